@@ -1,0 +1,327 @@
+"""The command line: parses options, calls the library, maps results to exit codes. No logic.
+
+Exit codes (FORMAT.md §4, :mod:`clustbudget.exitcodes`): 0 ok; 1 a document has errors
+(or warnings with --strict); 2 a file could not be read, or the command line is wrong;
+3 an internal error (a bug: please report it).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
+
+import typer
+
+from . import __version__
+from .exitcodes import ExitCode
+
+EXIT_CODES_HELP = (
+    "Exit codes: 0 no errors (warnings and info allowed unless --strict); "
+    "1 a document has errors (or warnings, with --strict); "
+    "2 a file could not be read as a document, or the command line is wrong."
+)
+
+app = typer.Typer(
+    name="clustbudget",
+    help="Budgets and cost reports of Clust-ER (POR/PR FESR) projects, checked to the cent.\n\n"
+    + EXIT_CODES_HELP,
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+class Color(StrEnum):
+    auto = "auto"
+    always = "always"
+    never = "never"
+
+
+class ValidateFormat(StrEnum):
+    text = "text"
+    json = "json"
+    github = "github"
+    junit = "junit"
+
+
+class TableFormat(StrEnum):
+    text = "text"
+    json = "json"
+
+
+class Lang(StrEnum):
+    it = "it"
+    en = "en"
+
+
+# Options shared by several commands, declared once.
+ColorOpt = Annotated[
+    Color, typer.Option("--color", help="Colour: auto (terminal only, honours NO_COLOR), always, never.")
+]
+SelectOpt = Annotated[
+    list[str] | None,
+    typer.Option("--select", help="Report only these rule codes or prefixes (CB1, CB107); repeatable."),
+]
+IgnoreOpt = Annotated[
+    list[str] | None, typer.Option("--ignore", help="Do not report these rule codes or prefixes; repeatable.")
+]
+
+
+def use_color(choice: Color, stream: Any = None) -> bool:
+    """Colour on a terminal unless NO_COLOR is set; forced on or off by --color."""
+    if choice is Color.always:
+        return True
+    if choice is Color.never or os.environ.get("NO_COLOR"):
+        return False
+    stream = stream or sys.stdout
+    return bool(getattr(stream, "isatty", lambda: False)())
+
+
+def console(color: Color) -> Any:
+    """A rich console for tables: no colour or wrapping unless on a terminal."""
+    from rich.console import Console
+
+    on = use_color(color)
+    return Console(
+        force_terminal=on or None, no_color=not on, soft_wrap=not sys.stdout.isatty(), highlight=False
+    )
+
+
+def fail(message: str, code: ExitCode = ExitCode.UNREADABLE) -> NoReturn:
+    """One line on stderr, then exit: the way every command reports a problem it cannot pass."""
+    sys.stderr.write(f"clustbudget: {message}\n")
+    raise typer.Exit(int(code))
+
+
+def _selection(select: list[str] | None, ignore: list[str] | None) -> Any:
+    from .rules import Selection, all_rules
+
+    codes = all_rules()
+    for prefix in [*(select or []), *(ignore or [])]:
+        if not any(c.startswith(prefix.upper()) for c in codes):
+            fail(f"no rule code starts with {prefix!r}: see 'clustbudget rules'")
+    return Selection(tuple(s.upper() for s in select or ()), tuple(s.upper() for s in ignore or ()))
+
+
+def _version(value: bool) -> None:
+    if value:
+        sys.stdout.write(f"clustbudget {__version__}\n")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")
+    ] = False,
+) -> None:
+    """Budgets and cost reports of Clust-ER projects, checked to the cent."""
+
+
+@app.command()
+def validate(
+    paths: Annotated[
+        list[Path],
+        typer.Argument(
+            help="Budget, cost report or call pack files, or folders to search for *.yaml/*.yml.",
+            show_default=False,
+        ),
+    ],
+    output_format: Annotated[
+        ValidateFormat,
+        typer.Option(
+            "--output-format",
+            "-f",
+            help="text (people), json (scripts), github (annotations), junit (CI reports).",
+        ),
+    ] = ValidateFormat.text,
+    strict: Annotated[bool, typer.Option("--strict", help="Fail (exit 1) on warnings too.")] = False,
+    select: SelectOpt = None,
+    ignore: IgnoreOpt = None,
+    color: ColorOpt = Color.auto,
+) -> None:
+    """Check budgets (and cost reports) against their call's rules: every finding of every file,
+    one per line as `file:line:col: CODE severity message`.
+
+    Exit codes: 0 no errors (warnings and info allowed unless --strict); 1 a document has
+    errors (or warnings, with --strict); 2 a file could not be read as a document, or the
+    command line is wrong.
+    """
+    from .validation import validate_paths
+
+    selection = _selection(select, ignore)
+    run = validate_paths(paths, selection)
+    out = sys.stdout
+    if output_format is ValidateFormat.json:
+        from .output import json as fmt
+    elif output_format is ValidateFormat.github:
+        from .output import github as fmt  # type: ignore[no-redef]
+    elif output_format is ValidateFormat.junit:
+        from .output import junit as fmt  # type: ignore[no-redef]
+    else:
+        from .output import text
+
+        text.write(run, out, color=use_color(color), strict=strict)
+        raise typer.Exit(int(run.exit_code(strict=strict)))
+    fmt.write(run, out, strict=strict)
+    raise typer.Exit(int(run.exit_code(strict=strict)))
+
+
+def _budget_or_exit(budget: Path, color: Color) -> Any:
+    """Run the budget pipeline; print its findings and exit when no figures could be made."""
+    from .output.text import finding_line
+    from .validation import check_budget
+
+    result = check_budget(budget)
+    if result.figures is None:
+        on = use_color(color, sys.stderr)
+        for f in result.findings:
+            sys.stderr.write(finding_line(f, color=on) + "\n")
+        fatal = any(f.fatal for f in result.findings)
+        fail(
+            f"{budget}: cannot compute the budget, see the errors above",
+            ExitCode.UNREADABLE if fatal else ExitCode.FINDINGS,
+        )
+    return result
+
+
+@app.command()
+def show(
+    budget: Annotated[Path, typer.Argument(help="A budget file.", show_default=False)],
+    output_format: Annotated[
+        TableFormat, typer.Option("--output-format", "-f", help="text (a table) or json.")
+    ] = TableFormat.text,
+    lang: Annotated[Lang, typer.Option("--lang", help="Labels in Italian (it) or English (en).")] = Lang.en,
+    color: ColorOpt = Color.auto,
+) -> None:
+    """Show a budget as a table: item, label, amount, share of total, with the computed
+    flat rate (E), the direct-costs subtotal and the total.
+
+    Exits 1 when the budget has errors (the table is still shown when it can be computed).
+    """
+    result = _budget_or_exit(budget, color)
+    if output_format is TableFormat.json:
+        from .output.json import dump
+        from .output.show import figures_json
+
+        dump(figures_json(result), sys.stdout)
+    else:
+        from .output.show import render
+        from .output.text import finding_line
+
+        con = console(color)
+        render(result, con, lang.value)
+        for f in result.findings:
+            sys.stdout.write(finding_line(f, color=use_color(color)) + "\n")
+    raise typer.Exit(int(ExitCode.FINDINGS if result.errors else ExitCode.OK))
+
+
+@app.command()
+def rules(
+    code: Annotated[
+        str | None, typer.Argument(help="A rule code, e.g. CB107, to explain.", show_default=False)
+    ] = None,
+    output_format: Annotated[
+        TableFormat, typer.Option("--output-format", "-f", help="text or json.")
+    ] = TableFormat.text,
+    color: ColorOpt = Color.auto,
+) -> None:
+    """List the rules, or explain one: what it checks, why, the citation, an example."""
+    from .loading import PackResolver
+    from .rules import all_rules
+
+    registry = all_rules()
+    if code is not None:
+        rule = registry.get(code.upper())
+        if rule is None:
+            fail(f"no rule {code!r}: 'clustbudget rules' lists them")
+        picked = [rule]
+    else:
+        picked = list(registry.values())
+    if output_format is TableFormat.json:
+        from .output.json import dump, envelope
+
+        dump(
+            envelope(
+                "rules",
+                {
+                    "rules": [
+                        {
+                            "code": r.code,
+                            "name": r.name,
+                            "severity": str(r.severity),
+                            "summary": r.summary,
+                            "citation": r.citation,
+                            "explanation": r.explanation,
+                        }
+                        for r in picked
+                    ]
+                },
+            ),
+            sys.stdout,
+        )
+        return
+    out = sys.stdout
+    if code is not None:
+        r = picked[0]
+        out.write(f"{r.code} {r.name} ({r.severity})\n\n{r.summary}\n\nSource: {r.citation}\n")
+        if r.explanation:
+            out.write(f"\n{r.explanation}\n")
+        return
+    from rich.table import Table
+
+    table = Table(show_lines=False)
+    for col in ("Code", "Name", "Severity", "What it checks"):
+        table.add_column(col)
+    for r in picked:
+        table.add_row(r.code, r.name, str(r.severity), r.summary)
+    con = console(color)
+    con.print(table)
+    con.print(
+        f"Built-in call packs: {', '.join(PackResolver.builtin_ids())}. "
+        "Explain a rule: clustbudget rules CODE"
+    )
+
+
+class SchemaKind(StrEnum):
+    budget = "budget"
+    report = "report"
+    pack = "pack"
+
+
+@app.command()
+def schema(
+    kind: Annotated[
+        SchemaKind, typer.Argument(help="Which file kind: budget, report or pack.")
+    ] = SchemaKind.budget,
+) -> None:
+    """Print the JSON Schema of a file kind, for editors (YAML language server) and validators."""
+    from .output.json import dump
+    from .schema import json_schema
+
+    dump(json_schema(kind.value), sys.stdout)
+
+
+def main() -> None:
+    """Console entry point: no traceback ever reaches a user."""
+    try:
+        app()
+    except KeyboardInterrupt:
+        sys.stderr.write("clustbudget: interrupted\n")
+        sys.exit(130)
+    except BrokenPipeError:
+        # The reader went away (e.g. `| head`): not an error of ours.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(0)
+    except Exception as exc:  # the last line of defence: report, never a traceback
+        if os.environ.get("CLUSTBUDGET_DEBUG"):
+            raise
+        sys.stderr.write(
+            f"clustbudget: internal error: {type(exc).__name__}: {exc}\n"
+            "This is a bug in clustbudget; rerun with CLUSTBUDGET_DEBUG=1 for details and report it.\n"
+        )
+        sys.exit(int(ExitCode.INTERNAL))

@@ -1,0 +1,268 @@
+"""Load: YAML files → typed models, every problem a :class:`Finding` with file, line and column.
+
+:func:`load_file` reads one file, tells its kind from its top-level keys (FORMAT.md §0) and
+validates it against its model; pydantic's error locations are mapped back to the YAML nodes
+they came from. :class:`PackResolver` finds the call pack a budget names, built-in or a file.
+"""
+
+from __future__ import annotations
+
+import types
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ValidationError
+
+from .findings import Finding, Location, Severity
+from .models import Budget, CallPack, CostReport
+from .types import describe
+from .yamlsource import Document, ReadError, read_document
+
+Kind = Literal["budget", "report", "pack"]
+MODELS: dict[str, type[BaseModel]] = {"budget": Budget, "report": CostReport, "pack": CallPack}
+PACKS_DIR = Path(__file__).parent / "packs"
+
+
+@dataclass
+class Loaded:
+    """One file after loading: its document, kind and model (``None`` where it failed)."""
+
+    path: Path
+    display: str
+    doc: Document | None = None
+    kind: Kind | None = None
+    model: Any = None
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.model is not None
+
+    def at(self, loc: tuple[Any, ...], *, key: bool = False) -> Location:
+        """The location of a path into this file's data (the file itself when unknown)."""
+        if self.doc is None:
+            return Location(self.display)
+        line, col = self.doc.position(loc, key=key)
+        return Location(self.display, line, col)
+
+
+def detect_kind(data: Any) -> Kind | None:
+    """A file's kind from its top-level keys: `costs` budget, `budget` report, `items` pack."""
+    if not isinstance(data, dict):
+        return None
+    if "costs" in data:
+        return "budget"
+    if "budget" in data:
+        return "report"
+    if "items" in data:
+        return "pack"
+    return None
+
+
+def read(path: Path, display: str | None = None) -> Loaded:
+    """Read and compose a file, without validating it (findings only for unreadable files)."""
+    display = display or str(path)
+    loaded = Loaded(path, display)
+    try:
+        loaded.doc = read_document(path, display)
+    except ReadError as exc:
+        loaded.findings.append(
+            Finding(exc.code, Severity.ERROR, exc.message, Location(display, exc.line, exc.col), fatal=True)
+        )
+        return loaded
+    for p in loaded.doc.problems:
+        loaded.findings.append(Finding(p.code, Severity.ERROR, p.message, Location(display, p.line, p.col)))
+    loaded.kind = detect_kind(loaded.doc.data)
+    return loaded
+
+
+def load_file(path: Path, display: str | None = None, expect: Kind | None = None) -> Loaded:
+    """Read a file and validate it as its kind (or as ``expect``)."""
+    loaded = read(path, display)
+    if loaded.doc is None:
+        return loaded
+    if expect is not None and loaded.kind != expect:
+        where = Location(loaded.display, 1, 1)
+        loaded.findings.append(Finding("CB015", Severity.ERROR, _not_a(expect, loaded.kind), where))
+        return loaded
+    if loaded.kind is None:
+        loaded.findings.append(
+            Finding(
+                "CB015",
+                Severity.ERROR,
+                "not a clustbudget file: a budget has 'costs', a cost report 'budget', "
+                "a call pack 'items' at the top",
+                Location(loaded.display, 1, 1),
+            )
+        )
+        return loaded
+    validate(loaded)
+    return loaded
+
+
+def validate(loaded: Loaded) -> None:
+    """Validate a read document against its kind's model, adding findings for each error."""
+    assert loaded.doc is not None and loaded.kind is not None
+    model_cls = MODELS[loaded.kind]
+    try:
+        model = model_cls.model_validate(loaded.doc.data)
+    except ValidationError as exc:
+        loaded.findings.extend(_findings_of(loaded, exc, model_cls))
+        return
+    if not any(f.severity is Severity.ERROR for f in loaded.findings):
+        loaded.model = model
+
+
+def _not_a(expect: str, kind: str | None) -> str:
+    names = {"budget": "a budget", "report": "a cost report", "pack": "a call pack", None: "none"}
+    return f"expected {names[expect]}, but this file is {names[kind]} (by its top-level keys)"
+
+
+# ------------------------------------------------------------ pydantic errors → findings
+
+_TYPE_WORDS = {
+    "string_type": "expected text",
+    "list_type": "expected a list",
+    "tuple_type": "expected a list",
+    "dict_type": "expected a mapping (key: value)",
+    "model_type": "expected a mapping (key: value)",
+    "model_attributes_type": "expected a mapping (key: value)",
+    "bool_type": "expected true or false",
+    "bool_parsing": "expected true or false",
+    "int_type": "expected a whole number",
+    "int_parsing": "expected a whole number",
+}
+
+
+def _findings_of(loaded: Loaded, exc: ValidationError, model_cls: type[BaseModel]) -> list[Finding]:
+    out: list[Finding] = []
+    for err in exc.errors(include_url=False):
+        loc = tuple(err["loc"])
+        kind = err["type"]
+        if kind == "extra_forbidden":
+            key = loc[-1]
+            allowed = _fields_at(model_cls, loc[:-1])
+            msg = f"unknown key {key!r}{_where(loc[:-1])}"
+            hint = _did_you_mean(str(key), allowed)
+            msg += (
+                f" (did you mean {hint!r}?)"
+                if hint
+                else f": allowed keys are {', '.join(allowed)}"
+                if allowed
+                else ""
+            )
+            out.append(Finding("CB011", Severity.ERROR, msg, loaded.at(loc, key=True)))
+        elif kind == "missing":
+            msg = f"missing key {loc[-1]!r}{_where(loc[:-1])}"
+            where = loaded.at(loc[:-1], key=True) if len(loc) > 1 else Location(loaded.display, 1, 1)
+            out.append(Finding("CB012", Severity.ERROR, msg, where))
+        else:
+            is_key = bool(loc) and loc[-1] == "[key]"
+            if is_key:
+                loc = loc[:-1]
+            if kind == "cb_value":
+                msg = str(err["msg"])
+            elif kind == "literal_error":
+                expected = err.get("ctx", {}).get("expected", "")
+                msg = f"expected one of {expected}, got {describe(err.get('input'))}"
+            elif kind in _TYPE_WORDS:
+                msg = f"{_TYPE_WORDS[kind]}, got {describe(err.get('input'))}"
+            else:
+                msg = str(err["msg"])
+            field_name = _field_name(loc)
+            if field_name and not is_key:
+                msg = f"{field_name}: {msg}"
+            out.append(Finding("CB013", Severity.ERROR, msg, loaded.at(loc, key=is_key)))
+    return out
+
+
+def _field_name(loc: tuple[Any, ...]) -> str:
+    for part in reversed(loc):
+        if isinstance(part, str):
+            return part
+    return ""
+
+
+def _where(loc: tuple[Any, ...]) -> str:
+    parts = [str(p) if isinstance(p, str) else f"[{p}]" for p in loc]
+    return f" in {'.'.join(parts).replace('.[', '[')}" if parts else " at the top"
+
+
+def _did_you_mean(key: str, allowed: list[str]) -> str | None:
+    import difflib  # only on the error path
+
+    matches = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
+    if matches:
+        return matches[0]
+    lowered = {a.lower(): a for a in allowed}
+    return lowered.get(key.lower())
+
+
+def _fields_at(model_cls: Any, loc: tuple[Any, ...]) -> list[str]:
+    """Names of the keys allowed at ``loc`` inside ``model_cls`` (for "did you mean")."""
+    target: Any = model_cls
+    for part in loc:
+        target = _step(target, part)
+        if target is None:
+            return []
+    target = _unwrap(target)
+    if isinstance(target, type) and issubclass(target, BaseModel):
+        return list(target.model_fields)
+    return []
+
+
+def _unwrap(tp: Any) -> Any:
+    while typing.get_origin(tp) is typing.Annotated:
+        tp = typing.get_args(tp)[0]
+    origin = typing.get_origin(tp)
+    if origin in (typing.Union, types.UnionType):
+        args = [a for a in typing.get_args(tp) if a is not type(None)]
+        if len(args) == 1:
+            return _unwrap(args[0])
+    return tp
+
+
+def _step(tp: Any, part: Any) -> Any:
+    tp = _unwrap(tp)
+    if isinstance(tp, type) and issubclass(tp, BaseModel):
+        info = tp.model_fields.get(str(part))
+        return None if info is None else info.annotation
+    origin = typing.get_origin(tp)
+    args = typing.get_args(tp)
+    if origin is list and isinstance(part, int):
+        return args[0]
+    if origin is dict:
+        return args[1]
+    return None
+
+
+# ------------------------------------------------------------ call packs
+
+
+@dataclass
+class PackResolver:
+    """Finds and loads call packs, each once per run (built-in ids or paths to files)."""
+
+    cache: dict[Path, Loaded] = field(default_factory=dict)
+
+    @staticmethod
+    def builtin_ids() -> list[str]:
+        return sorted(p.stem for p in PACKS_DIR.glob("*.yaml"))
+
+    def locate(self, call: str, relative_to: Path) -> Path | None:
+        """The pack file a budget's ``call:`` names, or ``None`` when there is none."""
+        builtin = PACKS_DIR / f"{call}.yaml"
+        if "/" not in call and "\\" not in call and builtin.is_file():
+            return builtin
+        candidate = (relative_to.parent / call).resolve()
+        return candidate if candidate.is_file() else None
+
+    def load(self, path: Path, display: str | None = None) -> Loaded:
+        key = path.resolve()
+        if key not in self.cache:
+            if display is None:
+                display = f"<built-in pack {path.stem}>" if path.parent == PACKS_DIR else str(path)
+            self.cache[key] = load_file(path, display, expect="pack")
+        return self.cache[key]

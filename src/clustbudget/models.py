@@ -1,0 +1,293 @@
+"""Typed models of the three file kinds: budget, call pack and cost report (FORMAT.md §1–§3).
+
+The models only describe and parse. What follows from them (the flat rate, totals, staff
+costs) is in :mod:`clustbudget.compute`; whether they follow the call's rules is in
+:mod:`clustbudget.rules`. Field names are the YAML keys, so a validation error's location is
+also a path into the YAML document.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainValidator, model_validator
+from pydantic import WithJsonSchema as _Schema
+from pydantic_core import PydanticCustomError
+
+from .types import (
+    Bool,
+    Date,
+    FormatVersion,
+    Hours,
+    Id,
+    Money,
+    Month,
+    Rate,
+    Text,
+    Year,
+    describe,
+    identifier,
+)
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _none_as_empty_list(value: Any) -> Any:
+    return [] if value is None else value
+
+
+def _none_as_empty_dict(value: Any) -> Any:
+    return {} if value is None else value
+
+
+def _action_refs(value: Any) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    values = value if isinstance(value, list) else [value]
+    try:
+        return tuple(identifier(v) for v in values)
+    except PydanticCustomError:
+        raise PydanticCustomError(
+            "cb_value", f"expected an action id or a list of ids, got {describe(value)}"
+        ) from None
+
+
+def _positive_int(value: Any) -> int:
+    text = str(value).strip() if isinstance(value, str | int) and not isinstance(value, bool) else ""
+    if not text.isdigit() or text.startswith("0"):
+        raise PydanticCustomError("cb_value", f"expected a whole number such as 24, got {describe(value)}")
+    return int(text)
+
+
+ActionRefs = Annotated[
+    tuple[str, ...],
+    PlainValidator(_action_refs),
+    _Schema(
+        {
+            "anyOf": [
+                {"type": ["string", "integer"]},
+                {"type": "array", "items": {"type": ["string", "integer"]}},
+            ]
+        }
+    ),
+]
+PositiveInt = Annotated[int, PlainValidator(_positive_int), _Schema({"type": "integer", "minimum": 1})]
+
+# ---------------------------------------------------------------- budget (FORMAT.md §1)
+
+
+class Project(_Model):
+    """The project as stated in the application."""
+
+    title: Text
+    beneficiary: Text | None = None
+    cup: Text | None = Field(None, description="Codice Unico di Progetto")
+    programme: Text | None = Field(None, description="Programme as stated, e.g. POR FESR 2014-2020")
+    start: Date
+    end: Date = Field(description="Last day of the project (inclusive)")
+    duration_months: PositiveInt | None = Field(None, description="Duration as stated")
+    vat_recoverable: Bool = True
+    state_aid: Bool | None = None
+    flat_rate_method: Text | None = Field(
+        None, description="Reference to the calculation method behind a flat rate above the free limits"
+    )
+
+
+class Action(_Model):
+    """One of the project's actions (work packages)."""
+
+    id: Id
+    title: Text
+
+
+class StaffRole(_Model):
+    """A role named in the application."""
+
+    id: Id | None = None
+    role: Text
+    engaged_since: Year | None = None
+
+
+class CostLine(_Model):
+    """One budgeted cost under a direct cost item."""
+
+    description: Text
+    amount: Money
+    action: ActionRefs = Field((), description="Action id, or a list of ids, from `actions`")
+    by_year: dict[Year, Money] | None = Field(None, description="Split by calendar year; adds up to amount")
+    note: Text | None = None
+
+
+Lines = Annotated[list[CostLine], BeforeValidator(_none_as_empty_list)]
+
+
+class Budget(_Model):
+    """A project's budget file (`costs` at the top)."""
+
+    clustbudget: FormatVersion
+    call: Text = Field(description="Built-in call pack id, or a path to a pack file")
+    project: Project
+    actions: Annotated[list[Action], BeforeValidator(_none_as_empty_list)] = []
+    staff: Annotated[list[StaffRole], BeforeValidator(_none_as_empty_list)] = []
+    costs: Annotated[dict[str, Lines], BeforeValidator(_none_as_empty_dict)]
+    declared: Annotated[dict[str, Money], BeforeValidator(_none_as_empty_dict)] = Field(
+        {}, description="Figures as written in the application (item keys and `total`)"
+    )
+
+
+# ---------------------------------------------------------------- call pack (FORMAT.md §2)
+
+
+class Programme(_Model):
+    label: Text
+    regulation: Text
+    eligible_from: Date
+    eligible_to: Date
+    eligibility_ref: Text | None = Field(None, description="Article that sets the eligibility window")
+
+
+class PackItem(_Model):
+    """A cost item of the call; a `flat_rate` item is computed from its `base` items."""
+
+    kind: Literal["staff", "equipment", "other", "flat_rate"]
+    it: Text
+    en: Text
+    rate: Rate | None = None
+    base: list[Text] | None = None
+
+    @model_validator(mode="after")
+    def _flat_rate_has_rate_and_base(self) -> PackItem:
+        if self.kind == "flat_rate" and (self.rate is None or not self.base):
+            raise PydanticCustomError("cb_value", "a flat_rate item needs a rate and a base list")
+        if self.kind != "flat_rate" and (self.rate is not None or self.base):
+            raise PydanticCustomError("cb_value", "only a flat_rate item has a rate and a base")
+        return self
+
+
+class StaffRules(_Model):
+    hours_per_year: Hours = Decimal("1720")
+    hours_ref: Text | None = None
+
+
+class Parameters(_Model):
+    """Parameters of the call that may be unknown: null means "not checked"."""
+
+    grant_cap: Money | None = None
+    contribution_rate: Rate | None = None
+    min_spend_share: Rate | None = None
+    max_shift_between_items: Rate | None = None
+
+
+class FlatRateLimits(_Model):
+    """Flat rates allowed without justification, and with a calculation method (CPR art. 54)."""
+
+    direct_costs: Rate
+    staff_costs: Rate
+    with_method: Rate
+    ref: Text
+
+
+class SimplifiedCosts(_Model):
+    """Operations up to `max_total` use simplified costs unless State aid applies (CPR art. 53(2))."""
+
+    max_total: Money
+    ref: Text
+
+
+class ExpenseRules(_Model):
+    payment_methods: list[Text] = ["bank_transfer", "card", "pagopa", "direct_debit", "other_traceable"]
+    overhead_keywords: list[Text] = []
+
+
+class CallPack(_Model):
+    """The rules of one funding call, as data (`items` at the top)."""
+
+    clustbudget: FormatVersion | None = None
+    id: Id
+    version: PositiveInt
+    title: Text
+    act: Text | None = None
+    programme: Programme
+    items: dict[str, PackItem]
+    staff: StaffRules = StaffRules()
+    parameters: Parameters = Parameters()
+    flat_rate_limits: FlatRateLimits | None = None
+    simplified_costs: SimplifiedCosts | None = None
+    expenses: ExpenseRules = ExpenseRules()
+
+    @model_validator(mode="after")
+    def _bases_are_direct_items(self) -> CallPack:
+        for key, item in self.items.items():
+            for base in item.base or ():
+                if base not in self.items or self.items[base].kind == "flat_rate":
+                    raise PydanticCustomError(
+                        "cb_value", f"item {key}: base {base!r} is not a direct cost item of this pack"
+                    )
+        return self
+
+    def label(self, key: str, lang: str = "it") -> str:
+        item = self.items.get(key)
+        if item is None:
+            return key
+        return item.it if lang == "it" else item.en
+
+    @property
+    def direct_items(self) -> list[str]:
+        return [k for k, v in self.items.items() if v.kind != "flat_rate"]
+
+    @property
+    def flat_rate_items(self) -> list[str]:
+        return [k for k, v in self.items.items() if v.kind == "flat_rate"]
+
+
+# ---------------------------------------------------------------- cost report (FORMAT.md §3)
+
+
+class Period(_Model):
+    id: Id
+    start: Date
+    end: Date
+
+
+class StaffEntry(_Model):
+    """A person's hours on the project in one period, and the cost basis of their rate."""
+
+    id: Id
+    name: Text
+    item: Text
+    annual_gross_cost: Money
+    cost_year: Year
+    hours_per_year: Hours | None = None
+    hours: Annotated[dict[Month, Hours], BeforeValidator(_none_as_empty_dict)] = {}
+
+
+class Expense(_Model):
+    """An invoice (or other document) claimed in the period."""
+
+    date: Date
+    item: Text
+    description: Text
+    supplier: Text
+    supplier_vat: Text | None = None
+    document: Text
+    amount: Money = Field(description="Taxable amount, VAT excluded")
+    vat: Money | None = None
+    eligible_share: Rate | None = None
+    paid: Date | None = None
+    payment: Text | None = None
+    payment_ref: Text | None = None
+    action: ActionRefs = ()
+    note: Text | None = None
+
+
+class CostReport(_Model):
+    """What was spent in one reporting period (`budget` at the top)."""
+
+    clustbudget: FormatVersion
+    budget: Text = Field(description="Path of the budget file, relative to this file")
+    period: Period
+    staff: Annotated[list[StaffEntry], BeforeValidator(_none_as_empty_list)] = []
+    expenses: Annotated[list[Expense], BeforeValidator(_none_as_empty_list)] = []

@@ -1,0 +1,148 @@
+"""Exact money: parsing amounts from their text, and the one rounding rule.
+
+Every amount goes from the YAML scalar's text straight into :class:`~decimal.Decimal`.
+No float is ever involved, so ``0.1 + 0.2`` is ``0.3`` here, as it is on an invoice.
+
+Rounding rule (documented in the README): a computed amount is rounded **half-up to the
+cent** (``ROUND_HALF_UP``: 0.005 → 0.01), the way Italian public-funding statements and
+spreadsheets' ``ROUND(x;2)`` do it. Rounding happens only where a figure is computed (a flat
+rate, an hourly rate, a staff cost), never on an amount a user typed.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+CENT = Decimal("0.01")
+ZERO = Decimal("0.00")
+# Amounts stay below 10^12 € so that every figure, cents included, fits the 15 significant
+# digits a spreadsheet cell keeps exactly.
+MAX_AMOUNT = Decimal("999999999999.99")
+
+_PLAIN = re.compile(r"\d+(?:\.\d+)?")
+_ITALIAN_THOUSANDS = re.compile(r"\d{1,3}(?:\.\d{3})+(?:,\d+)?")
+_COMMA_DECIMAL = re.compile(r"\d+,\d+")
+_ENGLISH_THOUSANDS = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?")
+
+
+class AmountError(ValueError):
+    """An amount's text is not an exact, unambiguous, non-negative decimal."""
+
+
+def round_cents(value: Decimal) -> Decimal:
+    """Round half-up to the cent: the only rounding rule of clustbudget."""
+    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def fmt(value: Decimal) -> str:
+    """Two-decimal text of an amount (``"40000.00"``), as JSON output carries money."""
+    return f"{value.quantize(CENT, rounding=ROUND_HALF_UP):f}"
+
+
+def fmt_eur(value: Decimal, lang: str = "en") -> str:
+    """Amount for people: ``130,000.00`` (en) or ``130.000,00`` (it)."""
+    text = f"{value.quantize(CENT, rounding=ROUND_HALF_UP):,f}"
+    if lang == "it":
+        text = text.replace(",", "\0").replace(".", ",").replace("\0", ".")
+    return text
+
+
+def fmt_rate(rate: Decimal) -> str:
+    """A rate as a percentage for people: ``Decimal("0.25")`` → ``"25%"``, ``0.075`` → ``"7.5%"``."""
+    return f"{(rate * 100).normalize():f}%"
+
+
+def _suggest(text: str) -> str | None:
+    """The unambiguous form of a number written with grouping or a decimal comma."""
+    if _ITALIAN_THOUSANDS.fullmatch(text):
+        whole, _, frac = text.partition(",")
+        return whole.replace(".", "") + ("." + frac if frac else "")
+    if _COMMA_DECIMAL.fullmatch(text):
+        return text.replace(",", ".")
+    if _ENGLISH_THOUSANDS.fullmatch(text):
+        return text.replace(",", "")
+    return None
+
+
+def parse_decimal(text: object, *, what: str = "amount", places: int = 2) -> Decimal:
+    """Parse a non-negative decimal from a YAML scalar's text, refusing anything ambiguous.
+
+    ``text`` is what the loader kept of the scalar: a ``str`` for any number, ``bool`` for
+    ``true``/``false``, ``None`` for null. Raises :class:`AmountError` with a message that
+    shows the unambiguous way to write the value.
+    """
+    if isinstance(text, bool) or text is None:
+        shown = "nothing (null)" if text is None else str(text).lower()
+        raise AmountError(f"expected an {what} such as 1500.00, got {shown}")
+    if not isinstance(text, str):
+        raise AmountError(f"expected an {what} such as 1500.00, got {_describe(text)}")
+    raw = text.strip()
+    if raw.startswith("€") or raw.endswith("€") or raw.upper().startswith("EUR"):
+        bare = raw.strip("€").strip()
+        bare = bare[3:].strip() if bare.upper().startswith("EUR") else bare
+        raise AmountError(f"write the {what} without the currency: {bare or '0.00'}")
+    if raw.startswith("-"):
+        raise AmountError(f"negative {what} {raw!r}: amounts are never negative")
+    if raw.startswith("+"):
+        raise AmountError(f"write the {what} without the sign: {raw[1:]}")
+    if not _PLAIN.fullmatch(raw):
+        if re.fullmatch(r"\d{1,3},\d{3}", raw):
+            whole, frac = raw.split(",")
+            raise AmountError(
+                f"ambiguous {what} {raw!r}: write {whole}{frac}.00 for thousands "
+                f"or {whole}.{frac[:2]} for a decimal"
+            )
+        hint = _suggest(raw)
+        if hint is not None:
+            raise AmountError(f"ambiguous {what} {raw!r}: write it as {hint}")
+        low = raw.lower()
+        if low in {".nan", "nan", ".inf", "inf", "infinity", ".infinity"}:
+            raise AmountError(f"{raw!r} is not an {what}: write a finite number such as 1500.00")
+        if "_" in raw and _PLAIN.fullmatch(raw.replace("_", "")):
+            raise AmountError(f"write the {what} without separators: {raw.replace('_', '')}")
+        if ":" in raw:
+            raise AmountError(
+                f"{raw!r} is not an {what} (YAML 1.1 would read it as base 60): "
+                "write it as a decimal such as 7.5"
+            )
+        if re.fullmatch(r"\d+(\.\d+)?[eE][+-]?\d+", raw):
+            try:
+                plain = f"{Decimal(raw):f}"
+            except InvalidOperation:  # pragma: no cover - regex guarantees a number
+                plain = "a plain decimal"
+            raise AmountError(f"write the {what} without an exponent: {plain}")
+        raise AmountError(f"{raw!r} is not an {what}: write a plain decimal such as 1500.00")
+    if len(raw) > 1 and raw[0] == "0" and raw[1] != ".":
+        raise AmountError(
+            f"{what} {raw!r} has a leading zero (YAML 1.1 would read it as octal): "
+            f"write {raw.lstrip('0') or '0'}"
+        )
+    whole, _, frac = raw.partition(".")
+    if len(frac) > places:
+        if places == 2 and len(frac) == 3 and len(whole) <= 3:
+            raise AmountError(
+                f"ambiguous {what} {raw!r}: write {whole}{frac}.00 for thousands "
+                f"or {whole}.{frac[:2]} for a decimal (at most two decimals)"
+            )
+        raise AmountError(f"{what} {raw!r} has more than {places} decimals")
+    value = Decimal(raw)
+    if value > MAX_AMOUNT:
+        raise AmountError(f"{what} {raw!r} is too large (at most {MAX_AMOUNT})")
+    return value
+
+
+def parse_rate(text: object, *, what: str = "rate") -> Decimal:
+    """Parse a rate or share between 0 and 1, e.g. ``"0.25"`` (at most 6 decimals)."""
+    value = parse_decimal(text, what=what, places=6)
+    if value > 1:
+        raise AmountError(f"{what} {text!r} is above 1: write a fraction, e.g. 0.25 for 25%")
+    return value
+
+
+def _describe(value: object) -> str:
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    return repr(value)

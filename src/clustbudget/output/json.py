@@ -1,0 +1,58 @@
+"""JSON output: a versioned envelope; money is a string with two decimals, never a float."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, TextIO
+
+from .. import __version__
+from ..findings import Finding
+from ..validation import RunResult
+from . import JSON_FORMAT_VERSION
+
+
+def envelope(kind: str, body: dict[str, Any]) -> dict[str, Any]:
+    """Wrap a command's output: ``{"format": "clustbudget.<kind>", "format_version": 1, …}``."""
+    return {
+        "format": f"clustbudget.{kind}",
+        "format_version": JSON_FORMAT_VERSION,
+        "tool": {"name": "clustbudget", "version": __version__},
+        **body,
+    }
+
+
+def finding(f: Finding) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "code": f.code,
+        "severity": str(f.severity),
+        "message": f.message,
+        "path": f.location.path,
+        "line": f.location.line,
+        "col": f.location.col,
+        "citation": f.citation or None,
+    }
+    if f.related:
+        out["related"] = {"path": f.related.path, "line": f.related.line, "col": f.related.col}
+    return out
+
+
+def dump(data: Any, out: TextIO) -> None:
+    json.dump(data, out, ensure_ascii=False, indent=2)
+    out.write("\n")
+
+
+def write(run: RunResult, out: TextIO, *, strict: bool = False) -> None:
+    dump(
+        envelope(
+            "validate",
+            {
+                "files": [
+                    {"path": fr.display, "kind": fr.kind, "findings": [finding(f) for f in fr.findings]}
+                    for fr in run.files
+                ],
+                "summary": {"files": len(run.files), **run.counts()},
+                "exit_code": int(run.exit_code(strict=strict)),
+            },
+        ),
+        out,
+    )

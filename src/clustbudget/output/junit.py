@@ -1,0 +1,34 @@
+"""JUnit XML: one test case per file; errors (and warnings under --strict) are failures."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from typing import TextIO
+
+from ..findings import Severity
+from ..validation import RunResult
+from .text import finding_line
+
+
+def write(run: RunResult, out: TextIO, *, strict: bool = False) -> None:
+    failing = {Severity.ERROR, Severity.WARNING} if strict else {Severity.ERROR}
+    suite = ET.Element("testsuite", name="clustbudget validate", tests=str(len(run.files)))
+    failures = errors = 0
+    for fr in run.files:
+        case = ET.SubElement(suite, "testcase", classname="clustbudget.validate", name=fr.display)
+        fatal = [f for f in fr.findings if f.fatal]
+        bad = [f for f in fr.findings if f.severity in failing and not f.fatal]
+        if fatal:
+            errors += 1
+            el = ET.SubElement(case, "error", message=fatal[0].message, type=fatal[0].code)
+            el.text = "\n".join(finding_line(f) for f in fatal)
+        elif bad:
+            failures += 1
+            el = ET.SubElement(case, "failure", message=f"{len(bad)} finding(s)", type=bad[0].code)
+            el.text = "\n".join(finding_line(f) for f in bad)
+        rest = [f for f in fr.findings if f not in fatal and f not in bad]
+        if rest:
+            ET.SubElement(case, "system-out").text = "\n".join(finding_line(f) for f in rest)
+    suite.set("failures", str(failures))
+    suite.set("errors", str(errors))
+    out.write(ET.tostring(suite, encoding="unicode", xml_declaration=True) + "\n")

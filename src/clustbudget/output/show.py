@@ -1,0 +1,110 @@
+"""`show`: a budget's figures as a table (rich) or as JSON."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..compute import UNASSIGNED
+from ..money import fmt, fmt_eur, fmt_rate
+from ..validation import BudgetResult
+from .json import envelope, finding
+
+
+def figures_json(result: BudgetResult) -> dict[str, Any]:
+    """The `show` JSON envelope (money as strings, shares as fractions with 4 decimals)."""
+    budget, pack, fig = result.budget, result.pack, result.figures
+    assert budget is not None and pack is not None and fig is not None
+    flat = [
+        {
+            "key": r.key,
+            "rate": f"{r.rate}",
+            "base": list(r.base),
+            "base_amount": fmt(r.base_amount),
+            "amount": fmt(r.amount),
+        }
+        for r in fig.flat_rates
+    ]
+    p = budget.project
+    return envelope(
+        "show",
+        {
+            "path": result.loaded.display,
+            "call": {
+                "id": pack.id,
+                "version": pack.version,
+                "title": pack.title,
+                "programme": pack.programme.label,
+            },
+            "project": {
+                "title": p.title,
+                "beneficiary": p.beneficiary,
+                "cup": p.cup,
+                "programme": p.programme,
+                "start": p.start.isoformat(),
+                "end": p.end.isoformat(),
+                "duration_months": p.duration_months,
+            },
+            "items": [
+                {
+                    "key": k,
+                    "label": pack.label(k, "it"),
+                    "label_en": pack.label(k, "en"),
+                    "kind": pack.items[k].kind if k in pack.items else None,
+                    "amount": fmt(v),
+                    "share": f"{fig.share(k)}",
+                }
+                for k, v in fig.items.items()
+            ],
+            "direct": fmt(fig.direct),
+            "flat_rate": flat[0] if len(flat) == 1 else None,
+            "flat_rates": flat,
+            "total": fmt(fig.total),
+            "by_action": {
+                k or "unassigned": {i: fmt(v) for i, v in d.items()} for k, d in fig.by_action.items()
+            },
+            "by_year": {
+                str(k) if k != UNASSIGNED else "unsplit": {i: fmt(v) for i, v in d.items()}
+                for k, d in fig.by_year.items()
+            },
+            "findings": [finding(f) for f in result.findings],
+        },
+    )
+
+
+def render(result: BudgetResult, console: Any, lang: str = "en") -> None:
+    """Print the budget table: item, label, amount, share; direct subtotal, E, total."""
+    from rich.table import Table
+
+    budget, pack, fig = result.budget, result.pack, result.figures
+    assert budget is not None and pack is not None and fig is not None
+    p = budget.project
+    table = Table(
+        title=f"{p.title}\n{p.start} – {p.end} · call {pack.id} ({pack.programme.label})",
+        show_footer=True,
+        title_justify="left",
+    )
+    table.add_column("Item", footer="Total")
+    table.add_column("Label")
+    table.add_column("Amount (€)", justify="right", footer=fmt_eur(fig.total, lang))
+    table.add_column("Share", justify="right", footer="100.00%" if fig.total else "")
+    rates = {r.key: r for r in fig.flat_rates}
+    for key, amount in fig.items.items():
+        label = pack.label(key, lang)
+        if key in rates:
+            r = rates[key]
+            table.add_section()
+            table.add_row(
+                "",
+                "Direct costs" if lang == "en" else "Costi diretti",
+                fmt_eur(fig.direct, lang),
+                _pct(fig.direct, fig.total),
+            )
+            label += f" = {fmt_rate(r.rate)} × ({'+'.join(r.base)})"
+        table.add_row(key, label, fmt_eur(amount, lang), _pct(amount, fig.total))
+    console.print(table)
+
+
+def _pct(part: Any, whole: Any) -> str:
+    from ..compute import share
+
+    return f"{share(part, whole) * 100:.2f}%"

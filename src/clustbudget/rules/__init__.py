@@ -1,0 +1,100 @@
+"""Check: rules with stable codes, and the registry that maps code → rule.
+
+Codes are grouped by family, ruff-style:
+
+- ``CB0xx`` reading and schema (:mod:`clustbudget.rules.reading`): the file as a document;
+- ``CB1xx`` budget rules (:mod:`clustbudget.rules.budget`);
+- ``CB2xx`` cost report rules (:mod:`clustbudget.rules.report`), ``CB3xx`` rules across the
+  reports of one project, and budget against actual.
+
+A rule is a plain function over the loaded data that yields :class:`Hit` s; the registry
+attaches its code, severity and citation to make :class:`~clustbudget.findings.Finding` s.
+Rule *parameters* (rates, windows, hours, keyword lists) come from the call pack, never from
+code. ``clustbudget rules CODE`` prints a rule's docstring: what it checks, why, an example.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any, Literal, NamedTuple
+
+from ..findings import Finding, Location, Severity
+
+Scope = Literal["reading", "budget", "report", "project"]
+
+
+class Hit(NamedTuple):
+    """A rule's raw result: a path into the checked file's data and a message."""
+
+    loc: tuple[Any, ...]
+    message: str
+    related: Location | None = None
+    key: bool = False
+    """Point at the key of ``loc`` rather than its value."""
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    name: str
+    severity: Severity
+    summary: str
+    citation: str
+    scope: Scope
+    check: Callable[[Any], Iterable[Hit]] | None = None
+    explanation: str = ""
+
+
+REGISTRY: dict[str, Rule] = {}
+
+
+def register(rule: Rule) -> Rule:
+    if rule.code in REGISTRY:
+        raise ValueError(f"rule code {rule.code} registered twice")
+    REGISTRY[rule.code] = rule
+    return rule
+
+
+def rule(
+    code: str, name: str, severity: Severity, summary: str, citation: str, scope: Scope
+) -> Callable[[Callable[[Any], Iterable[Hit]]], Callable[[Any], Iterable[Hit]]]:
+    """Register a check function as a rule; its docstring is the rule's explanation."""
+
+    def decorate(fn: Callable[[Any], Iterable[Hit]]) -> Callable[[Any], Iterable[Hit]]:
+        register(Rule(code, name, severity, summary, citation, scope, fn, inspect.cleandoc(fn.__doc__ or "")))
+        return fn
+
+    return decorate
+
+
+def all_rules() -> dict[str, Rule]:
+    """Every rule, by code (importing the rule modules registers them)."""
+    from . import budget, reading, report  # noqa: F401
+
+    return dict(sorted(REGISTRY.items()))
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Which codes are reported: ``--select``/``--ignore`` prefixes, as in ruff."""
+
+    select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+
+    def wants(self, code: str) -> bool:
+        if self.select and not any(code.startswith(p) for p in self.select):
+            return False
+        return not any(code.startswith(p) for p in self.ignore)
+
+
+def run(
+    scope: Scope, ctx: Any, at: Callable[[tuple[Any, ...], bool], Location], selection: Selection
+) -> Iterator[Finding]:
+    """Run every selected rule of ``scope`` on ``ctx``; ``at`` turns paths into locations."""
+    for r in all_rules().values():
+        if r.scope != scope or r.check is None or not selection.wants(r.code):
+            continue
+        for hit in r.check(ctx):
+            yield Finding(r.code, r.severity, hit.message, at(hit.loc, hit.key), r.citation, hit.related)

@@ -1,0 +1,537 @@
+"""CB1xx: rules on a budget, with the parameters of its call pack."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from ..compute import BudgetFigures, sum_amounts
+from ..findings import Severity
+from ..models import Budget, CallPack
+from ..money import fmt_eur, fmt_rate
+from . import Hit, rule
+
+E, W, I = Severity.ERROR, Severity.WARNING, Severity.INFO
+
+
+@dataclass(frozen=True)
+class BudgetContext:
+    budget: Budget
+    pack: CallPack
+    figures: BudgetFigures
+
+
+# --------------------------------------------------------------------- the flat rate and totals
+
+
+@rule(
+    "CB101",
+    "flat-rate-typed-in",
+    E,
+    "A cost line under a flat-rate item (E is computed, never typed in).",
+    "Call: Spese generali forfettarie 25% di A+B+C+D; Reg. (UE) 1303/2013 art. 68(1)",
+    "budget",
+)
+def flat_rate_typed_in(ctx: BudgetContext) -> Iterator[Hit]:
+    """
+    What it checks: no cost lines are listed under a flat-rate item such as E.
+
+    Why: general expenses are a flat rate of the base items (25% of A+B+C+D in the Clust-ER
+    calls): they need no invoices and are computed from the other items. A typed-in figure
+    would drift from the base the moment a line changes.
+
+    Example:
+        costs:
+          E:
+            - description: Spese generali
+              amount: 40000.00
+
+    Fix: remove the lines under E; state the application's figure under `declared: {E: …}`
+    if you want it cross-checked (rule CB103).
+    """
+    for key in ctx.pack.flat_rate_items:
+        if ctx.budget.costs.get(key):
+            yield Hit(
+                ("costs", key),
+                f"item {key} ({ctx.pack.label(key, 'en')}) is a flat rate "
+                "computed from its base items: remove its cost lines",
+                key=True,
+            )
+
+
+@rule("CB102", "unknown-item", E, "A cost item the call does not define.", "Call pack `items`", "budget")
+def unknown_item(ctx: BudgetContext) -> Iterator[Hit]:
+    """
+    What it checks: every key under `costs` is an item of the call pack (A–D in the Clust-ER
+    calls).
+
+    Why: costs under an item the call does not have cannot be funded, and are left out of
+    every total.
+
+    Fix: move the lines under one of the call's items.
+    """
+    known = ", ".join(ctx.pack.direct_items)
+    for key in ctx.budget.costs:
+        if key not in ctx.pack.items:
+            yield Hit(
+                ("costs", key),
+                f"item {key!r} is not defined by call {ctx.pack.id} (direct items: {known})",
+                key=True,
+            )
+
+
+@rule(
+    "CB103",
+    "declared-mismatch",
+    E,
+    "A declared figure differs from the computed one.",
+    "Call: Totale costi progetto; E = 25% × (A+B+C+D)",
+    "budget",
+)
+def declared_mismatch(ctx: BudgetContext) -> Iterator[Hit]:
+    """
+    What it checks: each figure under `declared` (an item, `direct` or `total`) equals the
+    figure computed from the cost lines, to the cent.
+
+    Why: the application states E and the total as numbers; when a line changes, the stated
+    figures silently go stale. The flat rate is rounded half-up to the cent.
+
+    Example: A 130,000.00 + B 30,000.00 with `declared: {E: 45000.00}` → computed E is
+    40,000.00 (25% of 160,000.00).
+
+    Fix: correct the declared figure, or the lines, as the message shows.
+    """
+    f = ctx.figures
+    computed = {**f.items, "direct": f.direct, "total": f.total}
+    for key, declared in ctx.budget.declared.items():
+        if key not in computed:
+            yield Hit(
+                ("declared", key),
+                f"declared {key!r} is neither an item of call {ctx.pack.id} nor 'direct' or 'total'",
+                key=True,
+            )
+            continue
+        actual = computed[key]
+        if declared != actual:
+            how = ""
+            for fr in f.flat_rates:
+                if fr.key == key:
+                    how = f" = {fmt_rate(fr.rate)} of {'+'.join(fr.base)} ({fmt_eur(fr.base_amount)})"
+            yield Hit(
+                ("declared", key),
+                f"declared {key} is {fmt_eur(declared)} but the lines "
+                f"give {fmt_eur(actual)}{how}: difference {fmt_eur(abs(declared - actual))}",
+            )
+
+
+# --------------------------------------------------------------------- dates and programme
+
+
+@rule(
+    "CB104", "dates-out-of-order", E, "The project ends before it starts.", "clustbudget FORMAT §1", "budget"
+)
+def dates_out_of_order(ctx: BudgetContext) -> Iterator[Hit]:
+    """
+    What it checks: `project.start` is on or before `project.end` (both inclusive).
+    """
+    p = ctx.budget.project
+    if p.start > p.end:
+        yield Hit(("project", "end"), f"project ends on {p.end} before it starts on {p.start}")
+
+
+@rule(
+    "CB105",
+    "outside-eligibility",
+    E,
+    "Project dates outside the programme's eligibility window (call pack).",
+    "Reg. (UE) 1303/2013 art. 65(2); Reg. (UE) 2021/1060 art. 63(2)",
+    "budget",
+)
+def outside_eligibility(ctx: BudgetContext) -> Iterator[Hit]:
+    """
+    What it checks: the project's start and end fall inside the window in which the call
+    pack's programme accepts costs (POR FESR 2014-2020: 2014-01-01 … 2023-12-31;
+    PR FESR 2021-2027: 2021-01-01 … 2029-12-31).
+
+    Why: costs incurred outside the window are not eligible, whatever the project says. The
+    seed project (2020-10-01 start) under the 2021-2027 programme would lose its first 92 days.
+
+    Fix: check `call:` names the right pack, or move the dates.
+    """
+    p, prog = ctx.budget.project, ctx.pack.programme
+    ref = f" ({prog.eligibility_ref})" if prog.eligibility_ref else ""
+    if p.start < prog.eligible_from:
+        days = (min(prog.eligible_from, p.end + timedelta(days=1)) - p.start).days
+        yield Hit(
+            ("project", "start"),
+            f"project starts {p.start}, before {prog.label} accepts "
+            f"costs from {prog.eligible_from}{ref}: the first {days} days are not eligible",
+        )
+    if p.end > prog.eligible_to:
+        yield Hit(
+            ("project", "end"),
+            f"project ends {p.end}, after {prog.label} accepts costs until {prog.eligible_to}{ref}",
+        )
+
+
+_YEARS = re.compile(r"(?<!\d)((?:19|20)\d\d)\s*[-/–—]\s*(\d{4}|\d{2})(?!\d)")
+
+
+def programme_years(label: str) -> tuple[int, int] | None:
+    """The year range a programme label names: ``POR FESR 2014/20`` → (2014, 2020)."""
+    m = _YEARS.search(label)
+    if m is None:
+        return None
+    start, end = int(m[1]), m[2]
+    return start, int(end) if len(end) == 4 else start // 100 * 100 + int(end)
+
+
+@rule(
+    "CB106",
+    "programme-mismatch",
+    W,
+    "The stated programme differs from the call pack's.",
+    "DGR 827/2020; Reg. (UE) 1303/2013 vs 2021/1060",
+    "budget",
+)
+def programme_mismatch(ctx: BudgetContext) -> Iterator[Hit]:
+    """
+    What it checks: the years in `project.programme` (`2014-2020`, `2014/20`, `2021-2027`…)
+    are those of the call pack's programme.
+
+    Why: the seed application says "POR FESR 2021-2027", but its dates and its call
+    (DGR 827/2020, which cites Reg. 1303/2013) place it in POR FESR 2014-2020. Which
+    regulation applies changes the eligibility window and the flat-rate rules, so the
+    mismatch must be resolved before the report, not by the auditor.
+
+    Fix: correct the label, or point `call:` at the pack of the stated programme.
+    """
+    stated = ctx.budget.project.programme
+    if not stated:
+        return
+    mine, theirs = programme_years(stated), programme_years(ctx.pack.programme.label)
+    if mine is None or theirs is None or mine == theirs:
+        return
+    yield Hit(
+        ("project", "programme"),
+        f"programme stated as {stated!r}, but call {ctx.pack.id} "
+        f"belongs to {ctx.pack.programme.label} ({ctx.pack.programme.regulation}): "
+        "check which programme and regulation apply",
+    )
+
+
+def add_months(start: date, months: int) -> date:
+    """``start`` moved by whole months, clamped to the month's last day."""
+    index = start.year * 12 + start.month - 1 + months
+    y, m = divmod(index, 12)
+    for day in (start.day, 30, 29, 28):
+        try:
+            return date(y, m + 1, day)
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def expected_end(start: date, months: int) -> date:
+    """Inclusive end of a project of ``months`` months: 2020-10-01 + 24 → 2022-09-30."""
+    return add_months(start, months) - timedelta(days=1)
+
+
+def span(start: date, end: date) -> str:
+    """``start`` … ``end`` (inclusive) in months and days: "23 months and 20 days"."""
+    months = (end.year - start.year) * 12 + end.month - start.month + 1
+    while months > 0 and expected_end(start, months) > end:
+        months -= 1
+    days = (end - expected_end(start, months)).days if months else (end - start).days + 1
+    parts = [f"{months} month{'s' if months != 1 else ''}"] if months else []
+    if days:
+        parts.append(f"{days} day{'s' if days != 1 else ''}")
+    return " and ".join(parts) or "0 days"
+
+
+@rule(
+    "CB107",
+    "duration-mismatch",
+    W,
+    "The stated duration does not match the dates.",
+    "clustbudget FORMAT §1 (dates inclusive)",
+    "budget",
+)
+def duration_mismatch(ctx: BudgetContext) -> Iterator[Hit]:
+    """
+    What it checks: with `duration_months: N`, the project ends on start + N months − 1 day.
+
+    Why: the seed says "durata di 2 anni" but runs 2020-10-01 to 2022-09-20: 23 months and
+    20 days. A duration stated in the application that the dates do not bear out is the kind
+    of inconsistency a reviewer asks about.
+
+    Fix: correct `end` (the message names the expected date) or `duration_months`.
+    """
+    p = ctx.budget.project
+    if p.duration_months is None or p.start > p.end:
+        return
+    expected = expected_end(p.start, p.duration_months)
+    if p.end != expected:
+        yield Hit(
+            ("project", "end"),
+            f"project runs {p.start} to {p.end} ({span(p.start, p.end)}), "
+            f"but duration_months is {p.duration_months}: expected end {expected}",
+        )
+
+
+# --------------------------------------------------------------------- lines
+
+
+@rule(
+    "CB108",
+    "by-year-sum",
+    E,
+    "A line's split by year does not add up to its amount.",
+    "clustbudget FORMAT §1",
+    "budget",
+)
+def by_year_sum(ctx: BudgetContext) -> Iterator[Hit]:
+    """
+    Example:
+        - description: Cluster Manager
+          amount: 130000.00
+          by_year: {2020: 15000.00, 2021: 65000.00, 2022: 40000.00}   # 120,000.00
+
+    Fix: make the years add up to `amount`, to the cent.
+    """
+    for key, lines in ctx.budget.costs.items():
+        for i, line in enumerate(lines):
+            if line.by_year is None:
+                continue
+            total = sum_amounts(line.by_year.values())
+            if total != line.amount:
+                yield Hit(
+                    ("costs", key, i, "by_year"),
+                    f"by_year adds up to {fmt_eur(total)}, not the line's amount {fmt_eur(line.amount)}",
+                )
+
+
+@rule(
+    "CB109",
+    "year-outside-project",
+    E,
+    "A line is split to a year outside the project's dates.",
+    "clustbudget FORMAT §1",
+    "budget",
+)
+def year_outside_project(ctx: BudgetContext) -> Iterator[Hit]:
+    """
+    What it checks: every year under `by_year` is between the project's start and end years.
+    """
+    p = ctx.budget.project
+    for key, lines in ctx.budget.costs.items():
+        for i, line in enumerate(lines):
+            for y in line.by_year or {}:
+                if not p.start.year <= y <= p.end.year:
+                    yield Hit(
+                        ("costs", key, i, "by_year", str(y)),
+                        f"year {y} is outside the project ({p.start.year}–{p.end.year})",
+                        key=True,
+                    )
+
+
+@rule(
+    "CB110",
+    "unknown-action",
+    E,
+    "A line refers to an action id not listed under `actions`.",
+    "clustbudget FORMAT §1",
+    "budget",
+)
+def unknown_action(ctx: BudgetContext) -> Iterator[Hit]:
+    """
+    What it checks: each id in a line's `action` is the id of one of the budget's actions
+    (ids are compared as text: `action: 1` matches `id: "1"`).
+    """
+    known = [a.id for a in ctx.budget.actions]
+    for key, lines in ctx.budget.costs.items():
+        for i, line in enumerate(lines):
+            for ref in line.action:
+                if ref not in known:
+                    listed = ", ".join(known) if known else "none are listed"
+                    yield Hit(
+                        ("costs", key, i, "action"),
+                        f"action {ref!r} is not one of the budget's actions ({listed})",
+                    )
+
+
+@rule(
+    "CB111",
+    "duplicate-id",
+    E,
+    "Two actions or two staff roles share an id.",
+    "clustbudget FORMAT §1",
+    "budget",
+)
+def duplicate_id(ctx: BudgetContext) -> Iterator[Hit]:
+    """
+    Why: lines and cost reports refer to actions and people by id; a repeated id is ambiguous.
+    """
+    for section, ids in (
+        ("actions", [a.id for a in ctx.budget.actions]),
+        ("staff", [s.id for s in ctx.budget.staff]),
+    ):
+        seen: dict[str, int] = {}
+        for i, ident in enumerate(ids):
+            if ident is None:
+                continue
+            if ident in seen:
+                yield Hit((section, i, "id"), f"id {ident!r} is already used by {section}[{seen[ident]}]")
+            else:
+                seen[ident] = i
+
+
+@rule(
+    "CB112",
+    "not-checked",
+    I,
+    "Call parameters unknown for this call: not checked.",
+    "DOMAIN: unknown for this call (DGR 671/2017 manual not available)",
+    "budget",
+)
+def not_checked(ctx: BudgetContext) -> Iterator[Hit]:
+    """
+    What it reports: the call pack's parameters that are `null` (unknown for the call), and
+    therefore not checked: grant cap, contribution rate, minimum share of the budget to spend,
+    tolerated shift between items.
+
+    Why: a tool that is silent about what it did not check invites false confidence. Set the
+    values in a call pack of your own once the call's manual gives them.
+    """
+    missing = [k for k, v in ctx.pack.parameters.model_dump().items() if v is None]
+    if missing:
+        yield Hit(("call",), f"not checked, unknown for call {ctx.pack.id}: {', '.join(missing)}")
+
+
+def overhead_keyword(text: str, keywords: list[str]) -> str | None:
+    """The first overhead keyword found at the start of a word of ``text``, if any."""
+    low = text.lower()
+    for kw in keywords:
+        if re.search(r"(?<!\w)" + re.escape(kw.lower()), low):
+            return kw
+    return None
+
+
+@rule(
+    "CB113",
+    "overhead-in-direct-costs",
+    W,
+    "A direct cost that looks like an overhead the flat rate already covers.",
+    "Reg. (UE) 1303/2013 art. 68; Reg. (UE) 2021/1060 art. 54 (no double funding)",
+    "budget",
+)
+def overhead_in_direct_costs(ctx: BudgetContext) -> Iterator[Hit]:
+    """
+    What it checks: a line's description under A–D contains a word from the call pack's
+    `expenses.overhead_keywords` (rent, utilities, phone, accounting, office supplies…).
+
+    Why: a cost is claimed either at real cost or through a flat rate, never both; when E
+    covers general expenses, rent or a phone bill among the direct costs is double funding.
+    Keyword matching is a heuristic: a warning, not an error.
+
+    Fix: remove the line, or reword it if it is not an overhead.
+    """
+    if not ctx.pack.flat_rate_items:
+        return
+    keywords = ctx.pack.expenses.overhead_keywords
+    for key, lines in ctx.budget.costs.items():
+        if key in ctx.pack.flat_rate_items:
+            continue
+        for i, line in enumerate(lines):
+            kw = overhead_keyword(line.description, keywords)
+            if kw:
+                yield Hit(
+                    ("costs", key, i, "description"),
+                    f"{line.description!r} looks like an overhead ({kw!r}) that the flat rate already covers",
+                )
+
+
+# --------------------------------------------------------------------- CPR 2021-2027
+
+
+@rule(
+    "CB120",
+    "flat-rate-limit",
+    E,
+    "A flat rate above what the programme allows without a method.",
+    "Reg. (UE) 2021/1060 art. 54",
+    "budget",
+)
+def flat_rate_limit(ctx: BudgetContext) -> Iterator[Hit]:
+    """
+    What it checks (packs with `flat_rate_limits`, e.g. pr-fesr-2021-2027): an indirect-cost
+    flat rate is at most 7% of eligible direct costs, or at most 15% of eligible direct staff
+    costs, without justification; up to 25% of direct costs only with a fair, equitable and
+    verifiable calculation method, named in `project.flat_rate_method`; never above 25%.
+
+    Why: CPR art. 54. The Clust-ER 25% on A+B+C+D is above the free limits under 2021-2027.
+
+    Fix: state the calculation method (`flat_rate_method`), or lower the rate in the pack.
+    """
+    limits = ctx.pack.flat_rate_limits
+    if limits is None:
+        return
+    staff_items = {k for k, v in ctx.pack.items.items() if v.kind == "staff"}
+    method = ctx.budget.project.flat_rate_method
+    for key in ctx.pack.flat_rate_items:
+        item = ctx.pack.items[key]
+        assert item.rate is not None and item.base is not None
+        r = item.rate
+        pct = f"{fmt_rate(r)}"
+        on_staff_only = set(item.base) <= staff_items
+        if r <= limits.direct_costs or (on_staff_only and r <= limits.staff_costs):
+            continue
+        if r > limits.with_method:
+            yield Hit(
+                ("call",),
+                f"flat rate {key} of {pct} is above the {fmt_rate(limits.with_method)} "
+                f"that {limits.ref} allows even with a calculation method",
+            )
+        elif not method:
+            yield Hit(
+                ("call",),
+                f"flat rate {key} of {pct} is above {fmt_rate(limits.direct_costs)} of "
+                f"direct costs ({fmt_rate(limits.staff_costs)} of staff costs): {limits.ref} "
+                "requires a calculation method; name it in project.flat_rate_method",
+            )
+
+
+@rule(
+    "CB121",
+    "simplified-costs",
+    W,
+    "An operation of at most 200,000 € must use simplified costs unless State aid applies.",
+    "Reg. (UE) 2021/1060 art. 53(2)",
+    "budget",
+)
+def simplified_costs(ctx: BudgetContext) -> Iterator[Hit]:
+    """
+    What it checks (packs with `simplified_costs`): when the total is at most `max_total`
+    (200,000 €) and `project.state_aid` is not true, the support must take the form of
+    simplified costs (flat rates, unit costs, lump sums), so direct costs claimed at real cost
+    need a second look. The seed's total is exactly 200,000 €.
+
+    Fix: confirm with the Region how the costs will be reimbursed; set `state_aid: true` if
+    State aid applies.
+    """
+    sc = ctx.pack.simplified_costs
+    p = ctx.budget.project
+    if sc is None or p.state_aid or ctx.figures.total > sc.max_total:
+        return
+    real = [k for k in ctx.pack.direct_items if ctx.figures.items.get(k, Decimal(0))]
+    if real:
+        yield Hit(
+            ("costs",),
+            f"total {fmt_eur(ctx.figures.total)} is at most "
+            f"{fmt_eur(sc.max_total)}: under {sc.ref} support takes the form of simplified "
+            f"costs unless State aid applies, yet {', '.join(real)} are at real cost",
+            key=True,
+        )

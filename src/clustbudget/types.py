@@ -1,0 +1,191 @@
+"""Field types shared by the models: amounts, rates, hours, dates, years and ids.
+
+Each one parses the text the YAML loader kept (see :mod:`clustbudget.yamlsource`) and raises
+a ``PydanticCustomError`` of type ``cb_value`` with a message a person can act on. They also
+accept the Python values a programmer would pass (``Decimal``, ``date``, ``int``), never float.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from decimal import Decimal
+from typing import Annotated, Any
+
+from pydantic import PlainValidator, Strict, WithJsonSchema
+from pydantic_core import PydanticCustomError
+
+from .money import AmountError, parse_decimal, parse_rate
+
+_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+_DMY = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})")
+_MONTH = re.compile(r"(\d{4})-(\d{2})")
+_ID = re.compile(r"[^\s].*")
+
+
+def _fail(message: str) -> PydanticCustomError:
+    return PydanticCustomError("cb_value", message)
+
+
+def _decimal_of(value: Any, what: str, places: int) -> Decimal:
+    if isinstance(value, float):
+        raise _fail(f"{what} given as a float: write it as text or a Decimal")
+    if isinstance(value, Decimal | int) and not isinstance(value, bool):
+        value = str(value)
+    try:
+        return parse_decimal(value, what=what, places=places)
+    except AmountError as exc:
+        raise _fail(str(exc)) from None
+
+
+def money(value: Any) -> Decimal:
+    """An amount in euro: non-negative, at most two decimals."""
+    return _decimal_of(value, "amount", 2)
+
+
+def hours(value: Any) -> Decimal:
+    """A number of hours: non-negative, at most two decimals."""
+    return _decimal_of(value, "number of hours", 2)
+
+
+def rate(value: Any) -> Decimal:
+    """A fraction from 0 to 1 (``0.25`` for 25%)."""
+    if isinstance(value, float):
+        raise _fail('rate given as a float: write it as text, e.g. "0.25"')
+    if isinstance(value, Decimal) and not isinstance(value, bool):
+        value = str(value)
+    try:
+        return parse_rate(value)
+    except AmountError as exc:
+        raise _fail(str(exc)) from None
+
+
+def calendar_date(value: Any) -> date:
+    """A date written ``YYYY-MM-DD`` that exists in the calendar."""
+    if isinstance(value, date):
+        return value
+    if not isinstance(value, str):
+        raise _fail(f"expected a date such as 2020-10-01, got {describe(value)}")
+    text = value.strip()
+    m = _DATE.fullmatch(text)
+    if m is None:
+        dmy = _DMY.fullmatch(text)
+        if dmy is not None:
+            d, mth, y = dmy.groups()
+            raise _fail(f"write the date {text!r} as YYYY-MM-DD: {y}-{int(mth):02d}-{int(d):02d}")
+        raise _fail(f"expected a date such as 2020-10-01, got {text!r}")
+    try:
+        return date(int(m[1]), int(m[2]), int(m[3]))
+    except ValueError:
+        raise _fail(f"{text} is not a date in the calendar") from None
+
+
+def year(value: Any) -> int:
+    """A calendar year such as ``2021``."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        text = str(value)
+    elif isinstance(value, str):
+        text = value.strip()
+    else:
+        raise _fail(f"expected a year such as 2021, got {describe(value)}")
+    if not re.fullmatch(r"(19|20|21)\d\d", text):
+        raise _fail(f"expected a year such as 2021, got {text!r}")
+    return int(text)
+
+
+def month(value: Any) -> str:
+    """A calendar month written ``YYYY-MM``, kept as that text."""
+    text = value.strip() if isinstance(value, str) else None
+    m = _MONTH.fullmatch(text or "")
+    if m is None or not 1 <= int(m[2]) <= 12 or not 1900 <= int(m[1]) <= 2199:
+        raise _fail(f"expected a month such as 2021-03, got {describe(value)}")
+    return text  # type: ignore[return-value]
+
+
+def identifier(value: Any) -> str:
+    """An id: always text, so ``action: 1`` matches ``id: "1"``."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    if not isinstance(value, str) or not _ID.fullmatch(value):
+        raise _fail(f"expected an id (text or a number), got {describe(value)}")
+    return value.strip()
+
+
+def text(value: Any) -> str:
+    """Free text; numbers written bare are kept as their text."""
+    if isinstance(value, str):
+        return value
+    raise _fail(f"expected text, got {describe(value)}")
+
+
+def format_version(value: Any) -> int:
+    if value in ("1", 1):
+        return 1
+    raise _fail(f"unsupported format version {describe(value)}: this clustbudget reads version 1")
+
+
+def describe(value: Any) -> str:
+    """How an unexpected value is named in a message."""
+    if value is None:
+        return "nothing (null)"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    return repr(value)
+
+
+_AMOUNT_SCHEMA = {
+    "anyOf": [
+        {"type": "number", "minimum": 0, "multipleOf": 0.01},
+        {"type": "string", "pattern": r"^\d+(\.\d{1,2})?$"},
+    ],
+    "description": "Euro, exact decimal, at most two decimals, never negative.",
+}
+
+Money = Annotated[Decimal, PlainValidator(money), WithJsonSchema(_AMOUNT_SCHEMA)]
+Hours = Annotated[
+    Decimal,
+    PlainValidator(hours),
+    WithJsonSchema({**_AMOUNT_SCHEMA, "description": "Hours, at most two decimals."}),
+]
+Rate = Annotated[
+    Decimal,
+    PlainValidator(rate),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "number", "minimum": 0, "maximum": 1},
+                {"type": "string", "pattern": r"^(0(\.\d{1,6})?|1(\.0{1,6})?)$"},
+            ],
+            "description": 'A fraction from 0 to 1, e.g. "0.25".',
+        }
+    ),
+]
+Date = Annotated[
+    date,
+    PlainValidator(calendar_date),
+    WithJsonSchema({"type": "string", "format": "date", "description": "YYYY-MM-DD"}),
+]
+Year = Annotated[
+    int,
+    PlainValidator(year),
+    WithJsonSchema({"type": "integer", "minimum": 1900, "maximum": 2199}),
+]
+Month = Annotated[
+    str,
+    PlainValidator(month),
+    WithJsonSchema({"type": "string", "pattern": r"^\d{4}-(0[1-9]|1[0-2])$"}),
+]
+Id = Annotated[
+    str,
+    PlainValidator(identifier),
+    WithJsonSchema({"type": ["string", "integer"], "description": "An id; compared as text."}),
+]
+Text = Annotated[str, PlainValidator(text), WithJsonSchema({"type": "string"})]
+Bool = Annotated[bool, Strict()]
+FormatVersion = Annotated[
+    int, PlainValidator(format_version), WithJsonSchema({"type": "integer", "const": 1})
+]
