@@ -287,6 +287,57 @@ def rules(
     )
 
 
+@app.command()
+def export(
+    budget: Annotated[Path, typer.Argument(help="A budget file.", show_default=False)],
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output", "-o", help="Workbook to write (default: <budget name>.xlsx in the current folder)."
+        ),
+    ] = None,
+    lang: Annotated[
+        Lang, typer.Option("--lang", help="Labels in Italian (it, for the Region) or English (en).")
+    ] = Lang.it,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing workbook.")] = False,
+    allow_errors: Annotated[
+        bool,
+        typer.Option(
+            "--allow-errors", help="Export a budget that has errors; the Summary says so at the top."
+        ),
+    ] = False,
+    color: ColorOpt = Color.auto,
+) -> None:
+    """Write the budget as an xlsx statement with live formulas (Riepilogo, Dettaglio,
+    by action and by year, Controlli, Provenienza).
+
+    Exits 1 when the budget has errors (unless --allow-errors), 2 when the workbook exists
+    (unless --force) or cannot be written.
+    """
+    result = _budget_or_exit(budget, color)
+    if result.errors and not allow_errors:
+        from .output.text import finding_line
+
+        for f in result.errors:
+            sys.stderr.write(finding_line(f, color=use_color(color, sys.stderr)) + "\n")
+        fail(
+            f"{budget}: {len(result.errors)} error(s), not exported: fix them, or pass --allow-errors",
+            ExitCode.FINDINGS,
+        )
+    target = output if output is not None else Path(budget.stem + ".xlsx")
+    if target.suffix.lower() != ".xlsx":
+        fail(f"{target}: the workbook's name must end in .xlsx")
+    if target.exists() and not force:
+        fail(f"{target} already exists: pass --force to overwrite it, or -o another name")
+    from .xlsx import export_budget
+
+    try:
+        export_budget(result, target, lang=lang.value, force=force)
+    except OSError as exc:
+        fail(f"{target}: cannot write the workbook: {exc.strerror or exc}")
+    sys.stdout.write(f"wrote {target}\n")
+
+
 class SchemaKind(StrEnum):
     budget = "budget"
     report = "report"
