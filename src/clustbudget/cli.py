@@ -128,6 +128,7 @@ def validate(
         list[Path],
         typer.Argument(
             help="Budget, cost report or call pack files, or folders to search for *.yaml/*.yml.",
+            metavar="PATH",
             show_default=False,
         ),
     ],
@@ -191,7 +192,7 @@ def _budget_or_exit(budget: Path, color: Color) -> Any:
 
 @app.command()
 def show(
-    budget: Annotated[Path, typer.Argument(help="A budget file.", show_default=False)],
+    budget: Annotated[Path, typer.Argument(help="A budget file.", show_default=False, metavar="BUDGET")],
     output_format: Annotated[
         TableFormat, typer.Option("--output-format", "-f", help="text (a table) or json.")
     ] = TableFormat.text,
@@ -223,7 +224,8 @@ def show(
 @app.command()
 def rules(
     code: Annotated[
-        str | None, typer.Argument(help="A rule code, e.g. CB107, to explain.", show_default=False)
+        str | None,
+        typer.Argument(help="A rule code, e.g. CB107, to explain.", show_default=False, metavar="[CODE]"),
     ] = None,
     output_format: Annotated[
         TableFormat, typer.Option("--output-format", "-f", help="text or json.")
@@ -289,7 +291,7 @@ def rules(
 
 @app.command()
 def export(
-    budget: Annotated[Path, typer.Argument(help="A budget file.", show_default=False)],
+    budget: Annotated[Path, typer.Argument(help="A budget file.", show_default=False, metavar="BUDGET")],
     output: Annotated[
         Path | None,
         typer.Option(
@@ -360,7 +362,7 @@ def schema(
 def main() -> None:
     """Console entry point: no traceback ever reaches a user."""
     try:
-        app()
+        app(prog_name="clustbudget")
     except KeyboardInterrupt:
         sys.stderr.write("clustbudget: interrupted\n")
         sys.exit(130)

@@ -79,29 +79,21 @@ def item_totals(
 ) -> tuple[dict[str, Decimal], Decimal, list[FlatRateFigure], Decimal]:
     """From direct item amounts, compute every flat-rate item and the totals.
 
-    Returns the amounts of all the pack's items (in the pack's order, flat rates included,
-    then any item the pack does not define), the direct subtotal, the flat-rate figures
-    and the total. Shared by budgets and cost reports, so both compute E the same way.
+    Returns the amounts of all the pack's items (in the pack's order, flat rates included;
+    items the pack does not define are left out: they cannot be funded), the direct
+    subtotal, the flat-rate figures and the total. Shared by budgets and cost reports, so both compute E the same way.
     """
-    items: dict[str, Decimal] = {}
-    rates: list[FlatRateFigure] = []
-    for key, item in pack.items.items():
-        if item.kind == "flat_rate":
-            continue
-        items[key] = direct.get(key, ZERO)
-    for key, value in direct.items():
-        items.setdefault(key, value)
+    items = {key: direct.get(key, ZERO) for key in pack.direct_items}
     direct_total = sum_amounts(items.values())
-    for key, item in pack.items.items():
-        if item.kind != "flat_rate":
-            continue
+    rates: list[FlatRateFigure] = []
+    for key in pack.flat_rate_items:
+        item = pack.items[key]
         assert item.rate is not None and item.base is not None
         base = tuple(item.base)
-        base_amount = sum_amounts(items.get(k, ZERO) for k in base)
+        base_amount = sum_amounts(items[k] for k in base)
         rates.append(FlatRateFigure(key, item.rate, base, base_amount, flat_rate(item.rate, base_amount)))
     computed = {r.key: r.amount for r in rates}
     ordered = {k: items[k] if k in items else computed[k] for k in pack.items}
-    ordered.update((k, v) for k, v in items.items() if k not in ordered)
     total = direct_total + sum_amounts(r.amount for r in rates)
     return ordered, direct_total, rates, total
 
@@ -109,15 +101,15 @@ def item_totals(
 def budget_figures(budget: Budget, pack: CallPack) -> BudgetFigures:
     """Compute a budget's figures under its call pack.
 
-    Lines under a flat-rate item are ignored here (a rule reports them): E is computed,
-    never typed in.
+    Lines under a flat-rate item, or under an item the call does not define, are left out
+    here (rules CB101 and CB102 report them): E is computed, never typed in.
     """
     flat = set(pack.flat_rate_items)
     direct: dict[str, Decimal] = {}
     by_action: dict[str, dict[str, Decimal]] = {}
     by_year: dict[int | str, dict[str, Decimal]] = {}
     for key, lines in budget.costs.items():
-        if key in flat:
+        if key in flat or key not in pack.items:
             continue
         direct[key] = sum_amounts(line.amount for line in lines)
         for line in lines:

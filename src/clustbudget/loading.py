@@ -110,6 +110,7 @@ def validate(loaded: Loaded) -> None:
         model = model_cls.model_validate(loaded.doc.data)
     except ValidationError as exc:
         loaded.findings.extend(_findings_of(loaded, exc, model_cls))
+        loaded.findings.sort(key=lambda f: f.sort_key)
         return
     if not any(f.severity is Severity.ERROR for f in loaded.findings):
         loaded.model = model
@@ -263,6 +264,14 @@ class PackResolver:
         key = path.resolve()
         if key not in self.cache:
             if display is None:
-                display = f"<built-in pack {path.stem}>" if path.parent == PACKS_DIR else str(path)
+                display = f"<built-in pack {path.stem}>" if path.parent == PACKS_DIR else _relative(path)
             self.cache[key] = load_file(path, display, expect="pack")
         return self.cache[key]
+
+
+def _relative(path: Path) -> str:
+    """``path`` relative to the working folder when it is below it (as users name files)."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)

@@ -112,6 +112,11 @@ def parse_decimal(text: object, *, what: str = "amount", places: int = 2) -> Dec
             except InvalidOperation:  # pragma: no cover - regex guarantees a number
                 plain = "a plain decimal"
             raise AmountError(f"write the {what} without an exponent: {plain}")
+        if low in {"yes", "no", "on", "off", "y", "n"}:
+            raise AmountError(
+                f"{raw!r} is not an {what} (YAML 1.1 would read it as a boolean): "
+                "write a plain decimal such as 1500.00"
+            )
         raise AmountError(f"{raw!r} is not an {what}: write a plain decimal such as 1500.00")
     if len(raw) > 1 and raw[0] == "0" and raw[1] != ".":
         raise AmountError(

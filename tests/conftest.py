@@ -1,0 +1,35 @@
+"""Shared test helpers: paths to the test data, and the CLI run as a real subprocess."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = Path(__file__).resolve().parent / "data"
+EXAMPLE = ROOT / "budgets" / "clust-er-health-2020-2022.yaml"
+
+
+def run_cli(
+    *args: str | os.PathLike[str], cwd: Path | None = None, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run ``python -m clustbudget ARGS`` as a user would, capturing its output (not a tty)."""
+    full_env = {**os.environ, "NO_COLOR": "", "COLUMNS": "100", **(env or {})}
+    full_env.pop("CLUSTBUDGET_DEBUG", None)
+    return subprocess.run(
+        [sys.executable, "-m", "clustbudget", *map(str, args)],
+        capture_output=True,
+        text=True,
+        cwd=cwd or ROOT,
+        env=full_env,
+        timeout=120,
+    )
+
+
+@pytest.fixture
+def cli():
+    return run_cli

@@ -1,0 +1,193 @@
+"""The command line as CI and people use it: a real subprocess, exit codes, every format."""
+
+import json
+import re
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from .conftest import DATA, EXAMPLE, ROOT
+
+BUDGETS = DATA / "budgets"
+LINE = re.compile(
+    r"^(?P<path>[^:]+):(?P<line>\d+):(?P<col>\d+): (?P<code>CB\d{3}) (?P<sev>error|warning|info) .+$"
+)
+
+
+def test_validate_example_folder_passes_with_the_programme_warning(cli):
+    r = cli("validate", "budgets/")
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.splitlines()
+    assert all(LINE.match(line) for line in lines[:-1]), lines
+    assert any(" CB106 warning programme stated as 'POR FESR 2021-2027'" in line for line in lines)
+    assert lines[-1].startswith("1 file checked: 0 errors, 2 warnings, 1 info")
+    assert "\x1b[" not in r.stdout  # not a terminal: no colour
+
+
+def test_strict_fails_on_warnings(cli):
+    assert cli("validate", "--strict", EXAMPLE).returncode == 1
+
+
+def test_errors_exit_1_and_name_file_and_line(cli):
+    r = cli("validate", BUDGETS / "rules-broken.yaml")
+    assert r.returncode == 1
+    assert f"{BUDGETS / 'rules-broken.yaml'}:32:6: CB103 error declared E is 250.00" in r.stdout
+    assert "Traceback" not in r.stdout + r.stderr
+
+
+@pytest.mark.parametrize("name", ["ambiguous-amount.yaml", "schema-errors.yaml", "duplicate-keys.yaml"])
+def test_schema_faults_exit_1(cli, name):
+    r = cli("validate", BUDGETS / name)
+    assert r.returncode == 1 and "Traceback" not in r.stderr
+
+
+@pytest.mark.parametrize(
+    ("content", "code"),
+    [
+        (b"", "CB003"),
+        (b"a: [1\n", "CB002"),
+        (b"a: caf\xe9\n", "CB001"),
+        (b"a: !!python/object:os.system x\n", "CB004"),
+    ],
+)
+def test_unreadable_files_exit_2(cli, tmp_path, content, code):
+    path = tmp_path / "b.yaml"
+    path.write_bytes(content)
+    r = cli("validate", path)
+    assert r.returncode == 2, r.stdout
+    assert f" {code} error " in r.stdout and "Traceback" not in r.stderr
+
+
+def test_missing_file_exits_2(cli, tmp_path):
+    r = cli("validate", tmp_path / "nope.yaml")
+    assert r.returncode == 2 and "CB001 error no such file" in r.stdout
+
+
+def test_highest_exit_code_wins_over_several_files(cli, tmp_path):
+    (tmp_path / "empty.yaml").write_text("")
+    r = cli("validate", EXAMPLE, BUDGETS / "rules-broken.yaml", tmp_path / "empty.yaml")
+    assert r.returncode == 2
+    assert "3 files checked" in r.stdout
+
+
+def test_folder_skips_other_yaml_with_info(cli, tmp_path):
+    (tmp_path / "ci.yml").write_text("jobs: {}\n")
+    (tmp_path / ".hidden").mkdir()
+    (tmp_path / ".hidden" / "x.yaml").write_text("a: [\n")
+    r = cli("validate", tmp_path)
+    assert r.returncode == 0
+    assert "CB016 info skipped" in r.stdout and "x.yaml" not in r.stdout
+
+
+def test_json_output_is_a_versioned_envelope(cli):
+    r = cli("validate", "-f", "json", BUDGETS / "rules-broken.yaml", EXAMPLE)
+    data = json.loads(r.stdout)
+    assert data["format"] == "clustbudget.validate" and data["format_version"] == 1
+    assert data["exit_code"] == r.returncode == 1
+    assert data["summary"]["files"] == 2 and data["summary"]["error"] == 10
+    f = data["files"][0]["findings"][0]
+    assert set(f) >= {"code", "severity", "message", "path", "line", "col", "citation"}
+
+
+def test_github_annotations(cli):
+    r = cli("validate", "-f", "github", BUDGETS / "rules-broken.yaml")
+    anns = [line for line in r.stdout.splitlines() if line.startswith("::")]
+    assert len(anns) == 13
+    assert any(a.startswith("::error file=") and ",line=32,col=6,title=CB103::" in a for a in anns)
+    assert any(a.startswith("::notice ") for a in anns)
+
+
+def test_junit_output_parses(cli, tmp_path):
+    (tmp_path / "empty.yaml").write_text("")
+    r = cli("validate", "-f", "junit", EXAMPLE, BUDGETS / "rules-broken.yaml", tmp_path / "empty.yaml")
+    suite = ET.fromstring(r.stdout.split("\n", 1)[1] if r.stdout.startswith("<?xml") else r.stdout)
+    assert suite.get("tests") == "3" and suite.get("failures") == "1" and suite.get("errors") == "1"
+    cases = suite.findall("testcase")
+    assert cases[0].find("failure") is None and cases[1].find("failure") is not None
+
+
+def test_select_and_ignore(cli):
+    r = cli("validate", "--select", "CB103", BUDGETS / "rules-broken.yaml")
+    assert {m["code"] for m in map(LINE.match, r.stdout.splitlines()[:-1])} == {"CB103"}
+    r = cli("validate", "--ignore", "CB1", EXAMPLE)
+    assert r.stdout.splitlines()[-1].startswith("1 file checked: 0 errors, 0 warnings, 0 info")
+    bad = cli("validate", "--select", "XY9", EXAMPLE)
+    assert bad.returncode == 2 and "no rule code" in bad.stderr
+
+
+def test_usage_errors_exit_2(cli):
+    assert cli("validate").returncode == 2
+    assert cli("validate", "-f", "xml", EXAMPLE).returncode == 2
+
+
+def test_color_always_and_never(cli):
+    assert "\x1b[" in cli("validate", "--color", "always", EXAMPLE).stdout
+    assert "\x1b[" not in cli("validate", "--color", "never", EXAMPLE).stdout
+
+
+def test_show_table_and_json(cli):
+    r = cli("show", EXAMPLE)
+    assert r.returncode == 0
+    for text in ("130,000.00", "30,000.00", "40,000.00", "200,000.00", "65.00%", "Direct costs"):
+        assert text in r.stdout
+    data = json.loads(cli("show", "-f", "json", EXAMPLE).stdout)
+    assert data["format"] == "clustbudget.show"
+    assert [(i["key"], i["amount"], i["share"]) for i in data["items"]] == [
+        ("A", "130000.00", "0.6500"),
+        ("B", "30000.00", "0.1500"),
+        ("C", "0.00", "0.0000"),
+        ("D", "0.00", "0.0000"),
+        ("E", "40000.00", "0.2000"),
+    ]
+    assert data["direct"] == "160000.00" and data["total"] == "200000.00"
+    assert data["flat_rate"] == {
+        "key": "E",
+        "rate": "0.25",
+        "base": ["A", "B", "C", "D"],
+        "base_amount": "160000.00",
+        "amount": "40000.00",
+    }
+    assert '"amount": 1' not in json.dumps(data)  # money is never a JSON number
+
+
+def test_show_italian_labels(cli):
+    r = cli("show", "--lang", "it", EXAMPLE)
+    assert "Costo del coordinatore operativo" in r.stdout and "130.000,00" in r.stdout
+
+
+def test_show_refuses_unreadable_budget(cli):
+    r = cli("show", BUDGETS / "schema-errors.yaml")
+    assert r.returncode == 1 and "CB011" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_rules_lists_and_explains(cli):
+    r = cli("rules")
+    assert r.returncode == 0 and "CB107" in r.stdout and "clust-er-2020" in r.stdout
+    r = cli("rules", "cb107")
+    assert "duration-mismatch" in r.stdout and "expected" in r.stdout
+    assert cli("rules", "CB999").returncode == 2
+    data = json.loads(cli("rules", "-f", "json").stdout)
+    assert len(data["rules"]) >= 25
+
+
+def test_schema_is_json_schema(cli):
+    data = json.loads(cli("schema").stdout)
+    assert data["$schema"].endswith("2020-12/schema") and "costs" in data["required"]
+    assert "properties" in json.loads(cli("schema", "report").stdout)
+
+
+def test_every_command_has_help_and_is_in_the_readme(cli):
+    readme = (ROOT / "README.md").read_text()
+    r = cli("--help")
+    commands = re.findall(r"^│ (\S+)\s", r.stdout.split("Commands")[1], flags=re.M)
+    assert {"validate", "show", "rules", "schema", "export"} <= set(commands), r.stdout
+    for command in commands:
+        h = cli(command, "--help")
+        assert h.returncode == 0 and len(h.stdout) > 200, command
+        assert f"clustbudget {command}" in readme, f"{command} is not in the README"
+    assert "Exit codes" in cli("validate", "--help").stdout
+
+
+def test_version(cli):
+    r = cli("--version")
+    assert r.returncode == 0 and r.stdout.startswith("clustbudget ")
