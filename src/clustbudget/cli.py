@@ -86,8 +86,14 @@ def console(color: Color) -> Any:
     from rich.console import Console
 
     on = use_color(color)
+    tty = sys.stdout.isatty()
+    # Not a terminal: wide enough that no table cell is cut or wrapped (rich would assume 80).
     return Console(
-        force_terminal=on or None, no_color=not on, soft_wrap=not sys.stdout.isatty(), highlight=False
+        force_terminal=on or None,
+        no_color=not on,
+        soft_wrap=not tty,
+        highlight=False,
+        width=None if tty else 200,
     )
 
 
@@ -289,9 +295,84 @@ def rules(
     )
 
 
+def _print_findings(findings: Any, color: Color, stream: Any = None) -> None:
+    from .output.text import finding_line
+
+    stream = stream or sys.stdout
+    on = use_color(color, stream)
+    for f in sorted(findings, key=lambda f: f.sort_key):
+        stream.write(finding_line(f, color=on) + "\n")
+
+
+def _project_or_exit(budget: Path, reports: list[Path] | None, color: Color) -> Any:
+    from .validation import load_project
+
+    project = load_project(budget, reports or ())
+    if project.budget.figures is None:
+        _print_findings(project.budget.findings, color, sys.stderr)
+        fatal = any(f.fatal for f in project.budget.findings)
+        fail(
+            f"{budget}: cannot compute the budget, see the errors above",
+            ExitCode.UNREADABLE if fatal else ExitCode.FINDINGS,
+        )
+    return project
+
+
+@app.command()
+def report(
+    budget: Annotated[Path, typer.Argument(help="A budget file.", show_default=False, metavar="BUDGET")],
+    reports: Annotated[
+        list[Path] | None,
+        typer.Argument(
+            help="Cost reports (default: the *.yaml reports in the folder named after the budget).",
+            show_default=False,
+            metavar="[REPORT]...",
+        ),
+    ] = None,
+    output_format: Annotated[
+        TableFormat, typer.Option("--output-format", "-f", help="text (tables) or json.")
+    ] = TableFormat.text,
+    lang: Annotated[Lang, typer.Option("--lang", help="Labels in Italian (it) or English (en).")] = Lang.en,
+    color: ColorOpt = Color.auto,
+) -> None:
+    """Budget against actual: per item, per period and cumulative — budget, accepted costs,
+    remaining, share used — with the contribution due where the call sets its rate.
+
+    Without REPORT arguments, reads the reports in `<budget folder>/<budget name>/`.
+    Exits 1 when the budget or a report has errors, 2 when a file cannot be read.
+    """
+    project = _project_or_exit(budget, reports, color)
+    findings = project.budget.findings + [f for r in project.reports for f in r.findings]
+    if output_format is TableFormat.json:
+        from .output.json import dump
+        from .output.report import report_json
+
+        dump(report_json(project), sys.stdout)
+    else:
+        from .output.report import render
+
+        render(project, console(color), lang.value)
+        _print_findings(findings, color)
+    if any(f.fatal for f in findings):
+        raise typer.Exit(int(ExitCode.UNREADABLE))
+    raise typer.Exit(int(ExitCode.FINDINGS if project.errors else ExitCode.OK))
+
+
 @app.command()
 def export(
     budget: Annotated[Path, typer.Argument(help="A budget file.", show_default=False, metavar="BUDGET")],
+    reports: Annotated[
+        list[Path] | None,
+        typer.Argument(
+            help="Cost reports: with them, the workbook is the period's rendiconto.",
+            show_default=False,
+            metavar="[REPORT]...",
+        ),
+    ] = None,
+    period: Annotated[
+        str | None,
+        typer.Option("--period", help="With reports: the period of the statement (default: the latest)."),
+    ] = None,
     output: Annotated[
         Path | None,
         typer.Option(
@@ -311,30 +392,52 @@ def export(
     color: ColorOpt = Color.auto,
 ) -> None:
     """Write the budget as an xlsx statement with live formulas (Riepilogo, Dettaglio,
-    by action and by year, Controlli, Provenienza).
+    by action and by year, Controlli, Provenienza); given cost reports, the period's
+    rendiconto (Riepilogo budget | period | cumulative | remaining | %, Personale, Spese,
+    Controlli, Provenienza).
 
     Exits 1 when the budget has errors (unless --allow-errors), 2 when the workbook exists
     (unless --force) or cannot be written.
     """
-    result = _budget_or_exit(budget, color)
-    if result.errors and not allow_errors:
-        from .output.text import finding_line
-
-        for f in result.errors:
-            sys.stderr.write(finding_line(f, color=use_color(color, sys.stderr)) + "\n")
+    if reports:
+        project = _project_or_exit(budget, reports, color)
+        errors = project.errors
+    else:
+        project = None
+        result = _budget_or_exit(budget, color)
+        errors = result.errors
+    if errors and not allow_errors:
+        _print_findings(errors, color, sys.stderr)
         fail(
-            f"{budget}: {len(result.errors)} error(s), not exported: fix them, or pass --allow-errors",
+            f"{budget}: {len(errors)} error(s), not exported: fix them, or pass --allow-errors",
             ExitCode.FINDINGS,
         )
-    target = output if output is not None else Path(budget.stem + ".xlsx")
+    index = -1
+    if project is not None:
+        ids = [r.report.period.id for r in project.computed]
+        if not ids:
+            fail("no cost report could be read: nothing to put in a rendiconto", ExitCode.FINDINGS)
+        if period is not None:
+            if period not in ids:
+                fail(f"no period {period!r} among the reports ({', '.join(ids)})")
+            index = ids.index(period)
+    elif period is not None:
+        fail("--period goes with cost reports: name them after the budget")
+    default_name = budget.stem + (f"-{project.computed[index].report.period.id}" if project else "") + ".xlsx"
+    target = output if output is not None else Path(default_name)
     if target.suffix.lower() != ".xlsx":
         fail(f"{target}: the workbook's name must end in .xlsx")
     if target.exists() and not force:
         fail(f"{target} already exists: pass --force to overwrite it, or -o another name")
-    from .xlsx import export_budget
-
     try:
-        export_budget(result, target, lang=lang.value, force=force)
+        if project is None:
+            from .xlsx import export_budget
+
+            export_budget(result, target, lang=lang.value, force=force)
+        else:
+            from .xlsx import export_report
+
+            export_report(project, target, period=index, lang=lang.value, force=force)
     except OSError as exc:
         fail(f"{target}: cannot write the workbook: {exc.strerror or exc}")
     sys.stdout.write(f"wrote {target}\n")

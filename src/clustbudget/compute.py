@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from .models import Budget, CallPack
+from .models import Budget, CallPack, CostReport
 from .money import CENT, ZERO, round_cents
 
 SHARE_PLACES = Decimal("0.0001")
@@ -123,3 +123,170 @@ def budget_figures(budget: Budget, pack: CallPack) -> BudgetFigures:
                 bucket[key] = bucket.get(key, ZERO) + amount
     items, direct_total, rates, total = item_totals(pack, direct)
     return BudgetFigures(items, direct_total, rates, total, by_action, by_year)
+
+
+# ====================================================================== cost reports
+
+Ref = tuple[str, int]
+"""A claimed cost in a report: ``("staff", i)`` or ``("expense", i)``."""
+
+
+def hourly_rate(annual_gross_cost: Decimal, hours_per_year: Decimal) -> Decimal:
+    """Annual gross employment cost ÷ hours per year, half-up to the cent (65,000 ÷ 1,720 = 37.79)."""
+    if not hours_per_year:
+        return ZERO
+    return round_cents(annual_gross_cost / hours_per_year)
+
+
+def staff_cost(rate: Decimal, hours: Decimal) -> Decimal:
+    """Hourly rate × hours, half-up to the cent (37.79 × 290 = 10,959.10)."""
+    return round_cents(rate * hours)
+
+
+@dataclass(frozen=True, slots=True)
+class StaffCost:
+    """One person's claimed cost in a period."""
+
+    index: int
+    id: str
+    name: str
+    item: str
+    annual_gross_cost: Decimal
+    hours_per_year: Decimal
+    hourly_rate: Decimal
+    hours: Decimal
+    cost: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class ExpenseCost:
+    """One expense's claimed cost: the taxable amount, eligible VAT, times the eligible share."""
+
+    index: int
+    item: str
+    vat_eligible: Decimal
+    share: Decimal
+    eligible: Decimal
+
+
+def expense_eligible(
+    amount: Decimal, vat: Decimal | None, share: Decimal | None, vat_recoverable: bool
+) -> tuple[Decimal, Decimal]:
+    """(eligible VAT, eligible amount): VAT counts only when not recoverable; the share applies
+    to the sum and is rounded half-up to the cent."""
+    vat_ok = (vat or ZERO) if not vat_recoverable else ZERO
+    gross = amount + vat_ok
+    if share is None:
+        return vat_ok, gross
+    return vat_ok, round_cents(gross * share)
+
+
+@dataclass(frozen=True)
+class ReportCosts:
+    """Every cost a report claims, computed line by line, before any rule disallows one."""
+
+    staff: list[StaffCost]
+    expenses: list[ExpenseCost]
+
+    def amount(self, ref: Ref) -> Decimal:
+        kind, i = ref
+        return self.staff[i].cost if kind == "staff" else self.expenses[i].eligible
+
+    def item_of(self, ref: Ref) -> str:
+        kind, i = ref
+        return self.staff[i].item if kind == "staff" else self.expenses[i].item
+
+
+def report_costs(report: CostReport, vat_recoverable: bool, default_hours: Decimal) -> ReportCosts:
+    """Compute the claimed cost of each staff entry and each expense of a report."""
+    staff = []
+    for i, s in enumerate(report.staff):
+        basis = s.hours_per_year if s.hours_per_year is not None else default_hours
+        rate = hourly_rate(s.annual_gross_cost, basis)
+        hours = sum_amounts(s.hours.values())
+        staff.append(
+            StaffCost(
+                i, s.id, s.name, s.item, s.annual_gross_cost, basis, rate, hours, staff_cost(rate, hours)
+            )
+        )
+    expenses = []
+    for i, e in enumerate(report.expenses):
+        share_ = e.eligible_share if e.eligible_share is not None else Decimal(1)
+        vat_ok, eligible = expense_eligible(e.amount, e.vat, e.eligible_share, vat_recoverable)
+        expenses.append(ExpenseCost(i, e.item, vat_ok, share_, eligible))
+    return ReportCosts(staff, expenses)
+
+
+@dataclass(frozen=True)
+class PeriodFigures:
+    """A period's figures: what was claimed, what was disallowed, what is accepted.
+
+    ``items`` holds the accepted amounts (flat rates recomputed on the accepted direct costs of
+    this period, never carried over from the budget).
+    """
+
+    claimed: dict[str, Decimal]
+    disallowed: dict[str, Decimal]
+    items: dict[str, Decimal]
+    direct: Decimal
+    flat_rates: list[FlatRateFigure]
+    total: Decimal
+
+
+def period_figures(costs: ReportCosts, pack: CallPack, disallowed: Mapping[Ref, Decimal]) -> PeriodFigures:
+    """Accepted figures of a period: claimed − disallowed per item, then E on what is accepted.
+
+    A disallowed amount is capped at the cost it disallows, so two rules refusing the same
+    invoice never take more than the invoice away.
+    """
+    claimed: dict[str, Decimal] = {}
+    refused: dict[str, Decimal] = {}
+    refs: list[Ref] = [("staff", s.index) for s in costs.staff] + [
+        ("expense", e.index) for e in costs.expenses
+    ]
+    for ref in refs:
+        item = costs.item_of(ref)
+        amount = costs.amount(ref)
+        claimed[item] = claimed.get(item, ZERO) + amount
+        cut = min(disallowed.get(ref, ZERO), amount)
+        if cut:
+            refused[item] = refused.get(item, ZERO) + cut
+    accepted = {k: v - refused.get(k, ZERO) for k, v in claimed.items()}
+    items, direct, rates, total = item_totals(pack, accepted)
+    return PeriodFigures(claimed, refused, items, direct, rates, total)
+
+
+@dataclass(frozen=True, slots=True)
+class ItemProgress:
+    """Budget against actual for one item (or the total, key ``"total"``)."""
+
+    key: str
+    budget: Decimal
+    period: Decimal
+    cumulative: Decimal
+    remaining: Decimal
+    used: Decimal
+    """cumulative ÷ budget, four decimals (1.0000 = 100%)."""
+
+
+def budget_vs_actual(budget: BudgetFigures, periods: list[PeriodFigures], upto: int) -> list[ItemProgress]:
+    """Per item and in total: budget, accepted in period ``upto``, cumulative to it, remaining, used."""
+    current = periods[upto]
+    keys = list(budget.items)
+    for p in periods[: upto + 1]:
+        keys += [k for k in p.items if k not in keys]
+    rows = []
+    for key in [*keys, "total"]:
+        b = budget.total if key == "total" else budget.items.get(key, ZERO)
+        this = current.total if key == "total" else current.items.get(key, ZERO)
+        cum = sum_amounts(
+            (p.total if key == "total" else p.items.get(key, ZERO)) for p in periods[: upto + 1]
+        )
+        rows.append(ItemProgress(key, b, this, cum, b - cum, share(cum, b)))
+    return rows
+
+
+def contribution_due(accepted_total: Decimal, rate: Decimal, cap: Decimal | None) -> Decimal:
+    """The grant: ``rate × accepted costs``, half-up to the cent, at most ``cap``."""
+    due = round_cents(accepted_total * rate)
+    return min(due, cap) if cap is not None else due

@@ -7,17 +7,31 @@ every finding of every file in one :class:`RunResult`.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 
-from .compute import BudgetFigures, budget_figures
+from .compute import (
+    BudgetFigures,
+    ItemProgress,
+    PeriodFigures,
+    Ref,
+    ReportCosts,
+    budget_figures,
+    budget_vs_actual,
+    contribution_due,
+    period_figures,
+    report_costs,
+)
 from .exitcodes import ExitCode
 from .findings import Finding, Location, Severity
 from .loading import Loaded, PackResolver, load_file, read, validate
-from .models import Budget, CallPack
-from .rules import Selection, run
+from .models import Budget, CallPack, CostReport
+from .rules import Hit, Selection, run
 from .rules.budget import BudgetContext
+from .rules.project import ProgressContext, ProjectContext, ReportCheck
+from .rules.report import ReportContext
 
 YAML_SUFFIXES = (".yaml", ".yml")
 
@@ -89,9 +103,145 @@ def check_budget(
     result.pack, result.pack_display = pack_loaded.model, pack_loaded.display
     result.figures = budget_figures(budget, result.pack)
     ctx = BudgetContext(budget, result.pack, result.figures)
-    result.findings.extend(run("budget", ctx, lambda loc, key: loaded.at(loc, key=key), selection))
+    result.findings.extend(run("budget", ctx, lambda hit: loaded.at(hit.loc, key=hit.key), selection))
     result.findings.sort(key=lambda f: f.sort_key)
     return result
+
+
+# ------------------------------------------------------------------ a project: budget + reports
+
+
+@dataclass
+class ReportResult:
+    """A cost report after the pipeline: claimed costs, what rules disallowed, accepted figures."""
+
+    loaded: Loaded
+    costs: ReportCosts | None = None
+    disallowed: dict[Ref, Decimal] = field(default_factory=dict)
+    figures: PeriodFigures | None = None
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def report(self) -> CostReport | None:
+        return self.loaded.model if isinstance(self.loaded.model, CostReport) else None
+
+
+@dataclass
+class ProjectResult:
+    """A budget and its reports, in period order, with budget against actual after each period."""
+
+    budget: BudgetResult
+    reports: list[ReportResult]
+    progress: list[list[ItemProgress]] = field(default_factory=list)
+    contributions: list[Decimal | None] = field(default_factory=list)
+    """Contribution due on the cumulative accepted costs after each period (None: rate unknown)."""
+
+    @property
+    def computed(self) -> list[ReportResult]:
+        """The reports whose figures could be computed, in period order."""
+        return [r for r in self.reports if r.figures is not None]
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [
+            f for r in self.reports for f in r.findings if f.severity is Severity.ERROR
+        ] + self.budget.errors
+
+
+def budget_of_report(loaded: Loaded) -> Path | None:
+    """The budget file a valid report's ``budget:`` names, resolved against the report's folder."""
+    report = loaded.model
+    if not isinstance(report, CostReport):
+        return None
+    return (loaded.path.parent / report.budget).resolve()
+
+
+def check_project(
+    budget: BudgetResult, reports: Sequence[Loaded], *, selection: Selection = Selection()
+) -> ProjectResult:
+    """Check a budget's cost reports: each on its own, then across them, then against the budget.
+
+    ``reports`` are loaded (and validated) report files; those that could not be read keep
+    their findings and are left out of the figures.
+    """
+    results = [
+        ReportResult(r, findings=[f for f in r.findings if f.fatal or selection.wants(f.code)])
+        for r in reports
+    ]
+    project = ProjectResult(budget, results)
+    valid = [r for r in results if r.report is not None]
+    if budget.figures is None or budget.budget is None or budget.pack is None:
+        for r in valid:
+            if selection.wants("CB021"):
+                r.findings.append(
+                    Finding(
+                        "CB021",
+                        Severity.ERROR,
+                        f"budget {budget.loaded.display} has errors: fix it first",
+                        r.loaded.at(("budget",)),
+                    )
+                )
+        return project
+    model, pack = budget.budget, budget.pack
+    valid.sort(key=lambda r: (r.report.period.start, r.report.period.end))  # type: ignore[union-attr]
+    project.reports = valid + [r for r in results if r.report is None]
+    by_loaded = {id(r.loaded): r for r in valid}
+
+    def disallow(default: ReportResult) -> Callable[[Hit], None]:
+        def record(hit: Hit) -> None:
+            target = by_loaded[id(hit.doc)] if hit.doc is not None else default
+            kind, index, amount = hit.disallow  # type: ignore[misc]
+            ref = (kind, index)
+            target.disallowed[ref] = max(target.disallowed.get(ref, Decimal(0)), amount)
+
+        return record
+
+    def locate(default: ReportResult) -> Callable[[Hit], Location]:
+        return lambda hit: (hit.doc or default.loaded).at(hit.loc, key=hit.key)
+
+    def attach(findings: Iterable[Finding]) -> None:
+        for f in findings:
+            for r in valid:
+                if r.loaded.display == f.location.path:
+                    r.findings.append(f)
+                    break
+
+    for r in valid:
+        report = r.report
+        assert report is not None
+        r.costs = report_costs(report, model.project.vat_recoverable, pack.staff.hours_per_year)
+        ctx = ReportContext(report, model, pack, r.costs)
+        r.findings.extend(run("report", ctx, locate(r), selection, disallow(r)))
+    checks = [ReportCheck(r.loaded, r.report, r.costs) for r in valid]  # type: ignore[arg-type]
+    if valid:
+        attach(
+            run(
+                "project",
+                ProjectContext(model, pack, checks),
+                locate(valid[0]),
+                selection,
+                disallow(valid[0]),
+            )
+        )
+    for r in valid:
+        assert r.costs is not None
+        r.figures = period_figures(r.costs, pack, r.disallowed)
+    periods = [r.figures for r in valid if r.figures is not None]
+    project.progress = [budget_vs_actual(budget.figures, periods, i) for i in range(len(periods))]
+    params = pack.parameters
+    for rows in project.progress:
+        total = next(row for row in rows if row.key == "total")
+        project.contributions.append(
+            contribution_due(total.cumulative, params.contribution_rate, params.grant_cap)
+            if params.contribution_rate is not None
+            else None
+        )
+    if valid:
+        ctx2 = ProgressContext(model, pack, budget.figures, checks, periods, project.progress)
+        attach(run("progress", ctx2, locate(valid[-1]), selection))
+    for r in results:
+        r.findings.sort(key=lambda f: f.sort_key)
+    return project
 
 
 # ------------------------------------------------------------------ many files, one run
@@ -167,9 +317,15 @@ def collect(paths: Sequence[Path]) -> list[tuple[Path, bool]]:
 
 
 def validate_paths(paths: Iterable[Path], selection: Selection = Selection()) -> RunResult:
-    """Validate the files and folders named, as `clustbudget validate` does."""
+    """Validate the files and folders named, as `clustbudget validate` does.
+
+    Cost reports are grouped into projects by the budget their ``budget:`` resolves to; that
+    budget is read even when it was not named (its own findings are then not reported).
+    """
     resolver = PackResolver()
     files: list[FileResult] = []
+    budgets: dict[Path, BudgetResult] = {}
+    reports: dict[Path, list[tuple[Loaded, FileResult]]] = {}
     for path, named in collect(list(paths)):
         loaded = read(path, str(path))
         if loaded.doc is not None and loaded.kind is None and not named:
@@ -196,15 +352,95 @@ def validate_paths(paths: Iterable[Path], selection: Selection = Selection()) ->
             )
         elif loaded.doc is not None:
             validate(loaded)
+        fr = FileResult(str(path), loaded.kind, [])
+        files.append(fr)
         if loaded.kind == "budget":
             result = check_budget(path, resolver=resolver, selection=selection, loaded=loaded)
-            files.append(FileResult(str(path), "budget", result.findings))
+            budgets[path.resolve()] = result
+            fr.findings = result.findings
+        elif loaded.kind == "report" and loaded.model is not None:
+            target = budget_of_report(loaded)
+            assert target is not None
+            reports.setdefault(target, []).append((loaded, fr))
         else:
-            files.append(FileResult(str(path), loaded.kind, _selected(loaded.findings, selection)))
+            fr.findings = _selected(loaded.findings, selection)
+    for target, members in reports.items():
+        budget = budgets.get(target)
+        if budget is None:
+            if target.is_file():
+                budget = check_budget(
+                    target, display=_display(target), resolver=resolver, selection=selection
+                )
+            else:
+                for loaded, fr in members:
+                    fr.findings = _selected(loaded.findings, selection)
+                    if selection.wants("CB021"):
+                        fr.findings.append(
+                            Finding(
+                                "CB021",
+                                Severity.ERROR,
+                                f"budget {loaded.model.budget!r} not found (relative to this report)",
+                                loaded.at(("budget",)),
+                            )
+                        )
+                continue
+        project = check_project(budget, [m[0] for m in members], selection=selection)
+        by_loaded = {id(r.loaded): r for r in project.reports}
+        for loaded, fr in members:
+            fr.findings = by_loaded[id(loaded)].findings
     for fr in files:
         fr.findings.sort(key=lambda f: f.sort_key)
     return RunResult(files)
 
 
+def _display(path: Path) -> str:
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
 def _selected(findings: list[Finding], selection: Selection) -> list[Finding]:
     return [f for f in findings if f.fatal or selection.wants(f.code)]
+
+
+def find_reports(budget_path: Path) -> list[Path]:
+    """The cost reports kept beside a budget: ``<budget folder>/<budget stem>/*.yaml``
+    whose ``budget:`` points back at it (FORMAT.md §3's layout)."""
+    folder = budget_path.parent / budget_path.stem
+    if not folder.is_dir():
+        return []
+    target = budget_path.resolve()
+    found = []
+    for path, _ in collect([folder]):
+        loaded = read(path)
+        ref = loaded.doc.data.get("budget") if loaded.kind == "report" and loaded.doc else None
+        if isinstance(ref, str) and (path.parent / ref).resolve() == target:
+            found.append(path)
+    return found
+
+
+def load_project(
+    budget_path: Path | str, report_paths: Sequence[Path] = (), *, selection: Selection = Selection()
+) -> ProjectResult:
+    """Load and check a budget with its cost reports (those named, else those beside it).
+
+    A named report that belongs to another budget gets a CB021 error.
+    """
+    budget_path = Path(budget_path)
+    budget = check_budget(budget_path, selection=selection)
+    paths = list(report_paths) or find_reports(budget_path)
+    loadeds = [load_file(p, str(p), expect="report") for p in paths]
+    for loaded in loadeds:
+        target = budget_of_report(loaded)
+        if target is not None and target != budget_path.resolve():
+            loaded.findings.append(
+                Finding(
+                    "CB021",
+                    Severity.ERROR,
+                    f"this report belongs to budget {loaded.model.budget!r}, not {budget_path}",
+                    loaded.at(("budget",)),
+                )
+            )
+            loaded.model = None
+    return check_project(budget, loadeds, selection=selection)

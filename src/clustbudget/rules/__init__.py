@@ -18,11 +18,12 @@ from __future__ import annotations
 import inspect
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any, Literal, NamedTuple
 
 from ..findings import Finding, Location, Severity
 
-Scope = Literal["reading", "budget", "report", "project"]
+Scope = Literal["reading", "budget", "report", "project", "progress"]
 
 
 class Hit(NamedTuple):
@@ -33,6 +34,12 @@ class Hit(NamedTuple):
     related: Location | None = None
     key: bool = False
     """Point at the key of ``loc`` rather than its value."""
+    disallow: tuple[str, int, Decimal] | None = None
+    """``(kind, index, amount)``: this cost (``"staff"``/``"expense"``, its index) is not
+    accepted, up to ``amount``. Applied even when the rule is not selected for output."""
+    doc: Any = None
+    """The file the finding belongs to (a :class:`~clustbudget.loading.Loaded`), when a rule
+    looks across several files; otherwise the file being checked."""
 
 
 @dataclass(frozen=True)
@@ -71,7 +78,7 @@ def rule(
 
 def all_rules() -> dict[str, Rule]:
     """Every rule, by code (importing the rule modules registers them)."""
-    from . import budget, reading, report  # noqa: F401
+    from . import budget, project, reading, report  # noqa: F401
 
     return dict(sorted(REGISTRY.items()))
 
@@ -90,11 +97,25 @@ class Selection:
 
 
 def run(
-    scope: Scope, ctx: Any, at: Callable[[tuple[Any, ...], bool], Location], selection: Selection
+    scope: Scope,
+    ctx: Any,
+    at: Callable[[Hit], Location],
+    selection: Selection,
+    on_disallow: Callable[[Hit], None] | None = None,
 ) -> Iterator[Finding]:
-    """Run every selected rule of ``scope`` on ``ctx``; ``at`` turns paths into locations."""
+    """Run the rules of ``scope`` on ``ctx``; ``at`` turns a hit into a location.
+
+    Every rule runs, so that what it disallows changes the figures whatever the output
+    filters; only the selected rules' findings are yielded.
+    """
     for r in all_rules().values():
-        if r.scope != scope or r.check is None or not selection.wants(r.code):
+        if r.scope != scope or r.check is None:
+            continue
+        wanted = selection.wants(r.code)
+        if not wanted and on_disallow is None:
             continue
         for hit in r.check(ctx):
-            yield Finding(r.code, r.severity, hit.message, at(hit.loc, hit.key), r.citation, hit.related)
+            if hit.disallow is not None and on_disallow is not None:
+                on_disallow(hit)
+            if wanted:
+                yield Finding(r.code, r.severity, hit.message, at(hit), r.citation, hit.related)

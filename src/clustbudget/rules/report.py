@@ -1,3 +1,420 @@
-"""CB2xx/CB3xx: rules on cost reports and across the reports of one project."""
+"""CB2xx: rules on one cost report (a reporting period), with its budget and call pack.
+
+A rule that finds a cost ineligible says how much of it to disallow (``Hit.disallow``); the
+period's accepted figures, and so its flat rate, are computed after all rules have run.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+
+from ..compute import ReportCosts, staff_cost
+from ..findings import Severity
+from ..models import Budget, CallPack, CostReport
+from ..money import fmt_eur
+from . import Hit, rule
+from .budget import overhead_keyword
+
+E, W, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
+
+
+@dataclass(frozen=True)
+class ReportContext:
+    report: CostReport
+    budget: Budget
+    pack: CallPack
+    costs: ReportCosts
+
+
+def month_span(month: str) -> tuple[date, date]:
+    """First and last day of a ``YYYY-MM`` month."""
+    y, m = int(month[:4]), int(month[5:7])
+    nxt = date(y + (m == 12), m % 12 + 1, 1)
+    return date(y, m, 1), date.fromordinal(nxt.toordinal() - 1)
+
+
+@rule(
+    "CB201",
+    "period-dates",
+    E,
+    "The period's dates are reversed or outside the project.",
+    "clustbudget FORMAT §3",
+    "report",
+)
+def period_dates(ctx: ReportContext) -> Iterator[Hit]:
+    """
+    What it checks: `period.start` ≤ `period.end`, and the period lies inside the project's dates.
+
+    Fix: correct the period, or the project's dates in the budget.
+    """
+    per, proj = ctx.report.period, ctx.budget.project
+    if per.start > per.end:
+        yield Hit(("period", "end"), f"period {per.id} ends on {per.end} before it starts on {per.start}")
+    if per.start < proj.start:
+        yield Hit(
+            ("period", "start"), f"period {per.id} starts {per.start}, before the project ({proj.start})"
+        )
+    if per.end > proj.end:
+        yield Hit(("period", "end"), f"period {per.id} ends {per.end}, after the project ({proj.end})")
+
+
+@rule(
+    "CB202",
+    "staff-item",
+    E,
+    "A staff entry under an item that is not a staff item.",
+    "Call: items A and B are staff costs",
+    "report",
+)
+def staff_item(ctx: ReportContext) -> Iterator[Hit]:
+    """
+    What it checks: each staff entry's `item` is a staff item of the call (A or B in the
+    Clust-ER calls). The entry's cost is not accepted otherwise.
+
+    Fix: put the person under A (the operational coordinator) or B (other staff).
+    """
+    staff_items = [k for k, v in ctx.pack.items.items() if v.kind == "staff"]
+    for s in ctx.costs.staff:
+        if s.item not in staff_items:
+            what = (
+                "not an item of the call"
+                if s.item not in ctx.pack.items
+                else f"a {ctx.pack.items[s.item].kind} item"
+            )
+            yield Hit(
+                ("staff", s.index, "item"),
+                f"{s.name}: item {s.item!r} is {what}; staff costs go under "
+                f"{' or '.join(staff_items)}: {fmt_eur(s.cost)} not accepted",
+                disallow=("staff", s.index, s.cost),
+            )
+
+
+@rule(
+    "CB203",
+    "hours-outside-period",
+    E,
+    "Hours recorded in a month outside the period or the project.",
+    "Reg. (UE) 1303/2013 art. 65(2); clustbudget FORMAT §3",
+    "report",
+)
+def hours_outside_period(ctx: ReportContext) -> Iterator[Hit]:
+    """
+    What it checks: every month under a person's `hours` overlaps the report's period and the
+    project's dates. The hours of other months are not accepted (they belong to another
+    report, or to no project at all).
+
+    Fix: move the hours to the report of their period.
+    """
+    per, proj = ctx.report.period, ctx.budget.project
+    for s, entry in zip(ctx.costs.staff, ctx.report.staff, strict=True):
+        for month, h in entry.hours.items():
+            first, last = month_span(month)
+            outside = None
+            if last < proj.start or first > proj.end:
+                outside = f"the project ({proj.start} – {proj.end})"
+            elif last < per.start or first > per.end:
+                outside = f"period {per.id} ({per.start} – {per.end})"
+            if outside and h:
+                cost = staff_cost(s.hourly_rate, h)
+                yield Hit(
+                    ("staff", s.index, "hours", month),
+                    f"{s.name}: {h} hours in {month}, outside {outside}: {fmt_eur(cost)} not accepted",
+                    key=True,
+                    disallow=("staff", s.index, cost),
+                )
+
+
+@rule(
+    "CB204",
+    "unknown-person",
+    W,
+    "A staff id that the budget's `staff` list does not name.",
+    "clustbudget FORMAT §1, §3",
+    "report",
+)
+def unknown_person(ctx: ReportContext) -> Iterator[Hit]:
+    """
+    What it checks: when the budget lists staff with ids, every person in a report uses one
+    of them. The same id must name the same person in every period: the yearly hours cap and
+    the unchanging hourly rate are checked by id.
+    """
+    known = [s.id for s in ctx.budget.staff if s.id]
+    if not known:
+        return
+    for i, entry in enumerate(ctx.report.staff):
+        if entry.id not in known:
+            yield Hit(
+                ("staff", i, "id"), f"staff id {entry.id!r} is not in the budget's staff ({', '.join(known)})"
+            )
+
+
+@rule(
+    "CB205",
+    "expense-under-flat-rate",
+    W,
+    "An expense under the flat-rate item: E is computed, not claimed.",
+    "Reg. (UE) 1303/2013 art. 68; Reg. (UE) 2021/1060 art. 54",
+    "report",
+)
+def expense_under_flat_rate(ctx: ReportContext) -> Iterator[Hit]:
+    """
+    What it checks: no expense is claimed under a flat-rate item such as E. General expenses
+    are covered by the flat rate, which needs no invoices; the expense is not accepted.
+
+    Fix: remove it; if it is a direct cost, put it under its item (C or D).
+    """
+    flat = ctx.pack.flat_rate_items
+    for e in ctx.costs.expenses:
+        if e.item in flat:
+            yield Hit(
+                ("expenses", e.index, "item"),
+                f"expense under flat-rate item {e.item}, which is computed "
+                f"from the direct costs: {fmt_eur(e.eligible)} not accepted",
+                disallow=("expense", e.index, e.eligible),
+            )
+
+
+@rule(
+    "CB206",
+    "expense-unknown-item",
+    E,
+    "An expense under an item the call does not define.",
+    "Call pack `items`",
+    "report",
+)
+def expense_unknown_item(ctx: ReportContext) -> Iterator[Hit]:
+    """
+    What it checks: each expense's `item` is a direct cost item of the call (C or D for
+    invoices in the Clust-ER calls). The expense is not accepted otherwise.
+    """
+    for e in ctx.costs.expenses:
+        if e.item not in ctx.pack.items:
+            yield Hit(
+                ("expenses", e.index, "item"),
+                f"item {e.item!r} is not defined by call {ctx.pack.id} "
+                f"(direct items: {', '.join(ctx.pack.direct_items)}): {fmt_eur(e.eligible)} not accepted",
+                disallow=("expense", e.index, e.eligible),
+            )
+
+
+@rule(
+    "CB207",
+    "overhead-expense",
+    W,
+    "An expense that looks like an overhead the flat rate already covers.",
+    "Reg. (UE) 1303/2013 art. 68; Reg. (UE) 2021/1060 art. 54 (no double funding)",
+    "report",
+)
+def overhead_expense(ctx: ReportContext) -> Iterator[Hit]:
+    """
+    What it checks: an expense's description contains a word from the call pack's
+    `expenses.overhead_keywords` (rent, utilities, phone, accounting, office supplies…).
+
+    Why: a cost is claimed either at real cost or through the flat rate, never both. Keyword
+    matching is a heuristic, so this is a warning and the expense stays accepted.
+    """
+    if not ctx.pack.flat_rate_items:
+        return
+    for i, exp in enumerate(ctx.report.expenses):
+        if exp.item in ctx.pack.flat_rate_items:
+            continue
+        kw = overhead_keyword(exp.description, ctx.pack.expenses.overhead_keywords)
+        if kw:
+            yield Hit(
+                ("expenses", i, "description"),
+                f"{exp.description!r} looks like an overhead ({kw!r}) that the flat rate already covers",
+            )
+
+
+@rule(
+    "CB208",
+    "expense-date",
+    E,
+    "An invoice dated outside the project, the programme window or the period.",
+    "Reg. (UE) 1303/2013 art. 65(2); Reg. (UE) 2021/1060 art. 63(2)",
+    "report",
+)
+def expense_date(ctx: ReportContext) -> Iterator[Hit]:
+    """
+    What it checks: each invoice date is inside the project's dates, inside the programme's
+    eligibility window (call pack) and not after the end of the report's period. The expense is
+    not accepted otherwise.
+
+    Fix: claim the invoice in the report of its period, or remove it.
+    """
+    proj, prog, per = ctx.budget.project, ctx.pack.programme, ctx.report.period
+    for exp, e in zip(ctx.report.expenses, ctx.costs.expenses, strict=True):
+        why = None
+        if not prog.eligible_from <= exp.date <= prog.eligible_to:
+            why = f"outside {prog.label}'s eligibility window ({prog.eligible_from} – {prog.eligible_to})"
+        elif not proj.start <= exp.date <= proj.end:
+            why = f"outside the project ({proj.start} – {proj.end})"
+        elif exp.date > per.end:
+            why = f"after the end of period {per.id} ({per.end}): claim it in a later report"
+        if why:
+            yield Hit(
+                ("expenses", e.index, "date"),
+                f"invoice {exp.document} dated {exp.date}, {why}: {fmt_eur(e.eligible)} not accepted",
+                disallow=("expense", e.index, e.eligible),
+            )
+
+
+@rule(
+    "CB209",
+    "unpaid",
+    E,
+    "An expense not paid in full by the end of the period, or paid outside the window.",
+    "Reg. (UE) 1303/2013 art. 65(2) (incurred and paid); Region's practice",
+    "report",
+)
+def unpaid(ctx: ReportContext) -> Iterator[Hit]:
+    """
+    What it checks: each expense has a `paid` date, not after the end of the report's period
+    and inside the programme's eligibility window. Costs are eligible when incurred **and
+    paid**; an unpaid invoice is not accepted in this period.
+
+    Fix: record the payment date, or claim the invoice in the period it is paid in.
+    """
+    prog, per = ctx.pack.programme, ctx.report.period
+    for exp, e in zip(ctx.report.expenses, ctx.costs.expenses, strict=True):
+        if exp.paid is None:
+            why, loc = (
+                f"not paid (no `paid` date) by the end of period {per.id}",
+                ("expenses", e.index, "document"),
+            )
+        elif exp.paid > per.end:
+            why, loc = (
+                f"paid {exp.paid}, after the end of period {per.id} ({per.end})",
+                ("expenses", e.index, "paid"),
+            )
+        elif not prog.eligible_from <= exp.paid <= prog.eligible_to:
+            why, loc = f"paid {exp.paid}, outside {prog.label}'s window", ("expenses", e.index, "paid")
+        else:
+            continue
+        yield Hit(
+            loc,
+            f"invoice {exp.document} {why}: {fmt_eur(e.eligible)} not accepted",
+            disallow=("expense", e.index, e.eligible),
+        )
+
+
+@rule(
+    "CB210",
+    "payment-method",
+    E,
+    "A payment that is not traceable (cash) or of an unknown method.",
+    "Region's practice for ERDF calls: traceable payments only",
+    "report",
+)
+def payment_method(ctx: ReportContext) -> Iterator[Hit]:
+    """
+    What it checks: `payment` is one of the call pack's traceable methods (bank_transfer,
+    card, pagopa, direct_debit, other_traceable). Cash is refused and the expense not accepted.
+    """
+    allowed = ctx.pack.expenses.payment_methods
+    for exp, e in zip(ctx.report.expenses, ctx.costs.expenses, strict=True):
+        if exp.payment is None or exp.payment in allowed:
+            continue
+        what = (
+            "cash is not a traceable payment"
+            if exp.payment.lower() in {"cash", "contanti"}
+            else (f"payment {exp.payment!r} is not one of {', '.join(allowed)}")
+        )
+        yield Hit(
+            ("expenses", e.index, "payment"),
+            f"invoice {exp.document}: {what}: {fmt_eur(e.eligible)} not accepted",
+            disallow=("expense", e.index, e.eligible),
+        )
+
+
+@rule(
+    "CB211",
+    "payment-missing",
+    W,
+    "A paid expense without its payment method.",
+    "Region's practice for ERDF calls: traceable payments only",
+    "report",
+)
+def payment_missing(ctx: ReportContext) -> Iterator[Hit]:
+    """
+    What it checks: an expense with a `paid` date says how it was paid (`payment`), so that
+    the payment can be traced; the expense stays accepted, but the auditor will ask.
+    """
+    for i, exp in enumerate(ctx.report.expenses):
+        if exp.paid is not None and exp.payment is None:
+            yield Hit(
+                ("expenses", i, "paid"),
+                f"invoice {exp.document}: paid {exp.paid} but no `payment` method given",
+            )
+
+
+@rule(
+    "CB212",
+    "vat-not-eligible",
+    INFO,
+    "VAT recorded on a project whose VAT is recoverable: left out.",
+    "Reg. (UE) 1303/2013 art. 69(3)(c); Reg. (UE) 2021/1060 art. 64(1)(c)",
+    "report",
+)
+def vat_not_eligible(ctx: ReportContext) -> Iterator[Hit]:
+    """
+    What it reports: an expense's `vat` is not counted because the budget says the project's
+    VAT is recoverable (`vat_recoverable: true`, the default). Recoverable VAT is never eligible.
+    """
+    if not ctx.budget.project.vat_recoverable:
+        return
+    for i, exp in enumerate(ctx.report.expenses):
+        if exp.vat:
+            yield Hit(
+                ("expenses", i, "vat"),
+                f"VAT {fmt_eur(exp.vat)} on invoice {exp.document} is recoverable: not counted",
+            )
+
+
+@rule(
+    "CB213",
+    "report-unknown-action",
+    E,
+    "An expense refers to an action id the budget does not list.",
+    "clustbudget FORMAT §1",
+    "report",
+)
+def report_unknown_action(ctx: ReportContext) -> Iterator[Hit]:
+    """
+    What it checks: each id in an expense's `action` is the id of one of the budget's actions.
+    """
+    known = [a.id for a in ctx.budget.actions]
+    for i, exp in enumerate(ctx.report.expenses):
+        for ref in exp.action:
+            if ref not in known:
+                yield Hit(
+                    ("expenses", i, "action"),
+                    f"action {ref!r} is not one of the budget's actions "
+                    f"({', '.join(known) or 'none are listed'})",
+                )
+
+
+@rule(
+    "CB214",
+    "duplicate-person",
+    E,
+    "The same staff id twice in one report.",
+    "clustbudget FORMAT §3",
+    "report",
+)
+def duplicate_person(ctx: ReportContext) -> Iterator[Hit]:
+    """
+    Why: a person's hours of a period belong in one entry, so that the hours cap and the rate
+    are checked on all of them. Merge the two entries.
+    """
+    seen: dict[str, int] = {}
+    for i, entry in enumerate(ctx.report.staff):
+        if entry.id in seen:
+            yield Hit(
+                ("staff", i, "id"),
+                f"staff id {entry.id!r} already used by staff[{seen[entry.id]}] of this report",
+            )
+        else:
+            seen[entry.id] = i

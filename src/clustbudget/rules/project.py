@@ -1,0 +1,339 @@
+"""CB3xx: rules across the reports of one project, and budget against actual.
+
+A finding that involves two reports is reported on the later period's file, at the line of
+the entry that breaks the rule, and names the earlier file and line (``related``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from ..compute import BudgetFigures, ItemProgress, PeriodFigures, ReportCosts, staff_cost
+from ..findings import Severity
+from ..models import Budget, CallPack, CostReport
+from ..money import ZERO, fmt_eur, fmt_rate
+from . import Hit, rule
+
+E, W, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
+
+
+@dataclass(frozen=True)
+class ReportCheck:
+    """One valid report of a project, in period order."""
+
+    loaded: Any  # clustbudget.loading.Loaded
+    report: CostReport
+    costs: ReportCosts
+
+
+@dataclass(frozen=True)
+class ProjectContext:
+    budget: Budget
+    pack: CallPack
+    reports: list[ReportCheck]
+
+
+@dataclass(frozen=True)
+class ProgressContext:
+    budget: Budget
+    pack: CallPack
+    figures: BudgetFigures
+    reports: list[ReportCheck]
+    periods: list[PeriodFigures]
+    progress: list[list[ItemProgress]]
+    """Budget vs actual after each period (cumulative)."""
+
+
+@rule(
+    "CB301",
+    "periods-overlap",
+    E,
+    "Two reports whose periods overlap, or share a period id.",
+    "clustbudget FORMAT §3",
+    "project",
+)
+def periods_overlap(ctx: ProjectContext) -> Iterator[Hit]:
+    """
+    What it checks: the project's reports, ordered by `period.start`, cover distinct periods
+    with distinct ids. An overlap would let the same month's costs be claimed twice.
+    """
+    for i, later in enumerate(ctx.reports):
+        for earlier in ctx.reports[:i]:
+            a, b = earlier.report.period, later.report.period
+            if a.id == b.id:
+                yield Hit(
+                    ("period", "id"),
+                    f"period id {b.id!r} is also used by {earlier.loaded.display}",
+                    related=earlier.loaded.at(("period", "id")),
+                    doc=later.loaded,
+                )
+            elif b.start <= a.end and a.start <= b.end:
+                yield Hit(
+                    ("period", "start"),
+                    f"period {b.id} ({b.start} – {b.end}) overlaps period {a.id} ({a.start} – {a.end})",
+                    related=earlier.loaded.at(("period", "start")),
+                    doc=later.loaded,
+                )
+
+
+@rule(
+    "CB302",
+    "hours-cap",
+    E,
+    "A person's hours in a calendar year exceed the hours basis of their rate.",
+    "Reg. (UE) 1303/2013 art. 68a(3); Reg. (UE) 2021/1060 art. 55(2)",
+    "project",
+)
+def hours_cap(ctx: ProjectContext) -> Iterator[Hit]:
+    """
+    What it checks: for each person (by id) and calendar year, the hours declared across all
+    the project's reports do not exceed the hours per year used to compute their hourly rate
+    (1,720 for full time, pro rata for part time). The hours past the cap are not accepted;
+    the finding is on the month that crosses it.
+
+    Example: 900 hours in 2021 in SAL-1 and 900 more in 2021 in SAL-2: 80 hours over 1,720.
+    """
+    used: dict[tuple[str, int], Decimal] = {}
+    first_seen: dict[tuple[str, int], Any] = {}
+    for rc in ctx.reports:
+        for s, entry in zip(rc.costs.staff, rc.report.staff, strict=True):
+            for month in sorted(entry.hours):
+                h = entry.hours[month]
+                key = (entry.id, int(month[:4]))
+                before = used.get(key, ZERO)
+                after = before + h
+                used[key] = after
+                first_seen.setdefault(key, (rc, s.index, month))
+                cap = s.hours_per_year
+                if after > cap and h:
+                    excess = min(h, after - cap)
+                    earlier_rc, earlier_i, earlier_m = first_seen[key]
+                    related = None
+                    if earlier_rc is not rc:
+                        related = earlier_rc.loaded.at(("staff", earlier_i, "hours", earlier_m), key=True)
+                    yield Hit(
+                        ("staff", s.index, "hours", month),
+                        f"{entry.name}: {after} hours in {key[1]} by {month}, over the {cap} of their "
+                        f"rate's basis: {excess} hours ({fmt_eur(staff_cost(s.hourly_rate, excess))}) not accepted",
+                        related=related,
+                        key=True,
+                        doc=rc.loaded,
+                        disallow=("staff", s.index, staff_cost(s.hourly_rate, excess)),
+                    )
+
+
+@rule(
+    "CB303",
+    "rate-changed",
+    W,
+    "A person's hourly rate differs from the one declared in the first report.",
+    "Region's practice: the rate declared at the first report is kept for the whole project",
+    "project",
+)
+def rate_changed(ctx: ProjectContext) -> Iterator[Hit]:
+    """
+    What it checks: the hourly rate computed for a person (annual gross cost ÷ hours per year)
+    is the same in every report. The Region's practice for ERDF calls keeps the rate declared
+    at the first report for the life of the project.
+
+    Fix: keep `annual_gross_cost`, `cost_year` and `hours_per_year` as in the first report.
+    """
+    first: dict[str, tuple[ReportCheck, int, Decimal]] = {}
+    for rc in ctx.reports:
+        for s in rc.costs.staff:
+            if s.id not in first:
+                first[s.id] = (rc, s.index, s.hourly_rate)
+                continue
+            erc, ei, rate = first[s.id]
+            if erc is not rc and s.hourly_rate != rate:
+                yield Hit(
+                    ("staff", s.index, "annual_gross_cost"),
+                    f"{s.name}: hourly rate {fmt_eur(s.hourly_rate)} "
+                    f"differs from {fmt_eur(rate)} declared in {erc.report.period.id}",
+                    related=erc.loaded.at(("staff", ei, "annual_gross_cost")),
+                    doc=rc.loaded,
+                )
+
+
+_LEGAL = re.compile(
+    r"\b(s\.?r\.?l\.?s?|s\.?p\.?a\.?|s\.?n\.?c\.?|s\.?a\.?s\.?|gmbh|ag|ltd|llc|inc|sa|bv|nv|"
+    r"società|srl|spa|co)\b\.?"
+)
+
+
+def supplier_key(name: str) -> str:
+    """A supplier's name, normalised: case, accents kept, legal forms and punctuation dropped."""
+    text = _LEGAL.sub(" ", name.lower())
+    return " ".join(re.sub(r"[^\w]+", " ", text).split())
+
+
+def vat_key(vat: str) -> str:
+    """A VAT number, normalised: ``IT 01234567890`` → ``01234567890``."""
+    text = re.sub(r"[\s.\-]", "", vat.upper())
+    return text[2:] if text.startswith("IT") and text[2:].isdigit() else text
+
+
+def document_key(document: str) -> str:
+    return re.sub(r"\s+", "", document.upper())
+
+
+@rule(
+    "CB304",
+    "double-claim",
+    E,
+    "The same invoice claimed twice, in one report or two.",
+    "Reg. (UE) 1303/2013 art. 65(11); Reg. (UE) 2021/1060 art. 63(9) (no double funding)",
+    "project",
+)
+def double_claim(ctx: ProjectContext) -> Iterator[Hit]:
+    """
+    What it checks: no two expenses of the project's reports share supplier (VAT number when
+    both have one, else the normalised name), document number and year. The later claim is not
+    accepted.
+
+    Fix: remove the repeated line; if two invoices really share a number, check the supplier.
+    """
+    seen: dict[tuple[str, int], list[tuple[ReportCheck, int, str | None, str]]] = {}
+    for rc in ctx.reports:
+        for i, exp in enumerate(rc.report.expenses):
+            key = (document_key(exp.document), exp.date.year)
+            vat = vat_key(exp.supplier_vat) if exp.supplier_vat else None
+            name = supplier_key(exp.supplier)
+            for erc, ei, evat, ename in seen.get(key, []):
+                same = (vat == evat) if (vat and evat) else (name == ename)
+                if same:
+                    where = "earlier in this report" if erc is rc else f"in {erc.report.period.id}"
+                    amount = rc.costs.expenses[i].eligible
+                    yield Hit(
+                        ("expenses", i, "document"),
+                        f"invoice {exp.document} of {exp.supplier} ({exp.date.year}) "
+                        f"is already claimed {where}: {fmt_eur(amount)} not accepted",
+                        related=erc.loaded.at(("expenses", ei, "document")),
+                        doc=rc.loaded,
+                        disallow=("expense", i, amount),
+                    )
+                    break
+            seen.setdefault(key, []).append((rc, i, vat, name))
+
+
+# --------------------------------------------------------------------- budget against actual
+
+
+@rule(
+    "CB310",
+    "over-budget",
+    W,
+    "An item's accepted costs, to date, exceed its budget.",
+    "Call: budget by item; DGR 671/2017 manual (variations)",
+    "progress",
+)
+def over_budget(ctx: ProgressContext) -> Iterator[Hit]:
+    """
+    What it checks: after each period, the cumulative accepted cost of each item against its
+    budget; reported on the report whose period first takes the item over.
+
+    Why: the shift tolerated between items without the Region's approval is not known for this
+    call (see CB300); an overrun needs either savings elsewhere or an approved variation.
+    """
+    for i, rows in enumerate(ctx.progress):
+        before = {r.key: r for r in ctx.progress[i - 1]} if i else {}
+        for r in rows:
+            if r.key == "total" or r.cumulative <= r.budget:
+                continue
+            if r.key in before and before[r.key].cumulative > before[r.key].budget:
+                continue
+            yield Hit(
+                ("period",),
+                f"item {r.key}: {fmt_eur(r.cumulative)} accepted to date, over its budget of "
+                f"{fmt_eur(r.budget)} by {fmt_eur(r.cumulative - r.budget)}",
+                doc=ctx.reports[i].loaded,
+                key=True,
+            )
+
+
+@rule(
+    "CB311",
+    "shift-exceeded",
+    E,
+    "An item's overrun exceeds the shift between items the call tolerates.",
+    "Call pack parameter max_shift_between_items",
+    "progress",
+)
+def shift_exceeded(ctx: ProgressContext) -> Iterator[Hit]:
+    """
+    What it checks (when the call pack sets `max_shift_between_items`): no item's cumulative
+    accepted cost exceeds its budget by more than that share of the item's budget.
+    """
+    limit = ctx.pack.parameters.max_shift_between_items
+    if limit is None or not ctx.progress:
+        return
+    for r in ctx.progress[-1]:
+        if r.key != "total" and r.cumulative - r.budget > r.budget * limit:
+            yield Hit(
+                ("period",),
+                f"item {r.key}: {fmt_eur(r.cumulative)} against a budget of {fmt_eur(r.budget)} "
+                f"is beyond the {fmt_rate(limit)} shift the call tolerates",
+                doc=ctx.reports[-1].loaded,
+                key=True,
+            )
+
+
+@rule(
+    "CB312",
+    "min-spend",
+    W,
+    "At the final report, less was spent than the call's minimum share.",
+    "Call pack parameter min_spend_share",
+    "progress",
+)
+def min_spend(ctx: ProgressContext) -> Iterator[Hit]:
+    """
+    What it checks (when the call pack sets `min_spend_share` and the last report reaches the
+    project's end): the accepted total is at least that share of the budget total; below it,
+    the grant is usually reduced or revoked.
+    """
+    share = ctx.pack.parameters.min_spend_share
+    if share is None or not ctx.progress or ctx.reports[-1].report.period.end < ctx.budget.project.end:
+        return
+    total = next(r for r in ctx.progress[-1] if r.key == "total")
+    if total.cumulative < total.budget * share:
+        yield Hit(
+            ("period",),
+            f"{fmt_eur(total.cumulative)} accepted in all, {fmt_rate(total.used)} of the "
+            f"budget: below the minimum {fmt_rate(share)}",
+            doc=ctx.reports[-1].loaded,
+            key=True,
+        )
+
+
+@rule(
+    "CB300",
+    "report-not-checked",
+    INFO,
+    "Call parameters unknown for this call: not checked on the reports.",
+    "DOMAIN: unknown for this call (DGR 671/2017 manual not available)",
+    "progress",
+)
+def report_not_checked(ctx: ProgressContext) -> Iterator[Hit]:
+    """
+    What it reports, once per project on its latest report: which of the tolerated shift
+    between items, the minimum share to spend, the contribution rate and the grant cap are
+    unknown for the call, and so not checked, and whether the contribution due could be
+    computed. Whether E is capped at the budgeted E is also unknown: not checked.
+    """
+    if not ctx.reports:
+        return
+    params = ctx.pack.parameters
+    missing = [k for k, v in params.model_dump().items() if v is None]
+    parts = []
+    if missing:
+        parts.append(f"not checked, unknown for call {ctx.pack.id}: {', '.join(missing)}, E capped at budget")
+    else:
+        parts.append("not checked: E capped at budget")
+    if params.contribution_rate is None:
+        parts.append("contribution due not computed")
+    yield Hit(("period",), "; ".join(parts), doc=ctx.reports[-1].loaded, key=True)
