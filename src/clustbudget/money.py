@@ -48,6 +48,12 @@ def fmt_eur(value: Decimal, lang: str = "en") -> str:
     return text
 
 
+def fmt_qty(value: Decimal) -> str:
+    """A quantity such as hours, without trailing zeros: ``Decimal("1800.00")`` → ``"1800"``."""
+    text = f"{value.normalize():f}"
+    return text
+
+
 def fmt_rate(rate: Decimal) -> str:
     """A rate as a percentage for people: ``Decimal("0.25")`` → ``"25%"``, ``0.075`` → ``"7.5%"``."""
     return f"{(rate * 100).normalize():f}%"

@@ -15,7 +15,7 @@ from typing import Any
 from ..compute import BudgetFigures, ItemProgress, PeriodFigures, ReportCosts, staff_cost
 from ..findings import Severity
 from ..models import Budget, CallPack, CostReport
-from ..money import ZERO, fmt_eur, fmt_rate
+from ..money import ZERO, fmt_eur, fmt_qty, fmt_rate
 from . import Hit, rule
 
 E, W, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
@@ -117,8 +117,8 @@ def hours_cap(ctx: ProjectContext) -> Iterator[Hit]:
                         related = earlier_rc.loaded.at(("staff", earlier_i, "hours", earlier_m), key=True)
                     yield Hit(
                         ("staff", s.index, "hours", month),
-                        f"{entry.name}: {after} hours in {key[1]} by {month}, over the {cap} of their "
-                        f"rate's basis: {excess} hours ({fmt_eur(staff_cost(s.hourly_rate, excess))}) not accepted",
+                        f"{entry.name}: {fmt_qty(after)} hours in {key[1]} by {month}, over the {fmt_qty(cap)} of their "
+                        f"rate's basis: {fmt_qty(excess)} hours ({fmt_eur(staff_cost(s.hourly_rate, excess))}) not accepted",
                         related=related,
                         key=True,
                         doc=rc.loaded,

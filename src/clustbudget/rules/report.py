@@ -13,7 +13,7 @@ from datetime import date
 from ..compute import ReportCosts, staff_cost
 from ..findings import Severity
 from ..models import Budget, CallPack, CostReport
-from ..money import fmt_eur
+from ..money import fmt_eur, fmt_qty
 from . import Hit, rule
 from .budget import overhead_keyword
 
@@ -81,7 +81,7 @@ def staff_item(ctx: ReportContext) -> Iterator[Hit]:
             what = (
                 "not an item of the call"
                 if s.item not in ctx.pack.items
-                else f"a {ctx.pack.items[s.item].kind} item"
+                else f"not a staff item ({ctx.pack.items[s.item].kind})"
             )
             yield Hit(
                 ("staff", s.index, "item"),
@@ -120,7 +120,7 @@ def hours_outside_period(ctx: ReportContext) -> Iterator[Hit]:
                 cost = staff_cost(s.hourly_rate, h)
                 yield Hit(
                     ("staff", s.index, "hours", month),
-                    f"{s.name}: {h} hours in {month}, outside {outside}: {fmt_eur(cost)} not accepted",
+                    f"{s.name}: {fmt_qty(h)} hours in {month}, outside {outside}: {fmt_eur(cost)} not accepted",
                     key=True,
                     disallow=("staff", s.index, cost),
                 )
