@@ -443,6 +443,105 @@ def export(
     sys.stdout.write(f"wrote {target}\n")
 
 
+@app.command("import-expenses")
+def import_expenses(
+    ledger: Annotated[
+        Path,
+        typer.Argument(
+            help="The accountant's ledger: a .csv or .xlsx file.", show_default=False, metavar="LEDGER"
+        ),
+    ],
+    into: Annotated[
+        Path, typer.Option("--into", help="The cost report to add the expenses to.", show_default=False)
+    ],
+    mapping: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--map",
+            help="FIELD=HEADER: the column holding an expense field (repeatable), e.g. amount=Imponibile.",
+        ),
+    ] = None,
+    sheet: Annotated[
+        str | None, typer.Option("--sheet", help="xlsx: the sheet to read (default: the first).")
+    ] = None,
+    skip_invalid: Annotated[
+        bool, typer.Option("--skip-invalid", help="Import the valid rows and list those left out.")
+    ] = False,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Print the expenses that would be added; write nothing.")
+    ] = False,
+    color: ColorOpt = Color.auto,
+) -> None:
+    """Add the expenses of a ledger (CSV or xlsx, Italian or English headers) to a cost report.
+
+    Every row is validated as an expense; nothing is written unless every row is valid, or with
+    --skip-invalid, which lists the rows left out and why. The report keeps its comments: the
+    expenses are appended to its `expenses:` list, and the file is replaced atomically.
+    Exits 1 when rows are invalid (nothing written), 2 when a file cannot be read.
+    """
+    from datetime import date as _date
+
+    from .atomic import write_text_atomic
+    from .ledger import LedgerError, check_result, insert_expenses, parse_mapping, parse_rows, read_ledger
+    from .loading import load_file
+    from .validation import budget_of_report, check_budget
+
+    loaded = load_file(into, str(into), expect="report")
+    if loaded.model is None:
+        _print_findings(loaded.findings, color, sys.stderr)
+        fatal = any(f.fatal for f in loaded.findings)
+        fail(
+            f"{into}: not a valid cost report, see above", ExitCode.UNREADABLE if fatal else ExitCode.FINDINGS
+        )
+    budget = check_budget(budget_of_report(loaded))  # type: ignore[arg-type]
+    if budget.pack is None:
+        _print_findings(budget.findings, color, sys.stderr)
+        fail(f"{into}: its budget {loaded.model.budget!r} cannot be read, see above", ExitCode.FINDINGS)
+    try:
+        table = read_ledger(ledger, sheet=sheet)
+        explicit = parse_mapping(mapping or [])
+    except LedgerError as exc:
+        fail(str(exc))
+    parsed = parse_rows(table, budget.pack, explicit=explicit, existing=loaded.model.expenses)
+    header_problem = not parsed.columns_ok
+    for p in parsed.problems:
+        sys.stderr.write(
+            f"{ledger}:{p.row}: {'skipped: ' if skip_invalid and not header_problem else ''}{p.message}\n"
+        )
+    if header_problem:
+        fail(f"{ledger}: the columns could not be matched: nothing written", ExitCode.FINDINGS)
+    if parsed.problems and not skip_invalid:
+        fail(
+            f"{ledger}: {len(parsed.problems)} of {len(table.rows)} rows are invalid: nothing written; "
+            "fix them, or pass --skip-invalid to import the others",
+            ExitCode.FINDINGS,
+        )
+    rows = [values for _, values in parsed.expenses]
+    if not rows:
+        sys.stdout.write(f"nothing to import from {ledger}\n")
+        return
+    text = into.read_text(encoding="utf-8-sig")
+    new_text = insert_expenses(
+        text,
+        loaded.doc.root,
+        rows,  # type: ignore[union-attr]
+        f"imported from {ledger.name} on {_date.today().isoformat()}",
+    )
+    check_result(new_text, into)
+    if dry_run:
+        from .ledger import expense_yaml
+
+        sys.stdout.write("".join(expense_yaml(r, 2) for r in rows))
+        sys.stdout.write(f"{len(rows)} expense(s) would be added to {into} (dry run: nothing written)\n")
+        return
+    try:
+        write_text_atomic(into, new_text, overwrite=True)
+    except OSError as exc:
+        fail(f"{into}: cannot write: {exc.strerror or exc}")
+    skipped = f"; {len(parsed.problems)} row(s) left out" if parsed.problems else ""
+    sys.stdout.write(f"imported {len(rows)} expense(s) from {ledger} into {into}{skipped}\n")
+
+
 class SchemaKind(StrEnum):
     budget = "budget"
     report = "report"

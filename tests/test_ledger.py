@@ -1,0 +1,197 @@
+"""Ledger import: CSV and xlsx with Italian headers into a report; bad rows refuse the import."""
+
+import shutil
+from datetime import date, datetime
+from decimal import Decimal
+
+import pytest
+
+from clustbudget.ledger import insert_expenses, match_columns, normalise
+from clustbudget.loading import load_file
+from clustbudget.yamlsource import parse_document
+
+from .conftest import DATA, EXAMPLE
+
+LEDGERS = DATA / "ledger"
+
+
+@pytest.fixture
+def project(tmp_path):
+    """A copy of the example project, so that imports write into a throwaway report."""
+    shutil.copy(EXAMPLE, tmp_path / EXAMPLE.name)
+    shutil.copytree(EXAMPLE.parent / EXAMPLE.stem, tmp_path / EXAMPLE.stem)
+    return tmp_path / EXAMPLE.stem / "sal-2.yaml"
+
+
+def test_csv_with_italian_headers_and_numbers(cli, project):
+    before = project.read_text()
+    r = cli("import-expenses", LEDGERS / "ledger-it.csv", "--into", project)
+    assert r.returncode == 0, r.stderr
+    assert "imported 2 expense(s)" in r.stdout
+    after = project.read_text()
+    assert after.startswith(before.split("expenses:")[0])  # the top of the file, comments included, is kept
+    assert "# reverse charge: no Italian VAT on the invoice" in after
+    report = load_file(project).model
+    new = report.expenses[-2:]
+    assert [(e.date, e.amount, e.vat, e.paid, e.payment) for e in new] == [
+        (date(2022, 1, 15), Decimal("1250.00"), Decimal("275.00"), date(2022, 2, 10), "bank_transfer"),
+        (date(2022, 3, 20), Decimal("120.50"), Decimal("26.51"), date(2022, 3, 20), "card"),
+    ]
+    assert new[0].supplier_vat == "IT 11122233344" and new[1].supplier_vat is None
+    # the project still validates, with the new invoices in SAL-2
+    assert cli("validate", project.parent.parent).returncode == 0
+    # importing the same ledger twice is refused: the invoices are already in the report
+    again = cli("import-expenses", LEDGERS / "ledger-it.csv", "--into", project)
+    assert again.returncode == 1 and "already in the report" in again.stderr
+    assert project.read_text() == after
+
+
+def test_bad_rows_refuse_the_whole_import(cli, project):
+    before = project.read_text()
+    r = cli("import-expenses", LEDGERS / "ledger-bad.csv", "--into", project)
+    assert r.returncode == 1
+    lines = r.stderr.splitlines()
+    assert lines[0].endswith("ledger-bad.csv:3: column 'Data': 2022-01-32 is not a date in the calendar")
+    assert ":4: column 'Voce': 'Z' is not a direct cost item" in lines[1]
+    assert ":5: column 'Modalità di pagamento': 'cash' is not a traceable payment" in lines[2]
+    assert ":6: column 'Importo': negative amount" in lines[3]
+    assert "4 of 5 rows are invalid: nothing written" in lines[4]
+    assert project.read_text() == before
+
+
+def test_skip_invalid_imports_the_rest_and_lists_the_others(cli, project):
+    r = cli("import-expenses", LEDGERS / "ledger-bad.csv", "--into", project, "--skip-invalid")
+    assert r.returncode == 0
+    assert r.stderr.count("skipped: ") == 4
+    assert "imported 1 expense(s)" in r.stdout and "4 row(s) left out" in r.stdout
+    assert load_file(project).model.expenses[-1].description == "Ok row"
+
+
+def test_xlsx_ledger(cli, project, tmp_path):
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["Registro spese Clust-ER"])  # a title row above the header is not a header
+    ws.delete_rows(1)
+    ws.append(
+        [
+            "Data fattura",
+            "Voce di costo",
+            "Descrizione",
+            "Ragione sociale",
+            "N. fattura",
+            "Imponibile",
+            "IVA",
+            "Data pagamento",
+            "Metodo di pagamento",
+            "Azione",
+        ]
+    )
+    ws.append(
+        [
+            datetime(2022, 5, 2),
+            "D",
+            "Interpreti workshop",
+            "Lingue Srl",
+            77,
+            980.4,
+            215.69,
+            datetime(2022, 5, 30),
+            "bonifico",
+            2,
+        ]
+    )
+    ws.append(
+        [
+            datetime(2022, 5, 3),
+            "D",
+            "Sala conferenze",
+            "Centro Congressi Esempio",
+            "C-12",
+            1500,
+            None,
+            datetime(2022, 6, 1),
+            "PagoPA",
+            "1, 2",
+        ]
+    )
+    path = tmp_path / "registro.xlsx"
+    wb.save(path)
+    r = cli("import-expenses", path, "--into", project)
+    assert r.returncode == 0, r.stderr
+    new = load_file(project).model.expenses[-2:]
+    assert [(e.document, e.amount, e.vat, e.payment, e.action) for e in new] == [
+        ("77", Decimal("980.4"), Decimal("215.69"), "bank_transfer", ("2",)),
+        ("C-12", Decimal("1500"), None, "pagopa", ("1", "2")),
+    ]
+
+
+def test_explicit_mapping_and_unmatched_columns(cli, project, tmp_path):
+    path = tmp_path / "odd.csv"
+    path.write_text("When,Cat,What,Who,No,Net\n2022-02-01,D,Poster,Print Co,9,10.00\n")
+    r = cli("import-expenses", path, "--into", project)
+    assert (
+        r.returncode == 1 and "no column for date, item, description, supplier, document, amount" in r.stderr
+    )
+    r = cli(
+        "import-expenses",
+        path,
+        "--into",
+        project,
+        "--map",
+        "date=When",
+        "--map",
+        "item=Cat",
+        "--map",
+        "description=What",
+        "--map",
+        "supplier=Who",
+        "--map",
+        "document=No",
+        "--map",
+        "amount=Net",
+    )
+    assert r.returncode == 0, r.stderr
+
+
+def test_missing_ledger_exits_2(cli, project):
+    r = cli("import-expenses", "nope.csv", "--into", project)
+    assert r.returncode == 2 and "no such file" in r.stderr
+
+
+def test_header_matching_ignores_case_accents_and_punctuation():
+    assert normalise("Modalità  di Pagamento") == "modalita di pagamento"
+    mapping, problems = match_columns(
+        ["DATA", "Voce", "Descrizione", "Fornitore", "N. documento", "Importo €"]
+    )
+    assert problems == [] and mapping["document"] == 4 and mapping["amount"] == 5
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "clustbudget: 1\nbudget: b.yaml\nperiod: {id: P, start: 2021-01-01, end: 2021-12-31}\n",
+        "clustbudget: 1\nbudget: b.yaml\nperiod: {id: P, start: 2021-01-01, end: 2021-12-31}\nexpenses: []\nstaff: []\n",
+        "clustbudget: 1\nbudget: b.yaml\nexpenses:\nperiod: {id: P, start: 2021-01-01, end: 2021-12-31}\n",
+        "clustbudget: 1\nbudget: b.yaml\nexpenses:\n- {date: 2021-01-01, item: D, description: a, supplier: s, document: '0',"
+        " amount: 1}\n# trailing comment\nperiod: {id: P, start: 2021-01-01, end: 2021-12-31}\n",
+    ],
+)
+def test_insert_into_every_shape_of_expenses(tmp_path, text):
+    from clustbudget.ledger import check_result
+
+    doc = parse_document(text.encode(), tmp_path / "r.yaml", "r.yaml")
+    new = {
+        "date": "2021-02-01",
+        "item": "D",
+        "description": 'He said "yes"',
+        "supplier": "NO",
+        "document": "0700",
+        "amount": "5.00",
+    }
+    out = insert_expenses(text, doc.root, [new], "imported")
+    report = check_result(out, tmp_path / "r.yaml")
+    last = report.expenses[-1]
+    assert (last.description, last.supplier, last.document) == ('He said "yes"', "NO", "0700")
+    assert report.period.id == "P"
