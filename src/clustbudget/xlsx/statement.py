@@ -1,0 +1,656 @@
+"""The budget statement: what goes on each sheet, and where.
+
+Sheets, in order: Summary (Riepilogo), Details (Dettaglio), By action (Per azione) and By
+year (Per anno) when the budget's lines carry them, Checks (Controlli), Provenance
+(Provenienza).
+
+Every figure the budget states is an input cell; every figure clustbudget computes is a
+formula over those inputs, so the workbook recomputes as :mod:`clustbudget.compute` does:
+
+- Details: an item's subtotal is ``SUM`` of its lines; a line shared by *n* actions is split
+  into *n* parts equal to the cent, the leftover cents to the first actions
+  (:func:`~clustbudget.compute.allocate`).
+- Summary: each item *references* its Details subtotal; a flat-rate item is
+  ``ROUND(rate × base, 2)`` with the rate in a cell of its own (the base is rounded to the
+  cent first, which removes binary floating-point noise from the sum and changes nothing
+  else: the amounts are whole cents); the total is direct costs plus flat rates.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from io import BytesIO
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.chart import BarChart, Reference
+from openpyxl.workbook.defined_name import DefinedName
+from openpyxl.worksheet.properties import PageSetupProperties
+from openpyxl.worksheet.protection import SheetProtection
+
+from .. import __version__
+from ..compute import UNASSIGNED, BudgetFigures
+from ..findings import Severity
+from ..models import Budget, CallPack, CostLine
+from ..money import fmt_eur
+from ..validation import BudgetResult
+from .labels import Labels, labels
+from .package import Package
+from .sheetxml import Cell, Formula, Rows, Style, column_letter
+from .styles import Styles
+
+MAX_ERRORS_LISTED = 5
+_NAME_SAFE = re.compile(r"[A-Za-z0-9_]{1,40}")
+
+
+def build(result: BudgetResult, lang: str = "it", *, generated: datetime | None = None) -> Package:
+    """Lay out the budget workbook of ``result`` in ``lang``; the :class:`Package` writes it."""
+    budget, pack, figures = result.budget, result.pack, result.figures
+    if budget is None or pack is None or figures is None:
+        raise ValueError(
+            f"{result.loaded.display}: the budget's figures could not be computed: nothing to export"
+        )
+    text = labels(lang)
+    generated = generated or datetime.now().astimezone()
+    return _Statement(result, budget, pack, figures, text, generated).package()
+
+
+# ----------------------------------------------------------------------------- layout of Details
+
+
+@dataclass
+class _Group:
+    """One item's block on the Details sheet: header row, line rows, subtotal row."""
+
+    key: str
+    lines: list[CostLine]
+    header_row: int = 0
+    subtotal_row: int = 0
+
+
+@dataclass
+class _DetailsColumns:
+    """Which columns the Details sheet has; year and action columns only when lines carry them."""
+
+    years: list[int]
+    unsplit: bool
+    actions: list[str]
+    unassigned: bool
+    year_col: dict[int | str, int] = field(default_factory=dict)
+    action_col: dict[str, int] = field(default_factory=dict)
+    note: int = 0
+
+    ITEM, DESCRIPTION, ACTION, AMOUNT = 1, 2, 3, 4
+
+    def __post_init__(self) -> None:
+        col = self.AMOUNT
+        for year in self.years:
+            col += 1
+            self.year_col[year] = col
+        if self.unsplit:
+            col += 1
+            self.year_col[UNASSIGNED] = col
+        for action in self.actions:
+            col += 1
+            self.action_col[action] = col
+        if self.unassigned:
+            col += 1
+            self.action_col[UNASSIGNED] = col
+        self.note = col + 1
+
+    @property
+    def has_years(self) -> bool:
+        return bool(self.years)
+
+    @property
+    def has_actions(self) -> bool:
+        return bool(self.actions)
+
+    @property
+    def last(self) -> int:
+        return self.note
+
+
+def _quote(sheet: str) -> str:
+    return "'" + sheet.replace("'", "''") + "'"
+
+
+def _ranges(col: str, rows: Sequence[int]) -> str:
+    """``C8:C11,C14``: the rows as contiguous ranges, for a ``SUM``."""
+    parts: list[str] = []
+    start = prev = None
+    for r in [*sorted(rows), None]:
+        if start is not None and (r is None or r != prev + 1):
+            parts.append(f"{col}{start}" if start == prev else f"{col}{start}:{col}{prev}")
+            start = None
+        if r is not None and start is None:
+            start = r
+        prev = r
+    return ",".join(parts)
+
+
+def split_formula(amount_ref: str, parts: int, shares: Sequence[int]) -> Formula:
+    """The sum of shares ``shares`` (0-based) of an amount split into ``parts`` equal to the cent.
+
+    As :func:`clustbudget.compute.allocate`: share *i* is ``floor(cents / n)`` plus one cent
+    when *i* is below ``cents mod n``.
+    """
+    if parts == 1:
+        return Formula(amount_ref)
+    cents = f"ROUND({amount_ref}*100,0)"
+    whole = f"INT({cents}/{parts})"
+    terms = [whole if len(shares) == 1 else f"{len(shares)}*{whole}"]
+    terms += [f"IF(MOD({cents},{parts})>{i},1,0)" for i in shares]
+    return Formula(f"({'+'.join(terms)})/100")
+
+
+class _Statement:
+    def __init__(
+        self,
+        result: BudgetResult,
+        budget: Budget,
+        pack: CallPack,
+        figures: BudgetFigures,
+        text: Labels,
+        generated: datetime,
+    ) -> None:
+        self.result, self.budget, self.pack, self.figures = result, budget, pack, figures
+        self.t = text
+        self.generated = generated
+        self.flat = set(pack.flat_rate_items)
+        self.direct_keys = [k for k in figures.items if k not in self.flat]
+        self.flat_keys = [k for k in figures.items if k in self.flat]
+        self.groups = [_Group(k, list(budget.costs.get(k, []))) for k in self.direct_keys]
+        self.ignored = [(k, list(budget.costs[k])) for k in self.flat_keys if budget.costs.get(k)]
+        self.cols = self._details_columns()
+        self.money_width = max(14, len(fmt_eur(max(figures.total, figures.direct), "it")) + 4)
+
+        self.wb = Workbook(write_only=True)
+        self.sheet_names = [text.summary, text.details]
+        if self.cols.has_actions:
+            self.sheet_names.append(text.by_action)
+        if self.cols.has_years:
+            self.sheet_names.append(text.by_year)
+        self.sheet_names += [text.checks, text.provenance]
+        self.sheets = {name: self.wb.create_sheet(name) for name in self.sheet_names}
+        self.styles = Styles(
+            self.sheets[text.summary], date_format="dd/mm/yyyy" if text.lang == "it" else "yyyy-mm-dd"
+        )
+        self.rows: dict[str, Rows] = {name: Rows() for name in self.sheet_names}
+
+    # ------------------------------------------------------------------ the whole workbook
+
+    def package(self) -> Package:
+        # Details first: the other sheets reference its subtotal rows.
+        self._details()
+        self._summary()
+        if self.cols.has_actions:
+            self._by_action()
+        if self.cols.has_years:
+            self._by_year()
+        self._checks()
+        self._provenance()
+        self._properties()
+        skeleton = BytesIO()
+        self.wb.save(skeleton)
+        entries = {
+            f"xl/worksheets/sheet{i}.xml": self.rows[name] for i, name in enumerate(self.sheet_names, 1)
+        }
+        return Package(skeleton.getvalue(), entries)
+
+    def _details_columns(self) -> _DetailsColumns:
+        lines = [line for g in self.groups for line in g.lines]
+        years = sorted({y for line in lines for y in (line.by_year or {})})
+        unsplit = bool(years) and any(not line.by_year for line in lines)
+        used: dict[str, None] = {}
+        for line in lines:
+            used.update(dict.fromkeys(line.action))
+        actions: list[str] = []
+        if used:
+            actions = [a.id for a in self.budget.actions]
+            actions += [a for a in used if a not in actions]
+        unassigned = bool(actions) and any(not line.action for line in lines)
+        return _DetailsColumns(years, unsplit, actions, unassigned)
+
+    # ------------------------------------------------------------------ sheet set-up
+
+    def _frame(
+        self,
+        name: str,
+        *,
+        widths: dict[int, tuple[int, int]],
+        freeze: str | None,
+        title_rows: str | None = None,
+        landscape: bool = False,
+    ) -> None:
+        """Column widths, frozen panes, protection and print set-up of one sheet.
+
+        ``widths`` maps a column to ``(minimum, maximum)``; the width fits the longest text
+        written in that column within those bounds.
+        """
+        ws = self.sheets[name]
+        seen = self.rows[name].widths
+        for col, (low, high) in widths.items():
+            ws.column_dimensions[column_letter(col)].width = min(max(seen.get(col, 0) + 2, low), high)
+        if freeze:
+            ws.freeze_panes = freeze
+        # Computed cells are locked; no password, so anyone can lift the protection on purpose.
+        ws.protection = SheetProtection(
+            sheet=True,
+            formatColumns=False,
+            formatRows=False,
+            selectLockedCells=False,
+            selectUnlockedCells=False,
+        )
+        ws.page_setup.paperSize = "9"  # A4
+        ws.page_setup.orientation = "landscape" if landscape else "portrait"
+        ws.page_setup.fitToWidth = 1
+        ws.page_setup.fitToHeight = 0
+        ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+        if title_rows:
+            ws.print_title_rows = title_rows
+        title = self.budget.project.title
+        title = title if len(title) <= 90 else title[:89] + "…"
+        # In headers and footers "&" starts a code: a literal one is written "&&".
+        ws.oddHeader.center.text = title.replace("&", "&&")
+        ws.oddFooter.left.text = "&A"
+        ws.oddFooter.center.text = self.t.page
+        ws.oddFooter.right.text = f"clustbudget {__version__}"
+
+    # ------------------------------------------------------------------ Details
+
+    def _details(self) -> None:
+        t, s, c = self.t, self.styles, self.cols
+        rows = self.rows[t.details]
+        rows.append([(f"{t.details_title} — {self.budget.project.title}", s.title)])
+        header: list[Cell] = [
+            (t.item, s.header),
+            (t.description, s.header),
+            (t.action, s.header),
+            (t.amount, s.header_right),
+        ]
+        header += [(year, s.year_header) for year in c.years]
+        if c.unsplit:
+            header.append((t.unsplit, s.header_right))
+        header += [(f"{t.action} {a}", s.header_right) for a in c.actions]
+        if c.unassigned:
+            header.append((t.unassigned, s.header_right))
+        header.append((t.note, s.header))
+        rows.append(header, height=30)
+        amount = column_letter(c.AMOUNT)
+        computed = [*c.year_col.items(), *c.action_col.items()]
+        for i, group in enumerate(self.groups):
+            if i:
+                rows.append([])
+            group.header_row = rows.append(
+                [(group.key, s.group), (self._item_label(group.key), s.group)]
+                + [(None, s.group)] * (c.last - 2)
+            )
+            for line in group.lines:
+                rows.append(self._line_cells(group.key, line, rows.next, amount))
+            first, last = group.header_row, rows.next - 1
+            subtotal: list[Cell] = [
+                (None, s.total_label),
+                (t.item_total.format(key=group.key), s.total_label),
+            ]
+            subtotal += [(None, s.total_label)] * (c.last - 2)
+            for col in [c.AMOUNT, *(col for _, col in computed)]:
+                letter = column_letter(col)
+                subtotal[col - 1] = (Formula(f"SUM({letter}{first}:{letter}{last})"), s.money_total)
+            group.subtotal_row = rows.append(subtotal)
+        for key, lines in self.ignored:
+            rows.append([])
+            rows.append(
+                [(key, s.group), (t.ignored_title.format(key=key), s.group)]
+                + [(None, s.group)] * (c.last - 2)
+            )
+            for line in lines:
+                cells: list[Cell] = [None] * c.last
+                cells[c.ITEM - 1] = (key, s.text)
+                cells[c.DESCRIPTION - 1] = (line.description, s.text)
+                cells[c.AMOUNT - 1] = (line.amount, s.money_ignored)
+                cells[c.note - 1] = (line.note, s.text) if line.note else None
+                rows.append(cells)
+        widths = {
+            c.ITEM: (6, 12),
+            c.DESCRIPTION: (30, 70),
+            c.ACTION: (9, 20),
+            c.AMOUNT: (self.money_width,) * 2,
+        }
+        widths.update({col: (self.money_width, self.money_width) for _, col in computed})
+        widths[c.note] = (20, 60)
+        self._frame(t.details, widths=widths, freeze="A3", title_rows="2:2", landscape=True)
+
+    def _line_cells(self, key: str, line: CostLine, r: int, amount: str) -> list[Cell]:
+        """A cost line: its inputs, and the formulas that put its amount in year and action columns."""
+        s, c = self.styles, self.cols
+        cells: list[Cell] = [None] * c.last
+        cells[c.ITEM - 1] = (key, s.text)
+        cells[c.DESCRIPTION - 1] = (line.description, s.text_input)
+        cells[c.ACTION - 1] = (", ".join(line.action), s.text_input) if line.action else (None, s.text_input)
+        cells[c.AMOUNT - 1] = (line.amount, s.money_input)
+        ref = f"{amount}{r}"
+        if c.has_years:
+            if line.by_year:
+                for year, value in line.by_year.items():
+                    cells[c.year_col[year] - 1] = (value, s.money_input)
+            else:
+                cells[c.year_col[UNASSIGNED] - 1] = (Formula(ref), s.money)
+        if c.has_actions:
+            actions = line.action or (UNASSIGNED,)
+            shares: dict[str, list[int]] = {}
+            for i, action in enumerate(actions):
+                shares.setdefault(action, []).append(i)
+            for action, indices in shares.items():
+                cells[c.action_col[action] - 1] = (split_formula(ref, len(actions), indices), s.money)
+        cells[c.note - 1] = (line.note, s.text_input) if line.note else (None, s.text_input)
+        return cells
+
+    def _item_label(self, key: str) -> str:
+        if key in self.pack.items:
+            return self.pack.label(key, self.t.lang)
+        return f"{key} — {self.t.not_in_call}"
+
+    # ------------------------------------------------------------------ Summary
+
+    def _summary(self) -> None:
+        t, s, fig, p = self.t, self.styles, self.figures, self.budget.project
+        rows = self.rows[t.summary]
+        errors = self.result.errors
+        if errors:
+            noun = (
+                ("errore" if len(errors) == 1 else "errori")
+                if t.lang == "it"
+                else ("error" if len(errors) == 1 else "errors")
+            )
+            rows.append([(t.banner.format(n=len(errors), errors=noun, sheet=t.checks), s.banner)], height=20)
+        title_row = rows.append([(p.title, s.title)], height=20)
+        for f in errors[:MAX_ERRORS_LISTED]:
+            rows.append([(f"{f.code} {f.location}: {f.message}", s.error)])
+        if len(errors) > MAX_ERRORS_LISTED:
+            rows.append([(t.banner_more.format(n=len(errors) - MAX_ERRORS_LISTED), s.error)])
+        rows.append([])
+        call = self.pack.title + (f" ({self.pack.act})" if self.pack.act else "")
+        counts = self._counts()
+        header: list[tuple[str, Any, Style]] = [
+            (t.project, p.title, s.text),
+            (t.beneficiary, p.beneficiary or t.missing, s.text),
+            (t.cup, p.cup or t.missing, s.text),
+            (t.programme_stated, p.programme or t.missing, s.text),
+            (t.programme_call, f"{self.pack.programme.label} — {self.pack.programme.regulation}", s.text),
+            (t.call, call, s.text),
+            (t.call_id, f"{self.pack.id} v{self.pack.version}", s.text),
+            (t.start, p.start, s.date),
+            (t.end, p.end, s.date),
+            (t.duration, p.duration_months if p.duration_months is not None else t.missing, s.integer),
+            (t.findings, f"{t.counts(*counts)} ({t.see_sheet.format(sheet=t.checks)})", s.text),
+        ]
+        for label, value, style in header:
+            rows.append([(label, s.label), (value, style if not isinstance(value, str) else s.text)])
+        rows.append([])
+        rows.append(
+            [
+                (t.item, s.header),
+                (t.description, s.header),
+                (t.amount, s.header_right),
+                (t.share, s.header_right),
+                (t.rate, s.header_right),
+                (t.base, s.header_right),
+            ],
+            height=30,
+        )
+        details = _quote(t.details)
+        subtotal = {g.key: g.subtotal_row for g in self.groups}
+        first_item = rows.next
+        item_rows = {key: first_item + i for i, key in enumerate(fig.items)}
+        direct_row = first_item + len(fig.items)
+        total_row = direct_row + 1
+        share = "IF($C${t}=0,0,C{r}/$C${t})"
+        rates = {fr.key: fr for fr in fig.flat_rates}
+        for key, r in item_rows.items():
+            label = self._item_label(key)
+            cells: list[Cell] = [(key, s.label), (label, s.wrap)]
+            if key in rates:
+                fr = rates[key]
+                base = ",".join(f"C{item_rows[b]}" for b in fr.base if b in item_rows)
+                cells += [
+                    (Formula(f"ROUND(E{r}*F{r},2)"), s.money),
+                    (Formula(share.format(t=total_row, r=r)), s.share),
+                    (fr.rate, s.rate_input),
+                    (Formula(f"ROUND(SUM({base}),2)"), s.money),
+                ]
+            else:
+                cells += [
+                    (Formula(f"{details}!$D${subtotal[key]}"), s.money),
+                    (Formula(share.format(t=total_row, r=r)), s.share),
+                ]
+            lines = math.ceil(len(label) / 60) if len(label) > 62 else 1
+            assert rows.append(cells, height=15 * lines if lines > 1 else None) == r
+        direct_refs = _ranges("C", [item_rows[k] for k in self.direct_keys]) or "0"
+        rows.append(
+            [
+                (None, s.total_label),
+                (t.direct_total, s.total_label),
+                (Formula(f"SUM({direct_refs})"), s.money_total),
+                (Formula(share.format(t=total_row, r=direct_row)), s.share_total),
+            ]
+        )
+        flat_refs = "".join(f"+C{item_rows[k]}" for k in self.flat_keys)
+        rows.append(
+            [
+                (None, s.total_label),
+                (t.total, s.total_label),
+                (Formula(f"C{direct_row}{flat_refs}"), s.money_total),
+                (Formula(share.format(t=total_row, r=total_row)), s.share_total),
+            ]
+        )
+        rows.append([])
+        rows.append([(t.legend, s.label)])
+        rows.append([(None, s.legend_input), (t.legend_input, s.text)])
+        rows.append([(None, s.legend_computed), (t.legend_computed, s.text)])
+        rows.append([(t.rounding_note, s.note)])
+        rows.append([])
+        chart_row = rows.next
+
+        ws = self.sheets[t.summary]
+        if fig.items:
+            chart = BarChart()
+            chart.type = "col"
+            chart.title = t.chart_title
+            chart.legend = None
+            chart.add_data(
+                Reference(ws, min_col=3, min_row=first_item, max_row=total_row - 2), titles_from_data=False
+            )
+            chart.set_categories(Reference(ws, min_col=1, min_row=first_item, max_row=total_row - 2))
+            chart.y_axis.numFmt = '#,##0 "€"'
+            chart.y_axis.title = t.amount
+            # openpyxl ≥ 3.1 hides axes unless told otherwise
+            chart.x_axis.delete = False
+            chart.y_axis.delete = False
+            chart.width, chart.height = 18, 8
+            ws.add_chart(chart, f"A{chart_row}")
+
+        summary = _quote(t.summary)
+        names = {"Total": f"$C${total_row}", "DirectCosts": f"$C${direct_row}"}
+        for key, r in item_rows.items():
+            if _NAME_SAFE.fullmatch(key):
+                names[f"Item_{key}"] = f"$C${r}"
+                if key in rates:
+                    names[f"Rate_{key}"] = f"$E${r}"
+                    names[f"Base_{key}"] = f"$F${r}"
+        seen: set[str] = set()
+        for name, ref in names.items():
+            if name.lower() not in seen:  # names are case-insensitive in spreadsheets
+                seen.add(name.lower())
+                self.wb.defined_names[name] = DefinedName(name, attr_text=f"{summary}!{ref}")
+        self._frame(
+            t.summary,
+            widths={
+                1: (24, 30),
+                2: (40, 62),
+                3: (self.money_width,) * 2,
+                4: (11, 11),
+                5: (10, 10),
+                6: (self.money_width,) * 2,
+            },
+            freeze=f"A{title_row + 1}",
+        )
+
+    def _counts(self) -> tuple[int, int, int]:
+        findings = self.result.findings
+        return tuple(
+            sum(1 for f in findings if f.severity is sev)
+            for sev in (Severity.ERROR, Severity.WARNING, Severity.INFO)
+        )  # type: ignore[return-value]
+
+    # ------------------------------------------------------------------ By action, by year
+
+    def _pivot(
+        self,
+        name: str,
+        title: str,
+        first_header: Sequence[str],
+        keys: Sequence[tuple[Sequence[Any], int | str]],
+        col_of: dict[Any, int],
+        notes: Sequence[str],
+    ) -> None:
+        """A table of item subtotals by action or by year, each cell a reference to Details."""
+        s = self.styles
+        rows = self.rows[name]
+        rows.append([(f"{title} — {self.budget.project.title}", s.title)])
+        lead = len(first_header)
+        header: list[Cell] = [(h, s.header) for h in first_header]
+        header += [(k, s.header_right) for k in self.direct_keys]
+        header.append((self.t.direct_total, s.header_right))
+        rows.append(header, height=30)
+        details = _quote(self.t.details)
+        first = rows.next
+        n = len(self.direct_keys)
+        last_item_col = column_letter(lead + n)
+        for leading, bucket in keys:
+            r = rows.next
+            cells: list[Cell] = [(v, s.label if i == 0 else s.text) for i, v in enumerate(leading)]
+            col = column_letter(col_of[bucket])
+            cells += [(Formula(f"{details}!${col}${g.subtotal_row}"), s.money) for g in self.groups]
+            cells.append((Formula(f"SUM({column_letter(lead + 1)}{r}:{last_item_col}{r})"), s.money_total))
+            rows.append(cells)
+        last = rows.next - 1
+        totals: list[Cell] = [(self.t.direct_total, s.total_label)] + [(None, s.total_label)] * (lead - 1)
+        for i in range(n + 1):
+            letter = column_letter(lead + 1 + i)
+            totals.append((Formula(f"SUM({letter}{first}:{letter}{last})"), s.money_total))
+        rows.append(totals)
+        rows.append([])
+        for key in self.direct_keys:
+            rows.append([(key, s.label), (self._item_label(key), s.text)])
+        for note in notes:
+            rows.append([(note, s.note)])
+        widths = {i + 1: (10, 40 if i else 12) for i in range(lead)}
+        widths.update({lead + 1 + i: (self.money_width,) * 2 for i in range(n + 1)})
+        self._frame(
+            name, widths=widths, freeze=f"{column_letter(lead + 1)}3", title_rows="2:2", landscape=n > 5
+        )
+
+    def _by_action(self) -> None:
+        t, c = self.t, self.cols
+        titles = {a.id: a.title for a in self.budget.actions}
+        keys: list[tuple[Sequence[Any], int | str]] = [((a, titles.get(a, t.missing)), a) for a in c.actions]
+        if c.unassigned:
+            keys.append(((t.unassigned, t.missing), UNASSIGNED))
+        notes = [t.split_note]
+        if self.flat_keys:
+            notes.append(t.flat_rate_note.format(keys=", ".join(self.flat_keys), sheet=t.summary))
+        self._pivot(t.by_action, t.by_action_title, (t.action, t.action_title), keys, c.action_col, notes)
+
+    def _by_year(self) -> None:
+        t, c = self.t, self.cols
+        keys: list[tuple[Sequence[Any], int | str]] = [((year,), year) for year in c.years]
+        if c.unsplit:
+            keys.append(((t.unsplit,), UNASSIGNED))
+        notes = []
+        if self.flat_keys:
+            notes.append(t.flat_rate_note.format(keys=", ".join(self.flat_keys), sheet=t.summary))
+        self._pivot(t.by_year, t.by_year_title, (t.year,), keys, c.year_col, notes)
+
+    # ------------------------------------------------------------------ Checks, Provenance
+
+    def _checks(self) -> None:
+        t, s = self.t, self.styles
+        rows = self.rows[t.checks]
+        rows.append([(f"{t.checks_title} — {t.counts(*self._counts())}", s.title)])
+        rows.append(
+            [
+                (t.code, s.header),
+                (t.severity, s.header),
+                (t.message, s.header),
+                (t.citation, s.header),
+                (t.location, s.header),
+                (t.related, s.header),
+            ],
+            height=30,
+        )
+        for f in self.result.findings:
+            rows.append(
+                [
+                    (f.code, s.label),
+                    (t.severity_name(f.severity), s.severity[str(f.severity)]),
+                    (f.message, s.text),
+                    (f.citation or None, s.text),
+                    (str(f.location), s.text),
+                    (str(f.related) if f.related else None, s.text),
+                ]
+            )
+        if not self.result.findings:
+            rows.append([(t.no_findings, s.note)])
+        self._frame(
+            t.checks,
+            widths={1: (8, 10), 2: (9, 12), 3: (40, 100), 4: (14, 50), 5: (20, 60), 6: (12, 60)},
+            freeze="A3",
+            title_rows="2:2",
+            landscape=True,
+        )
+
+    def _provenance(self) -> None:
+        t, s = self.t, self.styles
+        loaded, pack = self.result.loaded, self.pack
+        sha = loaded.doc.sha256 if loaded.doc is not None else t.missing
+        rows = self.rows[t.provenance]
+        rows.append([(t.provenance_title, s.title)])
+        rows.append([(t.field, s.header), (t.value, s.header)])
+        facts: list[tuple[str, Any, Style]] = [
+            (t.source_file, loaded.path.name, s.text),
+            (t.source_path, loaded.display, s.text),
+            (t.sha256, sha, s.text),
+            (t.tool_version, __version__, s.text),
+            (t.pack_id, pack.id, s.text),
+            (t.pack_version, pack.version, s.integer),
+            (t.pack_title, pack.title, s.text),
+            (t.pack_act, pack.act or t.missing, s.text),
+            (t.pack_file, self.result.pack_display or t.missing, s.text),
+            (t.generated, self.generated.isoformat(timespec="seconds"), s.text),
+            (t.language, t.lang, s.text),
+            (t.rounding, t.rounding_rule, s.text),
+        ]
+        for label, value, style in facts:
+            rows.append([(label, s.label), (value, style)])
+        self._frame(t.provenance, widths={1: (22, 30), 2: (30, 90)}, freeze="A3")
+
+    def _properties(self) -> None:
+        t, p, pack = self.t, self.budget.project, self.pack
+        props = self.wb.properties
+        props.title = p.title
+        props.subject = t.doc_subject.format(call=f"{pack.title} ({pack.id} v{pack.version})")
+        props.creator = f"clustbudget {__version__}"
+        props.lastModifiedBy = props.creator
+        sha = self.result.loaded.doc.sha256 if self.result.loaded.doc is not None else "—"
+        props.description = t.doc_description.format(
+            version=__version__, source=self.result.loaded.path.name, sha256=sha
+        )
+        props.keywords = f"clustbudget, budget, {pack.id}, {pack.programme.label}"
+        props.language = "it-IT" if t.lang == "it" else "en"
+        when = self.generated.astimezone(UTC).replace(tzinfo=None, microsecond=0)
+        props.created = props.modified = when
