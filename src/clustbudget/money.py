@@ -21,6 +21,8 @@ ZERO = Decimal("0.00")
 MAX_AMOUNT = Decimal("999999999999.99")
 
 _PLAIN = re.compile(r"\d+(?:\.\d+)?")
+_FAST = re.compile(r"(?:0|[1-9]\d{0,11})(?:\.\d{1,2})?")
+"""The common case, accepted at once: no leading zero, at most 12 digits and 2 decimals."""
 _ITALIAN_THOUSANDS = re.compile(r"\d{1,3}(?:\.\d{3})+(?:,\d+)?")
 _COMMA_DECIMAL = re.compile(r"\d+,\d+")
 _ENGLISH_THOUSANDS = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?")
@@ -78,6 +80,8 @@ def parse_decimal(text: object, *, what: str = "amount", places: int = 2) -> Dec
     ``true``/``false``, ``None`` for null. Raises :class:`AmountError` with a message that
     shows the unambiguous way to write the value.
     """
+    if places == 2 and type(text) is str and _FAST.fullmatch(text):
+        return Decimal(text)
     if isinstance(text, bool) or text is None:
         shown = "nothing (null)" if text is None else str(text).lower()
         raise AmountError(f"expected an {what} such as 1500.00, got {shown}")

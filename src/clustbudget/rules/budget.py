@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -411,13 +412,22 @@ def not_checked(ctx: BudgetContext) -> Iterator[Hit]:
         yield Hit(("call",), f"not checked, unknown for call {ctx.pack.id}: {', '.join(missing)}")
 
 
+@functools.lru_cache(maxsize=16)
+def _keyword_pattern(keywords: tuple[str, ...]) -> re.Pattern[str] | None:
+    if not keywords:
+        return None
+    alternatives = "|".join(re.escape(kw.lower()) for kw in keywords)
+    return re.compile(r"(?<!\w)(" + alternatives + ")")
+
+
 def overhead_keyword(text: str, keywords: list[str]) -> str | None:
-    """The first overhead keyword found at the start of a word of ``text``, if any."""
-    low = text.lower()
-    for kw in keywords:
-        if re.search(r"(?<!\w)" + re.escape(kw.lower()), low):
-            return kw
-    return None
+    """The overhead keyword found at the start of a word of ``text``, if any (first in the
+    pack's list when several match)."""
+    pattern = _keyword_pattern(tuple(keywords))
+    if pattern is None:
+        return None
+    found = {m.group(1) for m in pattern.finditer(text.lower())}
+    return next((kw for kw in keywords if kw.lower() in found), None)
 
 
 @rule(

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 
 from ..compute import ReportCosts, staff_cost
 from ..findings import Severity
@@ -360,17 +361,20 @@ def payment_missing(ctx: ReportContext) -> Iterator[Hit]:
 )
 def vat_not_eligible(ctx: ReportContext) -> Iterator[Hit]:
     """
-    What it reports: an expense's `vat` is not counted because the budget says the project's
-    VAT is recoverable (`vat_recoverable: true`, the default). Recoverable VAT is never eligible.
+    What it reports, once per report at the first such expense: the `vat` of its expenses is
+    not counted because the budget says the project's VAT is recoverable (`vat_recoverable:
+    true`, the default). Recoverable VAT is never eligible.
     """
     if not ctx.budget.project.vat_recoverable:
         return
-    for i, exp in enumerate(ctx.report.expenses):
-        if exp.vat:
-            yield Hit(
-                ("expenses", i, "vat"),
-                f"VAT {fmt_eur(exp.vat)} on invoice {exp.document} is recoverable: not counted",
-            )
+    with_vat = [(i, exp.vat) for i, exp in enumerate(ctx.report.expenses) if exp.vat]
+    if with_vat:
+        total = sum((v for _, v in with_vat), start=Decimal(0))
+        n = len(with_vat)
+        yield Hit(
+            ("expenses", with_vat[0][0], "vat"),
+            f"VAT of {fmt_eur(total)} on {n} invoice{'s' if n > 1 else ''} is recoverable for this project: not counted",
+        )
 
 
 @rule(
