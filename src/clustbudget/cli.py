@@ -152,8 +152,9 @@ def validate(
     ignore: IgnoreOpt = None,
     color: ColorOpt = Color.auto,
 ) -> None:
-    """Check budgets (and cost reports) against their call's rules: every finding of every file,
-    one per line as `file:line:col: CODE severity message`.
+    """Check budgets, cost reports and call packs against the call's rules.
+
+    Every finding of every file, one per line as `file:line:col: CODE severity message`.
 
     Exit codes: 0 no errors (warnings and info allowed unless --strict); 1 a document has
     errors (or warnings, with --strict); 2 a file could not be read as a document, or the
@@ -206,8 +207,10 @@ def show(
     lang: Annotated[Lang, typer.Option("--lang", help="Labels in Italian (it) or English (en).")] = Lang.en,
     color: ColorOpt = Color.auto,
 ) -> None:
-    """Show a budget as a table: item, label, amount, share of total, with the computed
-    flat rate (E), the direct-costs subtotal and the total.
+    """Show a budget as a table: items, shares, direct costs, flat rate, total.
+
+    Item, label, amount and share of the total, with the computed flat rate (E), the
+    direct-costs subtotal and the total.
 
     Exits 1 when the budget has errors (the table is still shown when it can be computed).
     """
@@ -239,7 +242,7 @@ def rules(
     ] = TableFormat.text,
     color: ColorOpt = Color.auto,
 ) -> None:
-    """List the rules, or explain one: what it checks, why, the citation, an example."""
+    """List the rules, or explain one: what it checks, why, its source, an example."""
     from .loading import PackResolver
     from .rules import all_rules
 
@@ -336,8 +339,10 @@ def report(
     lang: Annotated[Lang, typer.Option("--lang", help="Labels in Italian (it) or English (en).")] = Lang.en,
     color: ColorOpt = Color.auto,
 ) -> None:
-    """Budget against actual: per item, per period and cumulative — budget, accepted costs,
-    remaining, share used — with the contribution due where the call sets its rate.
+    """Budget against actual, per item, per period and cumulative.
+
+    Budget, accepted costs of each period, cumulative, remaining and share used, with the
+    contribution due where the call sets its rate.
 
     Without REPORT arguments, reads the reports in `<budget folder>/<budget name>/`.
     Exits 1 when the budget or a report has errors, 2 when a file cannot be read.
@@ -392,10 +397,11 @@ def export(
     ] = False,
     color: ColorOpt = Color.auto,
 ) -> None:
-    """Write the budget as an xlsx statement with live formulas (Riepilogo, Dettaglio,
-    by action and by year, Controlli, Provenienza); given cost reports, the period's
-    rendiconto (Riepilogo budget | period | cumulative | remaining | %, Personale, Spese,
-    Controlli, Provenienza).
+    """Write an xlsx statement with live formulas: the budget, or a period's rendiconto.
+
+    The budget: Riepilogo, Dettaglio, by action and by year, Controlli, Provenienza. Given
+    cost reports, the period's rendiconto: Riepilogo (budget | period | cumulative |
+    remaining | %), Personale, Spese, Controlli, Provenienza.
 
     Exits 1 when the budget has errors (unless --allow-errors), 2 when the workbook exists
     (unless --force) or cannot be written.
@@ -473,7 +479,10 @@ def import_expenses(
     ] = False,
     color: ColorOpt = Color.auto,
 ) -> None:
-    """Add the expenses of a ledger (CSV or xlsx, Italian or English headers) to a cost report.
+    """Add the expenses of a ledger (CSV or xlsx) to a cost report.
+
+    Columns are matched by their Italian or English headers (data, voce, descrizione,
+    fornitore, numero documento, importo, IVA, data pagamento, modalità di pagamento…).
 
     Every row is validated as an expense; nothing is written unless every row is valid, or with
     --skip-invalid, which lists the rows left out and why. The report keeps its comments: the
@@ -555,7 +564,7 @@ def schema(
         SchemaKind, typer.Argument(help="Which file kind: budget, report or pack.")
     ] = SchemaKind.budget,
 ) -> None:
-    """Print the JSON Schema of a file kind, for editors (YAML language server) and validators."""
+    """Print the JSON Schema of a budget, cost report or call pack, for editors."""
     from .output.json import dump
     from .schema import json_schema
 
