@@ -11,6 +11,7 @@ it atomically.
 from __future__ import annotations
 
 import errno
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -31,7 +32,7 @@ def export_budget(result: BudgetResult, target: Path, *, lang: str = "it", force
     ``lang`` is unknown, and :class:`OSError` when the file cannot be written; in every
     case nothing is left behind and an existing ``target`` is untouched.
     """
-    from .package import write_atomically
+    from ..atomic import write_atomic
     from .statement import build
 
     target = Path(target)
@@ -40,5 +41,12 @@ def export_budget(result: BudgetResult, target: Path, *, lang: str = "it", force
             errno.EEXIST, "the workbook already exists (overwrite it with force)", str(target)
         )
     package = build(result, lang)
-    write_atomically(target, package.write, force=force)
-    return target
+
+    def write(temporary: Path) -> None:
+        with open(temporary, "wb") as out:
+            package.write(out)
+            out.flush()
+            # On disk before the rename: after a power cut, the old workbook or the whole new one.
+            os.fsync(out.fileno())
+
+    return write_atomic(target, write, overwrite=force)

@@ -14,10 +14,11 @@ formula. Text that a spreadsheet would turn into a formula when the cell is edit
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from functools import cache
 
 FORMULA_PREFIXES = ("=", "+", "-", "@")
 MAX_TEXT = 32_767
@@ -50,6 +51,7 @@ Value = str | Decimal | int | date | Formula | None
 Cell = tuple[Value, Style] | None
 
 
+@cache
 def column_letter(index: int) -> str:
     """``1`` → ``A``, ``27`` → ``AA``."""
     letters = ""
@@ -113,6 +115,7 @@ class Rows:
     def __init__(self) -> None:
         self.chunks: list[str] = []
         self.count = 0
+        self.columns = 0
         self.widths: dict[int, int] = {}
 
     @property
@@ -130,6 +133,7 @@ class Rows:
                 continue
             value, style = item
             parts.append(cell_xml(f"{column_letter(i)}{r}", value, style))
+            self.columns = max(self.columns, i)
             if isinstance(value, str):
                 longest = max(map(len, value.split("\n")), default=0)
                 self.widths[i] = max(self.widths.get(i, 0), longest)
@@ -137,5 +141,12 @@ class Rows:
         self.chunks.append(f'<row r="{r}"{ht}>{"".join(parts)}</row>')
         return r
 
-    def __iter__(self) -> Iterable[str]:
+    @property
+    def dimension(self) -> str:
+        """The range the rows cover (``A1:M40``), for the sheet's ``<dimension>``."""
+        if not self.count or not self.columns:
+            return "A1"
+        return f"A1:{column_letter(self.columns)}{self.count}"
+
+    def __iter__(self) -> Iterator[str]:
         return iter(self.chunks)
