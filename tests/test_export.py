@@ -660,6 +660,18 @@ def recalculated(tmp_path_factory) -> dict[str, Recalculated]:
     }
 
 
+def test_without_libreoffice_the_tests_skip_locally_and_fail_under_ci(monkeypatch):
+    from . import libreoffice
+
+    monkeypatch.setattr(libreoffice.shutil, "which", lambda name: None)
+    monkeypatch.delenv("CI", raising=False)
+    with pytest.raises(pytest.skip.Exception):
+        libreoffice.soffice()
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="CI must install it"):
+        libreoffice.soffice()
+
+
 @pytest.mark.libreoffice
 @pytest.mark.parametrize("case", list(CASES))
 def test_libreoffice_recalculates_every_figure_to_the_cent(recalculated, case):

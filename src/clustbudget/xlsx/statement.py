@@ -121,16 +121,13 @@ def _quote(sheet: str) -> str:
 
 def _ranges(col: str, rows: Sequence[int]) -> str:
     """``C8:C11,C14``: the rows as contiguous ranges, for a ``SUM``."""
-    parts: list[str] = []
-    start = prev = None
-    for r in [*sorted(rows), None]:
-        if start is not None and (r is None or r != prev + 1):
-            parts.append(f"{col}{start}" if start == prev else f"{col}{start}:{col}{prev}")
-            start = None
-        if r is not None and start is None:
-            start = r
-        prev = r
-    return ",".join(parts)
+    runs: list[list[int]] = []
+    for r in sorted(rows):
+        if runs and r == runs[-1][-1] + 1:
+            runs[-1].append(r)
+        else:
+            runs.append([r])
+    return ",".join(f"{col}{run[0]}" if len(run) == 1 else f"{col}{run[0]}:{col}{run[-1]}" for run in runs)
 
 
 def split_formula(amount_ref: str, parts: int, shares: Sequence[int]) -> Formula:
@@ -149,6 +146,8 @@ def split_formula(amount_ref: str, parts: int, shares: Sequence[int]) -> Formula
 
 
 class _Statement:
+    """One budget's workbook, built sheet by sheet (Details first: the others refer to it)."""
+
     def __init__(
         self,
         result: BudgetResult,
@@ -386,11 +385,11 @@ class _Statement:
             (t.call_id, f"{self.pack.id} v{self.pack.version}", s.text),
             (t.start, p.start, s.date),
             (t.end, p.end, s.date),
-            (t.duration, p.duration_months if p.duration_months is not None else t.missing, s.integer),
+            (t.duration, p.duration_months or t.missing, s.integer),
             (t.findings, f"{t.counts(*counts)} ({t.see_sheet.format(sheet=t.checks)})", s.text),
         ]
         for label, value, style in header:
-            rows.append([(label, s.label), (value, style if not isinstance(value, str) else s.text)])
+            rows.append([(label, s.label), (value, style)])
         rows.append([])
         rows.append(
             [
@@ -428,8 +427,10 @@ class _Statement:
                     (Formula(f"{details}!$D${subtotal[key]}"), s.money),
                     (Formula(share.format(t=total_row, r=r)), s.share),
                 ]
+            # Excel does not fit row heights on load: a label that wraps needs its height set.
             lines = math.ceil(len(label) / 60) if len(label) > 62 else 1
-            assert rows.append(cells, height=15 * lines if lines > 1 else None) == r
+            appended = rows.append(cells, height=15 * lines if lines > 1 else None)
+            assert appended == r, "the Summary's item rows must be where the formulas expect them"
         direct_refs = _ranges("C", [item_rows[k] for k in self.direct_keys]) or "0"
         rows.append(
             [
@@ -501,11 +502,13 @@ class _Statement:
         )
 
     def _counts(self) -> tuple[int, int, int]:
-        findings = self.result.findings
-        return tuple(
-            sum(1 for f in findings if f.severity is sev)
-            for sev in (Severity.ERROR, Severity.WARNING, Severity.INFO)
-        )  # type: ignore[return-value]
+        """How many errors, warnings and info findings the budget has."""
+        severities = [f.severity for f in self.result.findings]
+        return (
+            severities.count(Severity.ERROR),
+            severities.count(Severity.WARNING),
+            severities.count(Severity.INFO),
+        )
 
     # ------------------------------------------------------------------ By action, by year
 
@@ -549,7 +552,7 @@ class _Statement:
             rows.append([(key, s.label), (self._item_label(key), s.text)])
         for note in notes:
             rows.append([(note, s.note)])
-        widths = {i + 1: (10, 40 if i else 12) for i in range(lead)}
+        widths = {i + 1: (10, 40 if i else 24) for i in range(lead)}
         widths.update({lead + 1 + i: (self.money_width,) * 2 for i in range(n + 1)})
         self._frame(
             name, widths=widths, freeze=f"{column_letter(lead + 1)}3", title_rows="2:2", landscape=n > 5
