@@ -112,6 +112,7 @@ def test_rules_on_single_reports():
         ("CB210", 15),
         ("CB207", 16),
         ("CB211", 17),
+        ("CB209", 19),
     ]
     assert by_file["orphan.yaml"] == [("CB021", 2)]
     assert by_file["bad-amount.yaml"] == [("CB013", 5)]

@@ -272,8 +272,8 @@ def expense_date(ctx: ReportContext) -> Iterator[Hit]:
 )
 def unpaid(ctx: ReportContext) -> Iterator[Hit]:
     """
-    What it checks: each expense has a `paid` date, not after the end of the report's period
-    and inside the programme's eligibility window. Costs are eligible when incurred **and
+    What it checks: each expense has a `paid` date, not after the end of the report's period,
+    not before the project starts, and inside the programme's eligibility window. Costs are eligible when incurred **and
     paid**; an unpaid invoice is not accepted in this period.
 
     Fix: record the payment date, or claim the invoice in the period it is paid in.
@@ -292,6 +292,11 @@ def unpaid(ctx: ReportContext) -> Iterator[Hit]:
             )
         elif not prog.eligible_from <= exp.paid <= prog.eligible_to:
             why, loc = f"paid {exp.paid}, outside {prog.label}'s window", ("expenses", e.index, "paid")
+        elif exp.paid < ctx.budget.project.start:
+            why, loc = (
+                f"paid {exp.paid}, before the project starts ({ctx.budget.project.start})",
+                ("expenses", e.index, "paid"),
+            )
         else:
             continue
         yield Hit(
