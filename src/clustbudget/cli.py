@@ -182,20 +182,21 @@ def validate(
 
 def _budget_or_exit(budget: Path, color: Color) -> Any:
     """Run the budget pipeline; print its findings and exit when no figures could be made."""
-    from .output.text import finding_line
     from .validation import check_budget
 
     result = check_budget(budget)
     if result.figures is None:
-        on = use_color(color, sys.stderr)
-        for f in result.findings:
-            sys.stderr.write(finding_line(f, color=on) + "\n")
-        fatal = any(f.fatal for f in result.findings)
-        fail(
-            f"{budget}: cannot compute the budget, see the errors above",
-            ExitCode.UNREADABLE if fatal else ExitCode.FINDINGS,
-        )
+        _cannot_compute(budget, result.findings, color)
     return result
+
+
+def _cannot_compute(budget: Path, findings: Any, color: Color) -> NoReturn:
+    _print_findings(findings, color, sys.stderr)
+    fatal = any(f.fatal for f in findings)
+    fail(
+        f"{budget}: cannot compute the budget, see the errors above",
+        ExitCode.UNREADABLE if fatal else ExitCode.FINDINGS,
+    )
 
 
 @app.command()
@@ -313,12 +314,7 @@ def _project_or_exit(budget: Path, reports: list[Path] | None, color: Color) -> 
 
     project = load_project(budget, reports or ())
     if project.budget.figures is None:
-        _print_findings(project.budget.findings, color, sys.stderr)
-        fatal = any(f.fatal for f in project.budget.findings)
-        fail(
-            f"{budget}: cannot compute the budget, see the errors above",
-            ExitCode.UNREADABLE if fatal else ExitCode.FINDINGS,
-        )
+        _cannot_compute(budget, project.budget.findings, color)
     return project
 
 

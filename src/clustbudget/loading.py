@@ -88,18 +88,20 @@ def load_file(path: Path, display: str | None = None, expect: Kind | None = None
         loaded.findings.append(Finding("CB015", Severity.ERROR, _not_a(expect, loaded.kind), where))
         return loaded
     if loaded.kind is None:
-        loaded.findings.append(
-            Finding(
-                "CB015",
-                Severity.ERROR,
-                "not a clustbudget file: a budget has 'costs', a cost report 'budget', "
-                "a call pack 'items' at the top",
-                Location(loaded.display, 1, 1),
-            )
-        )
+        loaded.findings.append(unknown_kind(loaded.display))
         return loaded
     validate(loaded)
     return loaded
+
+
+def unknown_kind(display: str) -> Finding:
+    """CB015: a file named on the command line that is none of the three kinds."""
+    return Finding(
+        "CB015",
+        Severity.ERROR,
+        "not a clustbudget file: a budget has 'costs', a cost report 'budget', a call pack 'items' at the top",
+        Location(display, 1, 1),
+    )
 
 
 def validate(loaded: Loaded) -> None:

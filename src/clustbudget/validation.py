@@ -26,7 +26,7 @@ from .compute import (
 )
 from .exitcodes import ExitCode
 from .findings import Finding, Location, Severity
-from .loading import Loaded, PackResolver, load_file, read, validate
+from .loading import Loaded, PackResolver, load_file, read, unknown_kind, validate
 from .models import Budget, CallPack, CostReport
 from .rules import Hit, Selection, run
 from .rules.budget import BudgetContext
@@ -341,15 +341,7 @@ def validate_paths(paths: Iterable[Path], selection: Selection = Selection()) ->
             files.append(FileResult(str(path), None, _selected(loaded.findings, selection)))
             continue
         if loaded.doc is not None and loaded.kind is None:
-            loaded.findings.append(
-                Finding(
-                    "CB015",
-                    Severity.ERROR,
-                    "not a clustbudget file: a budget has 'costs', a cost report 'budget', "
-                    "a call pack 'items' at the top",
-                    Location(str(path), 1, 1),
-                )
-            )
+            loaded.findings.append(unknown_kind(str(path)))
         elif loaded.doc is not None:
             validate(loaded)
         fr = FileResult(str(path), loaded.kind, [])

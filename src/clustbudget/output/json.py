@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from typing import Any, TextIO
 
 from .. import __version__
+from ..compute import FlatRateFigure
 from ..findings import Finding
+from ..money import fmt
 from ..validation import RunResult
 from . import JSON_FORMAT_VERSION
 
@@ -34,6 +37,22 @@ def finding(f: Finding) -> dict[str, Any]:
     if f.related:
         out["related"] = {"path": f.related.path, "line": f.related.line, "col": f.related.col}
     return out
+
+
+def flat_rates(rates: Iterable[FlatRateFigure]) -> dict[str, Any]:
+    """``flat_rate`` (the only flat rate, or null) and ``flat_rates`` (all), as `show` and
+    `report` give them."""
+    out = [
+        {
+            "key": r.key,
+            "rate": f"{r.rate}",
+            "base": list(r.base),
+            "base_amount": fmt(r.base_amount),
+            "amount": fmt(r.amount),
+        }
+        for r in rates
+    ]
+    return {"flat_rate": out[0] if len(out) == 1 else None, "flat_rates": out}
 
 
 def dump(data: Any, out: TextIO) -> None:

@@ -7,7 +7,7 @@ from typing import Any
 from ..compute import ItemProgress
 from ..money import ZERO, fmt, fmt_eur, fmt_rate
 from ..validation import ProjectResult
-from .json import envelope, finding
+from .json import envelope, finding, flat_rates
 
 
 def _progress(rows: list[ItemProgress], pack: Any) -> list[dict[str, Any]]:
@@ -35,16 +35,6 @@ def report_json(project: ProjectResult) -> dict[str, Any]:
     for i, r in enumerate(project.computed):
         rep, costs, fig = r.report, r.costs, r.figures
         assert rep is not None and costs is not None and fig is not None
-        flat = [
-            {
-                "key": f.key,
-                "rate": f"{f.rate}",
-                "base": list(f.base),
-                "base_amount": fmt(f.base_amount),
-                "amount": fmt(f.amount),
-            }
-            for f in fig.flat_rates
-        ]
         periods.append(
             {
                 "id": rep.period.id,
@@ -85,8 +75,7 @@ def report_json(project: ProjectResult) -> dict[str, Any]:
                 "disallowed": {k: fmt(v) for k, v in fig.disallowed.items()},
                 "items": {k: fmt(v) for k, v in fig.items.items()},
                 "direct": fmt(fig.direct),
-                "flat_rate": flat[0] if len(flat) == 1 else None,
-                "flat_rates": flat,
+                **flat_rates(fig.flat_rates),
                 "total": fmt(fig.total),
                 "contribution_due": None
                 if project.contributions[i] is None

@@ -7,23 +7,13 @@ from typing import Any
 from ..compute import UNASSIGNED
 from ..money import fmt, fmt_eur, fmt_rate
 from ..validation import BudgetResult
-from .json import envelope, finding
+from .json import envelope, finding, flat_rates
 
 
 def figures_json(result: BudgetResult) -> dict[str, Any]:
     """The `show` JSON envelope (money as strings, shares as fractions with 4 decimals)."""
     budget, pack, fig = result.budget, result.pack, result.figures
     assert budget is not None and pack is not None and fig is not None
-    flat = [
-        {
-            "key": r.key,
-            "rate": f"{r.rate}",
-            "base": list(r.base),
-            "base_amount": fmt(r.base_amount),
-            "amount": fmt(r.amount),
-        }
-        for r in fig.flat_rates
-    ]
     p = budget.project
     return envelope(
         "show",
@@ -56,8 +46,7 @@ def figures_json(result: BudgetResult) -> dict[str, Any]:
                 for k, v in fig.items.items()
             ],
             "direct": fmt(fig.direct),
-            "flat_rate": flat[0] if len(flat) == 1 else None,
-            "flat_rates": flat,
+            **flat_rates(fig.flat_rates),
             "total": fmt(fig.total),
             "by_action": {
                 k or "unassigned": {i: fmt(v) for i, v in d.items()} for k, d in fig.by_action.items()
