@@ -3,9 +3,10 @@
 is written.
 
 Modules: :mod:`.statement` lays out the budget workbook (which sheet shows what, which
-formulas), :mod:`.styles` its cell formats, :mod:`.labels` its words in Italian and English,
-:mod:`.sheetxml` writes rows as SpreadsheetML, :mod:`.package` assembles the file and writes
-it atomically.
+formulas), :mod:`.rendiconto` a period's rendiconto; :mod:`.layout` holds what both share
+(sheet set-up, the Checks table), :mod:`.styles` their cell formats, :mod:`.labels` their
+words in Italian and English, :mod:`.sheetxml` writes rows as SpreadsheetML, :mod:`.package`
+assembles the file.
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from ..validation import BudgetResult
+    from ..validation import BudgetResult, ProjectResult
+    from .package import Package
 
 
 def export_budget(result: BudgetResult, target: Path, *, lang: str = "it", force: bool = False) -> Path:
@@ -32,15 +34,48 @@ def export_budget(result: BudgetResult, target: Path, *, lang: str = "it", force
     ``lang`` is unknown, and :class:`OSError` when the file cannot be written; in every
     case nothing is left behind and an existing ``target`` is untouched.
     """
-    from ..atomic import write_atomic
     from .statement import build
 
     target = Path(target)
+    _refuse_existing(target, force)
+    return _write(build(result, lang), target, force)
+
+
+def export_report(
+    project: ProjectResult, target: Path, *, period: int = -1, lang: str = "it", force: bool = False
+) -> Path:
+    """Write the rendiconto of one period to ``target`` atomically; refuse to overwrite unless ``force``.
+
+    ``period`` is an index into ``project.computed`` (the reports whose figures could be
+    computed, in period order); -1, the default, is the latest. The workbook has Summary
+    (budget | earlier periods | this period | cumulative | remaining | % used), Staff,
+    Expenses, Checks and Provenance sheets, with live formulas that recompute what
+    :mod:`clustbudget.compute` computes. A project with errors is written with a red banner
+    at the top of the Summary (refusing it is the caller's choice: the CLI does, unless
+    --allow-errors).
+
+    Raises :class:`FileExistsError` when ``target`` exists and ``force`` is false,
+    :class:`ValueError` when the budget or every report could not be computed or ``lang``
+    is unknown, :class:`IndexError` when ``period`` is out of range, and :class:`OSError`
+    when the file cannot be written; in every case nothing is left behind and an existing
+    ``target`` is untouched.
+    """
+    from .rendiconto import build
+
+    target = Path(target)
+    _refuse_existing(target, force)
+    return _write(build(project, period, lang), target, force)
+
+
+def _refuse_existing(target: Path, force: bool) -> None:
     if target.exists() and not force:
         raise FileExistsError(
             errno.EEXIST, "the workbook already exists (overwrite it with force)", str(target)
         )
-    package = build(result, lang)
+
+
+def _write(package: Package, target: Path, force: bool) -> Path:
+    from ..atomic import write_atomic
 
     def write(temporary: Path) -> None:
         with open(temporary, "wb") as out:

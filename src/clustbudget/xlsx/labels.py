@@ -296,3 +296,264 @@ def labels(lang: str) -> Labels:
     if lang == "en":
         return ENGLISH
     raise ValueError(f"unknown language {lang!r}: use 'it' or 'en'")
+
+
+# ============================================================================ the rendiconto
+
+
+@dataclass(frozen=True)
+class ReportLabels:
+    """The rendiconto workbook's own texts; the rest (Checks, Provenance, legend) is :class:`Labels`."""
+
+    lang: str
+    # sheet names
+    staff: str
+    expenses: str
+    # Summary
+    title: str
+    period: str
+    period_dates: str
+    report_file: str
+    budget_col: str
+    earlier_col: str
+    previous_col: str
+    this_period_col: str
+    cumulative_col: str
+    remaining_col: str
+    used_col: str
+    period_base_col: str
+    previous_note: str
+    no_previous_note: str
+    flat_rate_note: str
+    sums_note: str
+    contribution_rate: str
+    grant_cap: str
+    no_cap: str
+    contribution_due: str
+    contribution_unknown: str
+    banner: str
+    legend_input: str
+    chart_title: str
+    # Staff
+    staff_title: str
+    person_id: str
+    name: str
+    annual_cost: str
+    cost_year: str
+    hours_basis: str
+    hourly_rate: str
+    hours_total: str
+    cost: str
+    not_accepted: str
+    accepted: str
+    findings_col: str
+    sheet_total: str
+    no_staff: str
+    months: tuple[str, ...]
+    # Expenses
+    expenses_title: str
+    number: str
+    date: str
+    supplier: str
+    supplier_vat: str
+    document: str
+    amount: str
+    vat: str
+    vat_eligible: str
+    share: str
+    eligible: str
+    paid: str
+    payment: str
+    payment_ref: str
+    note: str
+    vat_recoverable: str
+    flag_format: str
+    visible_total: str
+    no_expenses: str
+    payment_methods: dict[str, str]
+    # Provenance
+    budget_file: str
+    report_of: str
+    unreadable_report: str
+    period_selected: str
+    # document properties
+    doc_subject: str
+    doc_description: str
+
+    def month(self, month: str) -> str:
+        """A ``YYYY-MM`` month as a column header: ``ott 2020`` / ``Oct 2020``."""
+        year, number = month.split("-")
+        return f"{self.months[int(number) - 1]} {year}"
+
+
+REPORT_ITALIAN = ReportLabels(
+    lang="it",
+    staff="Personale",
+    expenses="Spese",
+    title="Rendiconto {period} — {project}",
+    period="Periodo",
+    period_dates="dal {start} al {end}",
+    report_file="File del rendiconto",
+    budget_col="Budget (€)",
+    earlier_col="{period}: ammesso (€)",
+    previous_col="Periodi precedenti (€)",
+    this_period_col="{period}: ammesso (€)",
+    cumulative_col="Cumulato (€)",
+    remaining_col="Residuo (€)",
+    used_col="% utilizzato",
+    period_base_col="Base del periodo (€)",
+    previous_note=(
+        "Periodi precedenti: importi ammessi di {periods}, ripresi dai rispettivi rendiconti "
+        "(dati immessi; vedi il foglio {sheet})."
+    ),
+    no_previous_note="Periodi precedenti: nessuno, {period} è il primo rendiconto.",
+    flat_rate_note=(
+        "Le voci forfettarie ({keys}) sono ricalcolate sui costi diretti ammessi del periodo, "
+        "non riprese dal budget."
+    ),
+    sums_note="Ammesso nel periodo: somma per voce della colonna «Ammesso» dei fogli {staff} e {expenses}.",
+    contribution_rate="Aliquota del contributo",
+    grant_cap="Massimale del contributo",
+    no_cap="nessun massimale",
+    contribution_due="Contributo dovuto (sul cumulato ammesso)",
+    contribution_unknown="Contributo dovuto: non calcolato (aliquota di contributo non nota per questo bando)",
+    banner="ATTENZIONE: budget e rendiconti contengono {n} {errors} (vedi il foglio {sheet}). "
+    "Esportato con --allow-errors: non presentarlo prima di averli corretti.",
+    legend_input="Dato immesso (dai file del budget e dei rendiconti, o dal bando): modificabile",
+    chart_title="Budget e cumulato ammesso, per voce",
+    staff_title="Personale — {period}",
+    person_id="ID",
+    name="Nome",
+    annual_cost="Costo annuo lordo (€)",
+    cost_year="Anno del costo",
+    hours_basis="Ore annue (base)",
+    hourly_rate="Costo orario (€)",
+    hours_total="Ore totali",
+    cost="Costo (€)",
+    not_accepted="Non ammesso (€)",
+    accepted="Ammesso (€)",
+    findings_col="Rilievi",
+    sheet_total="Totale",
+    no_staff="Nessun costo di personale nel periodo.",
+    months=("gen", "feb", "mar", "apr", "mag", "giu", "lug", "ago", "set", "ott", "nov", "dic"),
+    expenses_title="Spese — {period}",
+    number="N.",
+    date="Data",
+    supplier="Fornitore",
+    supplier_vat="Partita IVA",
+    document="Documento",
+    amount="Imponibile (€)",
+    vat="IVA (€)",
+    vat_eligible="IVA ammissibile (€)",
+    share="Quota ammissibile",
+    eligible="Ammissibile (€)",
+    paid="Pagato il",
+    payment="Modalità di pagamento",
+    payment_ref="Riferimento del pagamento",
+    note="Nota",
+    vat_recoverable="IVA recuperabile per il beneficiario (dal budget; 1 = sì, 0 = no): se sì, l'IVA non è ammissibile",
+    flag_format='"sì";"sì";"no"',
+    visible_total="Totale delle righe visibili (con il filtro)",
+    no_expenses="Nessuna spesa nel periodo.",
+    payment_methods={
+        "bank_transfer": "bonifico",
+        "card": "carta",
+        "pagopa": "pagoPA",
+        "direct_debit": "addebito diretto",
+        "other_traceable": "altro tracciabile",
+        "cash": "contanti",
+    },
+    budget_file="File del budget",
+    report_of="Rendiconto {period}",
+    unreadable_report="Rendiconto non leggibile",
+    period_selected="Periodo del rendiconto",
+    doc_subject="Rendiconto {period} — {call}",
+    doc_description="Generato da clustbudget {version} da {sources}.",
+)
+
+REPORT_ENGLISH = ReportLabels(
+    lang="en",
+    staff="Staff",
+    expenses="Expenses",
+    title="Cost statement {period} — {project}",
+    period="Period",
+    period_dates="{start} to {end}",
+    report_file="Report file",
+    budget_col="Budget (€)",
+    earlier_col="{period}: accepted (€)",
+    previous_col="Earlier periods (€)",
+    this_period_col="{period}: accepted (€)",
+    cumulative_col="Cumulative (€)",
+    remaining_col="Remaining (€)",
+    used_col="% used",
+    period_base_col="Period base (€)",
+    previous_note=(
+        "Earlier periods: the amounts accepted in {periods}, taken from their reports "
+        "(inputs; see the {sheet} sheet)."
+    ),
+    no_previous_note="Earlier periods: none, {period} is the first report.",
+    flat_rate_note=(
+        "Flat-rate items ({keys}) are recomputed on the period's accepted direct costs, "
+        "never carried over from the budget."
+    ),
+    sums_note="Accepted in the period: the 'Accepted' column of the {staff} and {expenses} sheets, by item.",
+    contribution_rate="Contribution rate",
+    grant_cap="Grant cap",
+    no_cap="no cap",
+    contribution_due="Contribution due (on the cumulative accepted costs)",
+    contribution_unknown="Contribution due: not computed (contribution rate unknown for this call)",
+    banner="WARNING: the budget and reports have {n} {errors} (see the {sheet} sheet). "
+    "Exported with --allow-errors: do not submit it until they are fixed.",
+    legend_input="Input (from the budget and report files, or the call): editable",
+    chart_title="Budget and cumulative accepted, by item",
+    staff_title="Staff — {period}",
+    person_id="ID",
+    name="Name",
+    annual_cost="Annual gross cost (€)",
+    cost_year="Cost year",
+    hours_basis="Hours per year (basis)",
+    hourly_rate="Hourly rate (€)",
+    hours_total="Total hours",
+    cost="Cost (€)",
+    not_accepted="Not accepted (€)",
+    accepted="Accepted (€)",
+    findings_col="Findings",
+    sheet_total="Total",
+    no_staff="No staff costs in the period.",
+    months=("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"),
+    expenses_title="Expenses — {period}",
+    number="No.",
+    date="Date",
+    supplier="Supplier",
+    supplier_vat="VAT number",
+    document="Document",
+    amount="Taxable amount (€)",
+    vat="VAT (€)",
+    vat_eligible="Eligible VAT (€)",
+    share="Eligible share",
+    eligible="Eligible (€)",
+    paid="Paid on",
+    payment="Payment",
+    payment_ref="Payment reference",
+    note="Note",
+    vat_recoverable="VAT recoverable by the beneficiary (from the budget; 1 = yes, 0 = no): if yes, VAT is not eligible",
+    flag_format='"yes";"yes";"no"',
+    visible_total="Total of the visible rows (with the filter)",
+    no_expenses="No expenses in the period.",
+    payment_methods={},
+    budget_file="Budget file",
+    report_of="Report {period}",
+    unreadable_report="Unreadable report",
+    period_selected="Period of the statement",
+    doc_subject="Cost statement {period} — {call}",
+    doc_description="Generated by clustbudget {version} from {sources}.",
+)
+
+
+def report_labels(lang: str) -> ReportLabels:
+    """The rendiconto's own texts in ``lang`` (``it`` or ``en``)."""
+    if lang == "it":
+        return REPORT_ITALIAN
+    if lang == "en":
+        return REPORT_ENGLISH
+    raise ValueError(f"unknown language {lang!r}: use 'it' or 'en'")

@@ -19,7 +19,6 @@ formula over those inputs, so the workbook recomputes as :mod:`clustbudget.compu
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -29,22 +28,19 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
 from openpyxl.workbook.defined_name import DefinedName
-from openpyxl.worksheet.properties import PageSetupProperties
-from openpyxl.worksheet.protection import SheetProtection
 
 from .. import __version__
 from ..compute import UNASSIGNED, BudgetFigures
-from ..findings import Severity
 from ..models import Budget, CallPack, CostLine
 from ..money import fmt_eur
 from ..validation import BudgetResult
 from .labels import Labels, labels
+from .layout import NAME_SAFE, counts, findings_table, frame, quote, ranges
 from .package import Package
 from .sheetxml import Cell, Formula, Rows, Style, column_letter
 from .styles import Styles
 
 MAX_ERRORS_LISTED = 5
-_NAME_SAFE = re.compile(r"[A-Za-z0-9_]{1,40}")
 
 
 def build(result: BudgetResult, lang: str = "it", *, generated: datetime | None = None) -> Package:
@@ -113,21 +109,6 @@ class _DetailsColumns:
     @property
     def last(self) -> int:
         return self.note
-
-
-def _quote(sheet: str) -> str:
-    return "'" + sheet.replace("'", "''") + "'"
-
-
-def _ranges(col: str, rows: Sequence[int]) -> str:
-    """``C8:C11,C14``: the rows as contiguous ranges, for a ``SUM``."""
-    runs: list[list[int]] = []
-    for r in sorted(rows):
-        if runs and r == runs[-1][-1] + 1:
-            runs[-1].append(r)
-        else:
-            runs.append([r])
-    return ",".join(f"{col}{run[0]}" if len(run) == 1 else f"{col}{run[0]}:{col}{run[-1]}" for run in runs)
 
 
 def split_formula(amount_ref: str, parts: int, shares: Sequence[int]) -> Formula:
@@ -226,39 +207,17 @@ class _Statement:
         title_rows: str | None = None,
         landscape: bool = False,
     ) -> None:
-        """Column widths, frozen panes, protection and print set-up of one sheet.
-
-        ``widths`` maps a column to ``(minimum, maximum)``; the width fits the longest text
-        written in that column within those bounds.
-        """
-        ws = self.sheets[name]
-        seen = self.rows[name].widths
-        for col, (low, high) in widths.items():
-            ws.column_dimensions[column_letter(col)].width = min(max(seen.get(col, 0) + 2, low), high)
-        if freeze:
-            ws.freeze_panes = freeze
-        # Computed cells are locked; no password, so anyone can lift the protection on purpose.
-        ws.protection = SheetProtection(
-            sheet=True,
-            formatColumns=False,
-            formatRows=False,
-            selectLockedCells=False,
-            selectUnlockedCells=False,
+        """Column widths, frozen panes, protection and print set-up of one sheet (:func:`.layout.frame`)."""
+        frame(
+            self.sheets[name],
+            self.rows[name],
+            title=self.budget.project.title,
+            page=self.t.page,
+            widths=widths,
+            freeze=freeze,
+            title_rows=title_rows,
+            landscape=landscape,
         )
-        ws.page_setup.paperSize = "9"  # A4
-        ws.page_setup.orientation = "landscape" if landscape else "portrait"
-        ws.page_setup.fitToWidth = 1
-        ws.page_setup.fitToHeight = 0
-        ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
-        if title_rows:
-            ws.print_title_rows = title_rows
-        title = self.budget.project.title
-        title = title if len(title) <= 90 else title[:89] + "…"
-        # In headers and footers "&" starts a code: a literal one is written "&&".
-        ws.oddHeader.center.text = title.replace("&", "&&")
-        ws.oddFooter.left.text = "&A"
-        ws.oddFooter.center.text = self.t.page
-        ws.oddFooter.right.text = f"clustbudget {__version__}"
 
     # ------------------------------------------------------------------ Details
 
@@ -402,7 +361,7 @@ class _Statement:
             ],
             height=30,
         )
-        details = _quote(t.details)
+        details = quote(t.details)
         subtotal = {g.key: g.subtotal_row for g in self.groups}
         first_item = rows.next
         item_rows = {key: first_item + i for i, key in enumerate(fig.items)}
@@ -431,7 +390,7 @@ class _Statement:
             lines = math.ceil(len(label) / 60) if len(label) > 62 else 1
             appended = rows.append(cells, height=15 * lines if lines > 1 else None)
             assert appended == r, "the Summary's item rows must be where the formulas expect them"
-        direct_refs = _ranges("C", [item_rows[k] for k in self.direct_keys]) or "0"
+        direct_refs = ranges("C", [item_rows[k] for k in self.direct_keys]) or "0"
         rows.append(
             [
                 (None, s.total_label),
@@ -475,10 +434,10 @@ class _Statement:
             chart.width, chart.height = 18, 8
             ws.add_chart(chart, f"A{chart_row}")
 
-        summary = _quote(t.summary)
+        summary = quote(t.summary)
         names = {"Total": f"$C${total_row}", "DirectCosts": f"$C${direct_row}"}
         for key, r in item_rows.items():
-            if _NAME_SAFE.fullmatch(key):
+            if NAME_SAFE.fullmatch(key):
                 names[f"Item_{key}"] = f"$C${r}"
                 if key in rates:
                     names[f"Rate_{key}"] = f"$E${r}"
@@ -503,12 +462,7 @@ class _Statement:
 
     def _counts(self) -> tuple[int, int, int]:
         """How many errors, warnings and info findings the budget has."""
-        severities = [f.severity for f in self.result.findings]
-        return (
-            severities.count(Severity.ERROR),
-            severities.count(Severity.WARNING),
-            severities.count(Severity.INFO),
-        )
+        return counts(self.result.findings)
 
     # ------------------------------------------------------------------ By action, by year
 
@@ -530,7 +484,7 @@ class _Statement:
         header += [(k, s.header_right) for k in self.direct_keys]
         header.append((self.t.direct_total, s.header_right))
         rows.append(header, height=30)
-        details = _quote(self.t.details)
+        details = quote(self.t.details)
         first = rows.next
         n = len(self.direct_keys)
         last_item_col = column_letter(lead + n)
@@ -582,40 +536,9 @@ class _Statement:
     # ------------------------------------------------------------------ Checks, Provenance
 
     def _checks(self) -> None:
-        t, s = self.t, self.styles
-        rows = self.rows[t.checks]
-        rows.append([(f"{t.checks_title} — {t.counts(*self._counts())}", s.title)])
-        rows.append(
-            [
-                (t.code, s.header),
-                (t.severity, s.header),
-                (t.message, s.header),
-                (t.citation, s.header),
-                (t.location, s.header),
-                (t.related, s.header),
-            ],
-            height=30,
-        )
-        for f in self.result.findings:
-            rows.append(
-                [
-                    (f.code, s.label),
-                    (t.severity_name(f.severity), s.severity[str(f.severity)]),
-                    (f.message, s.text),
-                    (f.citation or None, s.text),
-                    (str(f.location), s.text),
-                    (str(f.related) if f.related else None, s.text),
-                ]
-            )
-        if not self.result.findings:
-            rows.append([(t.no_findings, s.note)])
-        self._frame(
-            t.checks,
-            widths={1: (8, 10), 2: (9, 12), 3: (40, 100), 4: (14, 50), 5: (20, 60), 6: (12, 60)},
-            freeze="A3",
-            title_rows="2:2",
-            landscape=True,
-        )
+        t = self.t
+        widths = findings_table(self.rows[t.checks], self.styles, t, self.result.findings)
+        self._frame(t.checks, widths=widths, freeze="A3", title_rows="2:2", landscape=True)
 
     def _provenance(self) -> None:
         t, s = self.t, self.styles

@@ -95,3 +95,31 @@ class Styles:
                 cell.quotePrefix = True
             ids.append(cell.style_id)
         return Style(ids[0], ids[1])
+
+
+class ReportStyles(Styles):
+    """The budget workbook's formats, and those the rendiconto adds: hours, dates and flags as inputs."""
+
+    def __init__(self, sheet: Any, *, date_format: str, flag_format: str) -> None:
+        super().__init__(sheet, date_format=date_format)
+        bold = Font(bold=True)
+        self.date_input = self._add(
+            number_format=date_format, alignment=Alignment(horizontal="left"), protection=_UNLOCKED
+        )
+        self.integer_input = self._add(
+            number_format="0", alignment=Alignment(horizontal="left"), protection=_UNLOCKED
+        )
+        # Hours have up to two decimals: "General" shows 140 and 100.5 as they are.
+        self.hours_input = self._add(number_format="General", fill=_fill(INPUT_FILL), protection=_UNLOCKED)
+        self.hours = self._add(number_format="General", fill=_fill(COMPUTED_FILL))
+        self.hours_total = self._add(
+            number_format="General", font=bold, fill=_fill(TOTAL_FILL), border=Border(top=_thin)
+        )
+        self.flag_input = self._add(
+            number_format=flag_format,
+            fill=_fill(INPUT_FILL),
+            protection=_UNLOCKED,
+            alignment=Alignment(horizontal="center"),
+            font=bold,
+        )
+        self.codes = self._add(font=Font(color=RED))

@@ -1,0 +1,670 @@
+"""The rendiconto: one reporting period's cost statement, against the budget.
+
+Sheets, in order: Summary (Riepilogo), Staff (Personale), Expenses (Spese), Checks
+(Controlli), Provenance (Provenienza).
+
+What the files state is an input cell; what clustbudget computes is a formula over those
+inputs, the same computation as :mod:`clustbudget.compute`:
+
+- Staff: hourly rate ``ROUND(annual cost / hours basis, 2)``, hours ``SUM`` of the months,
+  cost ``ROUND(rate × hours, 2)``; accepted = cost − not accepted.
+- Expenses: eligible VAT ``0`` when the project's VAT is recoverable (a flag cell at the top
+  of the sheet), eligible ``ROUND((amount + eligible VAT) × share, 2)``; accepted =
+  eligible − not accepted.
+- Summary: a direct item's period figure is ``SUMIF`` of the accepted columns by item; a flat
+  rate is ``ROUND(rate × base, 2)`` on the period's accepted direct costs (never the
+  budget's); earlier periods are inputs (their own workbooks show how they were computed);
+  cumulative = earlier + this period, remaining = budget − cumulative, used = cumulative ÷
+  budget (0 when the budget is 0); the contribution ``MIN(ROUND(rate × cumulative, 2), cap)``
+  when the call pack knows its rate.
+
+"Not accepted" is an input: it is what the rules disallowed (``ReportResult.disallowed``,
+capped at the cost), which a spreadsheet cannot recompute. Sums over many rows are rounded to
+the cent (``ROUND(SUMIF(…), 2)``), which removes binary floating-point noise and changes
+nothing else: every amount is a whole number of cents.
+"""
+
+from __future__ import annotations
+
+import bisect
+from datetime import UTC, date, datetime
+from io import BytesIO
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.chart import BarChart, Reference
+from openpyxl.workbook.defined_name import DefinedName
+from yaml.nodes import MappingNode, ScalarNode, SequenceNode
+
+from .. import __version__
+from ..compute import ItemProgress
+from ..findings import Finding
+from ..models import CostReport
+from ..money import ZERO, fmt_eur
+from ..validation import ProjectResult, ReportResult
+from .labels import Labels, ReportLabels, labels, report_labels
+from .layout import NAME_SAFE, counts, findings_table, frame, quote, ranges
+from .package import Package
+from .sheetxml import Cell, Formula, Rows, column_letter
+from .styles import ReportStyles
+
+MAX_ERRORS_LISTED = 5
+
+
+def build(
+    project: ProjectResult, period: int = -1, lang: str = "it", *, generated: datetime | None = None
+) -> Package:
+    """Lay out the rendiconto of period ``period`` (an index into ``project.computed``, -1 the latest)."""
+    budget = project.budget
+    if budget.budget is None or budget.pack is None or budget.figures is None:
+        raise ValueError(
+            f"{budget.loaded.display}: the budget's figures could not be computed: nothing to export"
+        )
+    reports = project.computed
+    if not reports:
+        raise ValueError("no cost report could be computed: nothing to put in a rendiconto")
+    if not -len(reports) <= period < len(reports):
+        raise IndexError(f"period index {period} out of range: the project has {len(reports)} period(s)")
+    t, rt = labels(lang), report_labels(lang)
+    generated = generated or datetime.now().astimezone()
+    return _Rendiconto(project, period % len(reports), t, rt, generated).package()
+
+
+# ----------------------------------------------------------------------------- helpers
+
+
+def period_months(report: CostReport) -> list[str]:
+    """The months (``YYYY-MM``) of the period, and any other month a person's hours name."""
+    months: set[str] = set()
+    start, end = report.period.start, report.period.end
+    if start <= end:
+        y, m = start.year, start.month
+        while (y, m) <= (end.year, end.month):
+            months.add(f"{y:04d}-{m:02d}")
+            y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    for entry in report.staff:
+        months.update(entry.hours)
+    return sorted(months)
+
+
+def entry_codes(result: ReportResult, key: str, count: int) -> list[str | None]:
+    """The codes of the findings located inside each entry of the report's ``key`` list.
+
+    An entry spans from its first character to the next entry's (the last one to the end of
+    the list); a finding of this file whose line and column fall in that span is about it.
+    """
+    out: list[list[str]] = [[] for _ in range(count)]
+    doc = result.loaded.doc
+    root = doc.root if doc is not None else None
+    seq = None
+    if isinstance(root, MappingNode):
+        for k, v in root.value:
+            if isinstance(k, ScalarNode) and k.value == key and isinstance(v, SequenceNode):
+                seq = v
+    if seq is None or not count or len(seq.value) != count:
+        return [None] * count
+    starts = [(n.start_mark.line + 1, n.start_mark.column + 1) for n in seq.value]
+    end = (seq.end_mark.line + 1, seq.end_mark.column + 1)
+    for f in result.findings:
+        loc = f.location
+        if loc.path != result.loaded.display or not loc.line:
+            continue
+        at = (loc.line, loc.col)
+        i = bisect.bisect_right(starts, at) - 1
+        if 0 <= i < count and (i + 1 < count or at < end) and f.code not in out[i]:
+            out[i].append(f.code)
+    return [", ".join(codes) if codes else None for codes in out]
+
+
+class _Rendiconto:
+    """One period's workbook; Staff and Expenses first: the Summary sums their columns."""
+
+    def __init__(
+        self, project: ProjectResult, index: int, t: Labels, rt: ReportLabels, generated: datetime
+    ) -> None:
+        self.project = project
+        self.index = index
+        self.t, self.rt = t, rt
+        self.generated = generated
+        b = project.budget
+        assert b.budget is not None and b.pack is not None and b.figures is not None
+        self.model, self.pack, self.bfig = b.budget, b.pack, b.figures
+        self.result = project.computed[index]
+        report, costs, fig = self.result.report, self.result.costs, self.result.figures
+        assert report is not None and costs is not None and fig is not None
+        self.report, self.costs, self.fig = report, costs, fig
+        self.period_id = report.period.id
+        self.earlier = project.computed[:index]
+        self.progress: list[ItemProgress] = project.progress[index]
+        self.flat = set(self.pack.flat_rate_items)
+        self.keys = [row.key for row in self.progress if row.key != "total"]
+        self.direct_keys = [k for k in self.keys if k not in self.flat]
+        self.flat_keys = [k for k in self.keys if k in self.flat]
+        largest = max([self.bfig.total, *(row.cumulative for row in self.progress), fig.total, ZERO])
+        self.money_width = max(14, len(fmt_eur(largest, "it")) + 4)
+        self.date_format = "dd/mm/yyyy" if t.lang == "it" else "yyyy-mm-dd"
+
+        self.wb = Workbook(write_only=True)
+        self.sheet_names = [t.summary, rt.staff, rt.expenses, t.checks, t.provenance]
+        self.sheets = {name: self.wb.create_sheet(name) for name in self.sheet_names}
+        self.s = ReportStyles(
+            self.sheets[t.summary], date_format=self.date_format, flag_format=rt.flag_format
+        )
+        self.rows: dict[str, Rows] = {name: Rows() for name in self.sheet_names}
+        # Where the Summary finds the accepted amounts: (item range, accepted range) per sheet.
+        self.sources: list[tuple[str, str]] = []
+
+    def package(self) -> Package:
+        self._staff()
+        self._expenses()
+        self._summary()
+        self._checks()
+        self._provenance()
+        self._properties()
+        skeleton = BytesIO()
+        self.wb.save(skeleton)
+        entries = {
+            f"xl/worksheets/sheet{i}.xml": self.rows[name] for i, name in enumerate(self.sheet_names, 1)
+        }
+        return Package(skeleton.getvalue(), entries)
+
+    def _frame(self, name: str, **kwargs: Any) -> None:
+        frame(
+            self.sheets[name],
+            self.rows[name],
+            title=f"{self.model.project.title} — {self.period_id}",
+            page=self.t.page,
+            **kwargs,
+        )
+
+    def _date(self, d: date) -> str:
+        return d.strftime("%d/%m/%Y") if self.t.lang == "it" else d.isoformat()
+
+    # ------------------------------------------------------------------ Staff
+
+    def _staff(self) -> None:
+        t, rt, s = self.t, self.rt, self.s
+        name = rt.staff
+        rows = self.rows[name]
+        months = period_months(self.report)
+        first_month = 8
+        hours_col = first_month + len(months)
+        cost_col, not_col, acc_col, find_col = hours_col + 1, hours_col + 2, hours_col + 3, hours_col + 4
+        H, COST, NOT, ACC = (column_letter(c) for c in (hours_col, cost_col, not_col, acc_col))
+        m0, m1 = column_letter(first_month), column_letter(hours_col - 1)
+        rows.append([(rt.staff_title.format(period=self.period_id), s.title)])
+        header: list[Cell] = [
+            (rt.person_id, s.header),
+            (rt.name, s.header),
+            (t.item, s.header),
+            (rt.annual_cost, s.header_right),
+            (rt.cost_year, s.header_right),
+            (rt.hours_basis, s.header_right),
+            (rt.hourly_rate, s.header_right),
+        ]
+        header += [(rt.month(m), s.header_right) for m in months]
+        header += [
+            (rt.hours_total, s.header_right),
+            (rt.cost, s.header_right),
+            (rt.not_accepted, s.header_right),
+            (rt.accepted, s.header_right),
+            (rt.findings_col, s.header),
+        ]
+        rows.append(header, height=45)
+        codes = entry_codes(self.result, "staff", len(self.costs.staff))
+        disallowed = self.result.disallowed
+        first = rows.next
+        for c, entry, found in zip(self.costs.staff, self.report.staff, codes, strict=True):
+            r = rows.next
+            cells: list[Cell] = [
+                (c.id, s.text_input),
+                (c.name, s.text_input),
+                (c.item, s.text_input),
+                (c.annual_gross_cost, s.money_input),
+                (entry.cost_year, s.integer_input),
+                (c.hours_per_year, s.hours_input),
+                (Formula(f"IF(F{r}=0,0,ROUND(D{r}/F{r},2))"), s.money),
+            ]
+            cells += [(entry.hours.get(m), s.hours_input) for m in months]
+            cells += [
+                (Formula(f"ROUND(SUM({m0}{r}:{m1}{r}),2)") if months else 0, s.hours),
+                (Formula(f"ROUND(G{r}*{H}{r},2)"), s.money),
+                (min(disallowed.get(("staff", c.index), ZERO), c.cost), s.money_input),
+                (Formula(f"{COST}{r}-{NOT}{r}"), s.money),
+                (found, s.codes),
+            ]
+            rows.append(cells)
+        last = rows.next - 1
+        if last >= first:
+            total: list[Cell] = [(None, s.total_label), (rt.sheet_total, s.total_label)]
+            total += [(None, s.total_label)] * (first_month - 3)
+            for col in range(first_month, hours_col + 1):
+                letter = column_letter(col)
+                total.append((Formula(f"SUM({letter}{first}:{letter}{last})"), s.hours_total))
+            for letter in (COST, NOT, ACC):
+                total.append((Formula(f"SUM({letter}{first}:{letter}{last})"), s.money_total))
+            rows.append(total)
+            sheet = quote(name)
+            self.sources.append((f"{sheet}!$C${first}:$C${last}", f"{sheet}!${ACC}${first}:${ACC}${last}"))
+        else:
+            rows.append([(None, s.text), (rt.no_staff, s.note)])
+        widths: dict[int, tuple[float, float]] = {
+            1: (10, 24),
+            2: (16, 36),
+            3: (6, 8),
+            4: (self.money_width, self.money_width),
+            5: (8, 8),
+            6: (9, 9),
+            7: (11, 11),
+        }
+        widths.update({col: (9, 9) for col in range(first_month, hours_col)})
+        widths.update({hours_col: (9, 9), cost_col: (self.money_width,) * 2})
+        widths.update({not_col: (self.money_width,) * 2, acc_col: (self.money_width,) * 2})
+        widths[find_col] = (10, 30)
+        self._frame(name, widths=widths, freeze="D3", title_rows="2:2", landscape=True)
+
+    # ------------------------------------------------------------------ Expenses
+
+    def _expenses(self) -> None:
+        t, rt, s = self.t, self.rt, self.s
+        name = rt.expenses
+        rows = self.rows[name]
+        rows.append([(rt.expenses_title.format(period=self.period_id), s.title)])
+        # The project's VAT status: an input every row's eligible VAT refers to, as $A$2.
+        vat_recoverable = 1 if self.model.project.vat_recoverable else 0
+        rows.append([(vat_recoverable, s.flag_input), (rt.vat_recoverable, s.label)])
+        count = len(self.costs.expenses)
+        header_row = rows.next + 1
+        first, last = header_row + 1, header_row + count
+        # Totals above the header, so that the filter leaves them alone; SUBTOTAL counts only
+        # the rows the filter shows.
+        totals: list[Cell] = [None, (rt.visible_total, s.label)] + [None] * 5
+        for letter in "HIJKLMNOPQ":
+            totals.append(
+                (Formula(f"SUBTOTAL(109,{letter}{first}:{letter}{last})"), s.money_total)
+                if count and letter in "HIJLPQ"
+                else None
+            )
+        rows.append(totals if count else [])
+        rows.append(
+            [
+                (rt.number, s.header),
+                (rt.date, s.header),
+                (t.item, s.header),
+                (t.description, s.header),
+                (rt.supplier, s.header),
+                (rt.supplier_vat, s.header),
+                (rt.document, s.header),
+                (rt.amount, s.header_right),
+                (rt.vat, s.header_right),
+                (rt.vat_eligible, s.header_right),
+                (rt.share, s.header_right),
+                (rt.eligible, s.header_right),
+                (rt.paid, s.header),
+                (rt.payment, s.header),
+                (rt.payment_ref, s.header),
+                (rt.not_accepted, s.header_right),
+                (rt.accepted, s.header_right),
+                (rt.findings_col, s.header),
+                (rt.note, s.header),
+            ],
+            height=45,
+        )
+        codes = entry_codes(self.result, "expenses", len(self.costs.expenses))
+        disallowed = self.result.disallowed
+        methods = rt.payment_methods
+        text_input, money_input, money, date_input = s.text_input, s.money_input, s.money, s.date_input
+        append = rows.append
+        for c, x, found in zip(self.costs.expenses, self.report.expenses, codes, strict=True):
+            r = rows.next
+            append(
+                [
+                    (c.index + 1, s.integer),
+                    (x.date, date_input),
+                    (x.item, text_input),
+                    (x.description, text_input),
+                    (x.supplier, text_input),
+                    (x.supplier_vat, text_input),
+                    (x.document, text_input),
+                    (x.amount, money_input),
+                    (x.vat, money_input),
+                    (Formula(f"IF($A$2,0,I{r})"), money),
+                    (c.share, s.rate_input),
+                    (Formula(f"ROUND((H{r}+J{r})*K{r},2)"), money),
+                    (x.paid, date_input),
+                    (methods.get(x.payment, x.payment) if x.payment else None, text_input),
+                    (x.payment_ref, text_input),
+                    (min(disallowed.get(("expense", c.index), ZERO), c.eligible), money_input),
+                    (Formula(f"L{r}-P{r}"), money),
+                    (found, s.codes),
+                    (x.note, text_input),
+                ]
+            )
+        assert rows.next == last + 1, "the Expenses rows must be where the totals expect them"
+        if count:
+            sheet = quote(name)
+            self.sources.append((f"{sheet}!$C${first}:$C${last}", f"{sheet}!$Q${first}:$Q${last}"))
+            ws = self.sheets[name]
+            ws.auto_filter.ref = f"A{header_row}:S{last}"
+        else:
+            rows.append([(None, s.text), (rt.no_expenses, s.note)])
+        m = (self.money_width,) * 2
+        self._frame(
+            name,
+            widths={
+                1: (6, 8),
+                2: (11, 11),
+                3: (6, 8),
+                4: (30, 60),
+                5: (20, 40),
+                6: (13, 18),
+                7: (12, 20),
+                8: m,
+                9: m,
+                10: m,
+                11: (11, 11),
+                12: m,
+                13: (11, 11),
+                14: (12, 20),
+                15: (12, 18),
+                16: m,
+                17: m,
+                18: (10, 30),
+                19: (10, 50),
+            },
+            freeze=f"A{header_row + 1}",
+            title_rows=f"{header_row}:{header_row}",
+            landscape=True,
+            allow_filter=True,
+        )
+
+    # ------------------------------------------------------------------ Summary
+
+    def _summary(self) -> None:
+        t, rt, s = self.t, self.rt, self.s
+        p, pack, report = self.model.project, self.pack, self.report
+        rows = self.rows[t.summary]
+        errors = self.project.errors
+        if errors:
+            noun = (
+                ("errore" if len(errors) == 1 else "errori")
+                if t.lang == "it"
+                else ("error" if len(errors) == 1 else "errors")
+            )
+            rows.append([(rt.banner.format(n=len(errors), errors=noun, sheet=t.checks), s.banner)], height=20)
+        title_row = rows.append(
+            [(rt.title.format(period=self.period_id, project=p.title), s.title)], height=20
+        )
+        for f in errors[:MAX_ERRORS_LISTED]:
+            rows.append([(f"{f.code} {f.location}: {f.message}", s.error)])
+        if len(errors) > MAX_ERRORS_LISTED:
+            rows.append([(t.banner_more.format(n=len(errors) - MAX_ERRORS_LISTED), s.error)])
+        rows.append([])
+        call = pack.title + (f" ({pack.act})" if pack.act else "")
+        dates = rt.period_dates.format(
+            start=self._date(report.period.start), end=self._date(report.period.end)
+        )
+        facts: list[tuple[str, Any]] = [
+            (t.project, p.title),
+            (t.beneficiary, p.beneficiary or t.missing),
+            (t.cup, p.cup or t.missing),
+            (t.call, call),
+            (t.call_id, f"{pack.id} v{pack.version}"),
+            (rt.period, f"{self.period_id} ({dates})"),
+            (rt.report_file, self.result.loaded.display),
+            (t.findings, f"{t.counts(*counts(self._findings()))} ({t.see_sheet.format(sheet=t.checks)})"),
+        ]
+        for label, value in facts:
+            rows.append([(label, s.label), (value, s.text)])
+        rows.append([])
+
+        # Columns: item, label, budget, one per earlier period, earlier total, this period,
+        # cumulative, remaining, used, and for flat rates their rate and base.
+        k = len(self.earlier)
+        C_BUDGET = 3
+        C_PREV = 4 + k
+        C_THIS, C_CUM, C_REM, C_USED, C_RATE, C_BASE = (C_PREV + i for i in range(1, 7))
+        B, P, T, CU, R, RT, BS = (
+            column_letter(c) for c in (C_BUDGET, C_PREV, C_THIS, C_CUM, C_REM, C_RATE, C_BASE)
+        )
+        earlier_cols = [column_letter(4 + j) for j in range(k)]
+        header: list[Cell] = [(t.item, s.header), (t.description, s.header), (rt.budget_col, s.header_right)]
+        header += [(rt.earlier_col.format(period=e.report.period.id), s.header_right) for e in self.earlier]  # type: ignore[union-attr]
+        header += [
+            (rt.previous_col, s.header_right),
+            (rt.this_period_col.format(period=self.period_id), s.header_right),
+            (rt.cumulative_col, s.header_right),
+            (rt.remaining_col, s.header_right),
+            (rt.used_col, s.header_right),
+            (t.rate, s.header_right),
+            (rt.period_base_col, s.header_right),
+        ]
+        rows.append(header, height=45)
+        first_item = rows.next
+        item_rows = {key: first_item + i for i, key in enumerate(self.keys)}
+        direct_row = first_item + len(self.keys)
+        total_row = direct_row + 1
+        rates = {key: pack.items[key].rate for key in self.flat_keys}
+        bases = {key: pack.items[key].base or [] for key in self.flat_keys}
+        budget_of = {row.key: row.budget for row in self.progress}
+
+        def tail(r: int, style: Any, share_style: Any) -> list[Cell]:
+            """Cumulative, remaining and used: the same formulas on every row."""
+            return [
+                (Formula(f"{T}{r}+{P}{r}"), style),
+                (Formula(f"{B}{r}-{CU}{r}"), style),
+                (Formula(f"IF({B}{r}=0,0,{CU}{r}/{B}{r})"), share_style),
+            ]
+
+        def previous(r: int, style: Any) -> Cell:
+            if not k:
+                return (0, style)
+            return (Formula(f"SUM({earlier_cols[0]}{r}:{earlier_cols[-1]}{r})"), style)
+
+        for key, r in item_rows.items():
+            cells: list[Cell] = [(key, s.label), (self._item_label(key), s.wrap)]
+            if key in self.flat:
+                base_refs = [item_rows[b] for b in bases[key] if b in item_rows]
+                budget_base = ",".join(f"{B}{i}" for i in base_refs) or "0"
+                cells.append((Formula(f"ROUND({RT}{r}*ROUND(SUM({budget_base}),2),2)"), s.money))
+            else:
+                cells.append((budget_of[key], s.money_input))
+            for j in range(k):
+                earlier = {row.key: row.period for row in self.project.progress[j]}
+                cells.append((earlier.get(key, ZERO), s.money_input))
+            cells.append(previous(r, s.money))
+            if key in self.flat:
+                cells.append((Formula(f"ROUND({RT}{r}*{BS}{r},2)"), s.money))
+            else:
+                cells.append((self._sumif(key, r), s.money))
+            cells += tail(r, s.money, s.share)
+            if key in self.flat:
+                this_base = ",".join(f"{T}{i}" for i in base_refs) or "0"
+                cells += [(rates[key], s.rate_input), (Formula(f"ROUND(SUM({this_base}),2)"), s.money)]
+            label = self._item_label(key)
+            lines = -(-len(label) // 48) if len(label) > 50 else 1
+            appended = rows.append(cells, height=15 * lines if lines > 1 else None)
+            assert appended == r, "the Summary's item rows must be where the formulas expect them"
+
+        direct_refs = [item_rows[key] for key in self.direct_keys]
+        sums: list[Cell] = [(None, s.total_label), (t.direct_total, s.total_label)]
+        for col in [B, *earlier_cols, P, T]:
+            sums.append((Formula(f"SUM({ranges(col, direct_refs)})") if direct_refs else 0, s.money_total))
+        sums += [
+            (Formula(f"{T}{direct_row}+{P}{direct_row}"), s.money_total),
+            (Formula(f"{B}{direct_row}-{CU}{direct_row}"), s.money_total),
+            (Formula(f"IF({B}{direct_row}=0,0,{CU}{direct_row}/{B}{direct_row})"), s.share_total),
+        ]
+        assert rows.append(sums) == direct_row
+        totals: list[Cell] = [(None, s.total_label), (t.total, s.total_label)]
+        for col in [B, *earlier_cols, P, T]:
+            terms = [f"{col}{direct_row}", *(f"{col}{item_rows[key]}" for key in self.flat_keys)]
+            totals.append((Formula("+".join(terms)), s.money_total))
+        totals += [
+            (Formula(f"{T}{total_row}+{P}{total_row}"), s.money_total),
+            (Formula(f"{B}{total_row}-{CU}{total_row}"), s.money_total),
+            (Formula(f"IF({B}{total_row}=0,0,{CU}{total_row}/{B}{total_row})"), s.share_total),
+        ]
+        assert rows.append(totals) == total_row
+        rows.append([])
+
+        names = {
+            "Budget_Total": f"${B}${total_row}",
+            "Period_Direct": f"${T}${direct_row}",
+            "Period_Total": f"${T}${total_row}",
+            "Cumulative_Total": f"${CU}${total_row}",
+            "Remaining_Total": f"${R}${total_row}",
+        }
+        for key in self.flat_keys:
+            if NAME_SAFE.fullmatch(key):
+                names[f"Rate_{key}"] = f"${RT}${item_rows[key]}"
+                names[f"Base_{key}"] = f"${BS}${item_rows[key]}"
+
+        params = pack.parameters
+        if params.contribution_rate is not None:
+            rate_row = rows.append(
+                [(rt.contribution_rate, s.label), None, (params.contribution_rate, s.rate_input)]
+            )
+            if params.grant_cap is not None:
+                cap_row = rows.append([(rt.grant_cap, s.label), None, (params.grant_cap, s.money_input)])
+                due = f"MIN(ROUND(C{rate_row}*{CU}{total_row},2),C{cap_row})"
+            else:
+                rows.append([(rt.grant_cap, s.label), None, (rt.no_cap, s.text)])
+                due = f"ROUND(C{rate_row}*{CU}{total_row},2)"
+            due_row = rows.append([(rt.contribution_due, s.label), None, (Formula(due), s.money_total)])
+            names["ContributionDue"] = f"$C${due_row}"
+        else:
+            rows.append([(rt.contribution_unknown, s.label)])
+        rows.append([])
+        rows.append([(t.legend, s.label)])
+        rows.append([(None, s.legend_input), (rt.legend_input, s.text)])
+        rows.append([(None, s.legend_computed), (t.legend_computed, s.text)])
+        if self.earlier:
+            periods = ", ".join(
+                f"{e.report.period.id} ({e.loaded.display})"  # type: ignore[union-attr]
+                for e in self.earlier
+            )
+            rows.append([(rt.previous_note.format(periods=periods, sheet=t.provenance), s.note)])
+        else:
+            rows.append([(rt.no_previous_note.format(period=self.period_id), s.note)])
+        if self.flat_keys:
+            rows.append([(rt.flat_rate_note.format(keys=", ".join(self.flat_keys)), s.note)])
+        rows.append([(rt.sums_note.format(staff=rt.staff, expenses=rt.expenses), s.note)])
+        rows.append([(t.rounding_note, s.note)])
+        rows.append([])
+        chart_row = rows.next
+
+        ws = self.sheets[t.summary]
+        if self.keys:
+            chart = BarChart()
+            chart.type = "col"
+            chart.title = rt.chart_title
+            last_item = total_row - 2
+            for col in (C_BUDGET, C_CUM):
+                chart.add_data(
+                    Reference(ws, min_col=col, min_row=first_item - 1, max_row=last_item),
+                    titles_from_data=True,
+                )
+            chart.set_categories(Reference(ws, min_col=1, min_row=first_item, max_row=last_item))
+            chart.y_axis.numFmt = '#,##0 "€"'
+            chart.x_axis.delete = False
+            chart.y_axis.delete = False
+            chart.width, chart.height = 20, 8
+            ws.add_chart(chart, f"A{chart_row}")
+
+        summary = quote(t.summary)
+        for n, ref in names.items():
+            self.wb.defined_names[n] = DefinedName(n, attr_text=f"{summary}!{ref}")
+        m = (self.money_width,) * 2
+        widths: dict[int, tuple[float, float]] = {1: (22, 30), 2: (36, 50), C_BUDGET: m}
+        widths.update({4 + j: m for j in range(k)})
+        widths.update(
+            {C_PREV: m, C_THIS: m, C_CUM: m, C_REM: m, C_USED: (11, 11), C_RATE: (10, 10), C_BASE: m}
+        )
+        self._frame(t.summary, widths=widths, freeze=f"A{title_row + 1}", landscape=True)
+
+    def _sumif(self, key: str, r: int) -> Formula | int:
+        """This period's accepted amount of item ``key`` (in ``A{r}``): the accepted columns, by item."""
+        terms = []
+        for items, accepted in self.sources:
+            # The criterion is the item cell: a key such as "A" matches only itself (no
+            # wildcard, no operator); any other key is compared with EXACT.
+            if NAME_SAFE.fullmatch(key):
+                terms.append(f"SUMIF({items},$A{r},{accepted})")
+            else:
+                terms.append(f"SUMPRODUCT(--EXACT({items},$A{r}),{accepted})")
+        if not terms:
+            return 0
+        return Formula(f"ROUND({'+'.join(terms)},2)")
+
+    def _item_label(self, key: str) -> str:
+        if key in self.pack.items:
+            return self.pack.label(key, self.t.lang)
+        return f"{key} — {self.t.not_in_call}"
+
+    # ------------------------------------------------------------------ Checks, Provenance
+
+    def _findings(self) -> list[Finding]:
+        return self.project.budget.findings + [f for r in self.project.reports for f in r.findings]
+
+    def _checks(self) -> None:
+        t = self.t
+        widths = findings_table(self.rows[t.checks], self.s, t, self._findings())
+        self._frame(t.checks, widths=widths, freeze="A3", title_rows="2:2", landscape=True)
+
+    def _provenance(self) -> None:
+        t, rt, s = self.t, self.rt, self.s
+        budget, pack = self.project.budget, self.pack
+        rows = self.rows[t.provenance]
+        rows.append([(t.provenance_title, s.title)])
+        rows.append([(t.field, s.header), (t.value, s.header), (t.sha256, s.header)])
+
+        def sha(result: Any) -> str:
+            return result.loaded.doc.sha256 if result.loaded.doc is not None else t.missing
+
+        rows.append([(rt.budget_file, s.label), (budget.loaded.display, s.text), (sha(budget), s.text)])
+        for r in self.project.reports:
+            label = rt.report_of.format(period=r.report.period.id) if r.report else rt.unreadable_report
+            rows.append([(label, s.label), (r.loaded.display, s.text), (sha(r), s.text)])
+        period = self.report.period
+        facts: list[tuple[str, Any, Any]] = [
+            (
+                rt.period_selected,
+                f"{period.id} ({period.start.isoformat()} – {period.end.isoformat()})",
+                s.text,
+            ),
+            (t.tool_version, __version__, s.text),
+            (t.pack_id, pack.id, s.text),
+            (t.pack_version, pack.version, s.integer),
+            (t.pack_title, pack.title, s.text),
+            (t.pack_act, pack.act or t.missing, s.text),
+            (t.pack_file, budget.pack_display or t.missing, s.text),
+            (t.generated, self.generated.isoformat(timespec="seconds"), s.text),
+            (t.language, t.lang, s.text),
+            (t.rounding, t.rounding_rule, s.text),
+        ]
+        for label, value, style in facts:
+            rows.append([(label, s.label), (value, style)])
+        self._frame(t.provenance, widths={1: (22, 30), 2: (30, 70), 3: (66, 66)}, freeze="A3", landscape=True)
+
+    def _properties(self) -> None:
+        t, rt, p, pack = self.t, self.rt, self.model.project, self.pack
+        props = self.wb.properties
+        props.title = p.title
+        props.subject = rt.doc_subject.format(
+            period=self.period_id, call=f"{pack.title} ({pack.id} v{pack.version})"
+        )
+        props.creator = f"clustbudget {__version__}"
+        props.lastModifiedBy = props.creator
+        sources = [self.project.budget, *self.project.reports]
+        props.description = rt.doc_description.format(
+            version=__version__,
+            sources="; ".join(
+                f"{r.loaded.path.name} (SHA-256 {r.loaded.doc.sha256 if r.loaded.doc else '—'})"
+                for r in sources
+            ),
+        )
+        props.keywords = f"clustbudget, rendiconto, {pack.id}, {self.period_id}"
+        props.language = "it-IT" if t.lang == "it" else "en"
+        when = self.generated.astimezone(UTC).replace(tzinfo=None, microsecond=0)
+        props.created = props.modified = when
