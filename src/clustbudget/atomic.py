@@ -27,6 +27,8 @@ def write_atomic(target: Path, write: Callable[[Path], None], *, overwrite: bool
     tmp = Path(tmp_name)
     try:
         write(tmp)
+        with open(tmp, "rb+") as written:  # on disk before the rename, not only in the cache
+            os.fsync(written.fileno())
         if target.exists():
             with contextlib.suppress(OSError):
                 os.chmod(tmp, target.stat().st_mode & 0o7777)
@@ -35,6 +37,7 @@ def write_atomic(target: Path, write: Callable[[Path], None], *, overwrite: bool
             os.umask(umask)
             os.chmod(tmp, 0o666 & ~umask)
         os.replace(tmp, target)
+        _sync_folder(folder)
     except BaseException:
         with contextlib.suppress(OSError):
             tmp.unlink()
@@ -45,3 +48,17 @@ def write_atomic(target: Path, write: Callable[[Path], None], *, overwrite: bool
 def write_text_atomic(target: Path, text: str, *, overwrite: bool = False) -> Path:
     """:func:`write_atomic` for UTF-8 text."""
     return write_atomic(target, lambda tmp: tmp.write_text(text, encoding="utf-8"), overwrite=overwrite)
+
+
+def _sync_folder(folder: Path) -> None:
+    """Make the rename itself durable (POSIX); a no-op where folders cannot be opened."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)

@@ -32,7 +32,9 @@ from .types import (
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # defer_build: a model's validator is built on first use, so `validate` on budgets never
+    # pays for the report models (and the reverse).
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 def _none_as_empty_list(value: Any) -> Any:

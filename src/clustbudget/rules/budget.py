@@ -426,7 +426,10 @@ def overhead_keyword(text: str, keywords: list[str]) -> str | None:
     pattern = _keyword_pattern(tuple(keywords))
     if pattern is None:
         return None
-    found = {m.group(1) for m in pattern.finditer(text.lower())}
+    low = text.lower()
+    if pattern.search(low) is None:  # the common case: no overhead word at all
+        return None
+    found = {m.group(1) for m in pattern.finditer(low)}
     return next((kw for kw in keywords if kw.lower() in found), None)
 
 

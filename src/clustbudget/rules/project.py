@@ -6,6 +6,7 @@ the entry that breaks the rule, and names the earlier file and line (``related``
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -165,20 +166,25 @@ _LEGAL = re.compile(
 )
 
 
+@functools.lru_cache(maxsize=4096)
 def supplier_key(name: str) -> str:
     """A supplier's name, normalised: case, accents kept, legal forms and punctuation dropped."""
     text = _LEGAL.sub(" ", name.lower())
     return " ".join(re.sub(r"[^\w]+", " ", text).split())
 
 
+_VAT_NOISE = re.compile(r"[\s.\-]")
+
+
 def vat_key(vat: str) -> str:
     """A VAT number, normalised: ``IT 01234567890`` → ``01234567890``."""
-    text = re.sub(r"[\s.\-]", "", vat.upper())
+    text = _VAT_NOISE.sub("", vat.upper())
     return text[2:] if text.startswith("IT") and text[2:].isdigit() else text
 
 
 def document_key(document: str) -> str:
-    return re.sub(r"\s+", "", document.upper())
+    """A document number, normalised: case and spaces ignored (``FT 1`` = ``ft1``)."""
+    return "".join(document.upper().split())
 
 
 @rule(

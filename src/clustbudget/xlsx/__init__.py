@@ -79,9 +79,6 @@ def _write(package: Package, target: Path, force: bool) -> Path:
 
     def write(temporary: Path) -> None:
         with open(temporary, "wb") as out:
-            package.write(out)
-            out.flush()
-            # On disk before the rename: after a power cut, the old workbook or the whole new one.
-            os.fsync(out.fileno())
+            package.write(out)  # write_atomic syncs it to disk before the rename
 
     return write_atomic(target, write, overwrite=force)
