@@ -12,7 +12,6 @@ assembles the file.
 from __future__ import annotations
 
 import errno
-import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
