@@ -51,6 +51,7 @@ class _Loader(_Base):  # type: ignore[misc,valid-type]
     def ascend_resolver(self) -> None:
         return None
 
+
 MAX_BYTES = 64 * 1024 * 1024
 """Largest file read (64 MiB): a 20,000-expense report is about 5 MiB."""
 MAX_DEPTH = 64
