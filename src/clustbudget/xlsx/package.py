@@ -9,10 +9,10 @@ Writing that file atomically is :func:`clustbudget.atomic.write_atomic`'s job.
 from __future__ import annotations
 
 import zipfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from io import BytesIO
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from .sheetxml import Rows
 
@@ -56,6 +56,15 @@ class Package:
                     sheet.write(head + b"<sheetData>")
                     _stream(sheet, rows)
                     sheet.write(b"</sheetData>" + tail)
+
+
+def package_of(wb: Any, sheet_names: Sequence[str], rows: Mapping[str, Rows]) -> Package:
+    """Save openpyxl's skeleton of ``wb`` and pair each sheet's entry with its rows (the
+    sheets are numbered in the order of ``sheet_names``, as openpyxl saves them)."""
+    skeleton = BytesIO()
+    wb.save(skeleton)
+    entries = {f"xl/worksheets/sheet{i}.xml": rows[name] for i, name in enumerate(sheet_names, 1)}
+    return Package(skeleton.getvalue(), entries)
 
 
 def _stream(out: BinaryIO, rows: Iterable[str]) -> None:

@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import bisect
 from datetime import UTC, date, datetime
-from io import BytesIO
 from typing import Any
 
 from openpyxl import Workbook
@@ -44,7 +43,7 @@ from ..money import ZERO, fmt_eur
 from ..validation import ProjectResult, ReportResult
 from .labels import Labels, ReportLabels, labels, report_labels
 from .layout import NAME_SAFE, counts, findings_table, frame, quote, ranges
-from .package import Package
+from .package import Package, package_of
 from .sheetxml import Cell, Formula, Rows, column_letter
 from .styles import ReportStyles
 
@@ -161,12 +160,7 @@ class _Rendiconto:
         self._checks()
         self._provenance()
         self._properties()
-        skeleton = BytesIO()
-        self.wb.save(skeleton)
-        entries = {
-            f"xl/worksheets/sheet{i}.xml": self.rows[name] for i, name in enumerate(self.sheet_names, 1)
-        }
-        return Package(skeleton.getvalue(), entries)
+        return package_of(self.wb, self.sheet_names, self.rows)
 
     def _frame(self, name: str, **kwargs: Any) -> None:
         frame(

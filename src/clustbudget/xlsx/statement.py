@@ -22,7 +22,6 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from io import BytesIO
 from typing import Any
 
 from openpyxl import Workbook
@@ -36,7 +35,7 @@ from ..money import fmt_eur
 from ..validation import BudgetResult
 from .labels import Labels, labels
 from .layout import NAME_SAFE, counts, findings_table, frame, quote, ranges
-from .package import Package
+from .package import Package, package_of
 from .sheetxml import Cell, Formula, Rows, Style, column_letter
 from .styles import Styles
 
@@ -175,12 +174,7 @@ class _Statement:
         self._checks()
         self._provenance()
         self._properties()
-        skeleton = BytesIO()
-        self.wb.save(skeleton)
-        entries = {
-            f"xl/worksheets/sheet{i}.xml": self.rows[name] for i, name in enumerate(self.sheet_names, 1)
-        }
-        return Package(skeleton.getvalue(), entries)
+        return package_of(self.wb, self.sheet_names, self.rows)
 
     def _details_columns(self) -> _DetailsColumns:
         lines = [line for g in self.groups for line in g.lines]
