@@ -179,3 +179,30 @@ def test_grant_cap_limits_the_contribution():
 
     assert contribution_due(D("200000.00"), D("0.5"), D("50000.00")) == D("50000.00")
     assert contribution_due(D("1000.01"), D("0.5"), None) == D("500.01")  # 500.005 → 500.01
+
+
+def test_an_invoice_claimed_by_two_projects(tmp_path):
+    import shutil
+
+    for name in ("one", "two"):
+        shutil.copy(REPORTS / "budget.yaml", tmp_path / f"{name}.yaml")
+        (tmp_path / name).mkdir()
+    sal1 = (REPORTS / "budget" / "sal-1.yaml").read_text().replace("../budget.yaml", "../one.yaml")
+    (tmp_path / "one" / "sal-1.yaml").write_text(sal1)
+    (tmp_path / "two" / "p1.yaml").write_text(
+        "clustbudget: 1\nbudget: ../two.yaml\nperiod: {id: T1, start: 2021-07-01, end: 2021-12-31}\n"
+        "expenses:\n"
+        "  - {date: 2021-04-01, item: D, description: Gadget, supplier: GADGET S.R.L., document: 2021/4,\n"
+        "     amount: 100.00, paid: 2021-08-01, payment: card}\n"
+    )
+    run = validate_paths([tmp_path])
+    found = [
+        (f.code, f.location.path.rsplit("/", 2)[-2:], f.location.line, f.related.line)
+        for f in run.findings
+        if f.code == "CB305"
+    ]
+    assert found == [("CB305", ["two", "p1.yaml"], 5, 48)]
+    # each project alone knows nothing of the other
+    assert not any(
+        f.code == "CB305" for f in validate_paths([tmp_path / "two.yaml", tmp_path / "two"]).findings
+    )

@@ -30,7 +30,7 @@ from .loading import Loaded, PackResolver, load_file, read, unknown_kind, valida
 from .models import Budget, CallPack, CostReport
 from .rules import Hit, Selection, run
 from .rules.budget import BudgetContext
-from .rules.project import ProgressContext, ProjectContext, ReportCheck
+from .rules.project import PortfolioContext, ProgressContext, ProjectContext, ReportCheck
 from .rules.report import ReportContext
 
 YAML_SUFFIXES = (".yaml", ".yml")
@@ -326,6 +326,8 @@ def validate_paths(paths: Iterable[Path], selection: Selection = Selection()) ->
     files: list[FileResult] = []
     budgets: dict[Path, BudgetResult] = {}
     reports: dict[Path, list[tuple[Loaded, FileResult]]] = {}
+    portfolio: list[tuple[str, list[ReportCheck]]] = []
+    files_of: dict[int, FileResult] = {}
     for path, named in collect(list(paths)):
         loaded = read(path, str(path))
         if loaded.doc is not None and loaded.kind is None and not named:
@@ -380,6 +382,16 @@ def validate_paths(paths: Iterable[Path], selection: Selection = Selection()) ->
         by_loaded = {id(r.loaded): r for r in project.reports}
         for loaded, fr in members:
             fr.findings = by_loaded[id(loaded)].findings
+        checks = [ReportCheck(r.loaded, r.report, r.costs) for r in project.computed]  # type: ignore[arg-type]
+        portfolio.append((budget.loaded.display, checks))
+        files_of.update({id(loaded): fr for loaded, fr in members})
+    if len(portfolio) > 1:
+        ctx = PortfolioContext(portfolio)
+        for f in run("portfolio", ctx, lambda hit: hit.doc.at(hit.loc, key=hit.key), selection):
+            for rc in (rc for _, checks in portfolio for rc in checks):
+                if rc.loaded.display == f.location.path:
+                    files_of[id(rc.loaded)].findings.append(f)
+                    break
     for fr in files:
         fr.findings.sort(key=lambda f: f.sort_key)
     return RunResult(files)

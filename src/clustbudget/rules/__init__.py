@@ -23,7 +23,7 @@ from typing import Any, Literal, NamedTuple
 
 from ..findings import Finding, Location, Severity
 
-Scope = Literal["reading", "budget", "report", "project", "progress"]
+Scope = Literal["reading", "budget", "report", "project", "progress", "portfolio"]
 
 
 class Hit(NamedTuple):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -203,27 +203,79 @@ def double_claim(ctx: ProjectContext) -> Iterator[Hit]:
 
     Fix: remove the repeated line; if two invoices really share a number, check the supplier.
     """
+    for rc, i, erc, ei in repeated_invoices(ctx.reports):
+        exp = rc.report.expenses[i]
+        where = "earlier in this report" if erc is rc else f"in {erc.report.period.id}"
+        amount = rc.costs.expenses[i].eligible
+        yield Hit(
+            ("expenses", i, "document"),
+            f"invoice {exp.document} of {exp.supplier} ({exp.date.year}) "
+            f"is already claimed {where}: {fmt_eur(amount)} not accepted",
+            related=erc.loaded.at(("expenses", ei, "document")),
+            doc=rc.loaded,
+            disallow=("expense", i, amount),
+        )
+
+
+def repeated_invoices(
+    reports: Sequence[ReportCheck], counts: Callable[[ReportCheck, ReportCheck], bool] = lambda a, b: True
+) -> Iterator[tuple[ReportCheck, int, ReportCheck, int]]:
+    """Each expense that repeats an earlier one — same document number and year, same supplier
+    (VAT number when both have one, else the normalised name) — with the first such earlier
+    expense for which ``counts(earlier report, report)`` holds."""
     seen: dict[tuple[str, int], list[tuple[ReportCheck, int, str | None, str]]] = {}
-    for rc in ctx.reports:
+    for rc in reports:
         for i, exp in enumerate(rc.report.expenses):
             key = (document_key(exp.document), exp.date.year)
             vat = vat_key(exp.supplier_vat) if exp.supplier_vat else None
             name = supplier_key(exp.supplier)
             for erc, ei, evat, ename in seen.get(key, []):
                 same = (vat == evat) if (vat and evat) else (name == ename)
-                if same:
-                    where = "earlier in this report" if erc is rc else f"in {erc.report.period.id}"
-                    amount = rc.costs.expenses[i].eligible
-                    yield Hit(
-                        ("expenses", i, "document"),
-                        f"invoice {exp.document} of {exp.supplier} ({exp.date.year}) "
-                        f"is already claimed {where}: {fmt_eur(amount)} not accepted",
-                        related=erc.loaded.at(("expenses", ei, "document")),
-                        doc=rc.loaded,
-                        disallow=("expense", i, amount),
-                    )
+                if same and counts(erc, rc):
+                    yield rc, i, erc, ei
                     break
             seen.setdefault(key, []).append((rc, i, vat, name))
+
+
+@dataclass(frozen=True)
+class PortfolioContext:
+    """Every project of one `validate` run: its budget's file and its reports in period order."""
+
+    projects: list[tuple[str, list[ReportCheck]]]
+
+
+@rule(
+    "CB305",
+    "double-claim-across-projects",
+    E,
+    "The same invoice claimed by two projects validated together.",
+    "Reg. (UE) 1303/2013 art. 65(11); Reg. (UE) 2021/1060 art. 63(9) (no double funding)",
+    "portfolio",
+)
+def double_claim_across_projects(ctx: PortfolioContext) -> Iterator[Hit]:
+    """
+    What it checks, when one `validate` run covers several projects (e.g. `validate budgets/`
+    with each project's budget and reports): no invoice — same supplier, document number and
+    year, as CB304 compares them — is claimed by the reports of two different projects. Each
+    project's own figures cannot see the other project, so the claim is reported, not
+    subtracted.
+
+    Fix: claim the invoice in one project only, or split it with `eligible_share`.
+    """
+    owner = {id(rc): budget for budget, reports in ctx.projects for rc in reports}
+    ordered = sorted(
+        (rc for _, reports in ctx.projects for rc in reports),
+        key=lambda rc: (rc.report.period.start, rc.loaded.display),
+    )
+    for rc, i, erc, ei in repeated_invoices(ordered, lambda a, b: owner[id(a)] != owner[id(b)]):
+        exp = rc.report.expenses[i]
+        yield Hit(
+            ("expenses", i, "document"),
+            f"invoice {exp.document} of {exp.supplier} ({exp.date.year}) is also claimed by project "
+            f"{owner[id(erc)]} ({erc.report.period.id})",
+            related=erc.loaded.at(("expenses", ei, "document")),
+            doc=rc.loaded,
+        )
 
 
 # --------------------------------------------------------------------- budget against actual
