@@ -8,7 +8,6 @@ import pytest
 
 from clustbudget.ledger import insert_expenses, match_columns, normalise
 from clustbudget.loading import load_file
-from clustbudget.yamlsource import parse_document
 
 from .conftest import DATA, EXAMPLE
 
@@ -51,9 +50,11 @@ def test_bad_rows_refuse_the_whole_import(cli, project):
     r = cli("import-expenses", LEDGERS / "ledger-bad.csv", "--into", project)
     assert r.returncode == 1
     lines = r.stderr.splitlines()
-    assert lines[0].endswith("ledger-bad.csv:3: column 'Data': 2022-01-32 is not a date in the calendar")
+    assert lines[0].endswith(
+        "ledger-bad.csv:3: column 'Data': 2022-01-32 is not a date in the calendar (the cell reads '32/01/2022')"
+    )
     assert ":4: column 'Voce': 'Z' is not a direct cost item" in lines[1]
-    assert ":5: column 'Modalità di pagamento': 'cash' is not a traceable payment" in lines[2]
+    assert ":5: column 'Modalità di pagamento': 'contanti' (cash) is not a traceable payment" in lines[2]
     assert ":6: column 'Importo': negative amount" in lines[3]
     assert "4 of 5 rows are invalid: nothing written" in lines[4]
     assert project.read_text() == before
@@ -181,7 +182,6 @@ def test_header_matching_ignores_case_accents_and_punctuation():
 def test_insert_into_every_shape_of_expenses(tmp_path, text):
     from clustbudget.ledger import check_result
 
-    doc = parse_document(text.encode(), tmp_path / "r.yaml", "r.yaml")
     new = {
         "date": "2021-02-01",
         "item": "D",
@@ -190,8 +190,75 @@ def test_insert_into_every_shape_of_expenses(tmp_path, text):
         "document": "0700",
         "amount": "5.00",
     }
-    out = insert_expenses(text, doc.root, [new], "imported")
+    out = insert_expenses(text, [new], "imported")
     report = check_result(out, tmp_path / "r.yaml")
     last = report.expenses[-1]
     assert (last.description, last.supplier, last.document) == ('He said "yes"', "NO", "0700")
     assert report.period.id == "P"
+
+
+def test_comments_stay_with_their_section():
+    text = (
+        "clustbudget: 1\nbudget: b.yaml\nexpenses: []   # to be filled from the ledger\n"
+        "period: {id: P, start: 2021-01-01, end: 2021-12-31}\n"
+    )
+    new = {
+        "date": "2021-02-01",
+        "item": "D",
+        "description": "x",
+        "supplier": "s",
+        "document": "1",
+        "amount": "5",
+    }
+    out = insert_expenses(text, [new], "imported")
+    assert "expenses:   # to be filled from the ledger\n  # imported\n  - date: 2021-02-01\n" in out
+    assert "  amount: 5.00\nperiod:" in out
+    text = (
+        "expenses:\n  - {date: 2021-01-01, item: D, description: a, supplier: s, document: '0', amount: 1}\n"
+        "\n# staff follows\nstaff: []\n"
+    )
+    out = insert_expenses(text, [new], "imported")
+    assert out.index("# imported") < out.index("# staff follows")
+
+
+def test_crlf_and_bom_reports_are_kept(cli, project):
+    raw = project.read_bytes().replace(b"\n", b"\r\n")
+    project.write_bytes(b"\xef\xbb\xbf" + raw)
+    r = cli("import-expenses", LEDGERS / "ledger-it.csv", "--into", project)
+    assert r.returncode == 0, r.stderr
+    out = project.read_bytes()
+    assert out.startswith(b"\xef\xbb\xbf") and b"\n" not in out.replace(b"\r\n", b"")
+    assert len(load_file(project).model.expenses) == 5
+
+
+@pytest.mark.parametrize(
+    ("cells", "expected"),
+    [
+        # a `;` file with decimal points (the delimiter says nothing about the decimal mark)
+        (["1250.00", "12.50 €", "980.4"], ["1250.00", "12.50", "980.4"]),
+        # Italian numbers, thousands with points
+        (["1.250,00", "120,5", "1.250"], ["1250.00", "120.5", "1250"]),
+        # English numbers, thousands with commas
+        (["1,000.50", "200.25", "1,500"], ["1000.50", "200.25", "1500"]),
+        # nothing tells: an ambiguous cell is left for the model to refuse
+        (["1.250", "7"], ["1.250", "7"]),
+    ],
+)
+def test_numbers_follow_the_columns_decimal_mark(tmp_path, cells, expected):
+    from clustbudget.ledger import decimal_mark, number_text, read_ledger
+
+    path = tmp_path / "l.csv"
+    path.write_text("Importo;Note\n" + "".join(f"{c};x\n" for c in cells))
+    ledger = read_ledger(path)
+    mark = decimal_mark(ledger, [0])
+    assert [number_text(c, mark) for c in cells] == expected
+
+
+def test_shares_in_percent_and_payment_words():
+    from clustbudget.ledger import number_text
+    from clustbudget.payments import payment_method_of
+
+    assert number_text("50%", None) == "0.5" and number_text("33,3%", True) == "0.333"
+    assert [
+        payment_method_of(w) for w in ("Bonifico SEPA", "Carta aziendale", "RiBa", "Contanti", "boh")
+    ] == ["bank_transfer", "card", "other_traceable", "cash", None]

@@ -527,13 +527,13 @@ def import_expenses(
     if not rows:
         sys.stdout.write(f"nothing to import from {ledger}\n")
         return
-    text = into.read_text(encoding="utf-8-sig")
-    new_text = insert_expenses(
-        text,
-        loaded.doc.root,
-        rows,  # type: ignore[union-attr]
-        f"imported from {ledger.name} on {_date.today().isoformat()}",
-    )
+    raw = into.read_bytes()
+    bom = raw.startswith(b"\xef\xbb\xbf")
+    text = raw.decode("utf-8-sig")  # no newline translation: CRLF files keep their endings
+    try:
+        new_text = insert_expenses(text, rows, f"imported from {ledger.name} on {_date.today().isoformat()}")
+    except ValueError as exc:
+        fail(f"{into}: {exc}", ExitCode.FINDINGS)
     check_result(new_text, into)
     if dry_run:
         from .ledger import expense_yaml
@@ -542,7 +542,7 @@ def import_expenses(
         sys.stdout.write(f"{len(rows)} expense(s) would be added to {into} (dry run: nothing written)\n")
         return
     try:
-        write_text_atomic(into, new_text, overwrite=True)
+        write_text_atomic(into, ("\ufeff" if bom else "") + new_text, overwrite=True)
     except OSError as exc:
         fail(f"{into}: cannot write: {exc.strerror or exc}")
     skipped = f"; {len(parsed.problems)} row(s) left out" if parsed.problems else ""

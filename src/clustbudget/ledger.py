@@ -20,7 +20,6 @@ import csv
 import io
 import json
 import re
-import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -31,6 +30,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from .models import CallPack, CostReport, Expense
+from .payments import normalise, payment_method_of
 from .rules.project import document_key, supplier_key, vat_key
 
 FIELDS = [
@@ -121,26 +121,11 @@ HEADERS: dict[str, list[str]] = {
     "note": ["note", "notes", "nota"],
 }
 
-PAYMENT_WORDS = {
-    "bank_transfer": ["bonifico", "bonifico bancario", "bank transfer", "transfer", "wire transfer", "sepa"],
-    "card": ["carta", "carta di credito", "carta di debito", "bancomat", "card", "credit card", "debit card"],
-    "pagopa": ["pagopa", "pago pa"],
-    "direct_debit": ["rid", "sdd", "addebito diretto", "addebito in conto", "direct debit"],
-    "cash": ["contanti", "contante", "cassa", "cash"],
-}
-
 MAX_LEDGER_BYTES = 64 * 1024 * 1024
 
 
 class LedgerError(Exception):
     """The ledger cannot be read at all (missing, not CSV/xlsx, no header): exit code 2."""
-
-
-def normalise(text: str) -> str:
-    """Header or word for matching: lower case, no accents, punctuation as spaces."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
-    return " ".join(re.sub(r"[^\w]+", " ", plain).split())
 
 
 @dataclass
@@ -150,7 +135,6 @@ class Ledger:
     path: Path
     headers: list[str]
     rows: list[tuple[int, list[Any]]]
-    decimal_comma: bool = False
     header_row: int = 1
 
 
@@ -197,7 +181,7 @@ def _read_csv(path: Path) -> Ledger:
     except csv.Error:
         dialect = csv.excel
     rows = list(csv.reader(io.StringIO(text), dialect))
-    return _table(path, [(i + 1, row) for i, row in enumerate(rows)], decimal_comma=dialect.delimiter == ";")
+    return _table(path, [(i + 1, row) for i, row in enumerate(rows)])
 
 
 def _read_xlsx(path: Path, sheet: str | None) -> Ledger:
@@ -214,10 +198,10 @@ def _read_xlsx(path: Path, sheet: str | None) -> Ledger:
         rows = [(i + 1, list(r)) for i, r in enumerate(ws.iter_rows(values_only=True))]
     finally:
         wb.close()
-    return _table(path, rows, decimal_comma=False)
+    return _table(path, rows)
 
 
-def _table(path: Path, rows: list[tuple[int, list[Any]]], *, decimal_comma: bool) -> Ledger:
+def _table(path: Path, rows: list[tuple[int, list[Any]]]) -> Ledger:
     def blank(values: Sequence[Any]) -> bool:
         return all(v is None or (isinstance(v, str) and not v.strip()) for v in values)
 
@@ -226,17 +210,59 @@ def _table(path: Path, rows: list[tuple[int, list[Any]]], *, decimal_comma: bool
         raise LedgerError(f"{path}: the ledger is empty")
     header_row, header = rows[0]
     headers = ["" if h is None else str(h).strip() for h in header]
-    ledger = Ledger(path, headers, rows[1:], decimal_comma, header_row)
-    if not decimal_comma:
-        ledger.decimal_comma = _looks_decimal_comma(ledger)
-    return ledger
+    return Ledger(path, headers, rows[1:], header_row)
 
 
-_COMMA_NUMBER = re.compile(r"\d{1,3}(\.\d{3})*,\d{1,2}|\d+,\d{1,2}")
+NUMERIC = ("amount", "vat", "eligible_share")
+_COMMA_DECIMAL = re.compile(r"\d+,\d{1,2}|\d{1,3}(?:\.\d{3})+,\d+")
+_POINT_DECIMAL = re.compile(r"\d+\.\d{1,2}|\d{1,3}(?:,\d{3})+\.\d+")
 
 
-def _looks_decimal_comma(ledger: Ledger) -> bool:
-    return any(isinstance(v, str) and _COMMA_NUMBER.fullmatch(v.strip()) for _, r in ledger.rows for v in r)
+def decimal_mark(ledger: Ledger, columns: Sequence[int]) -> bool | None:
+    """Whether the ledger's number columns write decimals with a comma (True), a point
+    (False), or cannot tell (None: no unambiguous cell, or both kinds)."""
+    comma = point = False
+    for _, row in ledger.rows:
+        for i in columns:
+            cell = row[i] if i < len(row) else None
+            if isinstance(cell, str):
+                text = _bare_number(cell)
+                comma = comma or bool(_COMMA_DECIMAL.fullmatch(text))
+                point = point or bool(_POINT_DECIMAL.fullmatch(text))
+    return None if comma == point else comma
+
+
+def _bare_number(text: str) -> str:
+    return re.sub(r"[\s\u00a0€]|EUR", "", text.strip())
+
+
+def number_text(text: str, comma_decimal: bool | None) -> str:
+    """A ledger's written number as plain decimal text, or the text itself when ambiguous
+    (the expense model then refuses it with the unambiguous forms).
+
+    ``1.250,50`` → ``1250.50``; ``1,250.50`` → ``1250.50``; ``120,5`` → ``120.5``;
+    ``1.250`` → ``1250`` when the column writes decimals with a comma, else left as is.
+    ``50%`` → ``0.5`` (for shares).
+    """
+    t = _bare_number(text)
+    if t.endswith("%"):
+        inner = number_text(t[:-1], comma_decimal)
+        if re.fullmatch(r"\d+(\.\d+)?", inner):
+            return f"{(Decimal(inner) / 100).normalize():f}"
+        return t
+    if "," in t and "." in t:
+        if t.rfind(",") > t.rfind(".") and re.fullmatch(r"\d{1,3}(\.\d{3})+,\d+", t):
+            return t.replace(".", "").replace(",", ".")
+        if t.rfind(".") > t.rfind(",") and re.fullmatch(r"\d{1,3}(,\d{3})+\.\d+", t):
+            return t.replace(",", "")
+        return t
+    if re.fullmatch(r"\d+,\d{1,2}", t):
+        return t.replace(",", ".")
+    if re.fullmatch(r"\d{1,3}(,\d{3})+", t) and comma_decimal is False:
+        return t.replace(",", "")
+    if re.fullmatch(r"\d{1,3}(\.\d{3})+", t) and comma_decimal is True:
+        return t.replace(".", "")
+    return t
 
 
 def match_columns(
@@ -276,7 +302,7 @@ def match_columns(
     return mapping, problems
 
 
-def _cell_text(value: Any, fld: str, decimal_comma: bool) -> Any:
+def _cell_text(value: Any, fld: str, comma_decimal: bool | None) -> Any:
     """A cell as the text a report file would hold (dates ISO, money exact), or None."""
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
@@ -291,23 +317,18 @@ def _cell_text(value: Any, fld: str, decimal_comma: bool) -> Any:
         text = repr(value)
         if "e" in text or "E" in text:
             text = f"{Decimal(text):f}"
-        return text[:-2] if text.endswith(".0") and fld not in ("amount", "vat", "eligible_share") else text
+        return text[:-2] if text.endswith(".0") and fld not in NUMERIC else text
     if isinstance(value, int):
         return str(value)
     text = str(value).strip()
-    if fld in ("amount", "vat", "eligible_share"):
-        text = text.replace("€", "").replace("EUR", "").strip()
-        if decimal_comma and re.fullmatch(r"[\d.]*,?\d*", text):
-            text = text.replace(".", "").replace(",", ".")
+    if fld in NUMERIC:
+        text = number_text(text, comma_decimal)
     if fld in ("date", "paid"):
         m = re.fullmatch(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})", text)
         if m:  # Italian day/month/year, as ledgers write dates
             text = f"{m[3]}-{int(m[2]):02d}-{int(m[1]):02d}"
     if fld == "payment":
-        key = normalise(text)
-        for method, words in PAYMENT_WORDS.items():
-            if key == method.replace("_", " ") or key in words:
-                return method
+        return payment_method_of(text) or text
     return text
 
 
@@ -329,18 +350,20 @@ def parse_rows(
     for exp in existing:
         seen[_invoice_key(exp)] = "already in the report"
     allowed = set(pack.expenses.payment_methods)
+    comma_decimal = decimal_mark(ledger, [mapping[f] for f in NUMERIC if f in mapping])
     for number, row in ledger.rows:
-        values = {
-            f: _cell_text(row[i] if i < len(row) else None, f, ledger.decimal_comma)
-            for f, i in mapping.items()
-        }
+        cells = {f: row[i] if i < len(row) else None for f, i in mapping.items()}
+        values = {f: _cell_text(cell, f, comma_decimal) for f, cell in cells.items()}
         values = {f: v for f, v in values.items() if v is not None}
         if isinstance(values.get("action"), str) and "," in values["action"]:
             values["action"] = [a.strip() for a in values["action"].split(",") if a.strip()]
         try:
             expense = Expense.model_validate(values)
         except ValidationError as exc:
-            reasons = [f"{_col(parsed, e['loc'])}: {_why(e)}" for e in exc.errors(include_url=False)]
+            reasons = [
+                f"{_col(parsed, e['loc'])}: {_why(e)}{_as_written(cells, values, e['loc'])}"
+                for e in exc.errors(include_url=False)
+            ]
             parsed.problems.append(RowProblem(number, "; ".join(reasons)))
             continue
         reasons = []
@@ -350,8 +373,10 @@ def parse_rows(
                 f"({', '.join(pack.direct_items)})"
             )
         if expense.payment is not None and expense.payment not in allowed:
+            written = cells.get("payment")
+            what = f"{written!r} ({expense.payment})" if expense.payment == "cash" else repr(written)
             reasons.append(
-                f"{_col(parsed, ('payment',))}: {expense.payment!r} is not a traceable payment "
+                f"{_col(parsed, ('payment',))}: {what} is not a traceable payment "
                 f"({', '.join(sorted(allowed))})"
             )
         key = _invoice_key(expense)
@@ -376,6 +401,14 @@ def _col(parsed: ParsedLedger, loc: tuple[Any, ...]) -> str:
     return f"column {header!r}" if header else fld
 
 
+def _as_written(cells: dict[str, Any], values: dict[str, Any], loc: tuple[Any, ...]) -> str:
+    fld = str(loc[0]) if loc else ""
+    cell = cells.get(fld)
+    if isinstance(cell, str) and cell.strip() != str(values.get(fld, "")):
+        return f" (the cell reads {cell.strip()!r})"
+    return ""
+
+
 def _why(err: Any) -> str:
     if err["type"] == "missing":
         return "empty"
@@ -394,7 +427,9 @@ def expense_yaml(values: dict[str, Any], indent: int) -> str:
     lines = []
     for i, fld in enumerate(f for f in FIELDS if f in values):
         v = values[fld]
-        if fld in ("date", "paid", "amount", "vat"):
+        if fld in ("amount", "vat"):
+            text = f"{Decimal(str(v)):.2f}"  # validated: at most two decimals, so exact
+        elif fld in ("date", "paid"):
             text = str(v)
         elif fld == "action":
             items = v if isinstance(v, list) else [v]
@@ -405,33 +440,59 @@ def expense_yaml(values: dict[str, Any], indent: int) -> str:
     return "\n".join(lines) + "\n"
 
 
-def insert_expenses(text: str, root: Any, expenses: Sequence[dict[str, Any]], comment: str) -> str:
+def insert_expenses(text: str, expenses: Sequence[dict[str, Any]], comment: str) -> str:
     """Return the report's text with ``expenses`` appended to its ``expenses:`` list.
 
-    ``root`` is the report's composed YAML mapping node. A block list is extended after its
-    last item; an empty or flow list (``expenses: []``) is replaced by a block list; a report
-    without ``expenses`` gets one at the end.
+    A block list is extended right after its last item (comments that follow it, which
+    belong to the next section, stay where they are); an empty list (``expenses: []``,
+    ``expenses:``) becomes a block list, keeping a comment on its line; a report without
+    ``expenses`` gets one at the end. Line endings (LF or CRLF) are kept.
     """
+    from .yamlsource import compose
+
+    crlf = "\r\n" in text
+    if crlf:
+        text = text.replace("\r\n", "\n")
+    root = compose(text)
+    out = _insert(text, root, expenses, comment)
+    return out.replace("\n", "\r\n") if crlf else out
+
+
+def _insert(text: str, root: Any, expenses: Sequence[dict[str, Any]], comment: str) -> str:
+    def block(indent: int) -> str:
+        return f"{' ' * indent}# {comment}\n" + "".join(expense_yaml(e, indent) for e in expenses)
+
+    def line_end(index: int) -> int:
+        nl = text.find("\n", index)
+        return len(text) if nl < 0 else nl + 1
+
     for key, value in root.value:
         if key.value != "expenses":
             continue
-        if getattr(value, "flow_style", False) is False and value.value and value.tag.endswith(":seq"):
-            indent = value.start_mark.column
-            body = f"{' ' * indent}# {comment}\n" + "".join(expense_yaml(e, indent) for e in expenses)
-            end = value.end_mark.index
-            # a block list ends where the next key starts: insert at the start of that line
-            cut = text.rfind("\n", 0, end) + 1 if end < len(text) else len(text)
-            prefix = text[:cut] if text[:cut].endswith("\n") or not text[:cut] else text[:cut] + "\n"
-            return prefix + body + text[cut:]
-        body = "\n" + f"  # {comment}\n" + "".join(expense_yaml(e, 2) for e in expenses)
-        if value.tag.endswith(":null") or not value.value:  # `expenses:`, `expenses: null`, `expenses: []`
-            colon = text.index(":", key.end_mark.index)
-            start = value.start_mark.index if value.end_mark.index > value.start_mark.index else colon + 1
-            end = max(value.end_mark.index, colon + 1)
-            return text[: colon + 1] + body.rstrip("\n") + text[end:] if start >= colon else text
-        raise ValueError("expenses: is not a list")
-    sep = "" if text.endswith("\n") else "\n"
-    return text + sep + f"expenses:\n  # {comment}\n" + "".join(expense_yaml(e, 2) for e in expenses)
+        if value.tag.endswith(":seq") and value.value and not value.flow_style:
+            at = line_end(_last_end(value))
+            prefix = text[:at] if text[:at].endswith("\n") else text[:at] + "\n"
+            return prefix + block(value.start_mark.column) + text[at:]
+        if value.value:  # a flow list with items, or a scalar that is not null
+            raise ValueError("`expenses:` is not a block list: write it as one (- date: …) and import again")
+        # `expenses:`, `expenses: null`, `expenses: []` (maybe with a comment after it)
+        colon = text.index(":", key.end_mark.index)
+        start = value.start_mark.index if value.end_mark.index > value.start_mark.index else colon + 1
+        end = max(value.end_mark.index, colon + 1)
+        at = line_end(end)
+        rest_of_line = text[end:at].rstrip("\n")
+        head = text[: colon + 1] + text[colon + 1 : start].rstrip(" ") + rest_of_line
+        return head + "\n" + block(2) + text[at:]
+    sep = "" if text.endswith("\n") or not text else "\n"
+    return text + sep + "expenses:\n" + block(2)
+
+
+def _last_end(node: Any) -> int:
+    """Where the text of a block node's last value ends (not where the next token starts)."""
+    while not getattr(node, "flow_style", False) and isinstance(node.value, list) and node.value:
+        last = node.value[-1]
+        node = last[1] if isinstance(last, tuple) else last
+    return node.end_mark.index
 
 
 def check_result(text: str, path: Path) -> CostReport:

@@ -184,6 +184,11 @@ def parse_document(raw: bytes, path: Path, display: str) -> Document:
     return Document(path, display, root, data, hashlib.sha256(raw).hexdigest(), builder.problems)
 
 
+def compose(text: str) -> Node:
+    """Compose YAML text into nodes with the loader used for every file (no typing)."""
+    return yaml.compose(text, Loader=_Loader)
+
+
 class _Builder:
     """Turns composed nodes into plain Python (see the module docstring)."""
 
