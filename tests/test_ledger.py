@@ -130,7 +130,9 @@ def test_xlsx_ledger(cli, project, tmp_path):
 
 def test_explicit_mapping_and_unmatched_columns(cli, project, tmp_path):
     path = tmp_path / "odd.csv"
-    path.write_text("When,Cat,What,Who,No,Net\n2022-02-01,D,Poster,Print Co,9,10.00\n")
+    path.write_text(
+        "When,Cat,What,Who,No,Net,Settled,How\n2022-02-01,D,Poster,Print Co,9,10.00,2022-02-10,wire\n"
+    )
     r = cli("import-expenses", path, "--into", project)
     assert (
         r.returncode == 1 and "no column for date, item, description, supplier, document, amount" in r.stderr
@@ -152,6 +154,10 @@ def test_explicit_mapping_and_unmatched_columns(cli, project, tmp_path):
         "document=No",
         "--map",
         "amount=Net",
+        "--map",
+        "paid=Settled",
+        "--map",
+        "payment=How",
     )
     assert r.returncode == 0, r.stderr
 
@@ -262,3 +268,27 @@ def test_shares_in_percent_and_payment_words():
     assert [
         payment_method_of(w) for w in ("Bonifico SEPA", "Carta aziendale", "RiBa", "Contanti", "boh")
     ] == ["bank_transfer", "card", "other_traceable", "cash", None]
+
+
+def test_rows_that_break_the_reports_rules_are_refused(cli, project, tmp_path):
+    """A row valid as an expense but not in its report: paid after the period (CB209), dated
+    after it (CB208), or already claimed in SAL-1 (CB304)."""
+    path = tmp_path / "late.csv"
+    path.write_text(
+        "Data;Voce;Descrizione;Fornitore;Partita IVA;Numero documento;Importo;Data pagamento;Pagamento\n"
+        "01/03/2022;D;Ok;Fornitore A;;10;100,00;10/03/2022;bonifico\n"
+        "01/03/2022;D;Paid late;Fornitore B;;11;100,00;28/02/2023;bonifico\n"
+        "01/12/2022;D;After the period;Fornitore C;;12;100,00;02/12/2022;bonifico\n"
+        "10/02/2021;D;Again;Studio Grafico Esempio;IT01234567890;FT 2021/015;2500,00;05/03/2021;bonifico\n"
+    )
+    before = project.read_text()
+    r = cli("import-expenses", path, "--into", project)
+    assert r.returncode == 1
+    assert ":3: CB209 invoice 11 paid 2023-02-28, after the end of period SAL-2" in r.stderr
+    assert ":4: CB208 invoice 12 dated 2022-12-01" in r.stderr
+    assert ":5: CB304 invoice FT 2021/015" in r.stderr and "already claimed in SAL-1" in r.stderr
+    assert project.read_text() == before
+    r = cli("import-expenses", path, "--into", project, "--skip-invalid")
+    assert r.returncode == 0 and "imported 1 expense(s)" in r.stdout and "3 row(s) left out" in r.stdout
+    assert load_file(project).model.expenses[-1].description == "Ok"
+    assert cli("validate", project.parent.parent).returncode == 0

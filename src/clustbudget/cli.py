@@ -481,15 +481,14 @@ def import_expenses(
     Columns are matched by their Italian or English headers (data, voce, descrizione,
     fornitore, numero documento, importo, IVA, data pagamento, modalità di pagamento…).
 
-    Every row is validated as an expense; nothing is written unless every row is valid, or with
-    --skip-invalid, which lists the rows left out and why. The report keeps its comments: the
+    Every row is validated as an expense, then with the report's rules in its project (inside
+    the period, paid by its end, not already claimed…); nothing is written unless every row is
+    valid, or with --skip-invalid, which lists the rows left out and why. The report keeps its comments: the
     expenses are appended to its `expenses:` list, and the file is replaced atomically.
     Exits 1 when rows are invalid (nothing written), 2 when a file cannot be read.
     """
-    from datetime import date as _date
-
     from .atomic import write_text_atomic
-    from .ledger import LedgerError, check_result, insert_expenses, parse_mapping, parse_rows, read_ledger
+    from .ledger import LedgerError, expense_yaml, parse_mapping, plan_import, read_ledger
     from .loading import load_file
     from .validation import budget_of_report, check_budget
 
@@ -501,51 +500,43 @@ def import_expenses(
             f"{into}: not a valid cost report, see above", ExitCode.UNREADABLE if fatal else ExitCode.FINDINGS
         )
     budget = check_budget(budget_of_report(loaded))  # type: ignore[arg-type]
-    if budget.pack is None:
+    if budget.pack is None or budget.figures is None:
         _print_findings(budget.findings, color, sys.stderr)
         fail(f"{into}: its budget {loaded.model.budget!r} cannot be read, see above", ExitCode.FINDINGS)
     try:
         table = read_ledger(ledger, sheet=sheet)
         explicit = parse_mapping(mapping or [])
+        plan = plan_import(table, into, explicit=explicit, skip_invalid=skip_invalid)
     except LedgerError as exc:
         fail(str(exc))
-    parsed = parse_rows(table, budget.pack, explicit=explicit, existing=loaded.model.expenses)
-    header_problem = not parsed.columns_ok
-    for p in parsed.problems:
+    except ValueError as exc:  # the report's `expenses:` cannot be extended as it is written
+        fail(f"{into}: {exc}", ExitCode.FINDINGS)
+    columns_ok = plan.parsed.columns_ok
+    for p in plan.problems:
         sys.stderr.write(
-            f"{ledger}:{p.row}: {'skipped: ' if skip_invalid and not header_problem else ''}{p.message}\n"
+            f"{ledger}:{p.row}: {'skipped: ' if skip_invalid and columns_ok else ''}{p.message}\n"
         )
-    if header_problem:
+    if not columns_ok:
         fail(f"{ledger}: the columns could not be matched: nothing written", ExitCode.FINDINGS)
-    if parsed.problems and not skip_invalid:
+    if plan.problems and not skip_invalid:
         fail(
-            f"{ledger}: {len(parsed.problems)} of {len(table.rows)} rows are invalid: nothing written; "
+            f"{ledger}: {len(plan.problems)} of {len(table.rows)} rows are invalid: nothing written; "
             "fix them, or pass --skip-invalid to import the others",
             ExitCode.FINDINGS,
         )
-    rows = [values for _, values in parsed.expenses]
-    if not rows:
+    if not plan.added:
         sys.stdout.write(f"nothing to import from {ledger}\n")
         return
-    raw = into.read_bytes()
-    bom = raw.startswith(b"\xef\xbb\xbf")
-    text = raw.decode("utf-8-sig")  # no newline translation: CRLF files keep their endings
-    try:
-        new_text = insert_expenses(text, rows, f"imported from {ledger.name} on {_date.today().isoformat()}")
-    except ValueError as exc:
-        fail(f"{into}: {exc}", ExitCode.FINDINGS)
-    check_result(new_text, into)
+    rows = [values for _, values in plan.added]
     if dry_run:
-        from .ledger import expense_yaml
-
         sys.stdout.write("".join(expense_yaml(r, 2) for r in rows))
         sys.stdout.write(f"{len(rows)} expense(s) would be added to {into} (dry run: nothing written)\n")
         return
     try:
-        write_text_atomic(into, ("\ufeff" if bom else "") + new_text, overwrite=True)
+        write_text_atomic(into, ("\ufeff" if plan.bom else "") + plan.text, overwrite=True)
     except OSError as exc:
         fail(f"{into}: cannot write: {exc.strerror or exc}")
-    skipped = f"; {len(parsed.problems)} row(s) left out" if parsed.problems else ""
+    skipped = f"; {len(plan.problems)} row(s) left out" if plan.problems else ""
     sys.stdout.write(f"imported {len(rows)} expense(s) from {ledger} into {into}{skipped}\n")
 
 

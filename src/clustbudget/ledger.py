@@ -514,3 +514,84 @@ def parse_mapping(pairs: Iterable[str]) -> dict[str, str]:
             raise LedgerError(f"--map {pair!r}: write FIELD=HEADER, e.g. amount=Imponibile")
         out[fld.strip()] = header.strip()
     return out
+
+
+# ------------------------------------------------------------------ the whole import
+
+
+@dataclass
+class ImportPlan:
+    """What an import would do: the rows to add, the rows refused and why, the new text."""
+
+    ledger: Ledger
+    parsed: ParsedLedger
+    added: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
+    text: str = ""
+    bom: bool = False
+
+    @property
+    def problems(self) -> list[RowProblem]:
+        return sorted(self.parsed.problems, key=lambda p: p.row)
+
+
+def plan_import(
+    ledger: Ledger, report_path: Path, *, explicit: dict[str, str] | None = None, skip_invalid: bool = False
+) -> ImportPlan:
+    """Plan adding a ledger's rows to a cost report, checking each row twice: as an expense
+    (:func:`parse_rows`), then with the report's rules in its project (dates in the period,
+    paid by its end, not claimed in another report…): a row that would be an error there is
+    refused too, with the rule's code and message.
+
+    The report at ``report_path`` must be a valid report whose budget has figures. With
+    ``skip_invalid`` the refused rows are left out of the text; otherwise the text is built
+    only when no row is refused.
+    """
+    from datetime import date as _date
+
+    from .findings import Severity
+    from .loading import load_file
+    from .validation import budget_of_report, check_budget, check_project, find_reports, loaded_from_text
+
+    report = load_file(report_path, str(report_path), expect="report")
+    model = report.model
+    assert isinstance(model, CostReport), "plan_import needs a valid report"
+    budget_path = budget_of_report(report)
+    assert budget_path is not None
+    budget = check_budget(budget_path)
+    assert budget.pack is not None, "plan_import needs a budget with figures"
+    parsed = parse_rows(ledger, budget.pack, explicit=explicit, existing=model.expenses)
+    plan = ImportPlan(ledger, parsed)
+    if not parsed.columns_ok or not parsed.expenses:
+        return plan
+    raw = report_path.read_bytes()
+    plan.bom = raw.startswith(b"\xef\xbb\xbf")
+    text = raw.decode("utf-8-sig")  # no newline translation: CRLF files keep their endings
+    comment = f"imported from {ledger.path.name} on {_date.today().isoformat()}"
+    candidates = list(parsed.expenses)
+    new_text = insert_expenses(text, [v for _, v in candidates], comment)
+    # The rules, on the report as it would be, in its project.
+    trial = loaded_from_text(report_path, new_text)
+    others = [
+        load_file(p, str(p), expect="report")
+        for p in find_reports(budget_path)
+        if p.resolve() != report_path.resolve()
+    ]
+    project = check_project(budget, [trial, *others])
+    result = next(r for r in project.reports if r.loaded is trial)
+    first = len(model.expenses)
+    starts = [trial.at(("expenses", first + k)).line for k in range(len(candidates))]
+    refused: dict[int, list[str]] = {}
+    for f in result.findings:
+        if f.severity is not Severity.ERROR or not starts or f.location.line < starts[0]:
+            continue
+        k = max(i for i, line in enumerate(starts) if line <= f.location.line)
+        refused.setdefault(k, []).append(f"{f.code} {f.message}")
+    for k, reasons in refused.items():
+        parsed.problems.append(RowProblem(candidates[k][0], "; ".join(reasons)))
+    plan.added = [c for k, c in enumerate(candidates) if k not in refused]
+    if refused and not skip_invalid:
+        return plan
+    if plan.added:
+        plan.text = new_text if not refused else insert_expenses(text, [v for _, v in plan.added], comment)
+        check_result(plan.text, report_path)
+    return plan

@@ -424,6 +424,22 @@ def find_reports(budget_path: Path) -> list[Path]:
     return found
 
 
+def loaded_from_text(path: Path, text: str, display: str | None = None) -> Loaded:
+    """A report (or budget) as if read from ``path``, from text that is not on disk yet."""
+    from .loading import detect_kind
+    from .yamlsource import parse_document
+
+    display = display or str(path)
+    doc = parse_document(text.encode("utf-8"), path, display)
+    loaded = Loaded(path, display, doc, detect_kind(doc.data))
+    loaded.findings = [
+        Finding(p.code, Severity.ERROR, p.message, Location(display, p.line, p.col)) for p in doc.problems
+    ]
+    if loaded.kind is not None:
+        validate(loaded)
+    return loaded
+
+
 def load_project(
     budget_path: Path | str, report_paths: Sequence[Path] = (), *, selection: Selection = Selection()
 ) -> ProjectResult:
