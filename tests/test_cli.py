@@ -193,3 +193,42 @@ def test_every_command_has_help_and_is_in_the_readme(cli):
 def test_version(cli):
     r = cli("--version")
     assert r.returncode == 0 and r.stdout.startswith("clustbudget ")
+
+
+def test_other_yaml_in_a_folder_is_skipped_whatever_it_holds(cli, tmp_path):
+    (tmp_path / "mkdocs.yml").write_text("theme: x\nemoji: !!python/name:material.twemoji\n")
+    (tmp_path / "compose.yml").write_text("base: &b {x: 1}\njob:\n  <<: *b\n")
+    (tmp_path / "helm.yaml").write_text("metadata:\n  name: {{ .Release.Name }}\n")
+    (tmp_path / "ci.yaml").write_text("jobs: [\n")
+    r = cli("validate", tmp_path)
+    assert r.returncode == 0, r.stdout
+    assert r.stdout.count("CB016 info skipped") == 4
+    assert (
+        r.stdout.splitlines()[-1].startswith("0 files checked") and "4 other YAML files skipped" in r.stdout
+    )
+
+
+def test_a_misspelt_kind_key_is_an_error_not_a_skip(cli, tmp_path):
+    (tmp_path / "budget.yaml").write_text(
+        "clustbudget: 1\ncall: clust-er-2020\nproject: {title: t, start: 2021-01-01, end: 2021-12-31}\ncost:\n  A: []\n"
+    )
+    (tmp_path / "sal.yaml").write_text("clustbudget: 1\nbugdet: budget.yaml\n")
+    (tmp_path / "broken.yaml").write_text("clustbudget: 1\ncosts: [\n")
+    r = cli("validate", tmp_path)
+    assert r.returncode == 2
+    assert (
+        f"{tmp_path / 'budget.yaml'}:4:1: CB015 error not a clustbudget file: did you mean 'costs'"
+        in r.stdout
+    )
+    assert (
+        f"{tmp_path / 'sal.yaml'}:2:1: CB015 error not a clustbudget file: did you mean 'budget'" in r.stdout
+    )
+    assert f"{tmp_path / 'broken.yaml'}:3:1: CB002 error" in r.stdout
+
+
+def test_a_pipe_is_not_read(cli, tmp_path):
+    import os
+
+    os.mkfifo(tmp_path / "pipe.yaml")
+    r = cli("validate", tmp_path / "pipe.yaml")
+    assert r.returncode == 2 and "CB001 error not a regular file" in r.stdout

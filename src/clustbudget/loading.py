@@ -7,6 +7,7 @@ they came from. :class:`PackResolver` finds the call pack a budget names, built-
 
 from __future__ import annotations
 
+import re
 import types
 import typing
 from dataclasses import dataclass, field
@@ -69,7 +70,13 @@ def read(path: Path, display: str | None = None) -> Loaded:
         loaded.doc = read_document(path, display)
     except ReadError as exc:
         loaded.findings.append(
-            Finding(exc.code, Severity.ERROR, exc.message, Location(display, exc.line, exc.col), fatal=True)
+            Finding(
+                exc.code,
+                Severity.ERROR,
+                exc.message,
+                Location(display, exc.line or 1, exc.col or 1),
+                fatal=True,
+            )
         )
         return loaded
     for p in loaded.doc.problems:
@@ -88,20 +95,58 @@ def load_file(path: Path, display: str | None = None, expect: Kind | None = None
         loaded.findings.append(Finding("CB015", Severity.ERROR, _not_a(expect, loaded.kind), where))
         return loaded
     if loaded.kind is None:
-        loaded.findings.append(unknown_kind(loaded.display))
+        loaded.findings.append(unknown_kind(loaded))
         return loaded
     validate(loaded)
     return loaded
 
 
-def unknown_kind(display: str) -> Finding:
-    """CB015: a file named on the command line that is none of the three kinds."""
-    return Finding(
-        "CB015",
-        Severity.ERROR,
-        "not a clustbudget file: a budget has 'costs', a cost report 'budget', a call pack 'items' at the top",
-        Location(display, 1, 1),
-    )
+KIND_KEYS = {"costs": "budget", "budget": "cost report", "items": "call pack"}
+_OURS = re.compile(r"(?m)^(clustbudget|costs|budget|items)\s*:")
+
+
+def kind_hint(data: Any) -> tuple[str, str | None] | None:
+    """Why a mapping that is none of the three kinds still looks like one of ours, or None:
+    a top-level key close to a kind's key (``cost``, ``Costs``, ``bugdet``), or a
+    ``clustbudget:`` format version."""
+    if not isinstance(data, dict):
+        return None
+    import difflib  # only for files that are not ours, or broken
+
+    for key in data:
+        if key == "clustbudget":
+            continue
+        match = difflib.get_close_matches(str(key).lower(), list(KIND_KEYS), n=1, cutoff=0.7)
+        if match:
+            return f"did you mean {match[0]!r} (a {KIND_KEYS[match[0]]}) instead of {key!r}?", key
+    if "clustbudget" in data:
+        return (
+            "it has 'clustbudget:' but no 'costs' (budget), 'budget' (cost report) or 'items' (call pack)",
+            None,
+        )
+    return None
+
+
+def looks_like_ours(path: Path) -> bool:
+    """Whether a file that could not be read as YAML names one of our top-level keys."""
+    try:
+        head = path.read_bytes()[: 1 << 20].decode("utf-8", errors="replace")
+    except OSError:
+        return False
+    return bool(_OURS.search(head))
+
+
+def unknown_kind(loaded: Loaded) -> Finding:
+    """CB015: a file that is none of the three kinds, named on the command line or looking
+    like one of ours (see :func:`kind_hint`), at the key that was probably misspelt."""
+    hint = kind_hint(loaded.doc.data if loaded.doc else None)
+    if hint is None:
+        message = "a budget has 'costs', a cost report 'budget', a call pack 'items' at the top"
+        where = Location(loaded.display, 1, 1)
+    else:
+        message, key = hint
+        where = loaded.at((key,), key=True) if key is not None else Location(loaded.display, 1, 1)
+    return Finding("CB015", Severity.ERROR, f"not a clustbudget file: {message}", where)
 
 
 def validate(loaded: Loaded) -> None:

@@ -26,7 +26,7 @@ from .compute import (
 )
 from .exitcodes import ExitCode
 from .findings import Finding, Location, Severity
-from .loading import Loaded, PackResolver, load_file, read, unknown_kind, validate
+from .loading import Loaded, PackResolver, kind_hint, load_file, looks_like_ours, read, unknown_kind, validate
 from .models import Budget, CallPack, CostReport
 from .rules import Hit, Selection, run
 from .rules.budget import BudgetContext
@@ -254,6 +254,8 @@ class FileResult:
     display: str
     kind: str | None
     findings: list[Finding]
+    skipped: bool = False
+    """Not one of ours (other YAML in a folder): not counted as checked."""
 
     @property
     def worst(self) -> Severity | None:
@@ -330,20 +332,17 @@ def validate_paths(paths: Iterable[Path], selection: Selection = Selection()) ->
     files_of: dict[int, FileResult] = {}
     for path, named in collect(list(paths)):
         loaded = read(path, str(path))
-        if loaded.doc is not None and loaded.kind is None and not named:
-            if selection.wants("CB016"):
-                loaded.findings.append(
-                    Finding(
-                        "CB016",
-                        Severity.INFO,
-                        "skipped: not a budget, cost report or call pack",
-                        Location(str(path)),
-                    )
-                )
-            files.append(FileResult(str(path), None, _selected(loaded.findings, selection)))
+        if not named and _not_ours(loaded):
+            # Other YAML in a folder (CI configuration, mkdocs, Helm templates…): skipped,
+            # whatever it holds, unless it looks like a budget, report or pack of ours.
+            reason = "not a budget, cost report or call pack"
+            if loaded.doc is None:
+                reason = f"not read as YAML ({loaded.findings[0].message}) and not a clustbudget file"
+            skipped = [Finding("CB016", Severity.INFO, f"skipped: {reason}", Location(str(path), 1, 1))]
+            files.append(FileResult(str(path), None, _selected(skipped, selection), skipped=True))
             continue
         if loaded.doc is not None and loaded.kind is None:
-            loaded.findings.append(unknown_kind(str(path)))
+            loaded.findings.append(unknown_kind(loaded))
         elif loaded.doc is not None:
             validate(loaded)
         fr = FileResult(str(path), loaded.kind, [])
@@ -395,6 +394,12 @@ def validate_paths(paths: Iterable[Path], selection: Selection = Selection()) ->
     for fr in files:
         fr.findings.sort(key=lambda f: f.sort_key)
     return RunResult(files)
+
+
+def _not_ours(loaded: Loaded) -> bool:
+    if loaded.doc is None:
+        return not looks_like_ours(loaded.path) and loaded.path.is_file()
+    return loaded.kind is None and kind_hint(loaded.doc.data) is None
 
 
 def _display(path: Path) -> str:

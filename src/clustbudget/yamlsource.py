@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import stat
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -134,7 +135,12 @@ def read_document(path: Path, display: str | None = None) -> Document:
     """Read and compose one YAML file; raise :class:`ReadError` or :class:`ShapeError`."""
     display = display or str(path)
     try:
-        size = path.stat().st_size
+        st = path.stat()
+        if not stat.S_ISREG(st.st_mode):
+            if stat.S_ISDIR(st.st_mode):
+                raise IsADirectoryError
+            raise ReadError("CB001", "not a regular file (a pipe or device?): name a file")
+        size = st.st_size
         if size > MAX_BYTES:
             raise ReadError(
                 "CB001",
@@ -231,7 +237,7 @@ class _Builder:
         for key_node, value_node in node.value:
             if not isinstance(key_node, ScalarNode):
                 self.problems.append(
-                    Problem("CB010", "a key must be plain text, not a list or mapping", *_pos(key_node))
+                    Problem("CB014", "a key must be plain text, not a list or mapping", *_pos(key_node))
                 )
                 continue
             if key_node.tag == _MERGE_TAG or (key_node.value == "<<" and not key_node.style):

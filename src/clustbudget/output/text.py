@@ -26,7 +26,8 @@ def finding_line(f: Finding, *, color: bool = False) -> str:
 
 def summary_line(run: RunResult, *, strict: bool = False) -> str:
     c = run.counts()
-    n = len(run.files)
+    n = sum(1 for fr in run.files if not fr.skipped)
+    skipped = len(run.files) - n
     parts = [
         f"{c['error']} error{'s' if c['error'] != 1 else ''}",
         f"{c['warning']} warning{'s' if c['warning'] != 1 else ''}",
@@ -34,6 +35,8 @@ def summary_line(run: RunResult, *, strict: bool = False) -> str:
     ]
     unreadable = sum(1 for fr in run.files if any(f.fatal for f in fr.findings))
     tail = f"; {unreadable} file{'s' if unreadable != 1 else ''} could not be read" if unreadable else ""
+    if skipped:
+        tail += f"; {skipped} other YAML file{'s' if skipped != 1 else ''} skipped"
     verdict = "failed" if run.exit_code(strict=strict) else "passed"
     return f"{n} file{'s' if n != 1 else ''} checked: {', '.join(parts)}{tail} — {verdict}"
 

@@ -142,6 +142,17 @@ _doc(
     """,
 )
 _doc(
+    "CB014",
+    "complex-key",
+    Severity.ERROR,
+    "A mapping key that is a list or a mapping.",
+    "clustbudget FORMAT §0",
+    """
+    What it checks: every key is plain text (`amount:`), never a list or mapping (`[a, b]:`,
+    `? {x: 1}`), which YAML allows and no clustbudget format uses.
+    """,
+)
+_doc(
     "CB015",
     "unknown-kind",
     Severity.ERROR,
