@@ -115,7 +115,7 @@ def test_rules_on_single_reports():
         ("CB209", 19),
     ]
     assert by_file["orphan.yaml"] == [("CB021", 2)]
-    assert by_file["bad-amount.yaml"] == [("CB013", 5)]
+    assert by_file["bad-amount.yaml"] == [("CB017", 1), ("CB013", 5)]
     assert by_file["overlap-a.yaml"] == []
 
 
@@ -206,3 +206,19 @@ def test_an_invoice_claimed_by_two_projects(tmp_path):
     assert not any(
         f.code == "CB305" for f in validate_paths([tmp_path / "two.yaml", tmp_path / "two"]).findings
     )
+
+
+def test_a_report_named_alone_warns_that_its_budget_has_errors(tmp_path):
+    (tmp_path / "b.yaml").write_text(
+        "clustbudget: 1\ncall: clust-er-2020\nproject: {title: t, start: 2021-01-01, end: 2021-12-31}\n"
+        "costs: {A: [{description: x, amount: 100.00}]}\ndeclared: {total: 1.00}\n"
+    )
+    (tmp_path / "r.yaml").write_text(
+        "clustbudget: 1\nbudget: b.yaml\nperiod: {id: P, start: 2021-01-01, end: 2021-06-30}\n"
+    )
+    alone = validate_paths([tmp_path / "r.yaml"])
+    assert [(f.code, f.location.line) for f in alone.findings if f.code != "CB300"] == [("CB022", 2)]
+    together = validate_paths([tmp_path])
+    assert "CB022" not in {f.code for f in together.findings} and "CB103" in {
+        f.code for f in together.findings
+    }

@@ -157,10 +157,25 @@ def validate(loaded: Loaded) -> None:
         model = model_cls.model_validate(loaded.doc.data)
     except ValidationError as exc:
         loaded.findings.extend(_findings_of(loaded, exc, model_cls))
+        loaded.findings.append(_rules_not_run(loaded))
         loaded.findings.sort(key=lambda f: f.sort_key)
         return
     if not any(f.severity is Severity.ERROR for f in loaded.findings):
         loaded.model = model
+
+
+def _rules_not_run(loaded: Loaded) -> Finding:
+    what = {
+        "budget": "the budget rules (CB1xx)",
+        "report": "the report rules (CB2xx, CB3xx)",
+        "pack": "the budgets that use this pack",
+    }[loaded.kind or "budget"]
+    return Finding(
+        "CB017",
+        Severity.INFO,
+        f"{what} were not checked: fix the errors in this file first",
+        Location(loaded.display, 1, 1),
+    )
 
 
 def _not_a(expect: str, kind: str | None) -> str:

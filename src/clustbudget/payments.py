@@ -17,7 +17,17 @@ PAYMENT_WORDS: dict[str, tuple[str, ...]] = {
     "card": ("carta", "carte", "bancomat", "pos", "card", "credit card", "debit card"),
     "pagopa": ("pagopa", "pago pa"),
     "direct_debit": ("rid", "sdd", "addebito", "domiciliazione", "direct debit"),
-    "other_traceable": ("riba", "ri ba", "ricevuta bancaria", "assegno", "cheque", "check", "f24", "paypal", "mav"),
+    "other_traceable": (
+        "riba",
+        "ri ba",
+        "ricevuta bancaria",
+        "assegno",
+        "cheque",
+        "check",
+        "f24",
+        "paypal",
+        "mav",
+    ),
     "cash": ("contanti", "contante", "cassa", "cash"),
 }
 

@@ -379,8 +379,20 @@ def validate_paths(paths: Iterable[Path], selection: Selection = Selection()) ->
                 continue
         project = check_project(budget, [m[0] for m in members], selection=selection)
         by_loaded = {id(r.loaded): r for r in project.reports}
+        unnamed_with_errors = target not in budgets and budget.figures is not None and budget.errors
         for loaded, fr in members:
             fr.findings = by_loaded[id(loaded)].findings
+            if unnamed_with_errors and selection.wants("CB022") and loaded.model is not None:
+                n = len(budget.errors)
+                fr.findings.append(
+                    Finding(
+                        "CB022",
+                        Severity.WARNING,
+                        f"its budget {budget.loaded.display} has {n} error{'s' if n != 1 else ''}, not shown "
+                        "because it was not named: validate it too",
+                        loaded.at(("budget",)),
+                    )
+                )
         checks = [ReportCheck(r.loaded, r.report, r.costs) for r in project.computed]  # type: ignore[arg-type]
         portfolio.append((budget.loaded.display, checks))
         files_of.update({id(loaded): fr for loaded, fr in members})

@@ -175,6 +175,18 @@ _doc(
     """,
 )
 _doc(
+    "CB017",
+    "rules-not-run",
+    Severity.INFO,
+    "The file has schema errors, so its rules were not checked yet.",
+    "clustbudget FORMAT §0",
+    """
+    What it reports: a budget or report with errors of the CB01x family cannot be turned into
+    figures, so its rules (and, for a report, the checks across the project's reports) did not
+    run. Fix the errors listed for the file and validate again: more findings may follow.
+    """,
+)
+_doc(
     "CB020",
     "unknown-call",
     Severity.ERROR,
@@ -186,6 +198,18 @@ _doc(
     budget.
 
     Why: without the call's rules, nothing about the budget can be checked, not even E.
+    """,
+)
+_doc(
+    "CB022",
+    "budget-has-errors",
+    Severity.WARNING,
+    "A report's budget, not named in this run, has errors.",
+    "clustbudget FORMAT §4",
+    """
+    What it reports: the budget a report points at was read to check the report, but it was not
+    named on the command line, so its own findings are not shown; it has errors. Validate the
+    budget too (or the folder that holds both).
     """,
 )
 _doc(
