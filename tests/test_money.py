@@ -79,3 +79,27 @@ def test_rates_are_fractions():
 def test_any_two_decimal_amount_round_trips_through_its_text(value):
     assert parse_decimal(f"{value:f}") == value
     assert fmt(parse_decimal(f"{value:f}")) == f"{value:.2f}"
+
+
+@pytest.mark.parametrize(
+    ("parse", "text", "message"),
+    [
+        (parse_rate, "25%", "write the rate '25%' as a fraction: 0.25 for 25%"),
+        (parse_rate, "abc", "'abc' is not a rate: write a plain decimal such as 0.25"),
+        (
+            lambda t: parse_decimal(t, what="number of hours"),
+            "7:30",
+            "'7:30' is not a number of hours (YAML 1.1",
+        ),
+        (
+            lambda t: parse_decimal(t, what="number of hours"),
+            "100.123",
+            "number of hours '100.123' has more than 2",
+        ),
+        (parse_decimal, "25%", "'25%' is not an amount: write it without %"),
+    ],
+)
+def test_messages_fit_what_is_parsed(parse, text, message):
+    with pytest.raises(AmountError) as err:
+        parse(text)
+    assert str(err.value).startswith(message)

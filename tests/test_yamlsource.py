@@ -105,3 +105,9 @@ def test_missing_and_oversized_files(tmp_path, monkeypatch):
     monkeypatch.setattr("clustbudget.yamlsource.MAX_BYTES", 3)
     with pytest.raises(ReadError, match="too large"):
         read_document(big)
+
+
+def test_a_tab_is_named():
+    with pytest.raises(ReadError) as err:
+        parse("costs:\n\tA: []\n")
+    assert (err.value.line, err.value.col) == (2, 1) and "indent with spaces" in err.value.message

@@ -73,6 +73,13 @@ def _suggest(text: str) -> str | None:
     return None
 
 
+_EXAMPLES = {"amount": "1500.00", "number of hours": "7.5", "rate": "0.25", "share": "0.5"}
+
+
+def _a(what: str) -> str:
+    return f"{'an' if what[0] in 'aeiou' else 'a'} {what}"
+
+
 def parse_decimal(text: object, *, what: str = "amount", places: int = 2) -> Decimal:
     """Parse a non-negative decimal from a YAML scalar's text, refusing anything ambiguous.
 
@@ -82,22 +89,31 @@ def parse_decimal(text: object, *, what: str = "amount", places: int = 2) -> Dec
     """
     if places == 2 and type(text) is str and _FAST.fullmatch(text):
         return Decimal(text)
+    example = _EXAMPLES.get(what, "1500.00")
+    a_what = _a(what)
     if isinstance(text, bool) or text is None:
         shown = "nothing (null)" if text is None else str(text).lower()
-        raise AmountError(f"expected an {what} such as 1500.00, got {shown}")
+        raise AmountError(f"expected {a_what} such as {example}, got {shown}")
     if not isinstance(text, str):
-        raise AmountError(f"expected an {what} such as 1500.00, got {_describe(text)}")
+        raise AmountError(f"expected {a_what} such as {example}, got {_describe(text)}")
     raw = text.strip()
     if raw.startswith("€") or raw.endswith("€") or raw.upper().startswith("EUR"):
         bare = raw.strip("€").strip()
         bare = bare[3:].strip() if bare.upper().startswith("EUR") else bare
         raise AmountError(f"write the {what} without the currency: {bare or '0.00'}")
     if raw.startswith("-"):
-        raise AmountError(f"negative {what} {raw!r}: amounts are never negative")
+        raise AmountError(f"negative {what} {raw!r}: {a_what} is never negative")
     if raw.startswith("+"):
         raise AmountError(f"write the {what} without the sign: {raw[1:]}")
     if not _PLAIN.fullmatch(raw):
-        if re.fullmatch(r"\d{1,3},\d{3}", raw):
+        if raw.endswith("%") and _PLAIN.fullmatch(raw[:-1].replace(",", ".")):
+            percent = Decimal(raw[:-1].replace(",", "."))
+            if what in ("rate", "share"):
+                raise AmountError(
+                    f"write the {what} {raw!r} as a fraction: {(percent / 100).normalize():f} for {raw}"
+                )
+            raise AmountError(f"{raw!r} is not {a_what}: write it without %")
+        if what == "amount" and re.fullmatch(r"\d{1,3},\d{3}", raw):
             whole, frac = raw.split(",")
             raise AmountError(
                 f"ambiguous {what} {raw!r}: write {whole}{frac}.00 for thousands "
@@ -108,12 +124,12 @@ def parse_decimal(text: object, *, what: str = "amount", places: int = 2) -> Dec
             raise AmountError(f"ambiguous {what} {raw!r}: write it as {hint}")
         low = raw.lower()
         if low in {".nan", "nan", ".inf", "inf", "infinity", ".infinity"}:
-            raise AmountError(f"{raw!r} is not an {what}: write a finite number such as 1500.00")
+            raise AmountError(f"{raw!r} is not {a_what}: write a finite number such as {example}")
         if "_" in raw and _PLAIN.fullmatch(raw.replace("_", "")):
             raise AmountError(f"write the {what} without separators: {raw.replace('_', '')}")
         if ":" in raw:
             raise AmountError(
-                f"{raw!r} is not an {what} (YAML 1.1 would read it as base 60): "
+                f"{raw!r} is not {a_what} (YAML 1.1 would read it as base 60): "
                 "write it as a decimal such as 7.5"
             )
         if re.fullmatch(r"\d+(\.\d+)?[eE][+-]?\d+", raw):
@@ -124,10 +140,10 @@ def parse_decimal(text: object, *, what: str = "amount", places: int = 2) -> Dec
             raise AmountError(f"write the {what} without an exponent: {plain}")
         if low in {"yes", "no", "on", "off", "y", "n"}:
             raise AmountError(
-                f"{raw!r} is not an {what} (YAML 1.1 would read it as a boolean): "
-                "write a plain decimal such as 1500.00"
+                f"{raw!r} is not {a_what} (YAML 1.1 would read it as a boolean): "
+                f"write a plain decimal such as {example}"
             )
-        raise AmountError(f"{raw!r} is not an {what}: write a plain decimal such as 1500.00")
+        raise AmountError(f"{raw!r} is not {a_what}: write a plain decimal such as {example}")
     if len(raw) > 1 and raw[0] == "0" and raw[1] != ".":
         raise AmountError(
             f"{what} {raw!r} has a leading zero (YAML 1.1 would read it as octal): "
@@ -135,7 +151,7 @@ def parse_decimal(text: object, *, what: str = "amount", places: int = 2) -> Dec
         )
     whole, _, frac = raw.partition(".")
     if len(frac) > places:
-        if places == 2 and len(frac) == 3 and len(whole) <= 3:
+        if what == "amount" and len(frac) == 3 and len(whole) <= 3:
             raise AmountError(
                 f"ambiguous {what} {raw!r}: write {whole}{frac}.00 for thousands "
                 f"or {whole}.{frac[:2]} for a decimal (at most two decimals)"

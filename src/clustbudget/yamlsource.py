@@ -176,6 +176,8 @@ def parse_document(raw: bytes, path: Path, display: str) -> Document:
             problem = exc.problem or exc.context or "invalid YAML"
             if "expected a single document" in str(exc.context):
                 problem = "more than one YAML document (---): keep one per file"
+            elif mark is not None and 0 <= mark.index < len(text) and text[mark.index] == "\t":
+                problem = "a tab character: indent with spaces (YAML does not allow tabs there)"
             line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
             raise ReadError("CB002", f"not valid YAML: {problem}", line, col) from None
         except yaml.YAMLError as exc:
