@@ -18,8 +18,8 @@ def run_cli(
     *args: str | os.PathLike[str], cwd: Path | None = None, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
     """Run ``python -m clustbudget ARGS`` as a user would, capturing its output (not a tty)."""
-    full_env = {**os.environ, "NO_COLOR": "", "COLUMNS": "100", **(env or {})}
-    full_env.pop("CLUSTBUDGET_DEBUG", None)
+    full_env = {k: v for k, v in os.environ.items() if k not in ("CLUSTBUDGET_DEBUG", "COLUMNS")}
+    full_env.update({"NO_COLOR": "", **(env or {})})
     return subprocess.run(
         [sys.executable, "-m", "clustbudget", *map(str, args)],
         capture_output=True,

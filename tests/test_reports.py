@@ -222,3 +222,11 @@ def test_a_report_named_alone_warns_that_its_budget_has_errors(tmp_path):
     assert "CB022" not in {f.code for f in together.findings} and "CB103" in {
         f.code for f in together.findings
     }
+
+
+@pytest.mark.parametrize("columns", ["100", "130", "200"])
+def test_report_never_cuts_a_figure(cli, columns):
+    r = cli("report", EXAMPLE, "--lang", "it", env={"COLUMNS": columns})
+    for figure in ("130.000,00", "56.496,05", "111.480,50", "18.519,50", "186.225,62", "93,1%"):
+        assert figure in r.stdout, (columns, r.stdout)
+    assert "Budget e consuntivo, fino a SAL-2" in r.stdout and "Contributo dovuto: non calcolato" in r.stdout

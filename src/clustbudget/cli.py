@@ -89,13 +89,11 @@ def console(color: Color) -> Any:
 
     on = use_color(color)
     tty = sys.stdout.isatty()
-    # Not a terminal: wide enough that no table cell is cut or wrapped (rich would assume 80).
+    # Not a terminal: as wide as COLUMNS says, else wide enough that no cell is cut or wrapped
+    # (rich would assume 80).
+    width = None if tty else int(os.environ["COLUMNS"]) if os.environ.get("COLUMNS", "").isdigit() else 200
     return Console(
-        force_terminal=on or None,
-        no_color=not on,
-        soft_wrap=not tty,
-        highlight=False,
-        width=None if tty else 200,
+        force_terminal=on or None, no_color=not on, soft_wrap=not tty, highlight=False, width=width
     )
 
 

@@ -97,75 +97,90 @@ def report_json(project: ProjectResult) -> dict[str, Any]:
     )
 
 
-def _bar(row: ItemProgress, width: int = 20) -> str:
+def _bar(row: ItemProgress, width: int) -> str:
     over = row.cumulative > row.budget
     filled = width if over else min(int(row.used * width), width)
-    return (
-        ("[red]" if over else "[green]")
-        + "█" * filled
-        + ("[/red]" if over else "[/green]")
-        + "·" * (width - filled)
-        + (" [red]▲[/red]" if over else "")
-    )
+    colour = "red" if over else "green"
+    return f"[{colour}]{'█' * filled}[/{colour}]{'·' * (width - filled)}" + (" [red]▲[/red]" if over else "")
 
 
-def _used(row: ItemProgress) -> str:
+def _used(row: ItemProgress, lang: str) -> str:
+    from .words import WORDS, pct
+
     if not row.budget:
-        return "—" if not row.cumulative else "over"
-    return f"{row.used * 100:.1f}%"
+        return "—" if not row.cumulative else WORDS[lang]["over"]
+    return pct(row.used, lang, places=1)
 
 
 def render(project: ProjectResult, console: Any, lang: str = "en") -> None:
-    """Budget against actual: one column per period, cumulative, remaining, % used and a bar."""
+    """Budget against actual: one column per period, cumulative, remaining, % used and a bar.
+
+    On a narrow terminal the bar shortens, then goes, then the label: figures are never cut.
+    """
     from rich.table import Table
 
+    from .words import WORDS
+
+    w = WORDS[lang]
     b = project.budget
     pack, model = b.pack, b.budget
     assert pack is not None and model is not None
     reports = project.computed
     if not reports:
-        console.print("No cost reports: nothing to compare with the budget yet.")
+        console.print(w["no_reports"])
         return
     last = project.progress[-1]
+    current = reports[-1].report
+    assert current is not None
+    money_width = max(len(fmt_eur(r.budget, lang)) for r in last) + 1
+    # Columns take their content plus 3 (borders, padding); what is left goes to label and bar.
+    item_w, used_w = max(len(w["item"]), 4), max(len(w["used"]), 6)
+    base = 1 + (item_w + 3) + (money_width + 3) * (3 + len(reports)) + (used_w + 3)
+    room = console.width - base
+    bar = 20 if room >= 17 + 25 else 10 if room >= 17 + 15 else 0
+    label_w = room - (bar + 5 if bar else 0) - 3
     table = Table(
-        title=f"{model.project.title}\nBudget vs actual, to {reports[-1].report.period.id}"  # type: ignore[union-attr]
-        f" ({reports[-1].report.period.end})",
+        title=f"{model.project.title}\n" + w["vs"].format(period=current.period.id, end=current.period.end),
         title_justify="left",
-    )  # type: ignore[union-attr]
-    table.add_column("Item")
-    table.add_column("Label", max_width=34)
-    table.add_column("Budget", justify="right")
+    )
+    table.add_column(w["item"], no_wrap=True, min_width=item_w)
+    if label_w >= 14:
+        table.add_column(w["label"], no_wrap=True, overflow="ellipsis", max_width=min(label_w, 40))
+    money = {"justify": "right", "no_wrap": True, "min_width": money_width}
+    table.add_column(w["budget"], **money)
     for r in reports:
-        table.add_column(r.report.period.id, justify="right")  # type: ignore[union-attr]
-    for col in ("Cumulative", "Remaining", "Used"):
-        table.add_column(col, justify="right")
-    table.add_column("", no_wrap=True)
+        table.add_column(r.report.period.id, **money)  # type: ignore[union-attr]
+    table.add_column(w["cumulative"], **money)
+    table.add_column(w["remaining"], **money)
+    table.add_column(w["used"], justify="right", no_wrap=True, min_width=used_w)
+    if bar:
+        table.add_column("", no_wrap=True, min_width=bar + 2)
     for row_i, row in enumerate(last):
         if row.key == "total":
             table.add_section()
-        label = "Total" if row.key == "total" else pack.label(row.key, lang)
-        per = [fmt_eur(p[row_i].period, lang) for p in project.progress]
-        style = "bold red" if row.cumulative > row.budget else None
-        table.add_row(
-            row.key if row.key != "total" else "",
-            label,
+        label = w["total"] if row.key == "total" else pack.label(row.key, lang)
+        cells = [row.key if row.key != "total" else ""]
+        if label_w >= 14:
+            cells.append(label)
+        cells += [
             fmt_eur(row.budget, lang),
-            *per,
+            *(fmt_eur(p[row_i].period, lang) for p in project.progress),
             fmt_eur(row.cumulative, lang),
             fmt_eur(row.remaining, lang),
-            _used(row),
-            _bar(row),
-            style=style,
-        )
+            _used(row, lang),
+        ]
+        if bar:
+            cells.append(_bar(row, bar))
+        table.add_row(*cells, style="bold red" if row.cumulative > row.budget else None)
     console.print(table)
     params = pack.parameters
     due = project.contributions[-1]
     if due is None:
-        console.print("Contribution due: not computed (contribution rate unknown for this call).")
+        console.print(w["due_unknown"])
     else:
-        cap = f", cap {fmt_eur(params.grant_cap, lang)}" if params.grant_cap is not None else ""
+        cap = w["cap"].format(cap=fmt_eur(params.grant_cap, lang)) if params.grant_cap is not None else ""
         rate = fmt_rate(params.contribution_rate) if params.contribution_rate is not None else ""
-        console.print(f"Contribution due: {fmt_eur(due, lang)} ({rate} of accepted costs{cap}).")
+        console.print(w["due"].format(due=fmt_eur(due, lang), rate=rate, cap=cap))
     disallowed = sum((v for r in reports if r.figures for v in r.figures.disallowed.values()), ZERO)
     if disallowed:
-        console.print(f"Not accepted (see the errors below): {fmt_eur(disallowed, lang)}")
+        console.print(w["refused"].format(amount=fmt_eur(disallowed, lang)))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from ..compute import UNASSIGNED
@@ -64,36 +65,31 @@ def render(result: BudgetResult, console: Any, lang: str = "en") -> None:
     """Print the budget table: item, label, amount, share; direct subtotal, E, total."""
     from rich.table import Table
 
+    from ..compute import share
+    from .words import WORDS, pct
+
+    w = WORDS[lang]
     budget, pack, fig = result.budget, result.pack, result.figures
     assert budget is not None and pack is not None and fig is not None
     p = budget.project
     table = Table(
-        title=f"{p.title}\n{p.start} – {p.end} · call {pack.id} ({pack.programme.label})",
+        title=f"{p.title}\n{p.start} – {p.end} · {w['call']} {pack.id} ({pack.programme.label})",
         show_footer=True,
         title_justify="left",
     )
-    table.add_column("Item", footer="Total")
-    table.add_column("Label")
-    table.add_column("Amount (€)", justify="right", footer=fmt_eur(fig.total, lang))
-    table.add_column("Share", justify="right", footer="100.00%" if fig.total else "")
+    table.add_column(w["item"], footer=w["total"])
+    table.add_column(w["label"])
+    table.add_column(w["amount"], justify="right", footer=fmt_eur(fig.total, lang), no_wrap=True)
+    table.add_column(
+        w["share"], justify="right", footer=pct(Decimal(1), lang) if fig.total else "", no_wrap=True
+    )
     rates = {r.key: r for r in fig.flat_rates}
     for key, amount in fig.items.items():
         label = pack.label(key, lang)
         if key in rates:
             r = rates[key]
             table.add_section()
-            table.add_row(
-                "",
-                "Direct costs" if lang == "en" else "Costi diretti",
-                fmt_eur(fig.direct, lang),
-                _pct(fig.direct, fig.total),
-            )
+            table.add_row("", w["direct"], fmt_eur(fig.direct, lang), pct(share(fig.direct, fig.total), lang))
             label += f" = {fmt_rate(r.rate)} × ({'+'.join(r.base)})"
-        table.add_row(key, label, fmt_eur(amount, lang), _pct(amount, fig.total))
+        table.add_row(key, label, fmt_eur(amount, lang), pct(share(amount, fig.total), lang))
     console.print(table)
-
-
-def _pct(part: Any, whole: Any) -> str:
-    from ..compute import share
-
-    return f"{share(part, whole) * 100:.2f}%"
