@@ -232,3 +232,49 @@ def test_a_pipe_is_not_read(cli, tmp_path):
     os.mkfifo(tmp_path / "pipe.yaml")
     r = cli("validate", tmp_path / "pipe.yaml")
     assert r.returncode == 2 and "CB001 error not a regular file" in r.stdout
+
+
+def test_show_json_gives_an_envelope_even_without_figures(cli):
+    r = cli("show", "-f", "json", BUDGETS / "schema-errors.yaml")
+    assert r.returncode == 1
+    data = json.loads(r.stdout)
+    assert data["total"] is None and {f["code"] for f in data["findings"]} >= {"CB011", "CB013"}
+
+
+def test_select_takes_comma_lists(cli):
+    r = cli("validate", "--select", "CB106,CB107", EXAMPLE)
+    assert {m["code"] for m in map(LINE.match, r.stdout.splitlines()[:-1])} == {"CB106", "CB107"}
+
+
+def test_schema_prints_no_warnings(cli):
+    for kind in ("budget", "report", "pack"):
+        r = cli("schema", kind)
+        assert r.returncode == 0 and r.stderr == ""
+
+
+def test_lowercase_item_gets_a_suggestion(cli, tmp_path):
+    path = tmp_path / "b.yaml"
+    path.write_text(
+        "clustbudget: 1\ncall: clust-er-2020\nproject: {title: t, start: 2021-01-01, end: 2021-12-31}\n"
+        "costs:\n  a: [{description: x, amount: 1.00}]\n"
+    )
+    r = cli("validate", path)
+    assert "5:3: CB102 error item 'a' is not defined by call clust-er-2020: did you mean 'A'?" in r.stdout
+
+
+def test_payment_words_get_the_formats_name(cli, tmp_path):
+    budget = tmp_path / "b.yaml"
+    budget.write_text(
+        "clustbudget: 1\ncall: clust-er-2020\nproject: {title: t, start: 2021-01-01, end: 2021-12-31}\n"
+        "costs: {D: [{description: x, amount: 100.00}]}\n"
+    )
+    (tmp_path / "r.yaml").write_text(
+        "clustbudget: 1\nbudget: b.yaml\nperiod: {id: P, start: 2021-01-01, end: 2021-12-31}\nexpenses:\n"
+        "  - {date: 2021-02-01, item: D, description: x, supplier: s, document: '1', amount: 10.00,\n"
+        "     paid: 2021-02-02, payment: bonifico}\n"
+    )
+    r = cli("validate", tmp_path)
+    assert (
+        "CB210 error invoice 1: payment 'bonifico' is not one of the names the format knows: write bank_transfer"
+        in r.stdout
+    )

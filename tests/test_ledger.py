@@ -292,3 +292,8 @@ def test_rows_that_break_the_reports_rules_are_refused(cli, project, tmp_path):
     assert r.returncode == 0 and "imported 1 expense(s)" in r.stdout and "3 row(s) left out" in r.stdout
     assert load_file(project).model.expenses[-1].description == "Ok"
     assert cli("validate", project.parent.parent).returncode == 0
+
+
+def test_unknown_map_field_is_a_command_line_error(cli, project):
+    r = cli("import-expenses", LEDGERS / "ledger-it.csv", "--into", project, "--map", "importo=Importo")
+    assert r.returncode == 2 and "'importo' is not an expense field" in r.stderr

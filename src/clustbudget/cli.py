@@ -10,6 +10,7 @@ from __future__ import annotations
 import atexit
 import gc
 import os
+import re
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -23,7 +24,8 @@ from .exitcodes import ExitCode
 EXIT_CODES_HELP = (
     "Exit codes: 0 no errors (warnings and info allowed unless --strict); "
     "1 a document has errors (or warnings, with --strict); "
-    "2 a file could not be read as a document, or the command line is wrong."
+    "2 a file could not be read as a document, or the command line is wrong; "
+    "3 an internal error (a bug: please report it)."
 )
 
 app = typer.Typer(
@@ -106,11 +108,15 @@ def fail(message: str, code: ExitCode = ExitCode.UNREADABLE) -> NoReturn:
 def _selection(select: list[str] | None, ignore: list[str] | None) -> Any:
     from .rules import Selection, all_rules
 
+    def split(values: list[str] | None) -> tuple[str, ...]:  # --select CB1,CB2 as ruff takes it
+        return tuple(p.strip().upper() for v in values or () for p in v.split(",") if p.strip())
+
     codes = all_rules()
-    for prefix in [*(select or []), *(ignore or [])]:
-        if not any(c.startswith(prefix.upper()) for c in codes):
+    chosen, skipped = split(select), split(ignore)
+    for prefix in (*chosen, *skipped):
+        if not any(c.startswith(prefix) for c in codes):
             fail(f"no rule code starts with {prefix!r}: see 'clustbudget rules'")
-    return Selection(tuple(s.upper() for s in select or ()), tuple(s.upper() for s in ignore or ()))
+    return Selection(chosen, skipped)
 
 
 def _version(value: bool) -> None:
@@ -214,16 +220,20 @@ def show(
 
     Exits 1 when the budget has errors (the table is still shown when it can be computed).
     """
-    result = _budget_or_exit(budget, color)
     if output_format is TableFormat.json:
         from .output.json import dump
         from .output.show import figures_json
+        from .validation import check_budget
 
-        dump(figures_json(result), sys.stdout)
+        result = check_budget(budget)
+        dump(figures_json(result), sys.stdout)  # an envelope even when nothing could be computed
+        if any(f.fatal for f in result.findings):
+            raise typer.Exit(int(ExitCode.UNREADABLE))
     else:
         from .output.show import render
         from .output.text import finding_line
 
+        result = _budget_or_exit(budget, color)
         con = console(color)
         render(result, con, lang.value)
         for f in result.findings:
@@ -401,7 +411,8 @@ def export(
     Exits 1 when the budget has errors (unless --allow-errors), 2 when the workbook exists
     (unless --force) or cannot be written.
     """
-    if reports:
+    if reports or period is not None:
+        # --period alone: the reports beside the budget, as `report` finds them
         project = _project_or_exit(budget, reports, color)
         errors = project.errors
     else:
@@ -411,7 +422,8 @@ def export(
     if errors and not allow_errors:
         _print_findings(errors, color, sys.stderr)
         fail(
-            f"{budget}: {len(errors)} error(s), not exported: fix them, or pass --allow-errors",
+            f"{len(errors)} error(s) in {'the budget or its reports' if project else budget}, not exported: "
+            "fix them, or pass --allow-errors",
             ExitCode.FINDINGS,
         )
     index = -1
@@ -423,9 +435,11 @@ def export(
             if period not in ids:
                 fail(f"no period {period!r} among the reports ({', '.join(ids)})")
             index = ids.index(period)
-    elif period is not None:
-        fail("--period goes with cost reports: name them after the budget")
-    default_name = budget.stem + (f"-{project.computed[index].report.period.id}" if project else "") + ".xlsx"
+    suffix = ""
+    if project is not None:
+        period_id = project.computed[index].report.period.id
+        suffix = "-" + (re.sub(r"[^\w.-]+", "-", period_id).strip("-") or "period")
+    default_name = budget.stem + suffix + ".xlsx"
     target = output if output is not None else Path(default_name)
     if target.suffix.lower() != ".xlsx":
         fail(f"{target}: the workbook's name must end in .xlsx")

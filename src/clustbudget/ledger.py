@@ -512,6 +512,10 @@ def parse_mapping(pairs: Iterable[str]) -> dict[str, str]:
         fld, sep, header = pair.partition("=")
         if not sep or not fld.strip() or not header.strip():
             raise LedgerError(f"--map {pair!r}: write FIELD=HEADER, e.g. amount=Imponibile")
+        if fld.strip() not in FIELDS:
+            raise LedgerError(
+                f"--map {pair!r}: {fld.strip()!r} is not an expense field ({', '.join(FIELDS)})"
+            )
         out[fld.strip()] = header.strip()
     return out
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 from .loading import MODELS
@@ -15,7 +16,10 @@ TITLES = {
 
 def json_schema(kind: str = "budget") -> dict[str, Any]:
     """The JSON Schema (draft 2020-12) of one file kind: ``budget``, ``report`` or ``pack``."""
-    schema = MODELS[kind].model_json_schema(mode="validation")
+    with warnings.catch_warnings():
+        # pydantic warns while serialising Decimal defaults (hours_per_year) into the schema
+        warnings.simplefilter("ignore")
+        schema = MODELS[kind].model_json_schema(mode="validation")
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": f"https://clustbudget.invalid/schema/{kind}-1.json",

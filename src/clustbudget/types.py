@@ -139,7 +139,9 @@ def describe(value: Any) -> str:
 
 _AMOUNT_SCHEMA = {
     "anyOf": [
-        {"type": "number", "minimum": 0, "multipleOf": 0.01},
+        # no multipleOf 0.01: JSON Schema validators test it in binary floating point and
+        # refuse exact amounts such as 40833.34; the string form below is exact.
+        {"type": "number", "minimum": 0},
         {"type": "string", "pattern": r"^\d+(\.\d{1,2})?$"},
     ],
     "description": "Euro, exact decimal, at most two decimals, never negative.",

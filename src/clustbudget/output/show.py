@@ -14,7 +14,24 @@ from .json import envelope, finding, flat_rates
 def figures_json(result: BudgetResult) -> dict[str, Any]:
     """The `show` JSON envelope (money as strings, shares as fractions with 4 decimals)."""
     budget, pack, fig = result.budget, result.pack, result.figures
-    assert budget is not None and pack is not None and fig is not None
+    if budget is None or pack is None or fig is None:
+        # The budget could not be computed: the same envelope, with its findings and no figures.
+        return envelope(
+            "show",
+            {
+                "path": result.loaded.display,
+                "call": None,
+                "project": None,
+                "items": [],
+                "direct": None,
+                "flat_rate": None,
+                "flat_rates": [],
+                "total": None,
+                "by_action": {},
+                "by_year": {},
+                "findings": [finding(f) for f in result.findings],
+            },
+        )
     p = budget.project
     return envelope(
         "show",

@@ -77,6 +77,14 @@ def unknown_item(ctx: BudgetContext) -> Iterator[Hit]:
     known = ", ".join(ctx.pack.direct_items)
     for key in ctx.budget.costs:
         if key not in ctx.pack.items:
+            close = next((k for k in ctx.pack.items if k.lower() == key.strip().lower()), None)
+            if close is not None:
+                yield Hit(
+                    ("costs", key),
+                    f"item {key!r} is not defined by call {ctx.pack.id}: did you mean {close!r}?",
+                    key=True,
+                )
+                continue
             yield Hit(
                 ("costs", key),
                 f"item {key!r} is not defined by call {ctx.pack.id} (direct items: {known})",

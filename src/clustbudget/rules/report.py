@@ -15,6 +15,7 @@ from ..compute import ReportCosts, staff_cost
 from ..findings import Severity
 from ..models import Budget, CallPack, CostReport
 from ..money import fmt_eur, fmt_qty
+from ..payments import payment_method_of
 from . import Hit, rule
 from .budget import overhead_keyword
 
@@ -323,11 +324,13 @@ def payment_method(ctx: ReportContext) -> Iterator[Hit]:
     for exp, e in zip(ctx.report.expenses, ctx.costs.expenses, strict=True):
         if exp.payment is None or exp.payment in allowed:
             continue
-        what = (
-            "cash is not a traceable payment"
-            if exp.payment.lower() in {"cash", "contanti"}
-            else (f"payment {exp.payment!r} is not one of {', '.join(allowed)}")
-        )
+        meant = payment_method_of(exp.payment)
+        if meant == "cash":
+            what = f"{exp.payment!r} (cash) is not a traceable payment"
+        elif meant in allowed:
+            what = f"payment {exp.payment!r} is not one of the names the format knows: write {meant}"
+        else:
+            what = f"payment {exp.payment!r} is not one of {', '.join(allowed)}"
         yield Hit(
             ("expenses", e.index, "payment"),
             f"invoice {exp.document}: {what}: {fmt_eur(e.eligible)} not accepted",
