@@ -35,6 +35,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode="markdown",  # help paragraphs reflow to the terminal's width
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
@@ -94,8 +95,14 @@ def console(color: Color) -> Any:
     # Not a terminal: as wide as COLUMNS says, else wide enough that no cell is cut or wrapped
     # (rich would assume 80).
     width = None if tty else int(os.environ["COLUMNS"]) if os.environ.get("COLUMNS", "").isdigit() else 200
+    # Colour off: no escape codes at all (no bold or italics either), not only no colours.
     return Console(
-        force_terminal=on or None, no_color=not on, soft_wrap=not tty, highlight=False, width=width
+        force_terminal=on or None,
+        color_system="auto" if on else None,
+        no_color=not on,
+        soft_wrap=not tty,
+        highlight=False,
+        width=width,
     )
 
 
@@ -139,7 +146,7 @@ def validate(
     paths: Annotated[
         list[Path],
         typer.Argument(
-            help="Budget, cost report or call pack files, or folders to search for *.yaml/*.yml.",
+            help="Budget, cost report or call pack files, or folders to search for `*.yaml` and `*.yml` files.",
             metavar="PATH",
             show_default=False,
         ),
@@ -245,7 +252,7 @@ def show(
 def rules(
     code: Annotated[
         str | None,
-        typer.Argument(help="A rule code, e.g. CB107, to explain.", show_default=False, metavar="[CODE]"),
+        typer.Argument(help="A rule code, e.g. CB107, to explain.", show_default=False, metavar="CODE"),
     ] = None,
     output_format: Annotated[
         TableFormat, typer.Option("--output-format", "-f", help="text or json.")
@@ -335,7 +342,7 @@ def report(
         typer.Argument(
             help="Cost reports (default: the *.yaml reports in the folder named after the budget).",
             show_default=False,
-            metavar="[REPORT]...",
+            metavar="REPORT",
         ),
     ] = None,
     output_format: Annotated[
@@ -377,7 +384,7 @@ def export(
         typer.Argument(
             help="Cost reports: with them, the workbook is the period's rendiconto.",
             show_default=False,
-            metavar="[REPORT]...",
+            metavar="REPORT",
         ),
     ] = None,
     period: Annotated[
@@ -387,7 +394,9 @@ def export(
     output: Annotated[
         Path | None,
         typer.Option(
-            "--output", "-o", help="Workbook to write (default: <budget name>.xlsx in the current folder)."
+            "--output",
+            "-o",
+            help="Workbook to write (default, in the current folder: <budget name>.xlsx, or <budget name>-<period id>.xlsx for a rendiconto).",
         ),
     ] = None,
     lang: Annotated[

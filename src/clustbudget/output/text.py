@@ -21,7 +21,8 @@ def finding_line(f: Finding, *, color: bool = False) -> str:
     if not color:
         return f"{f.location}: {f.code} {f.severity} {f.message}{related}"
     sev = f"{_ANSI[f.severity]}{f.severity}{_RESET}"
-    return f"{_BOLD}{f.location}{_RESET}: {_BOLD}{f.code}{_RESET} {sev} {f.message}{_DIM}{related}{_RESET}"
+    tail = f"{_DIM}{related}{_RESET}" if related else ""
+    return f"{_BOLD}{f.location}{_RESET}: {_BOLD}{f.code}{_RESET} {sev} {f.message}{tail}"
 
 
 def summary_line(run: RunResult, *, strict: bool = False) -> str:
