@@ -278,3 +278,9 @@ def test_payment_words_get_the_formats_name(cli, tmp_path):
         "CB210 error invoice 1: payment 'bonifico' is not one of the names the format knows: write bank_transfer"
         in r.stdout
     )
+
+
+def test_a_folder_without_our_files_passes_with_a_warning(cli, tmp_path):
+    (tmp_path / "ci.yml").write_text("jobs: {}\n")
+    r = cli("validate", tmp_path)
+    assert r.returncode == 0 and "warning: no budget, cost report or call pack found" in r.stderr

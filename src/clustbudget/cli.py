@@ -176,6 +176,12 @@ def validate(
 
     selection = _selection(select, ignore)
     run = validate_paths(paths, selection)
+    if all(fr.skipped for fr in run.files):
+        # Not an error (a repository may have no budget yet), but never silent in CI.
+        sys.stderr.write(
+            "clustbudget: warning: no budget, cost report or call pack found in "
+            f"{', '.join(map(str, paths))}\n"
+        )
     out = sys.stdout
     if output_format is ValidateFormat.json:
         from .output import json as fmt
