@@ -361,7 +361,7 @@ def parse_rows(
             expense = Expense.model_validate(values)
         except ValidationError as exc:
             reasons = [
-                f"{_col(parsed, e['loc'])}: {_why(e)}{_as_written(cells, values, e['loc'])}"
+                f"{_col(parsed, e['loc'])}: {_why(e, ledger)}{_as_written(cells, values, e['loc'])}"
                 for e in exc.errors(include_url=False)
             ]
             parsed.problems.append(RowProblem(number, "; ".join(reasons)))
@@ -409,8 +409,11 @@ def _as_written(cells: dict[str, Any], values: dict[str, Any], loc: tuple[Any, .
     return ""
 
 
-def _why(err: Any) -> str:
+def _why(err: Any, ledger: Ledger) -> str:
     if err["type"] == "missing":
+        if ledger.path.suffix.lower() in (".xlsx", ".xlsm"):
+            # openpyxl reads the value a spreadsheet stored; a formula never computed has none
+            return "empty (if it holds a formula, open and save the file in Excel or LibreOffice)"
         return "empty"
     if err["type"] == "extra_forbidden":
         return "not an expense field"
