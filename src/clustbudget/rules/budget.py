@@ -44,12 +44,6 @@ def flat_rate_typed_in(ctx: BudgetContext) -> Iterator[Hit]:
     calls): they need no invoices and are computed from the other items. A typed-in figure
     would drift from the base the moment a line changes.
 
-    Example:
-        costs:
-          E:
-            - description: Spese generali
-              amount: 40000.00
-
     Fix: remove the lines under E; state the application's figure under `declared: {E: …}`
     if you want it cross-checked (rule CB103).
     """
@@ -108,9 +102,6 @@ def declared_mismatch(ctx: BudgetContext) -> Iterator[Hit]:
     Why: the application states E and the total as numbers; when a line changes, the stated
     figures silently go stale. The flat rate is rounded half-up to the cent.
 
-    Example: A 130,000.00 + B 30,000.00 with `declared: {E: 45000.00}` → computed E is
-    40,000.00 (25% of 160,000.00).
-
     Fix: correct the declared figure, or the lines, as the message shows.
     """
     f = ctx.figures
@@ -145,6 +136,11 @@ def declared_mismatch(ctx: BudgetContext) -> Iterator[Hit]:
 def dates_out_of_order(ctx: BudgetContext) -> Iterator[Hit]:
     """
     What it checks: `project.start` is on or before `project.end` (both inclusive).
+
+    Why: every other date check (eligibility window, duration, periods, invoices) assumes the
+    project runs forward; reversed dates are most often a typo in a year.
+
+    Fix: correct the wrong date, usually the year of `end`.
     """
     p = ctx.budget.project
     if p.start > p.end:
@@ -304,10 +300,10 @@ def duration_mismatch(ctx: BudgetContext) -> Iterator[Hit]:
 )
 def by_year_sum(ctx: BudgetContext) -> Iterator[Hit]:
     """
-    Example:
-        - description: Cluster Manager
-          amount: 130000.00
-          by_year: {2020: 15000.00, 2021: 65000.00, 2022: 40000.00}   # 120,000.00
+    What it checks: the amounts under a line's `by_year` add up to its `amount`, to the cent.
+
+    Why: the statement's By year sheet splits the budget with these figures; a split that does
+    not add up makes the years disagree with the line and the totals.
 
     Fix: make the years add up to `amount`, to the cent.
     """
@@ -334,6 +330,10 @@ def by_year_sum(ctx: BudgetContext) -> Iterator[Hit]:
 def year_outside_project(ctx: BudgetContext) -> Iterator[Hit]:
     """
     What it checks: every year under `by_year` is between the project's start and end years.
+
+    Why: a cost planned for a year the project does not reach cannot be incurred within it.
+
+    Fix: move the amount to a year of the project, or correct the project's dates.
     """
     p = ctx.budget.project
     for key, lines in ctx.budget.costs.items():
@@ -359,6 +359,11 @@ def unknown_action(ctx: BudgetContext) -> Iterator[Hit]:
     """
     What it checks: each id in a line's `action` is the id of one of the budget's actions
     (ids are compared as text: `action: 1` matches `id: "1"`).
+
+    Why: the statements split the budget by action with these ids; one that names no action
+    is a typo, or an action missing from the list.
+
+    Fix: correct the id, or add the action under `actions`.
     """
     known = [a.id for a in ctx.budget.actions]
     for key, lines in ctx.budget.costs.items():
@@ -382,7 +387,12 @@ def unknown_action(ctx: BudgetContext) -> Iterator[Hit]:
 )
 def duplicate_id(ctx: BudgetContext) -> Iterator[Hit]:
     """
+    What it checks: each id under `actions`, and each id under `staff` (where given), is used
+    once.
+
     Why: lines and cost reports refer to actions and people by id; a repeated id is ambiguous.
+
+    Fix: give each action or role an id of its own, and update what refers to it.
     """
     for section, ids in (
         ("actions", [a.id for a in ctx.budget.actions]),
@@ -408,12 +418,14 @@ def duplicate_id(ctx: BudgetContext) -> Iterator[Hit]:
 )
 def not_checked(ctx: BudgetContext) -> Iterator[Hit]:
     """
-    What it reports: the call pack's parameters that are `null` (unknown for the call), and
+    What it checks: which of the call pack's parameters are `null` (unknown for the call), and
     therefore not checked: grant cap, contribution rate, minimum share of the budget to spend,
-    tolerated shift between items.
+    tolerated shift between items. An info line, not a fault of the budget.
 
-    Why: a tool that is silent about what it did not check invites false confidence. Set the
-    values in a call pack of your own once the call's manual gives them.
+    Why: a tool that is silent about what it did not check invites false confidence.
+
+    Fix: nothing in the budget. Once the call's manual gives the values, set them in a call
+    pack of your own (a copy of the built-in one) and point `call:` at it.
     """
     missing = [k for k, v in ctx.pack.parameters.model_dump().items() if v is None]
     if missing:
@@ -536,9 +548,13 @@ def flat_rate_limit(ctx: BudgetContext) -> Iterator[Hit]:
 def simplified_costs(ctx: BudgetContext) -> Iterator[Hit]:
     """
     What it checks (packs with `simplified_costs`): when the total is at most `max_total`
-    (200,000 €) and `project.state_aid` is not true, the support must take the form of
-    simplified costs (flat rates, unit costs, lump sums), so direct costs claimed at real cost
-    need a second look. The seed's total is exactly 200,000 €.
+    (200,000 €) and `project.state_aid` is not true, whether direct costs are still claimed at
+    real cost.
+
+    Why: under CPR art. 53(2) the support for such an operation takes the form of simplified
+    costs (flat rates, unit costs, lump sums) unless State aid applies, so direct costs at real
+    cost need a second look. The seed's total is exactly 200,000 €. Only the Region can say
+    how the costs will be reimbursed: a warning.
 
     Fix: confirm with the Region how the costs will be reimbursed; set `state_aid: true` if
     State aid applies.

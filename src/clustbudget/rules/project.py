@@ -60,7 +60,12 @@ class ProgressContext:
 def periods_overlap(ctx: ProjectContext) -> Iterator[Hit]:
     """
     What it checks: the project's reports, ordered by `period.start`, cover distinct periods
-    with distinct ids. An overlap would let the same month's costs be claimed twice.
+    with distinct ids.
+
+    Why: an overlap would let the same month's costs be claimed twice; a repeated id makes the
+    periods impossible to tell apart in statements and messages.
+
+    Fix: start each period the day after the previous one ends, and give each its own id.
     """
     for i, later in enumerate(ctx.reports):
         for earlier in ctx.reports[:i]:
@@ -96,7 +101,12 @@ def hours_cap(ctx: ProjectContext) -> Iterator[Hit]:
     (1,720 for full time, pro rata for part time). The hours past the cap are not accepted;
     the finding is on the month that crosses it.
 
-    Example: 900 hours in 2021 in SAL-1 and 900 more in 2021 in SAL-2: 80 hours over 1,720.
+    Why: the hourly rate is the annual cost divided by those hours (Reg. 1303/2013 art. 68a;
+    CPR art. 55): more hours in a year than the rate's basis would claim more than the
+    person's annual cost.
+
+    Fix: declare only the hours worked on the project; for part time, give `hours_per_year`
+    pro rata, the same in every report.
     """
     used: dict[tuple[str, int], Decimal] = {}
     first_seen: dict[tuple[str, int], Any] = {}
@@ -138,8 +148,10 @@ def hours_cap(ctx: ProjectContext) -> Iterator[Hit]:
 def rate_changed(ctx: ProjectContext) -> Iterator[Hit]:
     """
     What it checks: the hourly rate computed for a person (annual gross cost ÷ hours per year)
-    is the same in every report. The Region's practice for ERDF calls keeps the rate declared
-    at the first report for the life of the project.
+    is the same in every report.
+
+    Why: the Region's practice for ERDF calls keeps the rate declared at the first report for
+    the life of the project.
 
     Fix: keep `annual_gross_cost`, `cost_year` and `hours_per_year` as in the first report.
     """
@@ -201,6 +213,10 @@ def double_claim(ctx: ProjectContext) -> Iterator[Hit]:
     both have one, else the normalised name), document number and year. The later claim is not
     accepted.
 
+    Why: the same cost is never funded twice (Reg. 1303/2013 art. 65(11); CPR art. 63(9)).
+    Document numbers are compared without case and spaces, supplier names also without
+    punctuation and legal forms: `FT 1` of `Rossi S.r.l.` is `ft1` of `ROSSI SRL`.
+
     Fix: remove the repeated line; if two invoices really share a number, check the supplier.
     """
     for rc, i, erc, ei in repeated_invoices(ctx.reports):
@@ -256,8 +272,10 @@ def double_claim_across_projects(ctx: PortfolioContext) -> Iterator[Hit]:
     """
     What it checks, when one `validate` run covers several projects (e.g. `validate budgets/`
     with each project's budget and reports): no invoice — same supplier, document number and
-    year, as CB304 compares them — is claimed by the reports of two different projects. Each
-    project's own figures cannot see the other project, so the claim is reported, not
+    year, as CB304 compares them — is claimed by the reports of two different projects.
+
+    Why: no double funding (Reg. 1303/2013 art. 65(11); CPR art. 63(9)), across projects too.
+    Each project's own figures cannot see the other project, so the claim is reported, not
     subtracted.
 
     Fix: claim the invoice in one project only, or split it with `eligible_share`.
@@ -296,6 +314,9 @@ def over_budget(ctx: ProgressContext) -> Iterator[Hit]:
 
     Why: the shift tolerated between items without the Region's approval is not known for this
     call (see CB300); an overrun needs either savings elsewhere or an approved variation.
+
+    Fix: plan savings on other items, or ask the Region for a variation; check that no cost sits
+    under the wrong item.
     """
     for i, rows in enumerate(ctx.progress):
         before = {r.key: r for r in ctx.progress[i - 1]} if i else {}
@@ -325,6 +346,11 @@ def shift_exceeded(ctx: ProgressContext) -> Iterator[Hit]:
     """
     What it checks (when the call pack sets `max_shift_between_items`): no item's cumulative
     accepted cost exceeds its budget by more than that share of the item's budget.
+
+    Why: the call tolerates moving that share of an item's budget without approval; beyond it,
+    the overrun needs a variation approved by the Region.
+
+    Fix: ask the Region for a variation, or bring the item back within the tolerance.
     """
     limit = ctx.pack.parameters.max_shift_between_items
     if limit is None or not ctx.progress:
@@ -351,8 +377,12 @@ def shift_exceeded(ctx: ProgressContext) -> Iterator[Hit]:
 def min_spend(ctx: ProgressContext) -> Iterator[Hit]:
     """
     What it checks (when the call pack sets `min_spend_share` and the last report reaches the
-    project's end): the accepted total is at least that share of the budget total; below it,
-    the grant is usually reduced or revoked.
+    project's end): the accepted total is at least that share of the budget total.
+
+    Why: below the call's minimum share, the grant is usually reduced or revoked.
+
+    Fix: check that every cost incurred has been claimed, and that what was disallowed could
+    not be put right; otherwise discuss it with the Region before the final report.
     """
     share = ctx.pack.parameters.min_spend_share
     if share is None or not ctx.progress or ctx.reports[-1].report.period.end < ctx.budget.project.end:
@@ -378,10 +408,16 @@ def min_spend(ctx: ProgressContext) -> Iterator[Hit]:
 )
 def report_not_checked(ctx: ProgressContext) -> Iterator[Hit]:
     """
-    What it reports, once per project on its latest report: which of the tolerated shift
+    What it checks, once per project on its latest report: which of the tolerated shift
     between items, the minimum share to spend, the contribution rate and the grant cap are
     unknown for the call, and so not checked, and whether the contribution due could be
-    computed. Whether E is capped at the budgeted E is also unknown: not checked.
+    computed. Whether E is capped at the budgeted E is also unknown: not checked. An info
+    line, not a fault of the reports.
+
+    Why: a tool that is silent about what it did not check invites false confidence.
+
+    Fix: nothing in the reports. Once the call's manual gives the values, set them in a call
+    pack of your own and point the budget's `call:` at it.
     """
     if not ctx.reports:
         return

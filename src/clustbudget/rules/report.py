@@ -49,6 +49,10 @@ def period_dates(ctx: ReportContext) -> Iterator[Hit]:
     """
     What it checks: `period.start` ≤ `period.end`, and the period lies inside the project's dates.
 
+    Why: a report's hours, invoices and payments are checked against its period; a period
+    outside the project could hold costs the project cannot claim, and a reversed one makes
+    every such check meaningless.
+
     Fix: correct the period, or the project's dates in the budget.
     """
     per, proj = ctx.report.period, ctx.budget.project
@@ -74,6 +78,9 @@ def staff_item(ctx: ReportContext) -> Iterator[Hit]:
     """
     What it checks: each staff entry's `item` is a staff item of the call (A or B in the
     Clust-ER calls). The entry's cost is not accepted otherwise.
+
+    Why: the call budgets people under its staff items; a person's cost under an equipment or
+    other-costs item would be counted against the wrong budget line.
 
     Fix: put the person under A (the operational coordinator) or B (other staff).
     """
@@ -104,8 +111,10 @@ def staff_item(ctx: ReportContext) -> Iterator[Hit]:
 def hours_outside_period(ctx: ReportContext) -> Iterator[Hit]:
     """
     What it checks: every month under a person's `hours` overlaps the report's period and the
-    project's dates. The hours of other months are not accepted (they belong to another
-    report, or to no project at all).
+    project's dates. The hours of other months are not accepted.
+
+    Why: each report claims its own period's costs; hours of another month belong to another
+    report (where they could be claimed again), or to no project at all.
 
     Fix: move the hours to the report of their period.
     """
@@ -139,8 +148,13 @@ def hours_outside_period(ctx: ReportContext) -> Iterator[Hit]:
 def unknown_person(ctx: ReportContext) -> Iterator[Hit]:
     """
     What it checks: when the budget lists staff with ids, every person in a report uses one
-    of them. The same id must name the same person in every period: the yearly hours cap and
-    the unchanging hourly rate are checked by id.
+    of them.
+
+    Why: the same id must name the same person in every period: the yearly hours cap and the
+    unchanging hourly rate are checked by id, and a person under two ids escapes both.
+
+    Fix: use the id of the budget's `staff` list, the same in every report, or add the person
+    to that list.
     """
     known = [s.id for s in ctx.budget.staff if s.id]
     if not known:
@@ -162,8 +176,11 @@ def unknown_person(ctx: ReportContext) -> Iterator[Hit]:
 )
 def expense_under_flat_rate(ctx: ReportContext) -> Iterator[Hit]:
     """
-    What it checks: no expense is claimed under a flat-rate item such as E. General expenses
-    are covered by the flat rate, which needs no invoices; the expense is not accepted.
+    What it checks: no expense is claimed under a flat-rate item such as E; such an expense is
+    not accepted.
+
+    Why: general expenses are covered by the flat rate, which needs no invoices and is
+    computed from the period's accepted direct costs: an invoice under E would be funded twice.
 
     Fix: remove it; if it is a direct cost, put it under its item (C or D).
     """
@@ -190,6 +207,12 @@ def expense_unknown_item(ctx: ReportContext) -> Iterator[Hit]:
     """
     What it checks: each expense's `item` is a direct cost item of the call (C or D for
     invoices in the Clust-ER calls). The expense is not accepted otherwise.
+
+    Why: an item the call does not define has no budget and no label: the cost cannot be
+    funded, and would fall out of every total.
+
+    Fix: put the expense under one of the items the message lists (`D`, not a line number of
+    the application form such as `D.1`).
     """
     for e in ctx.costs.expenses:
         if e.item not in ctx.pack.items:
@@ -216,6 +239,9 @@ def overhead_expense(ctx: ReportContext) -> Iterator[Hit]:
 
     Why: a cost is claimed either at real cost or through the flat rate, never both. Keyword
     matching is a heuristic, so this is a warning and the expense stays accepted.
+
+    Fix: remove the expense if the flat rate covers it; reword the description if it is not an
+    overhead.
     """
     if not ctx.pack.flat_rate_items:
         return
@@ -243,6 +269,10 @@ def expense_date(ctx: ReportContext) -> Iterator[Hit]:
     What it checks: each invoice date is inside the project's dates, inside the programme's
     eligibility window (call pack) and not after the end of the report's period. The expense is
     not accepted otherwise.
+
+    Why: costs are eligible only when incurred within the project and the programme's window
+    (Reg. 1303/2013 art. 65(2); CPR art. 63(2)); an invoice dated after the period belongs to
+    a later report.
 
     Fix: claim the invoice in the report of its period, or remove it.
     """
@@ -274,8 +304,11 @@ def expense_date(ctx: ReportContext) -> Iterator[Hit]:
 def unpaid(ctx: ReportContext) -> Iterator[Hit]:
     """
     What it checks: each expense has a `paid` date, not after the end of the report's period,
-    not before the project starts, and inside the programme's eligibility window. Costs are eligible when incurred **and
-    paid**; an unpaid invoice is not accepted in this period.
+    not before the project starts, and inside the programme's eligibility window. The expense
+    is not accepted in this period otherwise.
+
+    Why: costs are eligible when incurred **and paid**; an unpaid invoice is not a cost of the
+    period yet.
 
     Fix: record the payment date, or claim the invoice in the period it is paid in.
     """
@@ -319,6 +352,13 @@ def payment_method(ctx: ReportContext) -> Iterator[Hit]:
     """
     What it checks: `payment` is one of the call pack's traceable methods (bank_transfer,
     card, pagopa, direct_debit, other_traceable). Cash is refused and the expense not accepted.
+
+    Why: each payment must be traceable to a bank movement for the auditor; cash leaves no
+    trace. A method name the format does not know is refused too, naming the one it probably
+    means.
+
+    Fix: pay by a traceable method; when it was one, write its name as the format spells it
+    (`bank_transfer`, not `bonifico`).
     """
     allowed = ctx.pack.expenses.payment_methods
     for exp, e in zip(ctx.report.expenses, ctx.costs.expenses, strict=True):
@@ -348,8 +388,13 @@ def payment_method(ctx: ReportContext) -> Iterator[Hit]:
 )
 def payment_missing(ctx: ReportContext) -> Iterator[Hit]:
     """
-    What it checks: an expense with a `paid` date says how it was paid (`payment`), so that
-    the payment can be traced; the expense stays accepted, but the auditor will ask.
+    What it checks: an expense with a `paid` date says how it was paid (`payment`); the
+    expense stays accepted.
+
+    Why: only traceable payments are accepted (CB210), and the auditor will ask how this one
+    was made.
+
+    Fix: add `payment:`, and `payment_ref:` (the transfer's CRO or TRN) when you have it.
     """
     for i, exp in enumerate(ctx.report.expenses):
         if exp.paid is not None and exp.payment is None:
@@ -369,9 +414,15 @@ def payment_missing(ctx: ReportContext) -> Iterator[Hit]:
 )
 def vat_not_eligible(ctx: ReportContext) -> Iterator[Hit]:
     """
-    What it reports, once per report at the first such expense: the `vat` of its expenses is
-    not counted because the budget says the project's VAT is recoverable (`vat_recoverable:
-    true`, the default). Recoverable VAT is never eligible.
+    What it checks: whether a report records `vat` on the expenses of a project whose VAT is
+    recoverable (`vat_recoverable: true` in the budget, the default). Reported once per report,
+    at the first such expense, with the VAT left out in all.
+
+    Why: recoverable VAT is never eligible, so it is not counted; the line says so, since the
+    report's figures then differ from the invoices' totals.
+
+    Fix: nothing, if the project's VAT is recoverable; if it is not, set
+    `project.vat_recoverable: false` in the budget.
     """
     if not ctx.budget.project.vat_recoverable:
         return
@@ -396,6 +447,11 @@ def vat_not_eligible(ctx: ReportContext) -> Iterator[Hit]:
 def report_unknown_action(ctx: ReportContext) -> Iterator[Hit]:
     """
     What it checks: each id in an expense's `action` is the id of one of the budget's actions.
+
+    Why: expenses are assigned to actions so that costs can be followed by action; an id that
+    names none is a typo, or an action missing from the budget.
+
+    Fix: use one of the budget's action ids, or add the action to the budget.
     """
     known = [a.id for a in ctx.budget.actions]
     for i, exp in enumerate(ctx.report.expenses):
@@ -418,8 +474,12 @@ def report_unknown_action(ctx: ReportContext) -> Iterator[Hit]:
 )
 def duplicate_person(ctx: ReportContext) -> Iterator[Hit]:
     """
+    What it checks: each staff id appears once in a report.
+
     Why: a person's hours of a period belong in one entry, so that the hours cap and the rate
-    are checked on all of them. Merge the two entries.
+    are checked on all of them.
+
+    Fix: merge the two entries: one entry, with the months of both under its `hours`.
     """
     seen: dict[str, int] = {}
     for i, entry in enumerate(ctx.report.staff):
