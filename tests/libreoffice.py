@@ -1,18 +1,26 @@
 """LibreOffice headless, for tests: recalculate exported workbooks and read back the figures.
 
-clustbudget writes formulas without cached results, and openpyxl cannot evaluate formulas: to
-check that the workbook really computes what :mod:`clustbudget.compute` computes, a
-spreadsheet application must compute it. :func:`recalculate` has LibreOffice load each
-workbook and save it again as xlsx; the copies then carry LibreOffice's results, which
-openpyxl reads with ``data_only=True``.
+clustbudget writes every formula with its result as computed by :mod:`clustbudget.compute`
+(the cell's cached value), and openpyxl cannot evaluate formulas: to check that the workbook
+really computes what clustbudget computes, a spreadsheet application must compute it, and
+must be seen to. :func:`recalculate` has LibreOffice load each workbook and save it again as
+xlsx; the copies then carry LibreOffice's results, which openpyxl reads with
+``data_only=True``.
 
 How LibreOffice treats formulas on load: a formula cell that has no cached result is
 computed (it is "dirty"); a cell that has one keeps it unless "Recalculation on file load"
 (Tools › Options › Calc › Formula; ``OOXMLRecalcMode`` for xlsx) says otherwise, and its
-default is *never*. Each run here uses a fresh profile with that setting at *always*, so
-every formula is computed by LibreOffice whatever the file carries; a test that a stale
-cached result comes back corrected proves the setting takes effect
+default is *never* (it ignores the workbook's ``fullCalcOnLoad``, which Excel honours). Each
+run here uses a fresh profile with that setting at *always*, so every formula is computed by
+LibreOffice whatever the file carries; a test that a stale cached result comes back
+corrected proves the setting takes effect
 (``test_libreoffice_helper_recalculates_stale_results``).
+
+And so that a recalculated figure can never be our cached value echoed back, the workbooks
+LibreOffice recalculates are written by the real writer with a **wrong** cached result in
+every formula cell (:func:`wrong_cached_results`); :func:`assert_recalculated_from_wrong_cache`
+checks, cell by cell, that LibreOffice replaced each wrong result, and that what it computed
+is the result the honest workbook caches.
 
 Without LibreOffice the tests are skipped locally, and fail when ``CI`` is set (CI installs
 it): they can never pass silently.
@@ -21,15 +29,22 @@ it): they can never pass silently.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import signal
 import subprocess
 import tempfile
-from collections.abc import Sequence
+import zipfile
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
+from xml.etree import ElementTree
 
+import openpyxl
 import pytest
+
+from clustbudget.xlsx import sheetxml
 
 ALWAYS, NEVER = 0, 1
 """Values of OOXMLRecalcMode: recalculate always, never (LibreOffice's default), 2 = ask."""
@@ -130,3 +145,61 @@ def cents(value: object, where: str = "") -> Decimal:
     rounded = exact.quantize(Decimal("0.01"))
     assert abs(exact - rounded) < Decimal("0.000001"), f"{where}: {exact} is not a whole number of cents"
     return rounded
+
+
+WRONG = Decimal("7777.77")
+_NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main"}
+
+
+@contextmanager
+def wrong_cached_results() -> Iterator[None]:
+    """Within this block, the real writer caches a wrong result in every formula cell:
+    ``-(right result) - 7,777.77``, which no formula of a workbook here computes."""
+    right = sheetxml.formula_xml
+
+    def wrong(ref: str, formula: sheetxml.Formula, style: sheetxml.Style) -> str:
+        return right(ref, sheetxml.Formula(formula.text, -formula.value - WRONG), style)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(sheetxml, "formula_xml", wrong)
+        yield
+
+
+def cached_results(path: Path) -> dict[tuple[str, str], tuple[str, Decimal]]:
+    """Every formula cell of a workbook clustbudget wrote: (sheet, cell) → (formula, cached
+    result as written, exactly). Fails on a formula without a cached result."""
+    titles = openpyxl.load_workbook(path, read_only=True).sheetnames
+    out = {}
+    with zipfile.ZipFile(path) as package:
+        for i, title in enumerate(titles, 1):
+            root = ElementTree.fromstring(package.read(f"xl/worksheets/sheet{i}.xml"))
+            for c in root.iterfind(".//m:c", _NS):
+                f = c.find("m:f", _NS)
+                if f is None:
+                    continue
+                v = c.findtext("m:v", namespaces=_NS)
+                assert v, f"{path.name} {title}!{c.get('r')} ={f.text}: no cached result"
+                assert re.fullmatch(r"-?\d+(\.\d+)?", v), (title, c.get("r"), v)
+                out[(title, c.get("r"))] = (f.text or "", Decimal(v))
+    return out
+
+
+def assert_recalculated_from_wrong_cache(honest: Path, wrong: Path, recalculated: Path) -> int:
+    """``wrong`` (the workbook with wrong cached results) recalculated by LibreOffice is
+    ``recalculated``: every formula cell's result there differs from the wrong one it was
+    given, and equals the result ``honest`` caches (shares and percentages, which clustbudget
+    rounds to four decimals, within half a unit of the fourth). Returns how many cells."""
+    ours, theirs = cached_results(honest), cached_results(wrong)
+    assert ours.keys() == theirs.keys(), "the honest and the wrong workbook differ in their formulas"
+    values = openpyxl.load_workbook(recalculated, data_only=True)
+    formats = openpyxl.load_workbook(honest)
+    for (sheet, ref), (formula, right) in ours.items():
+        where = f"{honest.name} {sheet}!{ref} ={formula}"
+        assert theirs[(sheet, ref)] == (formula, -right - WRONG), where
+        got = number(values[sheet][ref].value, where)
+        assert got != -right - WRONG, f"{where}: LibreOffice kept the wrong cached result"
+        tolerance = Decimal("0.00005") if "%" in formats[sheet][ref].number_format else Decimal("0.000001")
+        assert abs(got - right) <= tolerance, (
+            f"{where}: LibreOffice computed {got}, the workbook caches {right}"
+        )
+    return len(ours)

@@ -3,13 +3,14 @@
 Three kinds of test:
 
 - structure: the exported file reopened by openpyxl (sheets, formulas, styles, protection,
-  print set-up) and read as raw SpreadsheetML where the detail matters (exact decimals, no
-  cached results, no formula made of budget text);
+  print set-up) and read as raw SpreadsheetML where the detail matters (exact decimals, the
+  cached result of every formula, no formula made of budget text, no absolute path);
 - behaviour: atomic write, no overwrite without force, the CLI's refusal of budgets with
   errors, openpyxl never imported by the rest of the package, speed on 20,000 lines;
-- figures: every workbook recalculated by LibreOffice headless (tests/libreoffice.py), and
-  each recalculated figure equal to clustbudget's Decimal figure to the cent — the example
-  budget, small budgets under tests/data/export and generated ones (hypothesis).
+- figures: every workbook read as it is written (openpyxl's ``data_only``: the cached
+  results) and recalculated by LibreOffice headless from wrong cached results
+  (tests/libreoffice.py), each figure equal to clustbudget's Decimal figure to the cent — the
+  example budget, small budgets under tests/data/export and generated ones (hypothesis).
 """
 
 from __future__ import annotations
@@ -42,7 +43,16 @@ from clustbudget.xlsx import export_budget
 from clustbudget.xlsx.labels import labels
 from clustbudget.xlsx.package import Package
 
-from .libreoffice import ALWAYS, NEVER, cents, number, recalculate
+from .libreoffice import (
+    ALWAYS,
+    NEVER,
+    assert_recalculated_from_wrong_cache,
+    cached_results,
+    cents,
+    number,
+    recalculate,
+    wrong_cached_results,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(__file__).parent / "data" / "export"
@@ -58,6 +68,13 @@ def export(source: Path, target: Path, lang: str = "it", *, force: bool = False)
     assert result.figures is not None, [str(f.message) for f in result.findings]
     assert export_budget(result, target, lang=lang, force=force) == target
     return result
+
+
+def export_wrong(result: BudgetResult, target: Path, lang: str) -> Path:
+    """``result`` exported by the real writer with a wrong cached result in every formula."""
+    with wrong_cached_results():
+        assert export_budget(result, target, lang=lang) == target
+    return target
 
 
 def sheet_xml(path: Path, index: int) -> ElementTree.Element:
@@ -149,17 +166,37 @@ def test_summary_items_reference_the_details_subtotals_and_total_is_a_formula(ex
     assert summary[f"C{total}"].value == f"=C{direct}+C{find_row(summary, 1, 'E')}"
 
 
-def test_amounts_are_written_digit_for_digit_and_formulas_carry_no_cached_result(example_workbook):
-    _, path = example_workbook
+def test_amounts_are_written_digit_for_digit_and_every_formula_caches_its_result(example_workbook):
+    result, path = example_workbook
     details = sheet_xml(path, 2)
     values = {c.get("r"): c.findtext("m:v", namespaces=NS) for c in details.iterfind(".//m:c", NS)}
     # The Decimal's own text, not a float's ("130000.0"), goes into the cell.
     assert "130000.00" in values.values() and "30000.00" in values.values()
-    for index in range(1, 5):
-        for c in sheet_xml(path, index).iterfind(".//m:c", NS):
-            if c.find("m:f", NS) is not None:
-                # No <v>: every spreadsheet computes the formula on load, none shows a stale 0.
-                assert c.find("m:v", NS) is None, c.get("r")
+    # Every formula carries its result (fails on one without), compute's Decimal digit for
+    # digit: what previews, Protected View and data_only readers show.
+    cached = cached_results(path)
+    formulas = sum(
+        c.find("m:f", NS) is not None for i in range(1, 5) for c in sheet_xml(path, i).iterfind(".//m:c", NS)
+    )
+    assert len(cached) == formulas >= 14
+    summary = openpyxl.load_workbook(path)["Riepilogo"]
+    raw = {ref: str(value) for (sheet, ref), (_, value) in cached.items() if sheet == "Riepilogo"}
+    e, total = find_row(summary, 1, "E"), find_row(summary, 2, "Totale progetto")
+    assert raw[f"C{e}"] == "40000.00" and raw[f"F{e}"] == "160000.00"
+    assert raw[f"C{total}"] == "200000.00" and raw[f"D{total}"] == "1.0000"
+    assert raw[f"D{find_row(summary, 1, 'A')}"] == "0.6500"
+    assert Decimal(raw[f"C{total}"]) == result.figures.total
+    # ... and spreadsheets that honour it still compute every formula on load.
+    with zipfile.ZipFile(path) as package:
+        calc = ElementTree.fromstring(package.read("xl/workbook.xml")).find("m:calcPr", NS)
+    assert calc.get("fullCalcOnLoad") == "1"
+
+
+def test_openpyxl_data_only_reads_every_figure_without_a_spreadsheet(tmp_path):
+    # What pandas, mail previews and Excel's Protected View show: the cached results.
+    for name, (source, lang) in CASES.items():
+        result = export(source, tmp_path / f"{name}.xlsx", lang)
+        assert_figures_match(tmp_path / f"{name}.xlsx", result, lang)
 
 
 def test_input_and_computed_cells_differ_in_fill_and_lock_and_the_legend_says_so(example_workbook):
@@ -229,9 +266,50 @@ def test_document_properties_and_chart_of_the_items(example_workbook):
         assert len(charts) == 1
         chart = package.read(charts[0]).decode()
     summary = wb["Riepilogo"]
-    first, last = find_row(summary, 1, "A"), find_row(summary, 1, "E")
-    assert f"'Riepilogo'!$C${first}:$C${last}" in chart  # the A–E amounts
-    assert f"'Riepilogo'!$A${first}:$A${last}" in chart  # labelled by item
+    a, d, e = (find_row(summary, 1, key) for key in "ADE")
+    # The A–E amounts, labelled by item, without the direct-costs subtotal between D and E.
+    assert f"<f>('Riepilogo'!$C${a}:$C${d},'Riepilogo'!$C${e})</f>" in chart
+    assert f"<f>('Riepilogo'!$A${a}:$A${d},'Riepilogo'!$A${e})</f>" in chart
+    # The figures and labels are cached in the chart too, for previews that do not calculate.
+    cached = ElementTree.fromstring(chart)
+    c = {"c": "http://schemas.openxmlformats.org/drawingml/2006/chart"}
+    points = [Decimal(v.text) for v in cached.iterfind(".//c:val//c:pt/c:v", c)]
+    assert points == [result.figures.items[key] for key in "ABCDE"]
+    assert [v.text for v in cached.iterfind(".//c:cat//c:pt/c:v", c)] == list("ABCDE")
+
+
+def test_summary_rows_read_as_clustbudget_show_prints_them(example_workbook):
+    # A–D, the direct costs, then E (computed on them), then the total: E is not a direct cost.
+    _, path = example_workbook
+    summary = openpyxl.load_workbook(path)["Riepilogo"]
+    a = find_row(summary, 1, "A")
+    labels_ = [(summary[f"A{r}"].value, summary[f"B{r}"].value) for r in range(a, a + 7)]
+    assert [key or label for key, label in labels_] == [
+        "A",
+        "B",
+        "C",
+        "D",
+        "Totale costi diretti",
+        "E",
+        "Totale progetto",
+    ]
+    # Under the table: the shares are rounded, and may not add up to 100%.
+    assert (
+        summary[f"A{a + 7}"].value
+        == "Le quote sono arrotondate allo 0,01%: la loro somma può non essere 100%."
+    )
+    assert summary[f"A{a + 7}"].font.i is True
+
+
+def test_item_rows_are_top_aligned_beside_wrapped_descriptions(example_workbook):
+    _, path = example_workbook
+    summary = openpyxl.load_workbook(path)["Riepilogo"]
+    b = find_row(summary, 1, "B")
+    assert len(summary[f"B{b}"].value) > 80 and summary[f"B{b}"].alignment.wrap_text is True
+    assert summary.row_dimensions[b].height == 30  # two lines
+    for col in "ABCD":
+        assert summary[f"{col}{b}"].alignment.vertical == "top", col
+    assert summary.row_dimensions[find_row(summary, 1, "D")].height is None  # one line
 
 
 def test_defined_names_point_at_the_key_figures(example_workbook):
@@ -253,11 +331,56 @@ def test_checks_sheet_lists_every_finding_with_its_place(example_workbook):
         "Posizione (file:riga:colonna)",
     )
     listed = [row for row in ws.iter_rows(min_row=3, values_only=True) if row[0]]
+    # The place names the file relative to the budget's folder: the budget by its name.
     assert [(r[0], r[2], r[4]) for r in listed] == [
-        (f.code, f.message, str(f.location)) for f in result.findings
+        (f.code, f.message, f"clust-er-health-2020-2022.yaml:{f.location.line}:{f.location.col}")
+        for f in result.findings
     ]
     assert {r[1] for r in listed} == {"avviso", "info"}
     assert all(r[3] for r in listed)  # every rule cites its source
+
+
+def test_checks_sheet_wraps_long_texts_and_prints_landscape_fit_to_width(example_workbook):
+    _, path = example_workbook
+    ws = openpyxl.load_workbook(path)["Controlli"]
+    assert ws.page_setup.orientation == "landscape"
+    assert ws.page_setup.fitToWidth == 1 and ws.page_setup.fitToHeight == 0  # width only
+    widths = [ws.column_dimensions[col].width for col in "ABCDEF"]
+    assert sum(widths) <= 160, widths  # a readable scale on A4 landscape
+    assert ws.column_dimensions["C"].width >= 40 and ws.column_dimensions["D"].width >= 20
+    r = find_row(ws, 1, "CB106")  # a message and a citation longer than their columns
+    assert len(ws[f"C{r}"].value) > ws.column_dimensions["C"].width
+    for col in "CDEF":
+        assert ws[f"{col}{r}"].alignment.wrap_text is True, col
+    for col in "ABCDEF":
+        assert ws[f"{col}{r}"].alignment.vertical == "top", col
+    assert ws.row_dimensions[r].height >= 30  # tall enough for the wrapped lines
+
+
+def test_no_absolute_path_of_the_machine_that_wrote_it(tmp_path, cli):
+    # Exported from an absolute path, and from a relative one: the workbook names files
+    # relative to the budget's folder, never as /home/… or /tmp/… of the machine.
+    folder = tmp_path / "review" / "budgets"
+    (folder / "packs").mkdir(parents=True)
+    budget = folder / "project.yaml"
+    text = (DATA / "with-errors.yaml").read_text(encoding="utf-8")
+    pack = (ROOT / "src" / "clustbudget" / "packs" / "clust-er-2020.yaml").read_text(encoding="utf-8")
+    (folder / "packs" / "call.yaml").write_text(pack, encoding="utf-8")
+    budget.write_text(re.sub(r"(?m)^call: .*$", "call: packs/call.yaml", text), encoding="utf-8")
+    for name, arg in (("absolute.xlsx", str(budget)), ("relative.xlsx", "review/budgets/project.yaml")):
+        done = cli("export", arg, "-o", str(tmp_path / name), "--allow-errors", cwd=tmp_path)
+        assert done.returncode == 0, done.stderr
+        with zipfile.ZipFile(tmp_path / name) as package:
+            for entry in package.namelist():
+                data = package.read(entry).decode("utf-8")
+                assert str(tmp_path) not in data and "review/" not in data, (name, entry)
+        wb = openpyxl.load_workbook(tmp_path / name)
+        places = [row[4] for row in wb["Controlli"].iter_rows(min_row=3, values_only=True) if row[0]]
+        assert places and all(re.fullmatch(r"project\.yaml:\d+:\d+", p) for p in places), places
+        assert wb["Riepilogo"]["A3"].value.startswith("CB101 project.yaml:")
+        facts = {row[0]: row[1] for row in wb["Provenienza"].iter_rows(min_row=3, values_only=True)}
+        assert facts["File del budget"] == "project.yaml"
+        assert facts["File del call pack"] == "packs/call.yaml"  # as the budget's call: names it
 
 
 def test_provenance_names_source_hash_tool_and_call_pack(example_workbook):
@@ -294,6 +417,19 @@ def test_by_action_and_by_year_sheets_split_lines_as_compute_allocate_does(actio
     assert first == f"=(INT(ROUND(D{line}*100,0)/3)+IF(MOD(ROUND(D{line}*100,0),3)>0,1,0))/100"
     by_action = wb["Per azione"]
     assert by_action["C3"].value.startswith("='Dettaglio'!$H$")
+
+
+def test_years_are_aligned_as_the_text_labels_of_their_column(actions_workbook):
+    _, path = actions_workbook
+    by_year = openpyxl.load_workbook(path)["Per anno"]
+    years = [find_row(by_year, 1, year) for year in (2021, 2022)]
+    unsplit = find_row(by_year, 1, "Non ripartito per anno")
+    total = find_row(by_year, 1, "Totale costi diretti")
+    for r in years:
+        assert by_year[f"A{r}"].data_type == "n" and by_year[f"A{r}"].number_format == "0"
+        assert by_year[f"A{r}"].alignment.horizontal == "left", r
+    for r in (unsplit, total):  # text: left-aligned as well
+        assert by_year[f"A{r}"].alignment.horizontal in (None, "general", "left"), r
 
 
 def test_lines_under_a_flat_rate_item_are_shown_but_not_counted(tmp_path):
@@ -334,6 +470,7 @@ def test_english_labels_come_from_the_call_pack(tmp_path):
     assert summary[f"B{find_row(summary, 1, 'E')}"].value == "General expenses (flat rate)"
     assert summary[f"C{find_row(summary, 1, 'A')}"].value.startswith("='Details'!$D$")
     assert find_row(summary, 2, "Project total")
+    assert find_row(summary, 1, "Shares are rounded to 0.01%; they may not add up to 100%.")
     assert wb["Checks"]["B3"].value in {"info", "warning"}
 
 
@@ -570,13 +707,14 @@ def _pivot(
     return table
 
 
-def assert_recalculated_figures_match(copy: Path, result: BudgetResult, lang: str) -> None:
-    """Every figure LibreOffice computed in ``copy`` equals clustbudget's figure to the cent."""
+def assert_figures_match(copy: Path, result: BudgetResult, lang: str) -> None:
+    """Every figure ``copy`` holds (as LibreOffice computed it, or as cached by the writer)
+    equals clustbudget's figure to the cent."""
     t = labels(lang)
     fig = result.figures
     values = openpyxl.load_workbook(copy, data_only=True)
     formulas = openpyxl.load_workbook(copy)
-    # 1. Not one formula came back empty: LibreOffice computed them all.
+    # 1. Not one formula came back empty.
     count = 0
     for ws in formulas:
         for row in ws.iter_rows():
@@ -630,7 +768,9 @@ def assert_recalculated_figures_match(copy: Path, result: BudgetResult, lang: st
 class Recalculated:
     result: BudgetResult
     original: Path
+    wrong: Path
     copy: Path
+    """``wrong`` recalculated by LibreOffice."""
     lang: str
 
 
@@ -646,17 +786,21 @@ CASES = {
 
 @pytest.fixture(scope="module")
 def recalculated(tmp_path_factory) -> dict[str, Recalculated]:
-    """Every case exported, then recalculated by LibreOffice in one run."""
+    """Every case exported, and exported again with wrong cached results; the latter
+    recalculated by LibreOffice in one run."""
     folder = tmp_path_factory.mktemp("exported")
     exported = {}
     for name, (source, lang) in CASES.items():
         target = folder / f"{name}.xlsx"
-        exported[name] = (export(source, target, lang), target, lang)
+        result = export(source, target, lang)
+        wrong = export_wrong(result, folder / f"{name}-wrong.xlsx", lang)
+        exported[name] = (result, target, wrong, lang)
     copies = recalculate(
-        [target for _, target, _ in exported.values()], tmp_path_factory.mktemp("recalculated")
+        [wrong for _, _, wrong, _ in exported.values()], tmp_path_factory.mktemp("recalculated")
     )
     return {
-        name: Recalculated(r, target, copies[target], lang) for name, (r, target, lang) in exported.items()
+        name: Recalculated(r, target, wrong, copies[wrong], lang)
+        for name, (r, target, wrong, lang) in exported.items()
     }
 
 
@@ -675,8 +819,11 @@ def test_without_libreoffice_the_tests_skip_locally_and_fail_under_ci(monkeypatc
 @pytest.mark.libreoffice
 @pytest.mark.parametrize("case", list(CASES))
 def test_libreoffice_recalculates_every_figure_to_the_cent(recalculated, case):
+    # LibreOffice was given a wrong cached result in every formula: each figure it shows, it
+    # computed; each is compute's figure, and the result the honest workbook caches.
     r = recalculated[case]
-    assert_recalculated_figures_match(r.copy, r.result, r.lang)
+    assert_figures_match(r.copy, r.result, r.lang)
+    assert assert_recalculated_from_wrong_cache(r.original, r.wrong, r.copy) >= 14
 
 
 @pytest.mark.libreoffice
@@ -716,12 +863,13 @@ def test_libreoffice_keeps_budget_text_as_text(recalculated):
 
 
 @pytest.mark.libreoffice
-def test_libreoffice_default_settings_compute_the_formulas_too(example_workbook, tmp_path):
-    # LibreOffice's default is never to recalculate on load, but a formula without a cached
-    # result is computed anyway: what an accountant opening the file sees.
+def test_libreoffice_default_settings_show_the_cached_figures(example_workbook, tmp_path):
+    # LibreOffice's default is never to recalculate an xlsx on load (it ignores
+    # fullCalcOnLoad): an accountant opening the file sees the cached results, which must
+    # be clustbudget's figures (and stay live: an edited input recomputes what depends on it).
     result, path = example_workbook
     copies = recalculate([path], tmp_path, recalc_mode=NEVER)
-    assert_recalculated_figures_match(copies[path], result, "it")
+    assert_figures_match(copies[path], result, "it")
 
 
 @pytest.mark.libreoffice
@@ -886,9 +1034,11 @@ def test_libreoffice_recalculates_generated_budgets_to_the_cent(specs: list[Spec
             source = root / f"budget-{i}.yaml"
             source.write_text(spec.budget_yaml(f"pack-{i}.yaml"), encoding="utf-8")
             lang = "it" if i % 2 else "en"
-            exported.append(
-                (export(source, root / f"budget-{i}.xlsx", lang), root / f"budget-{i}.xlsx", lang)
-            )
-        copies = recalculate([path for _, path, _ in exported], root / "recalculated")
-        for result, path, lang in exported:
-            assert_recalculated_figures_match(copies[path], result, lang)
+            result = export(source, root / f"budget-{i}.xlsx", lang)
+            wrong = export_wrong(result, root / f"budget-{i}-wrong.xlsx", lang)
+            exported.append((result, root / f"budget-{i}.xlsx", wrong, lang))
+        copies = recalculate([wrong for _, _, wrong, _ in exported], root / "recalculated")
+        for result, path, wrong, lang in exported:
+            assert_figures_match(path, result, lang)  # the cached results
+            assert_figures_match(copies[wrong], result, lang)  # LibreOffice's
+            assert_recalculated_from_wrong_cache(path, wrong, copies[wrong])

@@ -2,10 +2,11 @@
 
 - structure: the workbook reopened by openpyxl (sheets, formulas, styles, autofilter,
   protection, print set-up) and read as raw SpreadsheetML where the detail matters;
-- figures: every workbook recalculated by LibreOffice headless in one run
-  (tests/libreoffice.py), and every figure equal to clustbudget's Decimal figure to the
-  cent: the Summary against ``project.progress`` and the period's figures, each person's rate
-  and cost, each expense's eligible amount, the contribution;
+- figures: every workbook read as written (openpyxl's ``data_only``: the cached results), and
+  recalculated by LibreOffice headless in one run from wrong cached results
+  (tests/libreoffice.py), every figure equal to clustbudget's Decimal figure to the cent: the
+  Summary against ``project.progress`` and the period's figures, each person's rate and
+  cost, each expense's eligible amount, the contribution;
 - behaviour: the CLI (exit codes, --period, default name), atomic write, speed.
 
 Projects: the example (SAL-1 and SAL-2), the hand-computed one of tests/test_reports.py
@@ -17,6 +18,7 @@ that looks like formulas).
 from __future__ import annotations
 
 import errno
+import os
 import re
 import time
 import zipfile
@@ -35,7 +37,14 @@ from clustbudget.xlsx import export_report
 from clustbudget.xlsx.labels import labels, report_labels
 from clustbudget.xlsx.package import Package
 
-from .libreoffice import cents, number, recalculate
+from .libreoffice import (
+    assert_recalculated_from_wrong_cache,
+    cached_results,
+    cents,
+    number,
+    recalculate,
+    wrong_cached_results,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "budgets" / "clust-er-health-2020-2022.yaml"
@@ -165,9 +174,14 @@ def test_summary_columns_and_formulas(example, example_sal2):
         assert cell.number_format == EURO
     total = find_row(ws, 2, "Totale progetto")
     direct = find_row(ws, 2, "Totale costi diretti")
-    assert ws[f"F{direct}"].value == f"=SUM(F{a}:F{e - 1})"
+    d = find_row(ws, 1, "D")
+    # As `clustbudget show` prints them: A–D, the direct costs, E, the total.
+    assert (direct, e, total) == (d + 1, d + 2, d + 3)
+    assert ws[f"F{direct}"].value == f"=SUM(F{a}:F{d})"
     assert ws[f"F{total}"].value == f"=F{direct}+F{e}"
     assert ws[f"F{total}"].font.b is True
+    for col in "ABCDEFGHI":  # the rows are top-aligned beside the wrapped descriptions
+        assert ws[f"{col}{find_row(ws, 1, 'B')}"].alignment.vertical == "top", col
 
 
 def test_summary_says_when_the_contribution_cannot_be_computed(example_sal2):
@@ -283,6 +297,7 @@ def test_expenses_sheet_is_a_filterable_list_with_live_formulas(hand_sal2):
     assert ws["K5"].value == 1 and ws["K5"].number_format == "0.00%"
     assert ws["P5"].value == 1220  # claimed again: CB304
     assert (ws["R5"].value, ws["R6"].value, ws["R7"].value) == ("CB304", "CB209", None)
+    assert ws["B2"].value.startswith("IVA recuperabile") and "1 = sì" in ws["B2"].value
     assert ws["N5"].value == "bonifico"
     assert ws["H3"].value == "=SUBTOTAL(109,H5:H7)" and ws["Q3"].value == "=SUBTOTAL(109,Q5:Q7)"
     assert ws["B5"].number_format == "dd/mm/yyyy" and ws["B5"].value.date().isoformat() == "2021-02-01"
@@ -309,13 +324,46 @@ def test_every_sheet_protected_frozen_and_set_up_for_a4(example_sal2, example):
     assert wb["Riepilogo"].column_dimensions["C"].width >= len("130.000,00 €")
 
 
-def test_formulas_carry_no_cached_result_and_amounts_are_exact(example_sal2):
-    for index in range(1, 6):
-        for c in sheet_xml(example_sal2, index).iterfind(".//m:c", NS):
-            if c.find("m:f", NS) is not None:
-                assert c.find("m:v", NS) is None, (index, c.get("r"))
+def test_every_formula_caches_its_result_and_amounts_are_exact(example, example_sal2):
+    formulas = sum(
+        c.find("m:f", NS) is not None
+        for index in range(1, 6)
+        for c in sheet_xml(example_sal2, index).iterfind(".//m:c", NS)
+    )
+    cached = cached_results(example_sal2)  # fails on a formula without a cached result
+    assert len(cached) == formulas >= 60
     values = {c.findtext("m:v", namespaces=NS) for c in sheet_xml(example_sal2, 3).iterfind(".//m:c", NS)}
     assert "4200.00" in values and "0.5" in values
+    # compute's figures, digit for digit.
+    summary = openpyxl.load_workbook(example_sal2)["Riepilogo"]
+    total, e = find_row(summary, 2, "Totale progetto"), find_row(summary, 1, "E")
+    raw = {ref: str(value) for (sheet, ref), (_, value) in cached.items() if sheet == "Riepilogo"}
+    assert raw[f"F{total}"] == "95168.06" == str(example.computed[1].figures.total)
+    assert raw[f"G{total}"] == "186225.62" and raw[f"H{total}"] == "13774.38"
+    assert raw[f"I{total}"] == "0.9311" and raw[f"F{e}"] == "19033.61"
+    with zipfile.ZipFile(example_sal2) as package:
+        calc = ElementTree.fromstring(package.read("xl/workbook.xml")).find("m:calcPr", NS)
+    assert calc.get("fullCalcOnLoad") == "1"  # spreadsheets still compute every formula
+
+
+def test_the_vat_finding_is_shown_on_every_line_whose_vat_it_leaves_out(example, example_sal2):
+    # CB212 is one finding per report (at its first invoice with VAT); the Expenses sheet
+    # shows it on each line whose VAT is not counted.
+    ws = openpyxl.load_workbook(example_sal2, data_only=True)["Spese"]
+    findings = [f for f in example.computed[1].findings if f.code == "CB212"]
+    assert len(findings) == 1  # at the first of the two invoices with VAT
+    # VAT, eligible VAT (0: the project's VAT is recoverable), findings.
+    rows = [(ws[f"I{r}"].value, ws[f"J{r}"].value, ws[f"R{r}"].value) for r in range(5, 8)]
+    assert rows == [(None, 0, None), (660, 0, "CB212"), (264, 0, "CB212")]
+
+
+def test_openpyxl_data_only_reads_every_figure_without_a_spreadsheet(tmp_path):
+    # What pandas, mail previews and Excel's Protected View show: the cached results.
+    projects = {path: load_project(path) for path in {c[0] for c in CASES.values()}}
+    for name, (path, index, lang) in CASES.items():
+        project = projects[path]
+        target = export(project, tmp_path / f"{name}.xlsx", index, lang)
+        assert_rendiconto_matches(Case(project, index % len(project.computed), lang, target))
 
 
 def test_document_properties(example_sal2, example):
@@ -328,20 +376,37 @@ def test_document_properties(example_sal2, example):
         assert r.loaded.doc.sha256 in props.description
 
 
+def relative(display: str, budget: Path = HAND) -> str:
+    """A display path relative to the budget's folder, as the workbook shows it."""
+    return Path(os.path.relpath(os.path.abspath(display), budget.parent)).as_posix()
+
+
 def test_checks_list_the_findings_of_the_budget_and_every_report(hand, hand_sal2):
     ws = openpyxl.load_workbook(hand_sal2)["Controlli"]
-    listed = [(row[0], row[4]) for row in ws.iter_rows(min_row=3, values_only=True) if row[0]]
+    listed = [(row[0], row[4], row[5]) for row in ws.iter_rows(min_row=3, values_only=True) if row[0]]
     expected = hand.budget.findings + [f for r in hand.reports for f in r.findings]
-    assert listed == [(f.code, str(f.location)) for f in expected]
-    assert {"CB210", "CB208", "CB302", "CB304", "CB209"} <= {code for code, _ in listed}
+
+    def place(loc):
+        return f"{relative(loc.path)}:{loc.line}:{loc.col}" if loc else None
+
+    assert listed == [(f.code, place(f.location), place(f.related)) for f in expected]
+    assert {"CB210", "CB208", "CB302", "CB304", "CB209"} <= {code for code, _, _ in listed}
+    # Files relative to the budget's folder: the budget by its name, the reports below it.
+    assert {p.split(":")[0] for _, p, _ in listed} == {
+        "budget.yaml",
+        "budget/sal-1.yaml",
+        "budget/sal-2.yaml",
+    }
+    assert ("CB304", "budget/sal-2.yaml:24:15", "budget/sal-1.yaml:23:15") in listed
 
 
 def test_provenance_names_every_file_with_its_hash(hand, hand_sal2):
     ws = openpyxl.load_workbook(hand_sal2)["Provenienza"]
     facts = {row[0]: row[1:] for row in ws.iter_rows(min_row=3, values_only=True) if row[0]}
-    assert facts["File del budget"] == (hand.budget.loaded.display, hand.budget.loaded.doc.sha256)
+    assert facts["File del budget"] == ("budget.yaml", hand.budget.loaded.doc.sha256)
     for r in hand.reports:
-        assert facts[f"Rendiconto {r.report.period.id}"] == (r.loaded.display, r.loaded.doc.sha256)
+        name = f"budget/{r.loaded.path.name}"  # relative to the budget's folder
+        assert facts[f"Rendiconto {r.report.period.id}"] == (name, r.loaded.doc.sha256)
         assert re.fullmatch(r"[0-9a-f]{64}", r.loaded.doc.sha256)
     assert facts["Periodo del rendiconto"][0] == "SAL-2 (2021-07-01 – 2021-12-31)"
     assert facts["Versione di clustbudget"][0] == __version__
@@ -517,6 +582,11 @@ class Case:
     index: int
     lang: str
     copy: Path
+    """The workbook whose figures are checked: as written, or recalculated by LibreOffice."""
+    original: Path | None = None
+    wrong: Path | None = None
+    """With LibreOffice: the workbook as written, and written with wrong cached results
+    (which ``copy`` is, recalculated)."""
 
 
 def _named(wb, name: str):
@@ -625,23 +695,33 @@ CASES = {
 
 @pytest.fixture(scope="module")
 def recalculated(tmp_path_factory) -> dict[str, Case]:
-    """Every case exported, then recalculated by LibreOffice in one run."""
+    """Every case exported, and exported again with wrong cached results; the latter
+    recalculated by LibreOffice in one run."""
     folder = tmp_path_factory.mktemp("rendiconti")
     projects = {path: load_project(path) for path in {c[0] for c in CASES.values()}}
     exported = {}
     for name, (path, index, lang) in CASES.items():
-        exported[name] = export(projects[path], folder / f"{name}.xlsx", index, lang)
-    copies = recalculate(list(exported.values()), tmp_path_factory.mktemp("recalculated"))
-    return {
-        name: Case(projects[path], index % len(projects[path].computed), lang, copies[exported[name]])
-        for name, (path, index, lang) in CASES.items()
-    }
+        honest = export(projects[path], folder / f"{name}.xlsx", index, lang)
+        with wrong_cached_results():
+            wrong = export(projects[path], folder / f"{name}-wrong.xlsx", index, lang)
+        exported[name] = (honest, wrong)
+    copies = recalculate([wrong for _, wrong in exported.values()], tmp_path_factory.mktemp("recalculated"))
+    cases = {}
+    for name, (path, index, lang) in CASES.items():
+        honest, wrong = exported[name]
+        project = projects[path]
+        cases[name] = Case(project, index % len(project.computed), lang, copies[wrong], honest, wrong)
+    return cases
 
 
 @pytest.mark.libreoffice
 @pytest.mark.parametrize("case", list(CASES))
 def test_libreoffice_recalculates_every_figure_to_the_cent(recalculated, case):
-    assert_rendiconto_matches(recalculated[case])
+    # LibreOffice was given a wrong cached result in every formula: each figure it shows, it
+    # computed; each is compute's figure, and the result the honest workbook caches.
+    c = recalculated[case]
+    assert_rendiconto_matches(c)
+    assert assert_recalculated_from_wrong_cache(c.original, c.wrong, c.copy) >= 40
 
 
 @pytest.mark.libreoffice

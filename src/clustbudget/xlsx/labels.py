@@ -52,6 +52,7 @@ class Labels:
     legend_input: str
     legend_computed: str
     rounding_note: str
+    share_note: str
     banner: str
     banner_more: str
     # Details
@@ -83,7 +84,6 @@ class Labels:
     field: str
     value: str
     source_file: str
-    source_path: str
     sha256: str
     tool_version: str
     pack_id: str
@@ -157,6 +157,7 @@ ITALIAN = Labels(
         "Calcolato con una formula: protetto (la protezione del foglio non ha password e si può togliere)"
     ),
     rounding_note="Arrotondamento: al centesimo, per eccesso dal mezzo centesimo (ARROTONDA(…;2))",
+    share_note="Le quote sono arrotondate allo 0,01%: la loro somma può non essere 100%.",
     banner="ATTENZIONE: il budget contiene {n} {errors} (vedi il foglio {sheet}). "
     "Esportato con --allow-errors: non presentarlo prima di averlo corretto.",
     banner_more="… e altri {n}",
@@ -188,7 +189,6 @@ ITALIAN = Labels(
     field="Voce",
     value="Valore",
     source_file="File del budget",
-    source_path="Percorso",
     sha256="SHA-256 del file",
     tool_version="Versione di clustbudget",
     pack_id="Bando (call pack)",
@@ -240,6 +240,7 @@ ENGLISH = Labels(
     legend_input="Input (from the budget file or the call): editable",
     legend_computed="Computed by a formula: locked (the sheet protection has no password and can be lifted)",
     rounding_note="Rounding: to the cent, half-up (ROUND(…,2))",
+    share_note="Shares are rounded to 0.01%; they may not add up to 100%.",
     banner="WARNING: this budget has {n} {errors} (see the {sheet} sheet). "
     "Exported with --allow-errors: do not submit it until they are fixed.",
     banner_more="… and {n} more",
@@ -271,7 +272,6 @@ ENGLISH = Labels(
     field="Field",
     value="Value",
     source_file="Budget file",
-    source_path="Path",
     sha256="SHA-256 of the file",
     tool_version="clustbudget version",
     pack_id="Call pack",

@@ -1,20 +1,36 @@
 """What every clustbudget workbook shares: sheet set-up (widths, panes, protection, print),
-formula helpers, and the Checks table of findings.
+formula and chart helpers, file paths as the workbook shows them, and the Checks table of
+findings.
 
 Used by the budget statement (:mod:`.statement`) and the rendiconto (:mod:`.rendiconto`).
 """
 
 from __future__ import annotations
 
+import os
 import re
-from collections.abc import Mapping, Sequence
+import textwrap
+from collections.abc import Iterable, Mapping, Sequence
+from decimal import Decimal
+from pathlib import Path, PurePath
 from typing import Any
 
+from openpyxl.chart.data_source import (
+    AxDataSource,
+    NumData,
+    NumDataSource,
+    NumRef,
+    NumVal,
+    StrData,
+    StrRef,
+    StrVal,
+)
+from openpyxl.chart.series import Series, SeriesLabel
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.protection import SheetProtection
 
 from .. import __version__
-from ..findings import Finding, Severity
+from ..findings import Finding, Location, Severity
 from .labels import Labels
 from .sheetxml import Rows, column_letter
 from .styles import Styles
@@ -38,6 +54,105 @@ def ranges(col: str, rows: Sequence[int]) -> str:
         else:
             runs.append([r])
     return ",".join(f"{col}{run[0]}" if len(run) == 1 else f"{col}{run[0]}:{col}{run[-1]}" for run in runs)
+
+
+def area(sheet: str, col: str, rows: Sequence[int]) -> str:
+    """The cells of column ``col`` in ``rows`` of ``sheet`` as a chart names them: one range, or
+    several in parentheses (``('Riepilogo'!$C$16:$C$19,'Riepilogo'!$C$21)``)."""
+    parts = [f"{quote(sheet)}!{part}" for part in ranges(f"${col}$", rows).split(",")]
+    return parts[0] if len(parts) == 1 else "(" + ",".join(parts) + ")"
+
+
+def bar_series(
+    sheet: str,
+    *,
+    col: str,
+    rows: Sequence[int],
+    values: Sequence[Decimal],
+    category_col: str,
+    categories: Sequence[str],
+    title: tuple[str, str] | None = None,
+    index: int = 0,
+) -> Series:
+    """A chart series over cells that need not be contiguous, with the figures cached in the
+    chart, so that a preview that does not calculate still draws it.
+
+    ``title`` is the cell holding the series' name and that name.
+    """
+    val = NumDataSource(
+        numRef=NumRef(
+            f=area(sheet, col, rows),
+            numCache=NumData(
+                formatCode="General",
+                ptCount=len(values),
+                pt=[NumVal(idx=i, v=float(v)) for i, v in enumerate(values)],
+            ),
+        )
+    )
+    cat = AxDataSource(
+        strRef=StrRef(
+            f=area(sheet, category_col, rows),
+            strCache=StrData(
+                ptCount=len(categories), pt=[StrVal(idx=i, v=c) for i, c in enumerate(categories)]
+            ),
+        )
+    )
+    tx = None
+    if title is not None:
+        ref, text = title
+        tx = SeriesLabel(strRef=StrRef(f=ref, strCache=StrData(ptCount=1, pt=[StrVal(idx=0, v=text)])))
+    return Series(idx=index, order=index, tx=tx, cat=cat, val=val)
+
+
+class Places:
+    """File paths as the workbook shows them: relative to the budget's folder.
+
+    The workbook travels (by mail, by PEC): it names the budget by its file name, a report as
+    the budget's folder sees it (``clust-er-health-2020-2022/sal-1.yaml``), a call pack as the
+    budget's ``call:`` names it, and never an absolute path of the machine that wrote it.
+    Findings name files by their display path (as given on the command line, or relative to
+    the working folder); ``known`` maps those of the loaded files to their paths.
+    """
+
+    def __init__(self, budget_path: Path, known: Iterable[tuple[str, Path]] = ()) -> None:
+        self.folder = os.path.abspath(budget_path.parent)
+        self.shown: dict[str, str] = {}
+        for display, path in known:
+            if display and not display.startswith("<"):
+                self.shown[display] = self.relative(path)
+        swaps = {d: p for d, p in self.shown.items() if d != p}
+        # A whole path only, never the tail of a longer one; the longest first.
+        alternatives = "|".join(re.escape(d) for d in sorted(swaps, key=len, reverse=True))
+        self._swap = re.compile(rf"(?<![\w./\\-])(?:{alternatives})(?![\w/\\])") if swaps else None
+        self._swaps = swaps
+
+    def relative(self, path: str | PurePath) -> str:
+        """``path`` (absolute, or relative to the working folder) relative to the budget's folder."""
+        try:
+            rel = os.path.relpath(os.path.abspath(path), self.folder)
+        except ValueError:  # another drive (Windows): the file name is all there is to show
+            return PurePath(path).name
+        return PurePath(rel).as_posix()
+
+    def path(self, display: str) -> str:
+        """A display path as the workbook shows it; ``<built-in pack …>`` and the like stay."""
+        if not display or display.startswith("<"):
+            return display
+        shown = self.shown.get(display)
+        if shown is None:
+            shown = self.shown[display] = self.relative(display)
+        return shown
+
+    def location(self, loc: Location) -> str:
+        """``path:line:col`` with the path as the workbook shows it."""
+        path = self.path(loc.path)
+        return f"{path}:{loc.line}:{loc.col}" if loc.line else path
+
+    def message(self, text: str) -> str:
+        """A finding's message with the loaded files' display paths as the workbook shows them."""
+        if self._swap is None:
+            return text
+        return self._swap.sub(lambda m: self._swaps[m.group(0)], text)
 
 
 def frame(
@@ -98,12 +213,53 @@ def counts(findings: Sequence[Finding]) -> tuple[int, int, int]:
     )
 
 
+CHECKS_WIDTHS: dict[int, tuple[int, int]] = {
+    1: (8, 9),
+    2: (9, 10),
+    3: (40, 56),
+    4: (20, 30),
+    5: (20, 36),
+    6: (12, 28),
+}
+"""The Checks sheet's columns (minimum, maximum width): code, severity, message, citation,
+location, related. About 150 characters in all: landscape A4 at a readable scale, the long
+texts wrapped."""
+LINE_HEIGHT = 15
+"""Points a line of 11-point text takes: a wrapped cell's row is this many times its lines."""
+
+
+def wrapped_lines(text: str, width: float) -> int:
+    """How many lines ``text`` takes, wrapped at spaces in a column ``width`` characters wide.
+
+    A column's width counts the digit "0"; a line of prose holds about 15% more characters
+    (11-point Calibri or Carlito, and LibreOffice's fallback fonts alike).
+    """
+    chars = max(1, int(width * 1.15))
+    return sum(max(1, len(textwrap.wrap(part, chars, break_on_hyphens=False))) for part in text.split("\n"))
+
+
+def fitted_width(rows: Rows, col: int, bounds: tuple[float, float], texts: Iterable[str] = ()) -> float:
+    """The width :func:`frame` will give column ``col``: its longest text so far or in ``texts``
+    (still to be written), within ``bounds``."""
+    longest = max([rows.widths.get(col, 0), *map(len, texts)])
+    return min(max(longest + 2, bounds[0]), bounds[1])
+
+
+def wrapped_height(text: str, width: float) -> float | None:
+    """The height a row needs for ``text`` wrapped in a column ``width`` wide; ``None`` for one
+    line. (Excel does not fit row heights on load: a row whose text wraps needs its height.)"""
+    lines = wrapped_lines(text, width)
+    return LINE_HEIGHT * lines if lines > 1 else None
+
+
 def findings_table(
-    rows: Rows, s: Styles, t: Labels, findings: Sequence[Finding]
-) -> dict[int, tuple[int, int]]:
+    rows: Rows, s: Styles, t: Labels, findings: Sequence[Finding], places: Places
+) -> dict[int, tuple[float, float]]:
     """The Checks sheet's rows: a title with the counts, a header, one finding a row.
 
-    Returns the column widths for :func:`frame`.
+    The message, citation and places wrap within their columns, each row as tall as its
+    longest text; paths are shown as ``places`` says. Returns the column widths for
+    :func:`frame`.
     """
     rows.append([(f"{t.checks_title} — {t.counts(*counts(findings))}", s.title)])
     rows.append(
@@ -117,17 +273,40 @@ def findings_table(
         ],
         height=30,
     )
-    for f in findings:
+    table = [
+        (
+            f,
+            places.message(f.message),
+            f.citation or None,
+            places.location(f.location),
+            places.location(f.related) if f.related else None,
+        )
+        for f in findings
+    ]
+    # The widths the columns will have (as frame() sets them), to know where texts wrap.
+    longest = {3: 0, 4: 0, 5: 0, 6: 0}
+    for _, *texts in table:
+        for col, text in zip((3, 4, 5, 6), texts, strict=True):
+            if text:
+                longest[col] = max(longest[col], len(text))
+    width = {col: min(max(n + 2, CHECKS_WIDTHS[col][0]), CHECKS_WIDTHS[col][1]) for col, n in longest.items()}
+    for f, message, citation, location, related in table:
+        lines = max(
+            wrapped_lines(text, width[col])
+            for col, text in ((3, message), (4, citation), (5, location), (6, related))
+            if text
+        )
         rows.append(
             [
                 (f.code, s.label),
                 (t.severity_name(f.severity), s.severity[str(f.severity)]),
-                (f.message, s.text),
-                (f.citation or None, s.text),
-                (str(f.location), s.text),
-                (str(f.related) if f.related else None, s.text),
-            ]
+                (message, s.wrap),
+                (citation, s.wrap),
+                (location, s.wrap),
+                (related, s.wrap),
+            ],
+            height=LINE_HEIGHT * lines if lines > 1 else None,
         )
     if not findings:
         rows.append([(t.no_findings, s.note)])
-    return {1: (8, 10), 2: (9, 12), 3: (40, 100), 4: (14, 50), 5: (20, 60), 6: (12, 60)}
+    return {col: (float(low), float(high)) for col, (low, high) in CHECKS_WIDTHS.items()}

@@ -60,7 +60,12 @@ class Package:
 
 def package_of(wb: Any, sheet_names: Sequence[str], rows: Mapping[str, Rows]) -> Package:
     """Save openpyxl's skeleton of ``wb`` and pair each sheet's entry with its rows (the
-    sheets are numbered in the order of ``sheet_names``, as openpyxl saves them)."""
+    sheets are numbered in the order of ``sheet_names``, as openpyxl saves them).
+
+    The workbook asks for a full calculation on load (``fullCalcOnLoad``): a spreadsheet that
+    honours it computes every formula itself rather than show the cached results.
+    """
+    wb.calculation.fullCalcOnLoad = True
     skeleton = BytesIO()
     wb.save(skeleton)
     entries = {f"xl/worksheets/sheet{i}.xml": rows[name] for i, name in enumerate(sheet_names, 1)}

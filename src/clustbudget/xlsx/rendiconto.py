@@ -4,7 +4,8 @@ Sheets, in order: Summary (Riepilogo), Staff (Personale), Expenses (Spese), Chec
 (Controlli), Provenance (Provenienza).
 
 What the files state is an input cell; what clustbudget computes is a formula over those
-inputs, the same computation as :mod:`clustbudget.compute`:
+inputs, the same computation as :mod:`clustbudget.compute` (whose figures each formula
+carries as its cached result):
 
 - Staff: hourly rate ``ROUND(annual cost / hours basis, 2)``, hours ``SUM`` of the months,
   cost ``ROUND(rate × hours, 2)``; accepted = cost − not accepted.
@@ -18,6 +19,9 @@ inputs, the same computation as :mod:`clustbudget.compute`:
   budget (0 when the budget is 0); the contribution ``MIN(ROUND(rate × cumulative, 2), cap)``
   when the call pack knows its rate.
 
+The Summary's rows read as ``clustbudget show`` prints a budget: the direct items, their
+subtotal, the flat rates, the total.
+
 "Not accepted" is an input: it is what the rules disallowed (``ReportResult.disallowed``,
 capped at the cost), which a spreadsheet cannot recompute. Sums over many rows are rounded to
 the cent (``ROUND(SUMIF(…), 2)``), which removes binary floating-point noise and changes
@@ -28,26 +32,46 @@ from __future__ import annotations
 
 import bisect
 from datetime import UTC, date, datetime
+from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook
-from openpyxl.chart import BarChart, Reference
+from openpyxl.chart import BarChart
 from openpyxl.workbook.defined_name import DefinedName
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 from .. import __version__
-from ..compute import ItemProgress
+from ..compute import ItemProgress, contribution_due, flat_rate, share, sum_amounts
 from ..findings import Finding
 from ..models import CostReport
 from ..money import ZERO, fmt_eur
 from ..validation import ProjectResult, ReportResult
 from .labels import Labels, ReportLabels, labels, report_labels
-from .layout import NAME_SAFE, counts, findings_table, frame, quote, ranges
+from .layout import (
+    NAME_SAFE,
+    Places,
+    bar_series,
+    counts,
+    findings_table,
+    fitted_width,
+    frame,
+    quote,
+    ranges,
+    wrapped_height,
+)
 from .package import Package, package_of
 from .sheetxml import Cell, Formula, Rows, column_letter
 from .styles import ReportStyles
 
+VAT_NOT_ELIGIBLE = "CB212"
+"""The finding, reported once per report (at its first invoice with VAT), that recorded VAT is
+left out because the project's VAT is recoverable: the Expenses sheet shows it on every line
+whose VAT it leaves out."""
+
 MAX_ERRORS_LISTED = 5
+LABEL_WIDTH = (36, 54)
+"""The Summary's description column (minimum, maximum width): the item labels wrap in it."""
 
 
 def build(
@@ -112,6 +136,11 @@ def entry_codes(result: ReportResult, key: str, count: int) -> list[str | None]:
         i = bisect.bisect_right(starts, at) - 1
         if 0 <= i < count and (i + 1 < count or at < end) and f.code not in out[i]:
             out[i].append(f.code)
+            if f.code == VAT_NOT_ELIGIBLE and key == "expenses" and result.report is not None:
+                # One finding for the whole report; every line whose VAT it leaves out shows it.
+                for j, expense in enumerate(result.report.expenses):
+                    if expense.vat and VAT_NOT_ELIGIBLE not in out[j]:
+                        out[j].append(VAT_NOT_ELIGIBLE)
     return [", ".join(codes) if codes else None for codes in out]
 
 
@@ -142,6 +171,9 @@ class _Rendiconto:
         largest = max([self.bfig.total, *(row.cumulative for row in self.progress), fig.total, ZERO])
         self.money_width = max(14, len(fmt_eur(largest, "it")) + 4)
         self.date_format = "dd/mm/yyyy" if t.lang == "it" else "yyyy-mm-dd"
+        known = [(r.loaded.display, r.loaded.path) for r in [b, *project.reports]]
+        known.append((b.pack_display, Path(b.pack_display)))
+        self.places = Places(b.loaded.path, known)
 
         self.wb = Workbook(write_only=True)
         self.sheet_names = [t.summary, rt.staff, rt.expenses, t.checks, t.provenance]
@@ -208,8 +240,12 @@ class _Rendiconto:
         codes = entry_codes(self.result, "staff", len(self.costs.staff))
         disallowed = self.result.disallowed
         first = rows.next
+        # Column totals of the hours, cost, not accepted and accepted (the cached results).
+        month_hours = dict.fromkeys(months, ZERO)
+        hours_sum = cost_sum = not_sum = accepted_sum = ZERO
         for c, entry, found in zip(self.costs.staff, self.report.staff, codes, strict=True):
             r = rows.next
+            cut = min(disallowed.get(("staff", c.index), ZERO), c.cost)
             cells: list[Cell] = [
                 (c.id, s.text_input),
                 (c.name, s.text_input),
@@ -217,26 +253,33 @@ class _Rendiconto:
                 (c.annual_gross_cost, s.money_input),
                 (entry.cost_year, s.integer_input),
                 (c.hours_per_year, s.hours_input),
-                (Formula(f"IF(F{r}=0,0,ROUND(D{r}/F{r},2))"), s.money),
+                (Formula(f"IF(F{r}=0,0,ROUND(D{r}/F{r},2))", c.hourly_rate), s.money),
             ]
             cells += [(entry.hours.get(m), s.hours_input) for m in months]
             cells += [
-                (Formula(f"ROUND(SUM({m0}{r}:{m1}{r}),2)") if months else 0, s.hours),
-                (Formula(f"ROUND(G{r}*{H}{r},2)"), s.money),
-                (min(disallowed.get(("staff", c.index), ZERO), c.cost), s.money_input),
-                (Formula(f"{COST}{r}-{NOT}{r}"), s.money),
+                (Formula(f"ROUND(SUM({m0}{r}:{m1}{r}),2)", c.hours) if months else 0, s.hours),
+                (Formula(f"ROUND(G{r}*{H}{r},2)", c.cost), s.money),
+                (cut, s.money_input),
+                (Formula(f"{COST}{r}-{NOT}{r}", c.cost - cut), s.money),
                 (found, s.codes),
             ]
             rows.append(cells)
+            for m, h in entry.hours.items():
+                month_hours[m] += h
+            hours_sum += c.hours
+            cost_sum += c.cost
+            not_sum += cut
+            accepted_sum += c.cost - cut
         last = rows.next - 1
         if last >= first:
             total: list[Cell] = [(None, s.total_label), (rt.sheet_total, s.total_label)]
             total += [(None, s.total_label)] * (first_month - 3)
-            for col in range(first_month, hours_col + 1):
+            column_sums = [*month_hours.values(), hours_sum]
+            for col, value in zip(range(first_month, hours_col + 1), column_sums, strict=True):
                 letter = column_letter(col)
-                total.append((Formula(f"SUM({letter}{first}:{letter}{last})"), s.hours_total))
-            for letter in (COST, NOT, ACC):
-                total.append((Formula(f"SUM({letter}{first}:{letter}{last})"), s.money_total))
+                total.append((Formula(f"SUM({letter}{first}:{letter}{last})", value), s.hours_total))
+            for letter, value in ((COST, cost_sum), (NOT, not_sum), (ACC, accepted_sum)):
+                total.append((Formula(f"SUM({letter}{first}:{letter}{last})", value), s.money_total))
             rows.append(total)
             sheet = quote(name)
             self.sources.append((f"{sheet}!$C${first}:$C${last}", f"{sheet}!${ACC}${first}:${ACC}${last}"))
@@ -270,13 +313,23 @@ class _Rendiconto:
         count = len(self.costs.expenses)
         header_row = rows.next + 1
         first, last = header_row + 1, header_row + count
+        disallowed = self.result.disallowed
+        cuts = [min(disallowed.get(("expense", c.index), ZERO), c.eligible) for c in self.costs.expenses]
         # Totals above the header, so that the filter leaves them alone; SUBTOTAL counts only
-        # the rows the filter shows.
+        # the rows the filter shows (all of them, for the cached results).
+        sums = {
+            "H": sum_amounts(x.amount for x in self.report.expenses),
+            "I": sum_amounts(x.vat for x in self.report.expenses if x.vat),
+            "J": sum_amounts(c.vat_eligible for c in self.costs.expenses),
+            "L": sum_amounts(c.eligible for c in self.costs.expenses),
+            "P": sum_amounts(cuts),
+        }
+        sums["Q"] = sums["L"] - sums["P"]
         totals: list[Cell] = [None, (rt.visible_total, s.label)] + [None] * 5
         for letter in "HIJKLMNOPQ":
             totals.append(
-                (Formula(f"SUBTOTAL(109,{letter}{first}:{letter}{last})"), s.money_total)
-                if count and letter in "HIJLPQ"
+                (Formula(f"SUBTOTAL(109,{letter}{first}:{letter}{last})", sums[letter]), s.money_total)
+                if count and letter in sums
                 else None
             )
         rows.append(totals if count else [])
@@ -305,11 +358,10 @@ class _Rendiconto:
             height=45,
         )
         codes = entry_codes(self.result, "expenses", len(self.costs.expenses))
-        disallowed = self.result.disallowed
         methods = rt.payment_methods
         text_input, money_input, money, date_input = s.text_input, s.money_input, s.money, s.date_input
         append = rows.append
-        for c, x, found in zip(self.costs.expenses, self.report.expenses, codes, strict=True):
+        for c, x, found, cut in zip(self.costs.expenses, self.report.expenses, codes, cuts, strict=True):
             r = rows.next
             append(
                 [
@@ -322,14 +374,14 @@ class _Rendiconto:
                     (x.document, text_input),
                     (x.amount, money_input),
                     (x.vat, money_input),
-                    (Formula(f"IF($A$2,0,I{r})"), money),
+                    (Formula(f"IF($A$2,0,I{r})", c.vat_eligible), money),
                     (c.share, s.rate_input),
-                    (Formula(f"ROUND((H{r}+J{r})*K{r},2)"), money),
+                    (Formula(f"ROUND((H{r}+J{r})*K{r},2)", c.eligible), money),
                     (x.paid, date_input),
                     (methods.get(x.payment, x.payment) if x.payment else None, text_input),
                     (x.payment_ref, text_input),
-                    (min(disallowed.get(("expense", c.index), ZERO), c.eligible), money_input),
-                    (Formula(f"L{r}-P{r}"), money),
+                    (cut, money_input),
+                    (Formula(f"L{r}-P{r}", c.eligible - cut), money),
                     (found, s.codes),
                     (x.note, text_input),
                 ]
@@ -390,7 +442,8 @@ class _Rendiconto:
             [(rt.title.format(period=self.period_id, project=p.title), s.title)], height=20
         )
         for f in errors[:MAX_ERRORS_LISTED]:
-            rows.append([(f"{f.code} {f.location}: {f.message}", s.error)])
+            where = self.places.location(f.location)
+            rows.append([(f"{f.code} {where}: {self.places.message(f.message)}", s.error)])
         if len(errors) > MAX_ERRORS_LISTED:
             rows.append([(t.banner_more.format(n=len(errors) - MAX_ERRORS_LISTED), s.error)])
         rows.append([])
@@ -405,7 +458,7 @@ class _Rendiconto:
             (t.call, call),
             (t.call_id, f"{pack.id} v{pack.version}"),
             (rt.period, f"{self.period_id} ({dates})"),
-            (rt.report_file, self.result.loaded.display),
+            (rt.report_file, self.places.path(self.result.loaded.display)),
             (t.findings, f"{t.counts(*counts(self._findings()))} ({t.see_sheet.format(sheet=t.checks)})"),
         ]
         for label, value in facts:
@@ -434,73 +487,112 @@ class _Rendiconto:
             (rt.period_base_col, s.header_right),
         ]
         rows.append(header, height=45)
+        # The rows as `clustbudget show` prints them: direct items, their subtotal, the flat
+        # rates computed on them, the total.
         first_item = rows.next
-        item_rows = {key: first_item + i for i, key in enumerate(self.keys)}
-        direct_row = first_item + len(self.keys)
-        total_row = direct_row + 1
+        item_rows = {key: first_item + i for i, key in enumerate(self.direct_keys)}
+        direct_row = first_item + len(self.direct_keys)
+        item_rows.update({key: direct_row + 1 + i for i, key in enumerate(self.flat_keys)})
+        total_row = direct_row + 1 + len(self.flat_keys)
         rates = {key: pack.items[key].rate for key in self.flat_keys}
-        bases = {key: pack.items[key].base or [] for key in self.flat_keys}
-        budget_of = {row.key: row.budget for row in self.progress}
+        bases = {key: [b for b in pack.items[key].base or [] if b in item_rows] for key in self.flat_keys}
 
-        def tail(r: int, style: Any, share_style: Any) -> list[Cell]:
-            """Cumulative, remaining and used: the same formulas on every row."""
+        # The figures the formulas compute, as compute computes them (the cached results):
+        # per row, budget, each earlier period, earlier total, this period, cumulative,
+        # remaining, used; flat rates on their bases, the subtotal and total as sums.
+        progress = {row.key: row for row in self.progress}
+        earlier = [{row.key: row.period for row in self.project.progress[j]} for j in range(k)]
+        budget: dict[str, Decimal] = {key: progress[key].budget for key in self.direct_keys}
+        this: dict[str, Decimal] = {key: progress[key].period for key in self.direct_keys}
+        period_base: dict[str, Decimal] = {}
+        for key in self.flat_keys:
+            rate = rates[key]
+            assert rate is not None
+            budget[key] = flat_rate(rate, sum_amounts(budget[b] for b in bases[key]))
+            period_base[key] = sum_amounts(this[b] for b in bases[key])
+            this[key] = flat_rate(rate, period_base[key])
+        figures: dict[str | int, list[Decimal]] = {
+            key: [budget[key], *(e.get(key, ZERO) for e in earlier), this[key]] for key in self.keys
+        }
+        figures[direct_row] = (
+            [sum_amounts(col) for col in zip(*(figures[key] for key in self.direct_keys), strict=True)]
+            if self.direct_keys
+            else [ZERO] * (k + 2)
+        )
+        figures[total_row] = [
+            sum_amounts(col)
+            for col in zip(figures[direct_row], *(figures[key] for key in self.flat_keys), strict=True)
+        ]
+
+        label_width = fitted_width(rows, 2, LABEL_WIDTH, map(self._item_label, self.keys))
+
+        def tail(
+            r: int, row: list[Decimal], this_cell: Formula | int, style: Any, share_style: Any
+        ) -> list[Cell]:
+            """Earlier total, this period (``this_cell``), cumulative, remaining and used."""
+            before = sum_amounts(row[1:-1])
+            cumulative = row[-1] + before
+            previous: Cell = (
+                (Formula(f"SUM({earlier_cols[0]}{r}:{earlier_cols[-1]}{r})", before), style)
+                if k
+                else (0, style)
+            )
             return [
-                (Formula(f"{T}{r}+{P}{r}"), style),
-                (Formula(f"{B}{r}-{CU}{r}"), style),
-                (Formula(f"IF({B}{r}=0,0,{CU}{r}/{B}{r})"), share_style),
+                previous,
+                (this_cell, style),
+                (Formula(f"{T}{r}+{P}{r}", cumulative), style),
+                (Formula(f"{B}{r}-{CU}{r}", row[0] - cumulative), style),
+                (Formula(f"IF({B}{r}=0,0,{CU}{r}/{B}{r})", share(cumulative, row[0])), share_style),
             ]
 
-        def previous(r: int, style: Any) -> Cell:
-            if not k:
-                return (0, style)
-            return (Formula(f"SUM({earlier_cols[0]}{r}:{earlier_cols[-1]}{r})"), style)
-
-        for key, r in item_rows.items():
+        def item_row(key: str) -> None:
+            r = item_rows[key]
+            row = figures[key]
             cells: list[Cell] = [(key, s.label), (self._item_label(key), s.wrap)]
+            this_cell: Formula | int
             if key in self.flat:
-                base_refs = [item_rows[b] for b in bases[key] if b in item_rows]
-                budget_base = ",".join(f"{B}{i}" for i in base_refs) or "0"
-                cells.append((Formula(f"ROUND({RT}{r}*ROUND(SUM({budget_base}),2),2)"), s.money))
+                budget_base = ",".join(f"{B}{item_rows[b]}" for b in bases[key]) or "0"
+                cells.append((Formula(f"ROUND({RT}{r}*ROUND(SUM({budget_base}),2),2)", row[0]), s.money))
+                this_cell = Formula(f"ROUND({RT}{r}*{BS}{r},2)", row[-1])
             else:
-                cells.append((budget_of[key], s.money_input))
-            for j in range(k):
-                earlier = {row.key: row.period for row in self.project.progress[j]}
-                cells.append((earlier.get(key, ZERO), s.money_input))
-            cells.append(previous(r, s.money))
+                cells.append((row[0], s.money_input))
+                this_cell = self._sumif(key, r, row[-1])
+            cells += [(value, s.money_input) for value in row[1:-1]]
+            cells += tail(r, row, this_cell, s.money, s.share)
             if key in self.flat:
-                cells.append((Formula(f"ROUND({RT}{r}*{BS}{r},2)"), s.money))
-            else:
-                cells.append((self._sumif(key, r), s.money))
-            cells += tail(r, s.money, s.share)
-            if key in self.flat:
-                this_base = ",".join(f"{T}{i}" for i in base_refs) or "0"
-                cells += [(rates[key], s.rate_input), (Formula(f"ROUND(SUM({this_base}),2)"), s.money)]
-            label = self._item_label(key)
-            lines = -(-len(label) // 48) if len(label) > 50 else 1
-            appended = rows.append(cells, height=15 * lines if lines > 1 else None)
+                this_base = ",".join(f"{T}{item_rows[b]}" for b in bases[key]) or "0"
+                cells += [
+                    (rates[key], s.rate_input),
+                    (Formula(f"ROUND(SUM({this_base}),2)", period_base[key]), s.money),
+                ]
+            appended = rows.append(cells, height=wrapped_height(self._item_label(key), label_width))
             assert appended == r, "the Summary's item rows must be where the formulas expect them"
 
+        for key in self.direct_keys:
+            item_row(key)
         direct_refs = [item_rows[key] for key in self.direct_keys]
-        sums: list[Cell] = [(None, s.total_label), (t.direct_total, s.total_label)]
-        for col in [B, *earlier_cols, P, T]:
-            sums.append((Formula(f"SUM({ranges(col, direct_refs)})") if direct_refs else 0, s.money_total))
-        sums += [
-            (Formula(f"{T}{direct_row}+{P}{direct_row}"), s.money_total),
-            (Formula(f"{B}{direct_row}-{CU}{direct_row}"), s.money_total),
-            (Formula(f"IF({B}{direct_row}=0,0,{CU}{direct_row}/{B}{direct_row})"), s.share_total),
-        ]
-        assert rows.append(sums) == direct_row
-        totals: list[Cell] = [(None, s.total_label), (t.total, s.total_label)]
-        for col in [B, *earlier_cols, P, T]:
+
+        def direct_sum(col: str, value: Decimal) -> Formula | int:
+            return Formula(f"SUM({ranges(col, direct_refs)})", value) if direct_refs else 0
+
+        def total_sum(col: str, value: Decimal) -> Formula:
             terms = [f"{col}{direct_row}", *(f"{col}{item_rows[key]}" for key in self.flat_keys)]
-            totals.append((Formula("+".join(terms)), s.money_total))
+            return Formula("+".join(terms), value)
+
+        row = figures[direct_row]
+        sums: list[Cell] = [(None, s.total_label), (t.direct_total, s.total_label)]
+        sums += [(direct_sum(col, v), s.money_total) for col, v in zip([B, *earlier_cols], row, strict=False)]
+        sums += tail(direct_row, row, direct_sum(T, row[-1]), s.money_total, s.share_total)
+        assert rows.append(sums) == direct_row
+        for key in self.flat_keys:
+            item_row(key)
+        row = figures[total_row]
+        totals: list[Cell] = [(None, s.total_label), (t.total, s.total_label)]
         totals += [
-            (Formula(f"{T}{total_row}+{P}{total_row}"), s.money_total),
-            (Formula(f"{B}{total_row}-{CU}{total_row}"), s.money_total),
-            (Formula(f"IF({B}{total_row}=0,0,{CU}{total_row}/{B}{total_row})"), s.share_total),
+            (total_sum(col, v), s.money_total) for col, v in zip([B, *earlier_cols], row, strict=False)
         ]
+        totals += tail(total_row, row, total_sum(T, row[-1]), s.money_total, s.share_total)
         assert rows.append(totals) == total_row
-        rows.append([])
 
         names = {
             "Budget_Total": f"${B}${total_row}",
@@ -514,8 +606,11 @@ class _Rendiconto:
                 names[f"Rate_{key}"] = f"${RT}${item_rows[key]}"
                 names[f"Base_{key}"] = f"${BS}${item_rows[key]}"
 
+        rows.append([])
         params = pack.parameters
         if params.contribution_rate is not None:
+            cumulative_total = sum_amounts(figures[total_row][1:])  # earlier periods and this one
+            due_value = contribution_due(cumulative_total, params.contribution_rate, params.grant_cap)
             rate_row = rows.append(
                 [(rt.contribution_rate, s.label), None, (params.contribution_rate, s.rate_input)]
             )
@@ -525,7 +620,9 @@ class _Rendiconto:
             else:
                 rows.append([(rt.grant_cap, s.label), None, (rt.no_cap, s.text)])
                 due = f"ROUND(C{rate_row}*{CU}{total_row},2)"
-            due_row = rows.append([(rt.contribution_due, s.label), None, (Formula(due), s.money_total)])
+            due_row = rows.append(
+                [(rt.contribution_due, s.label), None, (Formula(due, due_value), s.money_total)]
+            )
             names["ContributionDue"] = f"$C${due_row}"
         else:
             rows.append([(rt.contribution_unknown, s.label)])
@@ -535,7 +632,7 @@ class _Rendiconto:
         rows.append([(None, s.legend_computed), (t.legend_computed, s.text)])
         if self.earlier:
             periods = ", ".join(
-                f"{e.report.period.id} ({e.loaded.display})"  # type: ignore[union-attr]
+                f"{e.report.period.id} ({self.places.path(e.loaded.display)})"  # type: ignore[union-attr]
                 for e in self.earlier
             )
             rows.append([(rt.previous_note.format(periods=periods, sheet=t.provenance), s.note)])
@@ -553,13 +650,22 @@ class _Rendiconto:
             chart = BarChart()
             chart.type = "col"
             chart.title = rt.chart_title
-            last_item = total_row - 2
-            for col in (C_BUDGET, C_CUM):
-                chart.add_data(
-                    Reference(ws, min_col=col, min_row=first_item - 1, max_row=last_item),
-                    titles_from_data=True,
+            keys = [*self.direct_keys, *self.flat_keys]  # the items, not the subtotal between them
+            cumulative = {key: sum_amounts(figures[key][1:]) for key in keys}
+            series = ((B, rt.budget_col, budget), (CU, rt.cumulative_col, cumulative))
+            for i, (col, name, values) in enumerate(series):
+                chart.series.append(
+                    bar_series(
+                        t.summary,
+                        col=col,
+                        rows=[item_rows[key] for key in keys],
+                        values=[values[key] for key in keys],
+                        category_col="A",
+                        categories=keys,
+                        title=(f"{quote(t.summary)}!${col}${first_item - 1}", name),  # the header
+                        index=i,
+                    )
                 )
-            chart.set_categories(Reference(ws, min_col=1, min_row=first_item, max_row=last_item))
             chart.y_axis.numFmt = '#,##0 "€"'
             chart.x_axis.delete = False
             chart.y_axis.delete = False
@@ -570,15 +676,16 @@ class _Rendiconto:
         for n, ref in names.items():
             self.wb.defined_names[n] = DefinedName(n, attr_text=f"{summary}!{ref}")
         m = (self.money_width,) * 2
-        widths: dict[int, tuple[float, float]] = {1: (22, 30), 2: (36, 50), C_BUDGET: m}
+        widths: dict[int, tuple[float, float]] = {1: (22, 30), 2: LABEL_WIDTH, C_BUDGET: m}
         widths.update({4 + j: m for j in range(k)})
         widths.update(
             {C_PREV: m, C_THIS: m, C_CUM: m, C_REM: m, C_USED: (11, 11), C_RATE: (10, 10), C_BASE: m}
         )
         self._frame(t.summary, widths=widths, freeze=f"A{title_row + 1}", landscape=True)
 
-    def _sumif(self, key: str, r: int) -> Formula | int:
-        """This period's accepted amount of item ``key`` (in ``A{r}``): the accepted columns, by item."""
+    def _sumif(self, key: str, r: int, value: Decimal) -> Formula | int:
+        """This period's accepted amount ``value`` of item ``key`` (in ``A{r}``): the accepted
+        columns, by item."""
         terms = []
         for items, accepted in self.sources:
             # The criterion is the item cell: a key such as "A" matches only itself (no
@@ -589,7 +696,7 @@ class _Rendiconto:
                 terms.append(f"SUMPRODUCT(--EXACT({items},$A{r}),{accepted})")
         if not terms:
             return 0
-        return Formula(f"ROUND({'+'.join(terms)},2)")
+        return Formula(f"ROUND({'+'.join(terms)},2)", value)
 
     def _item_label(self, key: str) -> str:
         if key in self.pack.items:
@@ -603,7 +710,7 @@ class _Rendiconto:
 
     def _checks(self) -> None:
         t = self.t
-        widths = findings_table(self.rows[t.checks], self.s, t, self._findings())
+        widths = findings_table(self.rows[t.checks], self.s, t, self._findings(), self.places)
         self._frame(t.checks, widths=widths, freeze="A3", title_rows="2:2", landscape=True)
 
     def _provenance(self) -> None:
@@ -616,10 +723,16 @@ class _Rendiconto:
         def sha(result: Any) -> str:
             return result.loaded.doc.sha256 if result.loaded.doc is not None else t.missing
 
-        rows.append([(rt.budget_file, s.label), (budget.loaded.display, s.text), (sha(budget), s.text)])
+        rows.append(
+            [
+                (rt.budget_file, s.label),
+                (self.places.path(budget.loaded.display), s.text),
+                (sha(budget), s.text),
+            ]
+        )
         for r in self.project.reports:
             label = rt.report_of.format(period=r.report.period.id) if r.report else rt.unreadable_report
-            rows.append([(label, s.label), (r.loaded.display, s.text), (sha(r), s.text)])
+            rows.append([(label, s.label), (self.places.path(r.loaded.display), s.text), (sha(r), s.text)])
         period = self.report.period
         facts: list[tuple[str, Any, Any]] = [
             (
@@ -632,7 +745,7 @@ class _Rendiconto:
             (t.pack_version, pack.version, s.integer),
             (t.pack_title, pack.title, s.text),
             (t.pack_act, pack.act or t.missing, s.text),
-            (t.pack_file, budget.pack_display or t.missing, s.text),
+            (t.pack_file, self.places.path(budget.pack_display) or t.missing, s.text),
             (t.generated, self.generated.isoformat(timespec="seconds"), s.text),
             (t.language, t.lang, s.text),
             (t.rounding, t.rounding_rule, s.text),

@@ -9,6 +9,12 @@ Safety by construction: a :class:`str` value is always written as text (an inlin
 whatever it begins with; only a :class:`Formula`, which this package builds, becomes a
 formula. Text that a spreadsheet would turn into a formula when the cell is edited
 (``=``, ``+``, ``-``, ``@``) also gets a quote-prefix style.
+
+Every formula carries its result, computed by clustbudget (:mod:`clustbudget.compute`'s
+Decimals), as the cell's cached value: what a reader that does not calculate shows (mail and
+file previews, Excel's Protected View, pandas, ``openpyxl`` with ``data_only=True``). The
+workbook also asks for a full calculation on load, so spreadsheets that do calculate compute
+every formula themselves.
 """
 
 from __future__ import annotations
@@ -29,14 +35,19 @@ MAX_TEXT = 32_767
 _ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 # Spreadsheets decode _xHHHH_ in text as a character; an underscore written _x005F_ stays one.
 _ESCAPE_LOOKALIKE = re.compile(r"_(x[0-9A-Fa-f]{4}_)")
+# Text with none of these is written as it is: no control character, line end to normalise,
+# XML special character or escape look-alike.
+_NEEDS_CARE = re.compile("[\x00-\x08\x0b-\x1f\ud800-\udfff\ufffe\uffff&<>_]")
 _EXCEL_EPOCH = date(1899, 12, 30)
 
 
 @dataclass(frozen=True, slots=True)
 class Formula:
-    """A formula built by clustbudget, written without the leading ``=`` (``SUM(D3:D9)``)."""
+    """A formula built by clustbudget, written without the leading ``=`` (``SUM(D3:D9)``), and
+    its result as clustbudget computes it (the cell's cached value)."""
 
     text: str
+    value: Decimal | int
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,32 +87,49 @@ def _xml(text: str) -> str:
 
 def text_xml(ref: str, value: str, style: Style) -> str:
     """An inline-string cell; the quote-prefix style when the text looks like a formula."""
-    text = clean_text(value)
+    if len(value) <= MAX_TEXT and not _NEEDS_CARE.search(value):
+        body = text = value  # most text: nothing to clean, escape or cut
+    else:
+        text = clean_text(value)
+        body = _xml(_ESCAPE_LOOKALIKE.sub(r"_x005F_\1", text))
     s = style.quoted if text.startswith(FORMULA_PREFIXES) else style.id
-    body = _xml(_ESCAPE_LOOKALIKE.sub(r"_x005F_\1", text))
     return f'<c r="{ref}" s="{s}" t="inlineStr"><is><t xml:space="preserve">{body}</t></is></c>'
 
 
+def number_text(value: Decimal | int) -> str:
+    """A number as a cell holds it: a Decimal digit for digit (``130000.00``), never through float."""
+    if type(value) is Decimal:
+        return f"{value:f}"
+    if isinstance(value, bool):  # a bool is an int: refuse it rather than write 1 or 0
+        raise TypeError("booleans are not written to the workbook")
+    return f"{value:f}" if isinstance(value, Decimal) else str(int(value))
+
+
 def number_xml(ref: str, value: Decimal | int, style: Style) -> str:
-    """A number cell; a Decimal is written digit for digit (``130000.00``), never through float."""
-    return f'<c r="{ref}" s="{style.id}"><v>{value:f}</v></c>'
+    """A number cell."""
+    return f'<c r="{ref}" s="{style.id}"><v>{number_text(value)}</v></c>'
 
 
 def formula_xml(ref: str, formula: Formula, style: Style) -> str:
-    """A formula cell with no cached result, so that every spreadsheet computes it on load."""
-    return f'<c r="{ref}" s="{style.id}"><f>{_xml(formula.text)}</f></c>'
+    """A formula cell with its result cached; spreadsheets compute it again on load."""
+    return f'<c r="{ref}" s="{style.id}"><f>{_xml(formula.text)}</f><v>{number_text(formula.value)}</v></c>'
 
 
 def cell_xml(ref: str, value: Value, style: Style) -> str:
     """One cell of any supported value; ``None`` is an empty cell that keeps its style."""
+    kind = type(value)
+    if kind is str:
+        return text_xml(ref, value, style)  # type: ignore[arg-type]
+    if kind is Decimal:
+        return f'<c r="{ref}" s="{style.id}"><v>{value:f}</v></c>'
+    if kind is Formula:
+        return formula_xml(ref, value, style)  # type: ignore[arg-type]
     if value is None:
         return f'<c r="{ref}" s="{style.id}"/>'
     if isinstance(value, str):
         return text_xml(ref, value, style)
     if isinstance(value, Formula):
         return formula_xml(ref, value, style)
-    if isinstance(value, bool):  # a bool is an int: refuse it rather than write 1 or 0
-        raise TypeError("booleans are not written to the workbook")
     if isinstance(value, Decimal | int):
         return number_xml(ref, value, style)
     if isinstance(value, date):
@@ -128,15 +156,20 @@ class Rows:
         self.count += 1
         r = self.count
         parts = []
+        widths = self.widths
+        last = 0
         for i, item in enumerate(cells, 1):
             if item is None:
                 continue
             value, style = item
             parts.append(cell_xml(f"{column_letter(i)}{r}", value, style))
-            self.columns = max(self.columns, i)
-            if isinstance(value, str):
-                longest = max(map(len, value.split("\n")), default=0)
-                self.widths[i] = max(self.widths.get(i, 0), longest)
+            last = i
+            if type(value) is str:
+                longest = len(value) if "\n" not in value else max(map(len, value.split("\n")))
+                if longest > widths.get(i, 0):
+                    widths[i] = longest
+        if last > self.columns:
+            self.columns = last
         ht = f' ht="{height}" customHeight="1"' if height else ""
         self.chunks.append(f'<row r="{r}"{ht}>{"".join(parts)}</row>')
         return r

@@ -5,7 +5,8 @@ year (Per anno) when the budget's lines carry them, Checks (Controlli), Provenan
 (Provenienza).
 
 Every figure the budget states is an input cell; every figure clustbudget computes is a
-formula over those inputs, so the workbook recomputes as :mod:`clustbudget.compute` does:
+formula over those inputs, so the workbook recomputes as :mod:`clustbudget.compute` does
+(and each formula carries compute's figure as its cached result):
 
 - Details: an item's subtotal is ``SUM`` of its lines; a line shared by *n* actions is split
   into *n* parts equal to the cent, the leftover cents to the first actions
@@ -13,33 +14,49 @@ formula over those inputs, so the workbook recomputes as :mod:`clustbudget.compu
 - Summary: each item *references* its Details subtotal; a flat-rate item is
   ``ROUND(rate × base, 2)`` with the rate in a cell of its own (the base is rounded to the
   cent first, which removes binary floating-point noise from the sum and changes nothing
-  else: the amounts are whole cents); the total is direct costs plus flat rates.
+  else: the amounts are whole cents); the total is direct costs plus flat rates. The rows
+  read as ``clustbudget show`` prints them: the direct items, their subtotal, the flat
+  rates, the total.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook
-from openpyxl.chart import BarChart, Reference
+from openpyxl.chart import BarChart
 from openpyxl.workbook.defined_name import DefinedName
 
 from .. import __version__
-from ..compute import UNASSIGNED, BudgetFigures
+from ..compute import UNASSIGNED, BudgetFigures, allocate, flat_rate, share, sum_amounts
 from ..models import Budget, CallPack, CostLine
-from ..money import fmt_eur
+from ..money import ZERO, fmt_eur
 from ..validation import BudgetResult
 from .labels import Labels, labels
-from .layout import NAME_SAFE, counts, findings_table, frame, quote, ranges
+from .layout import (
+    NAME_SAFE,
+    Places,
+    bar_series,
+    counts,
+    findings_table,
+    fitted_width,
+    frame,
+    quote,
+    ranges,
+    wrapped_height,
+)
 from .package import Package, package_of
 from .sheetxml import Cell, Formula, Rows, Style, column_letter
 from .styles import Styles
 
 MAX_ERRORS_LISTED = 5
+LABEL_WIDTH = (40, 62)
+"""The Summary's description column (minimum, maximum width): the item labels wrap in it."""
 
 
 def build(result: BudgetResult, lang: str = "it", *, generated: datetime | None = None) -> Package:
@@ -65,6 +82,8 @@ class _Group:
     lines: list[CostLine]
     header_row: int = 0
     subtotal_row: int = 0
+    subtotals: dict[int, Decimal] = field(default_factory=dict)
+    """The subtotal row's figures, by column."""
 
 
 @dataclass
@@ -110,19 +129,22 @@ class _DetailsColumns:
         return self.note
 
 
-def split_formula(amount_ref: str, parts: int, shares: Sequence[int]) -> Formula:
-    """The sum of shares ``shares`` (0-based) of an amount split into ``parts`` equal to the cent.
+def split_formula(amount_ref: str, amount: Decimal, parts: int, shares: Sequence[int]) -> Formula:
+    """The sum of shares ``shares`` (0-based) of ``amount`` (in ``amount_ref``) split into
+    ``parts`` equal to the cent.
 
-    As :func:`clustbudget.compute.allocate`: share *i* is ``floor(cents / n)`` plus one cent
-    when *i* is below ``cents mod n``.
+    As :func:`clustbudget.compute.allocate`, which computes the cached result: share *i* is
+    ``floor(cents / n)`` plus one cent when *i* is below ``cents mod n``.
     """
     if parts == 1:
-        return Formula(amount_ref)
+        return Formula(amount_ref, amount)
+    split = allocate(amount, parts)
+    value = sum_amounts(split[i] for i in shares)
     cents = f"ROUND({amount_ref}*100,0)"
     whole = f"INT({cents}/{parts})"
     terms = [whole if len(shares) == 1 else f"{len(shares)}*{whole}"]
     terms += [f"IF(MOD({cents},{parts})>{i},1,0)" for i in shares]
-    return Formula(f"({'+'.join(terms)})/100")
+    return Formula(f"({'+'.join(terms)})/100", value)
 
 
 class _Statement:
@@ -140,6 +162,11 @@ class _Statement:
         self.result, self.budget, self.pack, self.figures = result, budget, pack, figures
         self.t = text
         self.generated = generated
+        known = [
+            (result.loaded.display, result.loaded.path),
+            (result.pack_display, Path(result.pack_display)),
+        ]
+        self.places = Places(result.loaded.path, known)
         self.flat = set(pack.flat_rate_items)
         self.direct_keys = [k for k in figures.items if k not in self.flat]
         self.flat_keys = [k for k in figures.items if k in self.flat]
@@ -242,17 +269,29 @@ class _Statement:
                 [(group.key, s.group), (self._item_label(group.key), s.group)]
                 + [(None, s.group)] * (c.last - 2)
             )
+            summed = [c.AMOUNT, *(col for _, col in computed)]
+            sums = dict.fromkeys(summed, ZERO)
             for line in group.lines:
-                rows.append(self._line_cells(group.key, line, rows.next, amount))
+                cells = self._line_cells(group.key, line, rows.next, amount)
+                for col in summed:
+                    cell = cells[col - 1]
+                    if cell is not None and cell[0] is not None:
+                        value = cell[0]
+                        sums[col] += value.value if isinstance(value, Formula) else value  # type: ignore[operator]
+                rows.append(cells)
             first, last = group.header_row, rows.next - 1
             subtotal: list[Cell] = [
                 (None, s.total_label),
                 (t.item_total.format(key=group.key), s.total_label),
             ]
             subtotal += [(None, s.total_label)] * (c.last - 2)
-            for col in [c.AMOUNT, *(col for _, col in computed)]:
+            for col in summed:
                 letter = column_letter(col)
-                subtotal[col - 1] = (Formula(f"SUM({letter}{first}:{letter}{last})"), s.money_total)
+                subtotal[col - 1] = (
+                    Formula(f"SUM({letter}{first}:{letter}{last})", sums[col]),
+                    s.money_total,
+                )
+            group.subtotals = sums
             group.subtotal_row = rows.append(subtotal)
         for key, lines in self.ignored:
             rows.append([])
@@ -291,14 +330,17 @@ class _Statement:
                 for year, value in line.by_year.items():
                     cells[c.year_col[year] - 1] = (value, s.money_input)
             else:
-                cells[c.year_col[UNASSIGNED] - 1] = (Formula(ref), s.money)
+                cells[c.year_col[UNASSIGNED] - 1] = (Formula(ref, line.amount), s.money)
         if c.has_actions:
             actions = line.action or (UNASSIGNED,)
             shares: dict[str, list[int]] = {}
             for i, action in enumerate(actions):
                 shares.setdefault(action, []).append(i)
             for action, indices in shares.items():
-                cells[c.action_col[action] - 1] = (split_formula(ref, len(actions), indices), s.money)
+                cells[c.action_col[action] - 1] = (
+                    split_formula(ref, line.amount, len(actions), indices),
+                    s.money,
+                )
         cells[c.note - 1] = (line.note, s.text_input) if line.note else (None, s.text_input)
         return cells
 
@@ -322,7 +364,8 @@ class _Statement:
             rows.append([(t.banner.format(n=len(errors), errors=noun, sheet=t.checks), s.banner)], height=20)
         title_row = rows.append([(p.title, s.title)], height=20)
         for f in errors[:MAX_ERRORS_LISTED]:
-            rows.append([(f"{f.code} {f.location}: {f.message}", s.error)])
+            where = self.places.location(f.location)
+            rows.append([(f"{f.code} {where}: {self.places.message(f.message)}", s.error)])
         if len(errors) > MAX_ERRORS_LISTED:
             rows.append([(t.banner_more.format(n=len(errors) - MAX_ERRORS_LISTED), s.error)])
         rows.append([])
@@ -356,52 +399,73 @@ class _Statement:
             height=30,
         )
         details = quote(t.details)
-        subtotal = {g.key: g.subtotal_row for g in self.groups}
+        groups = {g.key: g for g in self.groups}
+        # The rows as `clustbudget show` prints them: direct items, their subtotal, the flat
+        # rates computed on them, the total.
         first_item = rows.next
-        item_rows = {key: first_item + i for i, key in enumerate(fig.items)}
-        direct_row = first_item + len(fig.items)
-        total_row = direct_row + 1
-        share = "IF($C${t}=0,0,C{r}/$C${t})"
+        item_rows = {key: first_item + i for i, key in enumerate(self.direct_keys)}
+        direct_row = first_item + len(self.direct_keys)
+        item_rows.update({key: direct_row + 1 + i for i, key in enumerate(self.flat_keys)})
+        total_row = direct_row + 1 + len(self.flat_keys)
+        # The figures the formulas compute, as compute computes them (the cached results).
+        amounts = {key: groups[key].subtotals[self.cols.AMOUNT] for key in self.direct_keys}
+        direct = sum_amounts(amounts.values())
         rates = {fr.key: fr for fr in fig.flat_rates}
-        for key, r in item_rows.items():
+        bases = {key: sum_amounts(amounts.get(b, ZERO) for b in rates[key].base) for key in self.flat_keys}
+        amounts.update({key: flat_rate(rates[key].rate, bases[key]) for key in self.flat_keys})
+        total = direct + sum_amounts(amounts[key] for key in self.flat_keys)
+        share_of = "IF($C${t}=0,0,C{r}/$C${t})"
+        label_width = fitted_width(rows, 2, LABEL_WIDTH, map(self._item_label, item_rows))
+
+        def share_cell(r: int, value: Decimal, style: Style) -> Cell:
+            return (Formula(share_of.format(t=total_row, r=r), share(value, total)), style)
+
+        def item_row(key: str) -> None:
+            r = item_rows[key]
             label = self._item_label(key)
             cells: list[Cell] = [(key, s.label), (label, s.wrap)]
             if key in rates:
                 fr = rates[key]
-                base = ",".join(f"C{item_rows[b]}" for b in fr.base if b in item_rows)
+                base = ",".join(f"C{item_rows[b]}" for b in fr.base if b in item_rows) or "0"
                 cells += [
-                    (Formula(f"ROUND(E{r}*F{r},2)"), s.money),
-                    (Formula(share.format(t=total_row, r=r)), s.share),
+                    (Formula(f"ROUND(E{r}*F{r},2)", amounts[key]), s.money),
+                    share_cell(r, amounts[key], s.share),
                     (fr.rate, s.rate_input),
-                    (Formula(f"ROUND(SUM({base}),2)"), s.money),
+                    (Formula(f"ROUND(SUM({base}),2)", bases[key]), s.money),
                 ]
             else:
                 cells += [
-                    (Formula(f"{details}!$D${subtotal[key]}"), s.money),
-                    (Formula(share.format(t=total_row, r=r)), s.share),
+                    (Formula(f"{details}!$D${groups[key].subtotal_row}", amounts[key]), s.money),
+                    share_cell(r, amounts[key], s.share),
                 ]
-            # Excel does not fit row heights on load: a label that wraps needs its height set.
-            lines = math.ceil(len(label) / 60) if len(label) > 62 else 1
-            appended = rows.append(cells, height=15 * lines if lines > 1 else None)
+            appended = rows.append(cells, height=wrapped_height(label, label_width))
             assert appended == r, "the Summary's item rows must be where the formulas expect them"
+
+        for key in self.direct_keys:
+            item_row(key)
         direct_refs = ranges("C", [item_rows[k] for k in self.direct_keys]) or "0"
-        rows.append(
+        appended = rows.append(
             [
                 (None, s.total_label),
                 (t.direct_total, s.total_label),
-                (Formula(f"SUM({direct_refs})"), s.money_total),
-                (Formula(share.format(t=total_row, r=direct_row)), s.share_total),
+                (Formula(f"SUM({direct_refs})", direct), s.money_total),
+                share_cell(direct_row, direct, s.share_total),
             ]
         )
+        assert appended == direct_row, "the direct costs must be where the formulas expect them"
+        for key in self.flat_keys:
+            item_row(key)
         flat_refs = "".join(f"+C{item_rows[k]}" for k in self.flat_keys)
-        rows.append(
+        appended = rows.append(
             [
                 (None, s.total_label),
                 (t.total, s.total_label),
-                (Formula(f"C{direct_row}{flat_refs}"), s.money_total),
-                (Formula(share.format(t=total_row, r=total_row)), s.share_total),
+                (Formula(f"C{direct_row}{flat_refs}", total), s.money_total),
+                share_cell(total_row, total, s.share_total),
             ]
         )
+        assert appended == total_row, "the total must be where the formulas expect it"
+        rows.append([(t.share_note, s.note)])
         rows.append([])
         rows.append([(t.legend, s.label)])
         rows.append([(None, s.legend_input), (t.legend_input, s.text)])
@@ -411,15 +475,22 @@ class _Statement:
         chart_row = rows.next
 
         ws = self.sheets[t.summary]
-        if fig.items:
+        if item_rows:
             chart = BarChart()
             chart.type = "col"
             chart.title = t.chart_title
             chart.legend = None
-            chart.add_data(
-                Reference(ws, min_col=3, min_row=first_item, max_row=total_row - 2), titles_from_data=False
+            keys = [*self.direct_keys, *self.flat_keys]  # the items, not the subtotal between them
+            chart.series.append(
+                bar_series(
+                    t.summary,
+                    col="C",
+                    rows=[item_rows[k] for k in keys],
+                    values=[amounts[k] for k in keys],
+                    category_col="A",
+                    categories=keys,
+                )
             )
-            chart.set_categories(Reference(ws, min_col=1, min_row=first_item, max_row=total_row - 2))
             chart.y_axis.numFmt = '#,##0 "€"'
             chart.y_axis.title = t.amount
             # openpyxl ≥ 3.1 hides axes unless told otherwise
@@ -445,7 +516,7 @@ class _Statement:
             t.summary,
             widths={
                 1: (24, 30),
-                2: (40, 62),
+                2: LABEL_WIDTH,
                 3: (self.money_width,) * 2,
                 4: (11, 11),
                 5: (10, 10),
@@ -482,18 +553,32 @@ class _Statement:
         first = rows.next
         n = len(self.direct_keys)
         last_item_col = column_letter(lead + n)
+        column_sums = [ZERO] * (n + 1)
         for leading, bucket in keys:
             r = rows.next
-            cells: list[Cell] = [(v, s.label if i == 0 else s.text) for i, v in enumerate(leading)]
-            col = column_letter(col_of[bucket])
-            cells += [(Formula(f"{details}!${col}${g.subtotal_row}"), s.money) for g in self.groups]
-            cells.append((Formula(f"SUM({column_letter(lead + 1)}{r}:{last_item_col}{r})"), s.money_total))
+            # A year is a number, aligned as the text labels of the column ("Not split by year").
+            cells: list[Cell] = [
+                (v, (s.year_label if isinstance(v, int) else s.label) if i == 0 else s.text)
+                for i, v in enumerate(leading)
+            ]
+            col = col_of[bucket]
+            letter = column_letter(col)
+            values = [g.subtotals.get(col, ZERO) for g in self.groups]
+            values.append(sum_amounts(values))
+            cells += [
+                (Formula(f"{details}!${letter}${g.subtotal_row}", value), s.money)
+                for g, value in zip(self.groups, values, strict=False)
+            ]
+            cells.append(
+                (Formula(f"SUM({column_letter(lead + 1)}{r}:{last_item_col}{r})", values[-1]), s.money_total)
+            )
+            column_sums = [a + b for a, b in zip(column_sums, values, strict=True)]
             rows.append(cells)
         last = rows.next - 1
         totals: list[Cell] = [(self.t.direct_total, s.total_label)] + [(None, s.total_label)] * (lead - 1)
         for i in range(n + 1):
             letter = column_letter(lead + 1 + i)
-            totals.append((Formula(f"SUM({letter}{first}:{letter}{last})"), s.money_total))
+            totals.append((Formula(f"SUM({letter}{first}:{letter}{last})", column_sums[i]), s.money_total))
         rows.append(totals)
         rows.append([])
         for key in self.direct_keys:
@@ -531,7 +616,7 @@ class _Statement:
 
     def _checks(self) -> None:
         t = self.t
-        widths = findings_table(self.rows[t.checks], self.styles, t, self.result.findings)
+        widths = findings_table(self.rows[t.checks], self.styles, t, self.result.findings, self.places)
         self._frame(t.checks, widths=widths, freeze="A3", title_rows="2:2", landscape=True)
 
     def _provenance(self) -> None:
@@ -543,14 +628,13 @@ class _Statement:
         rows.append([(t.field, s.header), (t.value, s.header)])
         facts: list[tuple[str, Any, Style]] = [
             (t.source_file, loaded.path.name, s.text),
-            (t.source_path, loaded.display, s.text),
             (t.sha256, sha, s.text),
             (t.tool_version, __version__, s.text),
             (t.pack_id, pack.id, s.text),
             (t.pack_version, pack.version, s.integer),
             (t.pack_title, pack.title, s.text),
             (t.pack_act, pack.act or t.missing, s.text),
-            (t.pack_file, self.result.pack_display or t.missing, s.text),
+            (t.pack_file, self.places.path(self.result.pack_display) or t.missing, s.text),
             (t.generated, self.generated.isoformat(timespec="seconds"), s.text),
             (t.language, t.lang, s.text),
             (t.rounding, t.rounding_rule, s.text),

@@ -3,6 +3,9 @@
 Two kinds of cell an accountant must tell apart at a glance: **inputs** (figures from the
 budget file or the call pack: pale yellow, unlocked) and **computed** cells (formulas: grey,
 locked by the sheet protection). The Summary carries a legend of both.
+
+Every format but the headers' aligns its cell to the top: in a row made taller by a wrapped
+description or message, the item letter and the figures stay on its first line.
 """
 
 from __future__ import annotations
@@ -34,6 +37,11 @@ def _fill(colour: str) -> PatternFill:
     return PatternFill("solid", fgColor=colour)
 
 
+def _top(**alignment: Any) -> Alignment:
+    """Top-aligned, with any other alignment given."""
+    return Alignment(vertical="top", **alignment)
+
+
 class Styles:
     """Every cell format of the budget workbook, as :class:`~.sheetxml.Style` indices."""
 
@@ -50,7 +58,7 @@ class Styles:
         }
         self.text = self._add()
         self.text_input = self._add(protection=_UNLOCKED)
-        self.wrap = self._add(alignment=Alignment(wrap_text=True, vertical="top"))
+        self.wrap = self._add(alignment=_top(wrap_text=True))
         self.title = self._add(font=Font(bold=True, size=14))
         self.label = self._add(font=bold)
         self.note = self._add(font=Font(italic=True, color=GREY))
@@ -78,13 +86,16 @@ class Styles:
             number_format=PERCENT, font=bold, fill=_fill(TOTAL_FILL), border=Border(top=_thin)
         )
         self.rate_input = self._add(number_format=PERCENT, fill=_fill(INPUT_FILL), protection=_UNLOCKED)
-        self.date = self._add(number_format=date_format, alignment=Alignment(horizontal="left"))
-        self.integer = self._add(number_format="0", alignment=Alignment(horizontal="left"))
+        self.date = self._add(number_format=date_format, alignment=_top(horizontal="left"))
+        self.integer = self._add(number_format="0", alignment=_top(horizontal="left"))
         self.year_header = self._add(**{**header, "number_format": "0"})
+        # A year as a row label, aligned as the text labels beside it ("Not split by year").
+        self.year_label = self._add(font=bold, number_format="0", alignment=_top(horizontal="left"))
         self.legend_input = self._add(fill=_fill(INPUT_FILL), border=Border(_thin, _thin, _thin, _thin))
         self.legend_computed = self._add(fill=_fill(COMPUTED_FILL), border=Border(_thin, _thin, _thin, _thin))
 
     def _add(self, **attributes: Any) -> Style:
+        attributes.setdefault("alignment", _top())
         ids = []
         for quoted in (False, True):
             cell = WriteOnlyCell(self._sheet)
@@ -104,10 +115,10 @@ class ReportStyles(Styles):
         super().__init__(sheet, date_format=date_format)
         bold = Font(bold=True)
         self.date_input = self._add(
-            number_format=date_format, alignment=Alignment(horizontal="left"), protection=_UNLOCKED
+            number_format=date_format, alignment=_top(horizontal="left"), protection=_UNLOCKED
         )
         self.integer_input = self._add(
-            number_format="0", alignment=Alignment(horizontal="left"), protection=_UNLOCKED
+            number_format="0", alignment=_top(horizontal="left"), protection=_UNLOCKED
         )
         # Hours have up to two decimals: "General" shows 140 and 100.5 as they are.
         self.hours_input = self._add(number_format="General", fill=_fill(INPUT_FILL), protection=_UNLOCKED)
@@ -119,7 +130,7 @@ class ReportStyles(Styles):
             number_format=flag_format,
             fill=_fill(INPUT_FILL),
             protection=_UNLOCKED,
-            alignment=Alignment(horizontal="center"),
+            alignment=_top(horizontal="center"),
             font=bold,
         )
         self.codes = self._add(font=Font(color=RED))
