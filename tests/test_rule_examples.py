@@ -24,9 +24,11 @@ in every example."""
 
 ALSO = {
     # A schema error stops a file's rules, and CB017 says so.
+    "CB010": {"CB017"},
     "CB011": {"CB017"},
     "CB012": {"CB017"},
     "CB013": {"CB017"},
+    "CB014": {"CB017"},
     # CB017 exists only beside the schema error that stops the rules: here a missing key.
     "CB017": {"CB012"},
     # An item beyond the tolerated shift is over its budget too.

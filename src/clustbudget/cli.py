@@ -268,6 +268,7 @@ def rules(
     """List the rules, or explain one: what it checks, why, its source, an example."""
     from .loading import PackResolver
     from .rules import all_rules
+    from .rules.examples import example_files
 
     registry = all_rules()
     if code is not None:
@@ -292,6 +293,7 @@ def rules(
                             "summary": r.summary,
                             "citation": r.citation,
                             "explanation": r.explanation,
+                            "example": [{"path": name, "text": text} for name, text in example_files(r.code)],
                         }
                         for r in picked
                     ]
@@ -306,6 +308,11 @@ def rules(
         out.write(f"{r.code} {r.name} ({r.severity})\n\n{r.summary}\n\nSource: {r.citation}\n")
         if r.explanation:
             out.write(f"\n{r.explanation}\n")
+        files = example_files(r.code)
+        if files:
+            out.write("\nExample — files that break the rule (the comment marks the line):\n")
+            for name, text in files:
+                out.write(f"\n# --- {name}\n{text.rstrip()}\n")
         return
     from rich.table import Table
 

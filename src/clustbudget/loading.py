@@ -162,6 +162,8 @@ def validate(loaded: Loaded) -> None:
         return
     if not any(f.severity is Severity.ERROR for f in loaded.findings):
         loaded.model = model
+    else:  # a duplicate or complex key (CB010, CB014): read, but not trusted
+        loaded.findings.append(_rules_not_run(loaded))
 
 
 def _rules_not_run(loaded: Loaded) -> Finding:

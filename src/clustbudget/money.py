@@ -51,9 +51,8 @@ def fmt_eur(value: Decimal, lang: str = "en") -> str:
 
 
 def fmt_qty(value: Decimal) -> str:
-    """A quantity such as hours, without trailing zeros: ``Decimal("1800.00")`` → ``"1800"``."""
-    text = f"{value.normalize():f}"
-    return text
+    """A quantity such as hours, grouped, without trailing zeros: ``Decimal("1800.00")`` → ``"1,800"``."""
+    return f"{value.normalize():,f}"
 
 
 def fmt_rate(rate: Decimal) -> str:

@@ -410,7 +410,10 @@ def validate_paths(paths: Iterable[Path], selection: Selection = Selection()) ->
 
 def _not_ours(loaded: Loaded) -> bool:
     if loaded.doc is None:
-        return not looks_like_ours(loaded.path) and loaded.path.is_file()
+        # Only a file that is YAML of another kind (tags, merge keys, templates) is skipped; an
+        # empty, truncated or non-UTF-8 .yaml file is reported: it may be a budget gone wrong.
+        code = loaded.findings[0].code if loaded.findings else ""
+        return code in ("CB002", "CB004") and not looks_like_ours(loaded.path) and loaded.path.is_file()
     return loaded.kind is None and kind_hint(loaded.doc.data) is None
 
 

@@ -17,6 +17,7 @@ from ..compute import BudgetFigures, ItemProgress, PeriodFigures, ReportCosts, s
 from ..findings import Severity
 from ..models import Budget, CallPack, CostReport
 from ..money import ZERO, fmt_eur, fmt_qty, fmt_rate
+from ..payments import normalise
 from . import Hit, rule
 
 E, W, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
@@ -172,17 +173,17 @@ def rate_changed(ctx: ProjectContext) -> Iterator[Hit]:
                 )
 
 
+# Legal forms, as they read once normalised ("S.r.l." → "s r l"), dropped from supplier names.
 _LEGAL = re.compile(
-    r"\b(s\.?r\.?l\.?s?|s\.?p\.?a\.?|s\.?n\.?c\.?|s\.?a\.?s\.?|gmbh|ag|ltd|llc|inc|sa|bv|nv|"
-    r"società|srl|spa|co)\b\.?"
+    r"\b(s r l(?: s)?|srls?|s p a|spa|s n c|snc|s a s|sas|s c a r l|scarl|gmbh|ag|ltd|llc|inc|sa|bv|nv|societa|co)\b"
 )
 
 
 @functools.lru_cache(maxsize=4096)
 def supplier_key(name: str) -> str:
-    """A supplier's name, normalised: case, accents kept, legal forms and punctuation dropped."""
-    text = _LEGAL.sub(" ", name.lower())
-    return " ".join(re.sub(r"[^\w]+", " ", text).split())
+    """A supplier's name, normalised: case, accents, legal forms and punctuation dropped
+    (``Messe Düsseldorf GmbH`` = ``MESSE DUSSELDORF``)."""
+    return " ".join(_LEGAL.sub(" ", normalise(name)).split())
 
 
 _VAT_NOISE = re.compile(r"[\s.\-]")
@@ -289,7 +290,7 @@ def double_claim_across_projects(ctx: PortfolioContext) -> Iterator[Hit]:
         exp = rc.report.expenses[i]
         yield Hit(
             ("expenses", i, "document"),
-            f"invoice {exp.document} of {exp.supplier} ({exp.date.year}) is also claimed by project "
+            f"invoice {exp.document} of {exp.supplier} ({exp.date.year}) is also claimed by another project, "
             f"{owner[id(erc)]} ({erc.report.period.id})",
             related=erc.loaded.at(("expenses", ei, "document")),
             doc=rc.loaded,

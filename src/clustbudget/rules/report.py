@@ -366,7 +366,11 @@ def payment_method(ctx: ReportContext) -> Iterator[Hit]:
             continue
         meant = payment_method_of(exp.payment)
         if meant == "cash":
-            what = f"{exp.payment!r} (cash) is not a traceable payment"
+            what = (
+                "cash is not a traceable payment"
+                if exp.payment == "cash"
+                else (f"{exp.payment!r} (cash) is not a traceable payment")
+            )
         elif meant in allowed:
             what = f"payment {exp.payment!r} is not one of the names the format knows: write {meant}"
         else:
