@@ -284,3 +284,9 @@ def test_a_folder_without_our_files_passes_with_a_warning(cli, tmp_path):
     (tmp_path / "ci.yml").write_text("jobs: {}\n")
     r = cli("validate", tmp_path)
     assert r.returncode == 0 and "warning: no budget, cost report or call pack found" in r.stderr
+
+
+def test_an_empty_yaml_file_in_a_folder_is_reported_not_skipped(cli, tmp_path):
+    (tmp_path / "budget.yaml").write_text("# the budget was never saved\n")
+    r = cli("validate", tmp_path)
+    assert r.returncode == 2 and "CB003 error file is empty" in r.stdout
