@@ -233,6 +233,24 @@ class PeriodFigures:
     total: Decimal
 
 
+def refused_hours_cost(costs: ReportCosts, refused: Mapping[tuple[int, str], Decimal]) -> dict[Ref, Decimal]:
+    """The cost of the hours refused per person and month: a person's cost minus the cost of
+    the hours accepted, each rounded as :func:`staff_cost` rounds (never more than the cost).
+
+    ``refused`` holds the hours refused for ``(person index, month)``; when two rules refuse
+    hours of the same month, the caller keeps the larger number (the same hours, not more).
+    """
+    hours_by_person: dict[int, Decimal] = {}
+    for (index, _month), h in refused.items():
+        hours_by_person[index] = hours_by_person.get(index, ZERO) + h
+    out: dict[Ref, Decimal] = {}
+    for index, h in hours_by_person.items():
+        s = costs.staff[index]
+        accepted = staff_cost(s.hourly_rate, max(s.hours - h, ZERO))
+        out[("staff", index)] = s.cost - accepted
+    return out
+
+
 def period_figures(costs: ReportCosts, pack: CallPack, disallowed: Mapping[Ref, Decimal]) -> PeriodFigures:
     """Accepted figures of a period: claimed − disallowed per item, then E on what is accepted.
 

@@ -22,6 +22,7 @@ from .compute import (
     budget_vs_actual,
     contribution_due,
     period_figures,
+    refused_hours_cost,
     report_costs,
 )
 from .exitcodes import ExitCode
@@ -118,6 +119,9 @@ class ReportResult:
     loaded: Loaded
     costs: ReportCosts | None = None
     disallowed: dict[Ref, Decimal] = field(default_factory=dict)
+    """What the rules refused, per cost (capped at the cost when the figures are made)."""
+    refused_hours: dict[tuple[int, str], Decimal] = field(default_factory=dict)
+    """Hours refused per (person index, month), before they become an amount."""
     figures: PeriodFigures | None = None
     findings: list[Finding] = field(default_factory=list)
 
@@ -190,9 +194,14 @@ def check_project(
     def disallow(default: ReportResult) -> Callable[[Hit], None]:
         def record(hit: Hit) -> None:
             target = by_loaded[id(hit.doc)] if hit.doc is not None else default
-            kind, index, amount = hit.disallow  # type: ignore[misc]
-            ref = (kind, index)
-            target.disallowed[ref] = max(target.disallowed.get(ref, Decimal(0)), amount)
+            kind, index, value = hit.disallow  # type: ignore[misc]
+            if kind == "staff_hours":
+                month, hours = value
+                key = (index, month)
+                target.refused_hours[key] = max(target.refused_hours.get(key, Decimal(0)), hours)
+            else:  # a whole cost: two rules refusing it refuse it once
+                ref = (kind, index)
+                target.disallowed[ref] = max(target.disallowed.get(ref, Decimal(0)), value)
 
         return record
 
@@ -225,6 +234,8 @@ def check_project(
         )
     for r in valid:
         assert r.costs is not None
+        for ref, amount in refused_hours_cost(r.costs, r.refused_hours).items():
+            r.disallowed[ref] = max(r.disallowed.get(ref, Decimal(0)), amount)
         r.figures = period_figures(r.costs, pack, r.disallowed)
     periods = [r.figures for r in valid if r.figures is not None]
     project.progress = [budget_vs_actual(budget.figures, periods, i) for i in range(len(periods))]

@@ -18,7 +18,6 @@ from __future__ import annotations
 import inspect
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any, Literal, NamedTuple
 
 from ..findings import Finding, Location, Severity
@@ -34,9 +33,11 @@ class Hit(NamedTuple):
     related: Location | None = None
     key: bool = False
     """Point at the key of ``loc`` rather than its value."""
-    disallow: tuple[str, int, Decimal] | None = None
-    """``(kind, index, amount)``: this cost (``"staff"``/``"expense"``, its index) is not
-    accepted, up to ``amount``. Applied even when the rule is not selected for output."""
+    disallow: tuple[str, int, Any] | None = None
+    """What the rule refuses, applied even when the rule is not selected for output:
+    ``("expense", i, amount)`` or ``("staff", i, amount)`` — that cost, up to ``amount``;
+    ``("staff_hours", i, (month, hours))`` — that many of person ``i``'s hours of ``month``
+    (the cost is then computed once on the hours accepted)."""
     doc: Any = None
     """The file the finding belongs to (a :class:`~clustbudget.loading.Loaded`), when a rule
     looks across several files; otherwise the file being checked."""

@@ -134,7 +134,7 @@ def hours_cap(ctx: ProjectContext) -> Iterator[Hit]:
                         related=related,
                         key=True,
                         doc=rc.loaded,
-                        disallow=("staff", s.index, staff_cost(s.hourly_rate, excess)),
+                        disallow=("staff_hours", s.index, (month, excess)),
                     )
 
 

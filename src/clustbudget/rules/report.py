@@ -133,7 +133,7 @@ def hours_outside_period(ctx: ReportContext) -> Iterator[Hit]:
                     ("staff", s.index, "hours", month),
                     f"{s.name}: {fmt_qty(h)} hours in {month}, outside {outside}: {fmt_eur(cost)} not accepted",
                     key=True,
-                    disallow=("staff", s.index, cost),
+                    disallow=("staff_hours", s.index, (month, h)),
                 )
 
 
