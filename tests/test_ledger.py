@@ -297,3 +297,25 @@ def test_rows_that_break_the_reports_rules_are_refused(cli, project, tmp_path):
 def test_unknown_map_field_is_a_command_line_error(cli, project):
     r = cli("import-expenses", LEDGERS / "ledger-it.csv", "--into", project, "--map", "importo=Importo")
     assert r.returncode == 2 and "'importo' is not an expense field" in r.stderr
+
+
+def test_errors_elsewhere_in_the_report_are_not_blamed_on_imported_rows(cli, tmp_path):
+    """The report already has an error after its expenses (hours outside the period): a valid
+    ledger row is still imported."""
+    shutil.copy(EXAMPLE, tmp_path / "b.yaml")
+    report = tmp_path / "r.yaml"
+    report.write_text(
+        "clustbudget: 1\nbudget: b.yaml\nperiod: {id: P, start: 2021-10-01, end: 2022-09-20}\n"
+        "expenses:\n  - {date: 2021-11-15, item: D, description: a, supplier: s, document: '1', amount: 10.00,\n"
+        "     paid: 2021-11-20, payment: card}\n"
+        "staff:\n  - {id: cluster-manager, name: CM, item: A, annual_gross_cost: 65000.00, cost_year: 2019,\n"
+        "     hours: {2020-01: 10}}\n"
+    )
+    ledger = tmp_path / "l.csv"
+    ledger.write_text(
+        "Data;Voce;Descrizione;Fornitore;Numero documento;Importo;Data pagamento;Pagamento\n"
+        "01/03/2022;D;Ok;Fornitore A;10;100,00;10/03/2022;bonifico\n"
+    )
+    r = cli("import-expenses", ledger, "--into", report)
+    assert r.returncode == 0, r.stderr
+    assert "imported 1 expense(s)" in r.stdout

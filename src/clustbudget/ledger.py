@@ -586,13 +586,18 @@ def plan_import(
     project = check_project(budget, [trial, *others])
     result = next(r for r in project.reports if r.loaded is trial)
     first = len(model.expenses)
-    starts = [trial.at(("expenses", first + k)).line for k in range(len(candidates))]
+    # Each new expense is written one field a line: its lines are [start, start + fields).
+    spans = [
+        (trial.at(("expenses", first + k)).line, len(expense_yaml(values, 2).splitlines()))
+        for k, (_, values) in enumerate(candidates)
+    ]
     refused: dict[int, list[str]] = {}
     for f in result.findings:
-        if f.severity is not Severity.ERROR or not starts or f.location.line < starts[0]:
+        if f.severity is not Severity.ERROR or f.location.path != trial.display:
             continue
-        k = max(i for i, line in enumerate(starts) if line <= f.location.line)
-        refused.setdefault(k, []).append(f"{f.code} {f.message}")
+        for k, (start, lines) in enumerate(spans):
+            if start <= f.location.line < start + lines:
+                refused.setdefault(k, []).append(f"{f.code} {f.message}")
     for k, reasons in refused.items():
         parsed.problems.append(RowProblem(candidates[k][0], "; ".join(reasons)))
     plan.added = [c for k, c in enumerate(candidates) if k not in refused]
