@@ -290,3 +290,25 @@ def test_an_empty_yaml_file_in_a_folder_is_reported_not_skipped(cli, tmp_path):
     (tmp_path / "budget.yaml").write_text("# the budget was never saved\n")
     r = cli("validate", tmp_path)
     assert r.returncode == 2 and "CB003 error file is empty" in r.stdout
+
+
+def test_a_closed_pipe_is_not_reported_as_findings(monkeypatch):
+    """`clustbudget rules | head -1`: the reader goes away; the exit code says so (141), not 1."""
+    import errno
+    import io
+    import sys
+
+    from clustbudget import cli as cli_module
+
+    class ClosedPipe(io.StringIO):
+        def write(self, text):
+            raise BrokenPipeError(errno.EPIPE, "Broken pipe")
+
+        def fileno(self):  # the handler points stdout at /dev/null through its descriptor
+            return sys.__stdout__.fileno() if sys.__stdout__ else 1
+
+    for args in (["rules"], ["validate", str(EXAMPLE)]):
+        monkeypatch.setattr(sys, "argv", ["clustbudget", *args])
+        monkeypatch.setattr(sys, "stdout", ClosedPipe())
+        monkeypatch.setattr(cli_module.os, "dup2", lambda *a: None)
+        assert cli_module._run() == 141, args

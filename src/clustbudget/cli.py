@@ -95,8 +95,14 @@ def console(color: Color) -> Any:
     # Not a terminal: as wide as COLUMNS says, else wide enough that no cell is cut or wrapped
     # (rich would assume 80).
     width = None if tty else int(os.environ["COLUMNS"]) if os.environ.get("COLUMNS", "").isdigit() else 200
+
+    class _Console(Console):
+        def on_broken_pipe(self) -> None:
+            # rich would exit(1), which reads as "findings": let main() map it to 141
+            raise BrokenPipeError
+
     # Colour off: no escape codes at all (no bold or italics either), not only no colours.
-    return Console(
+    return _Console(
         force_terminal=on or None,
         color_system="auto" if on else None,
         no_color=not on,
@@ -601,15 +607,35 @@ def main() -> None:
     gc.disable()
     # Nor is a last collection at exit worth its ~20 ms: freeze everything instead.
     atexit.register(gc.freeze)
+    sys.exit(_run())
+
+
+def _run() -> int:
+    """Run the app and turn every way it can end into an exit code (exitcodes.py)."""
     try:
-        app(prog_name="clustbudget")
-    except KeyboardInterrupt:
+        # standalone_mode=False: click returns or raises instead of exiting, so that the
+        # outcomes below (a closed pipe, Ctrl-C) keep their documented codes.
+        result = app(prog_name="clustbudget", standalone_mode=False)
+        return result if isinstance(result, int) else int(ExitCode.OK)
+    except typer.Exit as exc:
+        return exc.exit_code
+    except typer.TyperException as exc:  # usage errors: wrong option, missing argument
+        show = getattr(exc, "show", None)
+        if show is not None:
+            show()
+        return int(getattr(exc, "exit_code", ExitCode.UNREADABLE))
+    except SystemExit as exc:
+        # click turns a closed pipe (EPIPE) into exit 1 after wrapping stdout: make it ours.
+        if type(sys.stdout).__name__ == "PacifyFlushWrapper":
+            return int(ExitCode.BROKEN_PIPE)
+        return exc.code if isinstance(exc.code, int) else int(ExitCode.INTERNAL)
+    except (KeyboardInterrupt, typer.Abort):
         sys.stderr.write("clustbudget: interrupted\n")
-        sys.exit(130)
+        return int(ExitCode.INTERRUPTED)
     except BrokenPipeError:
-        # The reader went away (e.g. `| head`): not an error of ours.
+        # The reader went away (`| head`): stop quietly, with the shell's code for SIGPIPE.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        sys.exit(0)
+        return int(ExitCode.BROKEN_PIPE)
     except Exception as exc:  # the last line of defence: report, never a traceback
         if os.environ.get("CLUSTBUDGET_DEBUG"):
             raise
@@ -617,4 +643,4 @@ def main() -> None:
             f"clustbudget: internal error: {type(exc).__name__}: {exc}\n"
             "This is a bug in clustbudget; rerun with CLUSTBUDGET_DEBUG=1 for details and report it.\n"
         )
-        sys.exit(int(ExitCode.INTERNAL))
+        return int(ExitCode.INTERNAL)

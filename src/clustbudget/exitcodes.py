@@ -14,3 +14,7 @@ class ExitCode(IntEnum):
     """A file could not be read as a document, or the command line is wrong."""
     INTERNAL = 3
     """A bug in clustbudget itself: please report it (no traceback is shown)."""
+    INTERRUPTED = 130
+    """Ctrl-C."""
+    BROKEN_PIPE = 141
+    """The reader of the output went away (`| head`), as the shell reports SIGPIPE."""

@@ -180,7 +180,10 @@ def _read_csv(path: Path) -> Ledger:
         dialect: Any = csv.Sniffer().sniff(sample, delimiters=",;\t|")
     except csv.Error:
         dialect = csv.excel
-    rows = list(csv.reader(io.StringIO(text), dialect))
+    try:
+        rows = list(csv.reader(io.StringIO(text), dialect))
+    except csv.Error as exc:
+        raise LedgerError(f"{path}: not a readable CSV file ({exc})") from None
     return _table(path, [(i + 1, row) for i, row in enumerate(rows)])
 
 

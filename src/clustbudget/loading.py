@@ -318,11 +318,14 @@ class PackResolver:
 
     def locate(self, call: str, relative_to: Path) -> Path | None:
         """The pack file a budget's ``call:`` names, or ``None`` when there is none."""
-        builtin = PACKS_DIR / f"{call}.yaml"
-        if "/" not in call and "\\" not in call and builtin.is_file():
-            return builtin
-        candidate = (relative_to.parent / call).resolve()
-        return candidate if candidate.is_file() else None
+        try:
+            builtin = PACKS_DIR / f"{call}.yaml"
+            if "/" not in call and "\\" not in call and builtin.is_file():
+                return builtin
+            candidate = (relative_to.parent / call).resolve()
+            return candidate if candidate.is_file() else None
+        except (OSError, ValueError):  # a name no file can have (a NUL byte, too long…)
+            return None
 
     def load(self, path: Path, display: str | None = None) -> Loaded:
         key = path.resolve()

@@ -157,7 +157,10 @@ def budget_of_report(loaded: Loaded) -> Path | None:
     report = loaded.model
     if not isinstance(report, CostReport):
         return None
-    return (loaded.path.parent / report.budget).resolve()
+    try:
+        return (loaded.path.parent / report.budget).resolve()
+    except (OSError, ValueError):  # a name no file can have: reported as not found
+        return loaded.path.parent / "\ufffd"
 
 
 def check_project(

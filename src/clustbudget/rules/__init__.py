@@ -84,6 +84,27 @@ def all_rules() -> dict[str, Rule]:
     return dict(sorted(REGISTRY.items()))
 
 
+ALWAYS_REPORTED = frozenset(
+    {
+        "CB001",
+        "CB002",
+        "CB003",
+        "CB004",
+        "CB010",
+        "CB011",
+        "CB012",
+        "CB013",
+        "CB014",
+        "CB015",
+        "CB017",
+        "CB020",
+        "CB021",
+    }
+)
+"""Codes that mean a file could not be checked at all: never hidden by --select/--ignore, so
+that a selection can never turn a broken file into a passing one."""
+
+
 @dataclass(frozen=True)
 class Selection:
     """Which codes are reported: ``--select``/``--ignore`` prefixes, as in ruff."""
@@ -92,6 +113,8 @@ class Selection:
     ignore: tuple[str, ...] = ()
 
     def wants(self, code: str) -> bool:
+        if code in ALWAYS_REPORTED:
+            return True
         if self.select and not any(code.startswith(p) for p in self.select):
             return False
         return not any(code.startswith(p) for p in self.ignore)
