@@ -22,7 +22,6 @@ import re
 import subprocess
 import sys
 import tempfile
-import time
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -668,16 +667,14 @@ def big_budget(lines: int) -> str:
     return "\n".join(out) + "\n"
 
 
-def test_a_budget_of_20000_lines_exports_in_under_2_5_seconds(tmp_path):
+def test_a_budget_of_20000_lines_exports_whole(tmp_path):
+    """Large budgets export completely (speed is measured by bench/bench.py, not by tests)."""
     source = tmp_path / "big.yaml"
     source.write_text(big_budget(20_000), encoding="utf-8")
     result = check_budget(source)
     assert result.figures is not None and not result.errors
     assert sum(len(lines) for lines in result.budget.costs.values()) == 20_000
-    start = time.perf_counter()
-    export_budget(result, tmp_path / "big.xlsx")  # openpyxl's import included
-    elapsed = time.perf_counter() - start
-    assert elapsed < 2.5, f"export of 20,000 lines took {elapsed:.2f} s"
+    export_budget(result, tmp_path / "big.xlsx")
     details = openpyxl.load_workbook(tmp_path / "big.xlsx", read_only=True)["Dettaglio"]
     assert details.max_row > 20_000
 

@@ -25,7 +25,8 @@ def test_validate_envelope(cli):
     assert set(data["summary"]) == {"files", "error", "warning", "info"}
     assert all(set(f) == {"path", "kind", "findings"} for f in data["files"])
     finding = data["files"][0]["findings"][0]
-    assert set(finding) <= {"code", "severity", "message", "path", "line", "col", "citation", "related"}
+    assert set(finding) == {"code", "severity", "message", "path", "line", "col", "citation"}
+    assert finding["citation"]  # every finding names its source, CB0xx included
 
 
 def test_show_envelope(cli):
@@ -68,7 +69,30 @@ def test_report_envelope(cli):
         "contribution_due",
         "progress",
     }
-    assert {"id", "hourly_rate", "hours", "cost"} <= set(period["staff"][0])
+    assert set(period["staff"][0]) == {
+        "id",
+        "name",
+        "item",
+        "annual_gross_cost",
+        "hours_per_year",
+        "hourly_rate",
+        "hours",
+        "cost",
+        "disallowed",
+    }
+    assert set(period["expenses"][0]) == {
+        "index",
+        "date",
+        "item",
+        "description",
+        "supplier",
+        "document",
+        "amount",
+        "vat_eligible",
+        "eligible_share",
+        "eligible",
+        "disallowed",
+    }
     assert set(data["items"][0]) == {
         "key",
         "label",
@@ -86,3 +110,36 @@ def test_money_is_a_two_decimal_string(cli, money):
     data = json.loads(cli("show", "-f", "json", EXAMPLE).stdout)
     value = data[money]
     assert isinstance(value, str) and value.split(".")[1].__len__() == 2
+
+
+def test_rules_envelope(cli):
+    data = no_floats(cli("rules", "-f", "json").stdout)
+    assert set(data) == ENVELOPE | {"rules"}
+    assert set(data["rules"][0]) == {
+        "code",
+        "name",
+        "severity",
+        "summary",
+        "citation",
+        "explanation",
+        "example",
+    }
+    by_code = {r["code"]: r for r in data["rules"]}
+    assert by_code["CB302"]["example"] and all(
+        set(f) == {"path", "text"} for f in by_code["CB302"]["example"]
+    )
+
+
+def test_report_envelope_without_figures(cli):
+    r = cli("report", "-f", "json", DATA / "budgets" / "schema-errors.yaml")
+    data = no_floats(r.stdout)
+    assert r.returncode == 1 and data["periods"] == [] and data["findings"]
+
+
+def test_money_is_a_string_everywhere_in_report(cli):
+    data = json.loads(cli("report", "-f", "json", DATA / "reports" / "budget.yaml").stdout)
+    for period in data["periods"]:
+        for key in ("direct", "total"):
+            assert isinstance(period[key], str) and len(period[key].split(".")[1]) == 2
+        for money in period["items"].values():
+            assert len(money.split(".")[1]) == 2

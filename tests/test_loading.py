@@ -117,3 +117,14 @@ def test_schema_errors_say_the_rules_did_not_run():
     [note] = [f for f in loaded.findings if f.code == "CB017"]
     assert str(note.severity) == "info" and "not checked: fix the errors in this file first" in note.message
     assert not [f for f in load_file(EXAMPLE).findings if f.code == "CB017"]
+
+
+def test_hours_basis_must_be_positive(tmp_path):
+    path = tmp_path / "r.yaml"
+    path.write_text(
+        "clustbudget: 1\nbudget: b.yaml\nperiod: {id: P, start: 2021-01-01, end: 2021-12-31}\n"
+        "staff:\n  - {id: p, name: P, item: A, annual_gross_cost: 1000.00, cost_year: 2020, hours_per_year: 0,\n"
+        "     hours: {2021-01: 10}}\n"
+    )
+    [f] = errors(load_file(path))
+    assert f.code == "CB013" and f.location.line == 5 and "more than 0" in f.message

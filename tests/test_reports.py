@@ -236,11 +236,13 @@ def test_several_months_refused_on_one_person_all_count(tmp_path):
     """Two months outside the period and a yearly cap crossed: every refused hour counts, once."""
     (tmp_path / "b.yaml").write_text(
         "clustbudget: 1\ncall: clust-er-2020\nproject: {title: t, start: 2021-01-01, end: 2022-12-31}\n"
-        "costs: {A: [{description: x, amount: 100000.00}]}\n")
+        "costs: {A: [{description: x, amount: 100000.00}]}\n"
+    )
     (tmp_path / "r.yaml").write_text(
         "clustbudget: 1\nbudget: b.yaml\nperiod: {id: P, start: 2021-05-01, end: 2021-12-31}\n"
         "staff:\n  - {id: p, name: P, item: A, annual_gross_cost: 17200.00, cost_year: 2020,\n"
-        "     hours: {2021-03: 10, 2021-04: 20, 2021-05: 900, 2021-06: 900}}\n")
+        "     hours: {2021-03: 10, 2021-04: 20, 2021-05: 900, 2021-06: 900}}\n"
+    )
     project = load_project(tmp_path / "b.yaml", [tmp_path / "r.yaml"])
     r = project.computed[0]
     # rate 10.00; 1,830 hours claimed = 18,300.00. Refused: 10 + 20 outside the period (CB203),

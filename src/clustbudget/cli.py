@@ -378,14 +378,17 @@ def report(
     Without REPORT arguments, reads the reports in `<budget folder>/<budget name>/`.
     Exits 1 when the budget or a report has errors, 2 when a file cannot be read.
     """
-    project = _project_or_exit(budget, reports, color)
-    findings = project.budget.findings + [f for r in project.reports for f in r.findings]
     if output_format is TableFormat.json:
         from .output.json import dump
         from .output.report import report_json
+        from .validation import load_project
 
-        dump(report_json(project), sys.stdout)
+        project = load_project(budget, reports or ())
+        findings = project.budget.findings + [f for r in project.reports for f in r.findings]
+        dump(report_json(project), sys.stdout)  # an envelope even when nothing could be computed
     else:
+        project = _project_or_exit(budget, reports, color)
+        findings = project.budget.findings + [f for r in project.reports for f in r.findings]
         from .output.report import render
 
         render(project, console(color), lang.value)

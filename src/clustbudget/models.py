@@ -20,6 +20,7 @@ from .types import (
     Date,
     FormatVersion,
     Hours,
+    HoursBasis,
     Id,
     Money,
     Month,
@@ -170,7 +171,7 @@ class PackItem(_Model):
 
 
 class StaffRules(_Model):
-    hours_per_year: Hours = Decimal("1720")
+    hours_per_year: HoursBasis = Decimal("1720")
     hours_ref: Text | None = None
 
 
@@ -262,7 +263,7 @@ class StaffEntry(_Model):
     item: Text
     annual_gross_cost: Money
     cost_year: Year
-    hours_per_year: Hours | None = None
+    hours_per_year: HoursBasis | None = None
     hours: Annotated[dict[Month, Hours], BeforeValidator(_none_as_empty_dict)] = {}
 
 

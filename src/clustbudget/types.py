@@ -48,11 +48,19 @@ def hours(value: Any) -> Decimal:
     return _decimal_of(value, "number of hours", 2)
 
 
+def hours_basis(value: Any) -> Decimal:
+    """The hours a year an hourly rate is computed on: more than 0 (1720 for full time)."""
+    basis = hours(value)
+    if not basis:
+        raise _fail("hours_per_year must be more than 0: 1720 for full time, pro rata for part time")
+    return basis
+
+
 def rate(value: Any) -> Decimal:
     """A fraction from 0 to 1 (``0.25`` for 25%)."""
     if isinstance(value, float):
         raise _fail('rate given as a float: write it as text, e.g. "0.25"')
-    if isinstance(value, Decimal) and not isinstance(value, bool):
+    if isinstance(value, Decimal | int) and not isinstance(value, bool):
         value = str(value)
     try:
         return parse_rate(value)
@@ -152,6 +160,11 @@ Hours = Annotated[
     Decimal,
     PlainValidator(hours),
     WithJsonSchema({**_AMOUNT_SCHEMA, "description": "Hours, at most two decimals."}),
+]
+HoursBasis = Annotated[
+    Decimal,
+    PlainValidator(hours_basis),
+    WithJsonSchema({**_AMOUNT_SCHEMA, "description": "Hours a year, more than 0 (1720 full time)."}),
 ]
 Rate = Annotated[
     Decimal,

@@ -32,7 +32,7 @@ def finding(f: Finding) -> dict[str, Any]:
         "path": f.location.path,
         "line": f.location.line,
         "col": f.location.col,
-        "citation": f.citation or None,
+        "citation": f.citation or _registered_citation(f.code),
     }
     if f.related:
         out["related"] = {"path": f.related.path, "line": f.related.line, "col": f.related.col}
@@ -53,6 +53,14 @@ def flat_rates(rates: Iterable[FlatRateFigure]) -> dict[str, Any]:
         for r in rates
     ]
     return {"flat_rate": out[0] if len(out) == 1 else None, "flat_rates": out}
+
+
+def _registered_citation(code: str) -> str | None:
+    """The citation of a code produced outside a rule function (CB0xx, from loading)."""
+    from ..rules import all_rules
+
+    rule = all_rules().get(code)
+    return rule.citation if rule else None
 
 
 def dump(data: Any, out: TextIO) -> None:

@@ -30,7 +30,19 @@ def report_json(project: ProjectResult) -> dict[str, Any]:
     """The `report` JSON envelope: per period staff, expenses and figures; per item progress."""
     b = project.budget
     pack = b.pack
-    assert pack is not None and b.figures is not None
+    if pack is None or b.figures is None:  # the budget could not be computed: findings only
+        return envelope(
+            "report",
+            {
+                "budget": b.loaded.display,
+                "call": None,
+                "periods": [],
+                "items": [],
+                "findings": [
+                    finding(f) for f in b.findings + [f for r in project.reports for f in r.findings]
+                ],
+            },
+        )
     periods = []
     for i, r in enumerate(project.computed):
         rep, costs, fig = r.report, r.costs, r.figures
