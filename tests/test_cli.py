@@ -312,3 +312,17 @@ def test_a_closed_pipe_is_not_reported_as_findings(monkeypatch):
         monkeypatch.setattr(sys, "stdout", ClosedPipe())
         monkeypatch.setattr(cli_module.os, "dup2", lambda *a: None)
         assert cli_module._run() == 141, args
+
+
+def test_junit_survives_control_characters():
+    import io
+
+    from clustbudget.findings import Finding, Location, Severity
+    from clustbudget.output import junit
+    from clustbudget.validation import FileResult, RunResult
+
+    bad = Finding("CB209", Severity.ERROR, "invoice \x07FT1 not paid", Location("b\x01.yaml", 3, 1))
+    out = io.StringIO()
+    junit.write(RunResult([FileResult("b\x01.yaml", "report", [bad])]), out)
+    suite = ET.fromstring(out.getvalue().split("\n", 1)[1])
+    assert suite.get("failures") == "1" and "\ufffdFT1" in suite.find("testcase/failure").text

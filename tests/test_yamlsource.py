@@ -111,3 +111,20 @@ def test_a_tab_is_named():
     with pytest.raises(ReadError) as err:
         parse("costs:\n\tA: []\n")
     assert (err.value.line, err.value.col) == (2, 1) and "indent with spaces" in err.value.message
+
+
+def test_atomic_write_never_clobbers_a_file_that_appeared(tmp_path):
+    from clustbudget.atomic import write_atomic, write_text_atomic
+
+    target = tmp_path / "out.txt"
+
+    def write_and_race(tmp):
+        tmp.write_text("new")
+        target.write_text("someone else's")  # appears while we write
+
+    with pytest.raises(FileExistsError):
+        write_atomic(target, write_and_race)
+    assert target.read_text() == "someone else's"
+    assert [p.name for p in tmp_path.iterdir()] == ["out.txt"]  # no temporary left behind
+    write_text_atomic(target, "mine", overwrite=True)
+    assert target.read_text() == "mine"

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-import tempfile
+import secrets
 from collections.abc import Callable
 from pathlib import Path
 
@@ -22,27 +22,39 @@ def write_atomic(target: Path, write: Callable[[Path], None], *, overwrite: bool
     if target.exists() and not overwrite:
         raise FileExistsError(target)
     folder = target.parent if str(target.parent) else Path(".")
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
-    os.close(fd)
-    tmp = Path(tmp_name)
+    tmp = _new_temporary(folder, target.name)
     try:
         write(tmp)
         with open(tmp, "rb+") as written:  # on disk before the rename, not only in the cache
             os.fsync(written.fileno())
-        if target.exists():
-            with contextlib.suppress(OSError):
-                os.chmod(tmp, target.stat().st_mode & 0o7777)
+        if overwrite:
+            if target.exists():
+                with contextlib.suppress(OSError):
+                    os.chmod(tmp, target.stat().st_mode & 0o7777)
+            os.replace(tmp, target)
         else:
-            umask = os.umask(0)
-            os.umask(umask)
-            os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, target)
+            # link() fails if the target appeared meanwhile: never clobber a file we did not see
+            os.link(tmp, target)
+            tmp.unlink()
         _sync_folder(folder)
     except BaseException:
         with contextlib.suppress(OSError):
             tmp.unlink()
         raise
     return target
+
+
+def _new_temporary(folder: Path, name: str) -> Path:
+    """A new, empty, hidden file beside the target, created with the permissions a new file
+    gets (0666 less the umask, applied by the system: no process-wide umask juggling)."""
+    for _ in range(100):
+        tmp = folder / f".{name}.{secrets.token_hex(6)}.tmp"
+        try:
+            os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
+        except FileExistsError:
+            continue
+        return tmp
+    raise FileExistsError(f"could not create a temporary file in {folder}")
 
 
 def write_text_atomic(target: Path, text: str, *, overwrite: bool = False) -> Path:
