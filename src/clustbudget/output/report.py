@@ -121,7 +121,7 @@ def _used(row: ItemProgress, lang: str) -> str:
 
     if not row.budget:
         return "—" if not row.cumulative else WORDS[lang]["over"]
-    return pct(row.used, lang, places=1)
+    return pct(row.cumulative / row.budget, lang, places=1)  # from the figures: one rounding
 
 
 def render(project: ProjectResult, console: Any, lang: str = "en") -> None:

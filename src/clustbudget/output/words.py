@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 WORDS: dict[str, dict[str, str]] = {
     "en": {
@@ -49,6 +49,8 @@ WORDS: dict[str, dict[str, str]] = {
 
 
 def pct(fraction: Decimal, lang: str, places: int = 2) -> str:
-    """A share as a percentage: ``0.6500`` → ``65.00%`` (en) or ``65,00%`` (it)."""
-    text = f"{fraction * 100:.{places}f}%"
+    """A share as a percentage, half-up like every rounding here: ``0.6500`` → ``65.00%`` (en)
+    or ``65,00%`` (it)."""
+    percent = (fraction * 100).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    text = f"{percent:f}%"
     return text.replace(".", ",") if lang == "it" else text
