@@ -64,6 +64,7 @@ class Lang(StrEnum):
 
 
 # Options shared by several commands, declared once.
+BudgetArg = Annotated[Path, typer.Argument(help="A budget file.", show_default=False, metavar="BUDGET")]
 ColorOpt = Annotated[
     Color, typer.Option("--color", help="Colour: auto (terminal only, honours NO_COLOR), always, never.")
 ]
@@ -225,7 +226,7 @@ def _cannot_compute(budget: Path, findings: Any, color: Color) -> NoReturn:
 
 @app.command()
 def show(
-    budget: Annotated[Path, typer.Argument(help="A budget file.", show_default=False, metavar="BUDGET")],
+    budget: BudgetArg,
     output_format: Annotated[
         TableFormat, typer.Option("--output-format", "-f", help="text (a table) or json.")
     ] = TableFormat.text,
@@ -355,7 +356,7 @@ def _project_or_exit(budget: Path, reports: list[Path] | None, color: Color) -> 
 
 @app.command()
 def report(
-    budget: Annotated[Path, typer.Argument(help="A budget file.", show_default=False, metavar="BUDGET")],
+    budget: BudgetArg,
     reports: Annotated[
         list[Path] | None,
         typer.Argument(
@@ -400,7 +401,7 @@ def report(
 
 @app.command()
 def export(
-    budget: Annotated[Path, typer.Argument(help="A budget file.", show_default=False, metavar="BUDGET")],
+    budget: BudgetArg,
     reports: Annotated[
         list[Path] | None,
         typer.Argument(
