@@ -532,7 +532,7 @@ def import_expenses(
     Exits 1 when rows are invalid (nothing written), 2 when a file cannot be read.
     """
     from .atomic import write_text_atomic
-    from .ledger import LedgerError, expense_yaml, parse_mapping, plan_import, read_ledger
+    from .ledger import LedgerError, ReportShapeError, expense_yaml, parse_mapping, plan_import, read_ledger
     from .loading import load_file
     from .validation import budget_of_report, check_budget
 
@@ -546,14 +546,18 @@ def import_expenses(
     budget = check_budget(budget_of_report(loaded))  # type: ignore[arg-type]
     if budget.pack is None or budget.figures is None:
         _print_findings(budget.findings, color, sys.stderr)
-        fail(f"{into}: its budget {loaded.model.budget!r} cannot be read, see above", ExitCode.FINDINGS)
+        fatal = any(f.fatal for f in budget.findings)
+        fail(
+            f"{into}: its budget {loaded.model.budget!r} cannot be read, see above",
+            ExitCode.UNREADABLE if fatal else ExitCode.FINDINGS,
+        )
     try:
         table = read_ledger(ledger, sheet=sheet)
         explicit = parse_mapping(mapping or [])
         plan = plan_import(table, into, explicit=explicit, skip_invalid=skip_invalid)
     except LedgerError as exc:
         fail(str(exc))
-    except ValueError as exc:  # the report's `expenses:` cannot be extended as it is written
+    except ReportShapeError as exc:  # the report's `expenses:` cannot be extended as it is written
         fail(f"{into}: {exc}", ExitCode.FINDINGS)
     columns_ok = plan.parsed.columns_ok
     for p in plan.problems:

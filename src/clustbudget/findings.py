@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import IntEnum
 
 
@@ -51,7 +51,6 @@ class Finding:
     citation: str = ""
     related: Location | None = None
     fatal: bool = False
-    extra: dict[str, str] = field(default_factory=dict, compare=False)
 
     @property
     def sort_key(self) -> tuple[str, int, int, str]:

@@ -128,6 +128,10 @@ class LedgerError(Exception):
     """The ledger cannot be read at all (missing, not CSV/xlsx, no header): exit code 2."""
 
 
+class ReportShapeError(ValueError):
+    """The report's ``expenses:`` is written in a way new expenses cannot be appended to."""
+
+
 @dataclass
 class Ledger:
     """A ledger's rows as cell values, with their row numbers in the source (1-based)."""
@@ -480,7 +484,9 @@ def _insert(text: str, root: Any, expenses: Sequence[dict[str, Any]], comment: s
             prefix = text[:at] if text[:at].endswith("\n") else text[:at] + "\n"
             return prefix + block(value.start_mark.column) + text[at:]
         if value.value:  # a flow list with items, or a scalar that is not null
-            raise ValueError("`expenses:` is not a block list: write it as one (- date: …) and import again")
+            raise ReportShapeError(
+                "`expenses:` is not a block list: write it as one (- date: …) and import again"
+            )
         # `expenses:`, `expenses: null`, `expenses: []` (maybe with a comment after it)
         colon = text.index(":", key.end_mark.index)
         start = value.start_mark.index if value.end_mark.index > value.start_mark.index else colon + 1

@@ -37,10 +37,6 @@ class Loaded:
     model: Any = None
     findings: list[Finding] = field(default_factory=list)
 
-    @property
-    def ok(self) -> bool:
-        return self.model is not None
-
     def at(self, loc: tuple[Any, ...], *, key: bool = False) -> Location:
         """The location of a path into this file's data (the file itself when unknown)."""
         if self.doc is None:

@@ -271,10 +271,6 @@ class FileResult:
     skipped: bool = False
     """Not one of ours (other YAML in a folder): not counted as checked."""
 
-    @property
-    def worst(self) -> Severity | None:
-        return max((f.severity for f in self.findings), default=None)
-
 
 @dataclass
 class RunResult:
