@@ -569,7 +569,9 @@ def test_a_failed_rename_leaves_no_temporary_file(tmp_path, monkeypatch):
     def refuse(src, dst):
         raise PermissionError(errno.EACCES, "Permission denied")
 
+    # the last step is link() for a new file, replace() over an existing one (with force)
     monkeypatch.setattr(os, "replace", refuse)
+    monkeypatch.setattr(os, "link", refuse)
     with pytest.raises(PermissionError):
         export(EXAMPLE, tmp_path / "budget.xlsx")
     assert list(tmp_path.iterdir()) == []
