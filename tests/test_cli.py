@@ -326,3 +326,31 @@ def test_junit_survives_control_characters():
     junit.write(RunResult([FileResult("b\x01.yaml", "report", [bad])]), out)
     suite = ET.fromstring(out.getvalue().split("\n", 1)[1])
     assert suite.get("failures") == "1" and "\ufffdFT1" in suite.find("testcase/failure").text
+
+
+def test_the_readme_flow_runs_as_written(cli, tmp_path):
+    """Every command of the README's 'whole flow', on a copy of the example project."""
+    import shlex
+    import shutil
+
+    readme = (ROOT / "README.md").read_text()
+    block = (
+        readme.split("## The whole flow, budget to rendiconto", 1)[1].split("```sh", 1)[1].split("```", 1)[0]
+    )
+    commands = [
+        line.split("#", 1)[0].strip() for line in block.splitlines() if line.startswith("clustbudget ")
+    ]
+    assert len(commands) == 6
+    shutil.copytree(ROOT / "budgets", tmp_path / "budgets")
+    shutil.copytree(ROOT / "examples", tmp_path / "examples")
+    for command in commands:
+        args = shlex.split(command)[1:]
+        expanded = []
+        for arg in args:  # the shell's glob, as the README's reader's shell does it
+            expanded += (
+                sorted(str(p.relative_to(tmp_path)) for p in tmp_path.glob(arg)) if "*" in arg else [arg]
+            )
+        r = cli(*expanded, cwd=tmp_path)
+        assert r.returncode == 0, (command, r.stdout, r.stderr)
+    assert (tmp_path / "clust-er-health-2020-2022.xlsx").is_file()
+    assert (tmp_path / "clust-er-health-2020-2022-SAL-2.xlsx").is_file()
