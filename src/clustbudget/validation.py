@@ -119,7 +119,7 @@ class ReportResult:
     loaded: Loaded
     costs: ReportCosts | None = None
     disallowed: dict[Ref, Decimal] = field(default_factory=dict)
-    """What the rules refused, per cost (capped at the cost when the figures are made)."""
+    """What the rules refused, per cost, at most the cost (final once the figures are made)."""
     refused_hours: dict[tuple[int, str], Decimal] = field(default_factory=dict)
     """Hours refused per (person index, month), before they become an amount."""
     figures: PeriodFigures | None = None
@@ -239,6 +239,8 @@ def check_project(
         assert r.costs is not None
         for ref, amount in refused_hours_cost(r.costs, r.refused_hours).items():
             r.disallowed[ref] = max(r.disallowed.get(ref, Decimal(0)), amount)
+        # never more than the cost itself: every reader of `disallowed` gets the final amount
+        r.disallowed = {ref: min(amount, r.costs.amount(ref)) for ref, amount in r.disallowed.items()}
         r.figures = period_figures(r.costs, pack, r.disallowed)
     periods = [r.figures for r in valid if r.figures is not None]
     project.progress = [budget_vs_actual(budget.figures, periods, i) for i in range(len(periods))]

@@ -63,7 +63,7 @@ def report_json(project: ProjectResult) -> dict[str, Any]:
                         "hourly_rate": fmt(s.hourly_rate),
                         "hours": f"{s.hours}",
                         "cost": fmt(s.cost),
-                        "disallowed": fmt(min(r.disallowed.get(("staff", s.index), ZERO), s.cost)),
+                        "disallowed": fmt(r.disallowed.get(("staff", s.index), ZERO)),
                     }
                     for s in costs.staff
                 ],
@@ -79,7 +79,7 @@ def report_json(project: ProjectResult) -> dict[str, Any]:
                         "vat_eligible": fmt(e.vat_eligible),
                         "eligible_share": f"{e.share}",
                         "eligible": fmt(e.eligible),
-                        "disallowed": fmt(min(r.disallowed.get(("expense", e.index), ZERO), e.eligible)),
+                        "disallowed": fmt(r.disallowed.get(("expense", e.index), ZERO)),
                     }
                     for e, x in zip(costs.expenses, rep.expenses, strict=True)
                 ],
