@@ -319,7 +319,7 @@ def test_junit_survives_control_characters():
 
     from clustbudget.findings import Finding, Location, Severity
     from clustbudget.output import junit
-    from clustbudget.validation import FileResult, RunResult
+    from clustbudget.pipeline import FileResult, RunResult
 
     bad = Finding("CB209", Severity.ERROR, "invoice \x07FT1 not paid", Location("b\x01.yaml", 3, 1))
     out = io.StringIO()

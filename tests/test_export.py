@@ -37,7 +37,7 @@ from hypothesis import strategies as st
 from clustbudget import __version__
 from clustbudget.compute import UNASSIGNED
 from clustbudget.money import ZERO
-from clustbudget.validation import BudgetResult, check_budget
+from clustbudget.pipeline import BudgetResult, check_budget
 from clustbudget.xlsx import export_budget
 from clustbudget.xlsx.labels import labels
 from clustbudget.xlsx.package import Package

@@ -31,7 +31,7 @@ import pytest
 
 from clustbudget import __version__
 from clustbudget.money import ZERO
-from clustbudget.validation import ProjectResult, load_project
+from clustbudget.pipeline import ProjectResult, load_project
 from clustbudget.xlsx import export_report
 from clustbudget.xlsx.labels import labels, report_labels
 from clustbudget.xlsx.package import Package

@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 
 from clustbudget.compute import expense_eligible, hourly_rate, staff_cost
-from clustbudget.validation import load_project, validate_paths
+from clustbudget.pipeline import load_project, validate_paths
 
 from .conftest import DATA, EXAMPLE
 

@@ -7,7 +7,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from clustbudget.validation import load_project, validate_paths
+from clustbudget.pipeline import load_project, validate_paths
 
 from .conftest import DATA, EXAMPLE
 

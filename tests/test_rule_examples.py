@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 
 from clustbudget.findings import Severity
+from clustbudget.pipeline import validate_paths
 from clustbudget.rules import all_rules
 from clustbudget.rules.examples import EXAMPLES_DIR, example_dir, example_files
-from clustbudget.validation import validate_paths
 
 CODES = sorted(all_rules())
 

@@ -2,9 +2,9 @@
 
 import pytest
 
+from clustbudget.pipeline import check_budget
 from clustbudget.rules import Selection, all_rules
 from clustbudget.rules.budget import expected_end, programme_years, span
-from clustbudget.validation import check_budget
 
 from .conftest import DATA, EXAMPLE
 

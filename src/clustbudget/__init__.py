@@ -2,7 +2,7 @@
 
 The library is usable without the command line::
 
-    from clustbudget.validation import check_budget
+    from clustbudget.pipeline import check_budget
     result = check_budget("budgets/clust-er-health-2020-2022.yaml")
     result.figures.total        # Decimal('200000.00')
 """

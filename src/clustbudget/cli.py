@@ -179,7 +179,7 @@ def validate(
     errors (or warnings, with --strict); 2 a file could not be read as a document, or the
     command line is wrong.
     """
-    from .validation import validate_paths
+    from .pipeline import validate_paths
 
     selection = _selection(select, ignore)
     run = validate_paths(paths, selection)
@@ -207,7 +207,7 @@ def validate(
 
 def _budget_or_exit(budget: Path, color: Color) -> Any:
     """Run the budget pipeline; print its findings and exit when no figures could be made."""
-    from .validation import check_budget
+    from .pipeline import check_budget
 
     result = check_budget(budget)
     if result.figures is None:
@@ -243,7 +243,7 @@ def show(
     if output_format is TableFormat.json:
         from .output.json import dump
         from .output.show import figures_json
-        from .validation import check_budget
+        from .pipeline import check_budget
 
         result = check_budget(budget)
         dump(figures_json(result), sys.stdout)  # an envelope even when nothing could be computed
@@ -346,7 +346,7 @@ def _print_findings(findings: Any, color: Color, stream: Any = None) -> None:
 
 
 def _project_or_exit(budget: Path, reports: list[Path] | None, color: Color) -> Any:
-    from .validation import load_project
+    from .pipeline import load_project
 
     project = load_project(budget, reports or ())
     if project.budget.figures is None:
@@ -381,8 +381,8 @@ def report(
     """
     if output_format is TableFormat.json:
         from .output.json import dump
-        from .output.report import report_json
-        from .validation import load_project
+        from .output.progress import report_json
+        from .pipeline import load_project
 
         project = load_project(budget, reports or ())
         findings = project.budget.findings + [f for r in project.reports for f in r.findings]
@@ -390,7 +390,7 @@ def report(
     else:
         project = _project_or_exit(budget, reports, color)
         findings = project.budget.findings + [f for r in project.reports for f in r.findings]
-        from .output.report import render
+        from .output.progress import render
 
         render(project, console(color), lang.value)
         _print_findings(findings, color)
@@ -534,7 +534,7 @@ def import_expenses(
     from .atomic import write_text_atomic
     from .ledger import LedgerError, ReportShapeError, expense_yaml, parse_mapping, plan_import, read_ledger
     from .loading import load_file
-    from .validation import budget_of_report, check_budget
+    from .pipeline import budget_of_report, check_budget
 
     loaded = load_file(into, str(into), expect="report")
     if loaded.model is None:

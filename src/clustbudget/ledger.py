@@ -566,7 +566,7 @@ def plan_import(
 
     from .findings import Severity
     from .loading import load_file
-    from .validation import budget_of_report, check_budget, check_project, find_reports, loaded_from_text
+    from .pipeline import budget_of_report, check_budget, check_project, find_reports, loaded_from_text
 
     report = load_file(report_path, str(report_path), expect="report")
     model = report.model

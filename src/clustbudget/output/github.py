@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TextIO
 
 from ..findings import Finding, Severity
-from ..validation import RunResult
+from ..pipeline import RunResult
 from .text import summary_line
 
 _LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}

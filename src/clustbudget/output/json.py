@@ -10,7 +10,7 @@ from .. import __version__
 from ..compute import FlatRateFigure
 from ..findings import Finding
 from ..money import fmt
-from ..validation import RunResult
+from ..pipeline import RunResult
 from . import JSON_FORMAT_VERSION
 
 

@@ -7,7 +7,7 @@ import xml.etree.ElementTree as ET
 from typing import TextIO
 
 from ..findings import Severity
-from ..validation import RunResult
+from ..pipeline import RunResult
 from .text import finding_line
 
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")

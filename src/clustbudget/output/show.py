@@ -7,7 +7,7 @@ from typing import Any
 
 from ..compute import UNASSIGNED
 from ..money import fmt, fmt_eur, fmt_rate
-from ..validation import BudgetResult
+from ..pipeline import BudgetResult
 from .json import envelope, finding, flat_rates
 
 

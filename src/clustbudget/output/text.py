@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TextIO
 
 from ..findings import Finding, Severity
-from ..validation import RunResult
+from ..pipeline import RunResult
 
 _ANSI = {Severity.ERROR: "\x1b[1;31m", Severity.WARNING: "\x1b[33m", Severity.INFO: "\x1b[36m"}
 _BOLD, _DIM, _RESET = "\x1b[1m", "\x1b[2m", "\x1b[0m"

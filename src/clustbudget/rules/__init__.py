@@ -4,7 +4,7 @@ Codes are grouped by family, ruff-style:
 
 - ``CB0xx`` reading and schema (:mod:`clustbudget.rules.reading`): the file as a document;
 - ``CB1xx`` budget rules (:mod:`clustbudget.rules.budget`);
-- ``CB2xx`` cost report rules (:mod:`clustbudget.rules.report`), ``CB3xx`` rules across the
+- ``CB2xx`` cost report rules (:mod:`clustbudget.rules.costreport`), ``CB3xx`` rules across the
   reports of one project, and budget against actual.
 
 A rule is a plain function over the loaded data that yields :class:`Hit` s; the registry
@@ -79,7 +79,7 @@ def rule(
 
 def all_rules() -> dict[str, Rule]:
     """Every rule, by code (importing the rule modules registers them)."""
-    from . import budget, project, reading, report  # noqa: F401
+    from . import budget, costreport, project, reading  # noqa: F401
 
     return dict(sorted(REGISTRY.items()))
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from ..validation import BudgetResult, ProjectResult
+    from ..pipeline import BudgetResult, ProjectResult
     from .package import Package
 
 

@@ -46,7 +46,7 @@ from ..compute import ItemProgress, contribution_due, flat_rate, share, sum_amou
 from ..findings import Finding
 from ..models import CostReport
 from ..money import ZERO, fmt_eur
-from ..validation import ProjectResult, ReportResult
+from ..pipeline import ProjectResult, ReportResult
 from .labels import Labels, ReportLabels, labels, report_labels
 from .layout import (
     NAME_SAFE,

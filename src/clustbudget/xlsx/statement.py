@@ -36,7 +36,7 @@ from .. import __version__
 from ..compute import UNASSIGNED, BudgetFigures, allocate, flat_rate, share, sum_amounts
 from ..models import Budget, CallPack, CostLine
 from ..money import ZERO, fmt_eur
-from ..validation import BudgetResult
+from ..pipeline import BudgetResult
 from .labels import Labels, labels
 from .layout import (
     NAME_SAFE,

@@ -31,8 +31,8 @@ from .loading import Loaded, PackResolver, kind_hint, load_file, looks_like_ours
 from .models import Budget, CallPack, CostReport
 from .rules import Hit, Selection, run
 from .rules.budget import BudgetContext
+from .rules.costreport import ReportContext
 from .rules.project import PortfolioContext, ProgressContext, ProjectContext, ReportCheck
-from .rules.report import ReportContext
 
 YAML_SUFFIXES = (".yaml", ".yml")
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from ..compute import ItemProgress
 from ..money import ZERO, fmt, fmt_eur, fmt_rate
-from ..validation import ProjectResult
+from ..pipeline import ProjectResult
 from .json import envelope, finding, flat_rates
 
 
