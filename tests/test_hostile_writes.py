@@ -35,7 +35,9 @@ def project(tmp_path):
 
 def ledger(folder: Path, name: str, document: str) -> Path:
     path = folder / f"{name}.csv"
-    path.write_text(HEADER + f"15/01/2022;D;Stampa {name};Tipografia {name};{document};100,00;10/02/2022;Bonifico\n")
+    path.write_text(
+        HEADER + f"15/01/2022;D;Stampa {name};Tipografia {name};{document};100,00;10/02/2022;Bonifico\n"
+    )
     return path
 
 

@@ -39,7 +39,7 @@ class FileBusy(OSError):
     """Another run holds the lock on the file for longer than the timeout."""
 
 
-def write_atomic(target: Path, write: Callable[[Path], None], *, overwrite: bool = False) -> Path:
+def write_atomic(target: Path, write: Callable[[Path], object], *, overwrite: bool = False) -> Path:
     """Call ``write(tmp)`` on a path no one else sees, then put that file at ``target``.
 
     Refuses (``FileExistsError``) to replace an existing file unless ``overwrite``, and
@@ -164,7 +164,7 @@ def _unnamed(folder: Path) -> int | None:
 
 
 def _write_unnamed(
-    fd: int, folder: Path, target: Path, write: Callable[[Path], None], existing: os.stat_result | None
+    fd: int, folder: Path, target: Path, write: Callable[[Path], object], existing: os.stat_result | None
 ) -> None:
     proc = Path(f"/proc/self/fd/{fd}")
     staged: Path | None = None
@@ -202,7 +202,7 @@ def _link_unnamed(fd: int, folder: Path, name: str) -> None:
 
 
 def _write_named(
-    folder: Path, target: Path, write: Callable[[Path], None], existing: os.stat_result | None
+    folder: Path, target: Path, write: Callable[[Path], object], existing: os.stat_result | None
 ) -> None:
     tmp, fd = _new_temporary(folder, target.name)
     try:
