@@ -479,7 +479,7 @@ class _Builder:
         if top.skip:
             top.skip = False
             return
-        container[key] = value  # type: ignore[index]
+        container[key] = value
         top.keys[key] = (top.key_pos, pos)
 
     def _expand(self, anchor: _Anchor, pos: int, depth: int) -> None:
@@ -505,7 +505,7 @@ class _Builder:
 def _new_anchor(anchors: dict[str, _Anchor], event: Any, anchor: _Anchor) -> None:
     old = anchors.get(event.anchor)
     if old is not None:
-        first = yaml.Mark("<unicode string>", 0, old.pos >> 32, old.pos & 0xFFFFFFFF, None, None)
+        first = yaml.Mark("<unicode string>", 0, old.pos >> 32, old.pos & 0xFFFFFFFF, None, None)  # type: ignore[arg-type]
         raise ComposerError(
             "found duplicate anchor; first occurrence", first, "second occurrence", event.start_mark
         )
