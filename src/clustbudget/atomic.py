@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 
-def write_atomic(target: Path, write: Callable[[Path], None], *, overwrite: bool = False) -> Path:
+def write_atomic(target: Path, write: Callable[[Path], object], *, overwrite: bool = False) -> Path:
     """Call ``write(tmp)`` on a temporary path beside ``target``, then rename it to ``target``.
 
     Refuses (``FileExistsError``) to replace an existing file unless ``overwrite``. The new

@@ -12,14 +12,22 @@ import gc
 import os
 import re
 import sys
+from collections.abc import Iterable, Sequence
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn, TextIO
 
 import typer
 
 from . import __version__
 from .exitcodes import ExitCode
+
+if TYPE_CHECKING:  # imported where used: `validate` starts without rich, pydantic or openpyxl
+    from rich.console import Console
+
+    from .findings import Finding
+    from .pipeline import BudgetResult, ProjectResult
+    from .rules import Selection
 
 EXIT_CODES_HELP = (
     "Exit codes: 0 no errors (warnings and info allowed unless --strict); "
@@ -77,7 +85,7 @@ IgnoreOpt = Annotated[
 ]
 
 
-def use_color(choice: Color, stream: Any = None) -> bool:
+def use_color(choice: Color, stream: TextIO | None = None) -> bool:
     """Colour on a terminal unless NO_COLOR is set; forced on or off by --color."""
     if choice is Color.always:
         return True
@@ -87,7 +95,7 @@ def use_color(choice: Color, stream: Any = None) -> bool:
     return bool(getattr(stream, "isatty", lambda: False)())
 
 
-def console(color: Color) -> Any:
+def console(color: Color) -> Console:
     """A rich console for tables: no colour or wrapping unless on a terminal."""
     from rich.console import Console
 
@@ -119,7 +127,7 @@ def fail(message: str, code: ExitCode = ExitCode.UNREADABLE) -> NoReturn:
     raise typer.Exit(int(code))
 
 
-def _selection(select: list[str] | None, ignore: list[str] | None) -> Any:
+def _selection(select: list[str] | None, ignore: list[str] | None) -> Selection:
     from .rules import Selection, all_rules
 
     def split(values: list[str] | None) -> tuple[str, ...]:  # --select CB1,CB2 as ruff takes it
@@ -205,7 +213,7 @@ def validate(
     raise typer.Exit(int(run.exit_code(strict=strict)))
 
 
-def _budget_or_exit(budget: Path, color: Color) -> Any:
+def _budget_or_exit(budget: Path, color: Color) -> BudgetResult:
     """Run the budget pipeline; print its findings and exit when no figures could be made."""
     from .pipeline import check_budget
 
@@ -215,7 +223,7 @@ def _budget_or_exit(budget: Path, color: Color) -> Any:
     return result
 
 
-def _cannot_compute(budget: Path, findings: Any, color: Color) -> NoReturn:
+def _cannot_compute(budget: Path, findings: Sequence[Finding], color: Color) -> NoReturn:
     _print_findings(findings, color, sys.stderr)
     fatal = any(f.fatal for f in findings)
     fail(
@@ -336,7 +344,7 @@ def rules(
     )
 
 
-def _print_findings(findings: Any, color: Color, stream: Any = None) -> None:
+def _print_findings(findings: Iterable[Finding], color: Color, stream: TextIO | None = None) -> None:
     from .output.text import finding_line
 
     stream = stream or sys.stdout
@@ -345,7 +353,7 @@ def _print_findings(findings: Any, color: Color, stream: Any = None) -> None:
         stream.write(finding_line(f, color=on) + "\n")
 
 
-def _project_or_exit(budget: Path, reports: list[Path] | None, color: Color) -> Any:
+def _project_or_exit(budget: Path, reports: list[Path] | None, color: Color) -> ProjectResult:
     from .pipeline import load_project
 
     project = load_project(budget, reports or ())
@@ -461,7 +469,7 @@ def export(
     index = -1
     if project is not None:
         index = project.latest_named  # the latest period named, the rest of the project around it
-        ids = [r.report.period.id for r in project.computed]
+        ids = [r.report.period.id for r in project.computed if r.report is not None]
         if not ids:
             fail("no cost report could be read: nothing to put in a rendiconto", ExitCode.FINDINGS)
         if period is not None:
@@ -470,7 +478,9 @@ def export(
             index = ids.index(period)
     suffix = ""
     if project is not None:
-        period_id = project.computed[index].report.period.id
+        chosen = project.computed[index].report
+        assert chosen is not None  # computed: its figures exist, so it was read
+        period_id = chosen.period.id
         suffix = "-" + (re.sub(r"[^\w.-]+", "-", period_id).strip("-") or "period")
     default_name = budget.stem + suffix + ".xlsx"
     target = output if output is not None else Path(default_name)

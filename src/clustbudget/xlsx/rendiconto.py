@@ -171,7 +171,7 @@ class _Rendiconto:
         largest = max([self.bfig.total, *(row.cumulative for row in self.progress), fig.total, ZERO])
         self.money_width = max(14, len(fmt_eur(largest, "it")) + 4)
         self.date_format = "dd/mm/yyyy" if t.lang == "it" else "yyyy-mm-dd"
-        known = [(r.loaded.display, r.loaded.path) for r in [b, *project.reports]]
+        known = [(f.display, f.path) for f in [b.loaded, *(r.loaded for r in project.reports)]]
         known.append((b.pack_display, Path(b.pack_display)))
         self.places = Places(b.loaded.path, known)
 
@@ -325,7 +325,7 @@ class _Rendiconto:
             "P": sum_amounts(cuts),
         }
         sums["Q"] = sums["L"] - sums["P"]
-        totals: list[Cell] = [None, (rt.visible_total, s.label)] + [None] * 5
+        totals: list[Cell] = [None, (rt.visible_total, s.label), *[None] * 5]
         for letter in "HIJKLMNOPQ":
             totals.append(
                 (Formula(f"SUBTOTAL(109,{letter}{first}:{letter}{last})", sums[letter]), s.money_total)
@@ -772,13 +772,10 @@ class _Rendiconto:
         )
         props.creator = f"clustbudget {__version__}"
         props.lastModifiedBy = props.creator
-        sources = [self.project.budget, *self.project.reports]
+        sources = [self.project.budget.loaded, *(r.loaded for r in self.project.reports)]
         props.description = rt.doc_description.format(
             version=__version__,
-            sources="; ".join(
-                f"{r.loaded.path.name} (SHA-256 {r.loaded.doc.sha256 if r.loaded.doc else '—'})"
-                for r in sources
-            ),
+            sources="; ".join(f"{f.path.name} (SHA-256 {f.doc.sha256 if f.doc else '—'})" for f in sources),
         )
         props.keywords = f"clustbudget, rendiconto, {pack.id}, {self.period_id}"
         props.language = "it-IT" if t.lang == "it" else "en"
