@@ -8,6 +8,7 @@ Exit codes (FORMAT.md §4, :mod:`clustbudget.exitcodes`): 0 ok; 1 a document has
 from __future__ import annotations
 
 import atexit
+import contextlib
 import gc
 import os
 import re
@@ -542,61 +543,72 @@ def import_expenses(
     expenses are appended to its `expenses:` list, and the file is replaced atomically.
     Exits 1 when rows are invalid (nothing written), 2 when a file cannot be read.
     """
-    from .atomic import write_text_atomic
+    from .atomic import FileBusy, locked, real_file, write_text_atomic
     from .ledger import LedgerError, ReportShapeError, expense_yaml, parse_mapping, plan_import, read_ledger
     from .loading import load_file
     from .pipeline import budget_of_report, check_budget
 
-    loaded = load_file(into, str(into), expect="report")
-    if loaded.model is None:
-        _print_findings(loaded.findings, color, sys.stderr)
-        fatal = any(f.fatal for f in loaded.findings)
-        fail(
-            f"{into}: not a valid cost report, see above", ExitCode.UNREADABLE if fatal else ExitCode.FINDINGS
-        )
-    budget = check_budget(budget_of_report(loaded))  # type: ignore[arg-type]
-    if budget.pack is None or budget.figures is None:
-        _print_findings(budget.findings, color, sys.stderr)
-        fatal = any(f.fatal for f in budget.findings)
-        fail(
-            f"{into}: its budget {loaded.model.budget!r} cannot be read, see above",
-            ExitCode.UNREADABLE if fatal else ExitCode.FINDINGS,
-        )
+    into = real_file(into)  # a symlink is written through: the report is the file it names
+    # Read, changed and written back under the report's lock: a concurrent import waits, then
+    # reads the file the other one wrote, so an import that says "imported" is never lost.
+    hold = contextlib.ExitStack()
     try:
-        table = read_ledger(ledger, sheet=sheet)
-        explicit = parse_mapping(mapping or [])
-        plan = plan_import(table, into, explicit=explicit, skip_invalid=skip_invalid)
-    except LedgerError as exc:
-        fail(str(exc))
-    except ReportShapeError as exc:  # the report's `expenses:` cannot be extended as it is written
-        fail(f"{into}: {exc}", ExitCode.FINDINGS)
-    columns_ok = plan.parsed.columns_ok
-    for p in plan.problems:
-        sys.stderr.write(
-            f"{ledger}:{p.row}: {'skipped: ' if skip_invalid and columns_ok else ''}{p.message}\n"
-        )
-    if not columns_ok:
-        fail(f"{ledger}: the columns could not be matched: nothing written", ExitCode.FINDINGS)
-    if plan.problems and not skip_invalid:
-        fail(
-            f"{ledger}: {len(plan.problems)} of {len(table.rows)} rows are invalid: nothing written; "
-            "fix them, or pass --skip-invalid to import the others",
-            ExitCode.FINDINGS,
-        )
-    if not plan.added:
-        sys.stdout.write(f"nothing to import from {ledger}\n")
-        return
-    rows = [values for _, values in plan.added]
-    if dry_run:
-        sys.stdout.write("".join(expense_yaml(r, 2) for r in rows))
-        sys.stdout.write(f"{len(rows)} expense(s) would be added to {into} (dry run: nothing written)\n")
-        return
-    try:
-        write_text_atomic(into, ("\ufeff" if plan.bom else "") + plan.text, overwrite=True)
-    except OSError as exc:
-        fail(f"{into}: cannot write: {exc.strerror or exc}")
-    skipped = f"; {len(plan.problems)} row(s) left out" if plan.problems else ""
-    sys.stdout.write(f"imported {len(rows)} expense(s) from {ledger} into {into}{skipped}\n")
+        if not dry_run and into.is_file():
+            hold.enter_context(locked(into))
+    except FileBusy as exc:
+        fail(f"{into}: cannot write: {exc.strerror}")
+    with hold:
+        loaded = load_file(into, str(into), expect="report")
+        if loaded.model is None:
+            _print_findings(loaded.findings, color, sys.stderr)
+            fatal = any(f.fatal for f in loaded.findings)
+            fail(
+                f"{into}: not a valid cost report, see above",
+                ExitCode.UNREADABLE if fatal else ExitCode.FINDINGS,
+            )
+        budget = check_budget(budget_of_report(loaded))  # type: ignore[arg-type]
+        if budget.pack is None or budget.figures is None:
+            _print_findings(budget.findings, color, sys.stderr)
+            fatal = any(f.fatal for f in budget.findings)
+            fail(
+                f"{into}: its budget {loaded.model.budget!r} cannot be read, see above",
+                ExitCode.UNREADABLE if fatal else ExitCode.FINDINGS,
+            )
+        try:
+            table = read_ledger(ledger, sheet=sheet)
+            explicit = parse_mapping(mapping or [])
+            plan = plan_import(table, into, explicit=explicit, skip_invalid=skip_invalid)
+        except LedgerError as exc:
+            fail(str(exc))
+        except ReportShapeError as exc:  # the report's `expenses:` cannot be extended as it is written
+            fail(f"{into}: {exc}", ExitCode.FINDINGS)
+        columns_ok = plan.parsed.columns_ok
+        for p in plan.problems:
+            sys.stderr.write(
+                f"{ledger}:{p.row}: {'skipped: ' if skip_invalid and columns_ok else ''}{p.message}\n"
+            )
+        if not columns_ok:
+            fail(f"{ledger}: the columns could not be matched: nothing written", ExitCode.FINDINGS)
+        if plan.problems and not skip_invalid:
+            fail(
+                f"{ledger}: {len(plan.problems)} of {len(table.rows)} rows are invalid: nothing written; "
+                "fix them, or pass --skip-invalid to import the others",
+                ExitCode.FINDINGS,
+            )
+        if not plan.added:
+            sys.stdout.write(f"nothing to import from {ledger}\n")
+            return
+        rows = [values for _, values in plan.added]
+        if dry_run:
+            sys.stdout.write("".join(expense_yaml(r, 2) for r in rows))
+            sys.stdout.write(f"{len(rows)} expense(s) would be added to {into} (dry run: nothing written)\n")
+            return
+        try:
+            write_text_atomic(into, ("\ufeff" if plan.bom else "") + plan.text, overwrite=True)
+        except OSError as exc:
+            fail(f"{into}: cannot write: {exc.strerror or exc}")
+        skipped = f"; {len(plan.problems)} row(s) left out" if plan.problems else ""
+        sys.stdout.write(f"imported {len(rows)} expense(s) from {ledger} into {into}{skipped}\n")
 
 
 class SchemaKind(StrEnum):
