@@ -67,7 +67,10 @@ def test_json_output_is_unchanged(name: str, generated: Path) -> None:
         GOLDEN.mkdir(parents=True, exist_ok=True)
         path.write_text(got, encoding="utf-8")
     assert path.is_file(), f"no recorded output: run with CLUSTBUDGET_UPDATE_GOLDEN=1 ({path})"
-    assert got == path.read_text(encoding="utf-8")
+    assert got == path.read_text(encoding="utf-8"), (
+        f"{name}: the output changed; if that is meant, record it again with "
+        "CLUSTBUDGET_UPDATE_GOLDEN=1 python -m pytest tests/test_golden.py and review the diff"
+    )
 
 
 def test_the_generated_project_has_findings_of_every_family(generated: Path) -> None:
