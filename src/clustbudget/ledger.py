@@ -404,10 +404,10 @@ def match_columns(
         if fld in mapping or fld in (explicit or {}):
             continue
         for name in names:
-            i = index.get(normalise(name))
-            if i is not None and i not in mapping.values():
+            col = index.get(normalise(name))
+            if col is not None and col not in mapping.values():
                 if unambiguous(fld, normalise(name)):
-                    mapping[fld] = i
+                    mapping[fld] = col
                 break
     missing = [f for f in REQUIRED if f not in mapping and f not in ambiguous]
     if missing:
