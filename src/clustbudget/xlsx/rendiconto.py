@@ -542,8 +542,17 @@ class _Rendiconto:
                 (this_cell, style),
                 (Formula(f"{T}{r}+{P}{r}", cumulative), style),
                 (Formula(f"{B}{r}-{CU}{r}", row[0] - cumulative), style),
-                (Formula(f"IF({B}{r}=0,0,{CU}{r}/{B}{r})", share(cumulative, row[0])), share_style),
+                used_cell(r, row[0], cumulative, share_style),
             ]
+
+        def used_cell(r: int, budget: Decimal, cumulative: Decimal, share_style: Any) -> Cell:
+            """cumulative ÷ budget rounded as compute rounds it (the cached value is what the
+            formula gives); with no budget and money spent, the words "over budget", in red."""
+            over = rt.over_budget.replace('"', "'")
+            formula = f'IF({B}{r}=0,IF({CU}{r}>0,"{over}",0),ROUND({CU}{r}/{B}{r},4))'
+            if not budget and cumulative > 0:
+                return (Formula(formula, rt.over_budget), s.severity["error"])
+            return (Formula(formula, share(cumulative, budget)), share_style)
 
         def item_row(key: str) -> None:
             r = item_rows[key]

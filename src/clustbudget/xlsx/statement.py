@@ -414,7 +414,7 @@ class _Statement:
         bases = {key: sum_amounts(amounts.get(b, ZERO) for b in rates[key].base) for key in self.flat_keys}
         amounts.update({key: flat_rate(rates[key].rate, bases[key]) for key in self.flat_keys})
         total = direct + sum_amounts(amounts[key] for key in self.flat_keys)
-        share_of = "IF($C${t}=0,0,C{r}/$C${t})"
+        share_of = "IF($C${t}=0,0,ROUND(C{r}/$C${t},4))"  # rounded as compute.share: cached = computed
         label_width = fitted_width(rows, 2, LABEL_WIDTH, map(self._item_label, item_rows))
 
         def share_cell(r: int, value: Decimal, style: Style) -> Cell:
