@@ -42,7 +42,7 @@ app = typer.Typer(
     help="Budgets and cost reports of Clust-ER (POR/PR FESR) projects, checked to the cent.\n\n"
     + EXIT_CODES_HELP,
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,  # --install-completion / --show-completion (bash, zsh, fish, PowerShell)
     pretty_exceptions_enable=False,
     rich_markup_mode="markdown",  # help paragraphs reflow to the terminal's width
     context_settings={"help_option_names": ["-h", "--help"]},
