@@ -192,16 +192,27 @@ _TYPE_WORDS = {
 }
 
 
+MAX_SUGGESTIONS = 1_000
+"""Unknown keys of one file that get a "did you mean" (difflib is slow: past this many, a
+file of 100,000 unknown keys would take minutes; the rest list the allowed keys)."""
+
+
 def _findings_of(loaded: Loaded, exc: ValidationError, model_cls: type[BaseModel]) -> list[Finding]:
     out: list[Finding] = []
+    fields: dict[tuple[Any, ...], list[str]] = {}  # allowed keys, per place in the model
+    suggested = 0
     for err in exc.errors(include_url=False):
         loc = tuple(err["loc"])
         kind = err["type"]
         if kind == "extra_forbidden":
             key = loc[-1]
-            allowed = _fields_at(model_cls, loc[:-1])
+            place = tuple(0 if isinstance(part, int) else part for part in loc[:-1])
+            allowed = fields.get(place)
+            if allowed is None:
+                allowed = fields[place] = _fields_at(model_cls, place)
             msg = f"unknown key {key!r}{_where(loc[:-1])}"
-            hint = _did_you_mean(str(key), allowed)
+            hint = _did_you_mean(str(key), allowed) if suggested < MAX_SUGGESTIONS else None
+            suggested += 1
             msg += (
                 f" (did you mean {hint!r}?)"
                 if hint

@@ -20,11 +20,13 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import re
 import stat
 import sys
 from array import array
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -223,6 +225,16 @@ def parse_document(raw: bytes, path: Path, display: str) -> Document:
             data = builder.build(text)
         except yaml.MarkedYAMLError as exc:
             raise _syntax_error(exc, text) from None
+        except yaml.reader.ReaderError as exc:  # a character YAML does not allow, at its place
+            at = max(exc.position, 0)
+            if _Base is not yaml.SafeLoader:  # libyaml counts the UTF-8 bytes it was given
+                at = len(text.encode("utf-8")[:at].decode("utf-8", "ignore"))
+            line = text.count("\n", 0, at) + 1
+            col = at - text.rfind("\n", 0, at)
+            what = f"U+{exc.character:04X}" if isinstance(exc.character, int) else repr(exc.character)
+            raise ReadError(
+                "CB002", f"not valid YAML: a control character ({what}) is not allowed: remove it", line, col
+            ) from None
         except yaml.YAMLError as exc:
             raise ReadError("CB002", f"not valid YAML: {exc}") from None
     finally:
@@ -270,12 +282,14 @@ class _Frame:
     __slots__ = (
         "anchor",
         "chars",
+        "col",
         "collections",
         "height",
         "items",
         "key",
         "key_pos",
         "keys",
+        "pending",
         "pos",
         "skip",
         "value",
@@ -294,6 +308,8 @@ class _Frame:
         self.collections = 1
         self.chars = 0
         self.height = 1
+        self.col = 0  # block indentation (the fast path)
+        self.pending = -1  # the fast path: where an empty value would be, if no block follows
 
 
 _NO_KEY = object()
@@ -303,7 +319,8 @@ class _Builder:
     """Builds plain Python straight from libyaml's events (see the module docstring): no node
     tree, one pass, every limit counted as it goes."""
 
-    def __init__(self) -> None:
+    def __init__(self, depth: int = 0) -> None:
+        self.depth = depth  # levels above this text (a flow value inside a block document)
         self.problems: list[Problem] = []
         self.positions: dict[int, array[int]] = {}
         self.root_pos = 0
@@ -311,6 +328,15 @@ class _Builder:
         self.expanded_chars = 0
 
     def build(self, text: str) -> Any:
+        if _FAST:
+            try:
+                return _FastPath(self).run(text)
+            except _Fallback:
+                self.__init__(self.depth)  # type: ignore[misc]
+        return self.build_from_events(text)
+
+    def build_from_events(self, text: str) -> Any:
+        """The data of ``text`` from libyaml's events: any YAML."""
         loader = _Loader(text)
         try:
             return self._run(loader)
@@ -364,7 +390,7 @@ class _Builder:
             elif cls is MappingStartEvent or cls is SequenceStartEvent:
                 mark = event.start_mark
                 pos = mark.line << 32 | mark.column
-                if len(stack) >= MAX_DEPTH:
+                if len(stack) + self.depth >= MAX_DEPTH:
                     raise ReadError("CB004", f"nesting deeper than {MAX_DEPTH} levels", *_unpack(pos))
                 tag = event.tag
                 if tag is not None and tag != "!" and tag not in _STANDARD_TAGS:
@@ -380,9 +406,7 @@ class _Builder:
                 container = frame.value
                 if frame.keys is not None:
                     table = array("Q", [frame.pos, end])
-                    for k_pos, v_pos in frame.keys.values():
-                        table.append(k_pos)
-                        table.append(v_pos)
+                    table.extend(chain.from_iterable(frame.keys.values()))
                 else:
                     assert frame.items is not None
                     table = frame.items
@@ -514,3 +538,242 @@ def _new_anchor(anchors: dict[str, _Anchor], event: Any, anchor: _Anchor) -> Non
 
 def _tag_error(tag: str, pos: int) -> ReadError:
     return ReadError("CB004", f"YAML tag {tag!r} is not allowed: remove it", *_unpack(pos))
+
+
+# ---------------------------------------------------------------- the fast path
+#
+# Most files are block YAML written one key per line: `key: value`, `- key: value`, plain or
+# simply quoted scalars, comments, and flow collections that fit on one line. For those, a
+# line-by-line reader gives the same data, positions and problems as libyaml's events, three
+# to four times faster. Anything else — a tab, a control character, CRLF, anchors, aliases,
+# tags, block scalars, multi-line scalars or flows, `---`, a line it does not expect — makes
+# it give up (:class:`_Fallback`) and the whole text is read from libyaml's events instead,
+# so every error is libyaml's, at libyaml's position. tests/test_yaml_fastpath.py compares
+# the two on every YAML file of the repository and on generated hostile text.
+
+_FAST = True
+
+# Characters YAML does not allow, and those the fast path leaves to libyaml (tab, CR, NEL,
+# the Unicode line separators, a BOM inside the text).
+_NOT_FAST = re.compile(
+    "[^\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]"
+)
+_FIRST = r"""(?:[^ \n\-?:,\[\]{}#&*!|>'"%@`]|-(?=[^ \n]))"""
+# A plain scalar's rest: runs of ordinary characters, a colon not before a space, spaces not
+# before a comment (written as unrolled loops: one character class per run, not per char).
+_PLAIN_KEY = _FIRST + r"[^ :#\n]*(?:(?::(?=[^ \n])| +(?=[^ #:\n]))[^ :#\n]*)*"
+_PLAIN_VALUE = _FIRST + r"[^ :\n]*(?:(?::(?=[^ \n])| +(?=[^ #\n]))[^ :\n]*)*"
+_KEY = _PLAIN_KEY + r"""|"[^"\\\x00-\x1f]*"|'[^'\x00-\x1f]*'"""
+_VALUE = r"""(?:"[^"\\\x00-\x1f]*"|'[^'\x00-\x1f]*'|[\[{].*|""" + _PLAIN_VALUE + ")"
+_TAIL = r"(?: +#.*|(?<= )#.*|^#.*| *)"
+# One line of block YAML: indentation, an entry's dash, a key and its colon, a value, a
+# comment; or anything else (the last group), which sends the text to libyaml.
+_LINE = re.compile(
+    r"^(?:( *)(-(?: +|$))?(?:(" + _KEY + r")(:(?: +|$)))?(" + _VALUE + r")?" + _TAIL + r"|(.+))$",
+    re.MULTILINE,
+)
+_QUOTE_OR_FLOW = frozenset("\"'[{")
+_WORDS = _NULLS | {"true", "false"}
+_MAX_KEY = 1024  # libyaml's longest simple key
+
+
+def _lines(text: str, chunk: int = 1 << 18) -> Iterator[tuple[str, str, str, str, str, str]]:
+    """:data:`_LINE`'s groups for every line of ``text``, read a chunk of lines at a time
+    (``findall`` is fast, but a list of all the lines' groups would double the memory)."""
+    start = 0
+    size = len(text)
+    while True:
+        end = text.find("\n", start + chunk) if start + chunk < size else -1
+        if end < 0:
+            yield from _LINE.findall(text, start)
+            return
+        yield from _LINE.findall(text, start, end)
+        start = end + 1
+
+
+class _Fallback(Exception):
+    """The text is not in the fast path's subset: read it from libyaml's events."""
+
+
+class _FastPath:
+    def __init__(self, builder: _Builder) -> None:
+        self.b = builder
+        self.stack: list[_Frame] = []
+        self.root: Any = _NO_KEY
+
+    def run(self, text: str) -> Any:
+        if _NOT_FAST.search(text):
+            raise _Fallback
+        try:
+            return self._run(text)
+        except (ReadError, yaml.YAMLError):
+            raise _Fallback from None
+
+    def _run(self, text: str) -> Any:
+        stack = self.stack
+        problems = self.b.problems
+        intern = sys.intern
+        no_key = _NO_KEY
+        top: _Frame | None = None
+        lineno = -1
+        for indent, dash, key, sep, value, bad in _lines(text):
+            lineno += 1
+            if bad:
+                raise _Fallback
+            if not dash and not key and not value:
+                continue  # blank, or a comment
+            col = len(indent)
+            if col == 0 and not dash and (key or value)[:3] in ("---", "..."):
+                raise _Fallback
+            line = lineno << 32
+            # Close what this line's indentation ends (an indentless list ends at a key).
+            while top is not None and (top.col > col or (top.col == col and top.keys is None and not dash)):
+                self._close(line | col)
+                top = stack[-1] if stack else None
+            if self.root is not no_key:
+                raise _Fallback  # text after the document's end: libyaml says what is wrong
+            if dash:
+                if top is not None and top.keys is None and top.col == col:
+                    if top.pending >= 0:
+                        top.value.append(None)  # type: ignore[union-attr]
+                        top.items.append(top.pending)  # type: ignore[union-attr]
+                        top.pending = -1
+                elif top is None or (top.pending >= 0 and (col > top.col or top.keys is not None)):
+                    if top is not None:
+                        top.pending = -1
+                    top = self._open([], line | col, col)
+                else:
+                    raise _Fallback
+                col += len(dash)
+                if not key:
+                    if value:
+                        top.value.append(self._scalar(value, line | col))  # type: ignore[union-attr]
+                        top.items.append(line | col)  # type: ignore[union-attr]
+                    else:
+                        top.pending = line | (col - len(dash) + 1)
+                    continue
+                top = self._open({}, line | col, col)
+            elif not key:
+                raise _Fallback  # a scalar on its own line: a multi-line scalar, or a document
+            elif top is not None and top.keys is not None and top.col == col:
+                if top.pending >= 0:
+                    if not top.skip:
+                        top.value[top.key] = None
+                        top.keys[top.key] = (top.key_pos, top.pending)
+                    top.skip = False
+                    top.key = no_key
+                    top.pending = -1
+            elif top is None or (top.pending >= 0 and col > top.col):
+                if top is not None:
+                    top.pending = -1
+                top = self._open({}, line | col, col)
+            else:
+                raise _Fallback
+            # the key, then its value on this line or what the next lines hold
+            klen = len(key)
+            if klen > _MAX_KEY:
+                raise _Fallback
+            first = key[0]
+            if first == '"' or first == "'":
+                key = key[1:-1]
+            elif key == "<<":
+                raise _Fallback  # a merge key: refused, in libyaml's words
+            keys = top.keys
+            assert keys is not None
+            key = intern(key)
+            skip = key in keys
+            if skip:
+                problems.append(
+                    Problem(
+                        "CB010",
+                        f"duplicate key {key!r} (first at line {(keys[key][0] >> 32) + 1}): keep only one",
+                        lineno + 1,
+                        col + 1,
+                    )
+                )
+            if value:
+                if not skip:
+                    vpos = line | (col + klen + len(sep))
+                    top.value[key] = (  # type: ignore[call-overload]
+                        self._scalar(value, vpos) if value[0] in _QUOTE_OR_FLOW or value in _WORDS else value
+                    )
+                    keys[key] = (line | col, vpos)
+            else:
+                top.key = key
+                top.key_pos = line | col
+                top.skip = skip
+                top.pending = line | (col + klen + 1)
+        # libyaml ends the blocks deeper than the text's last column there, then the rest on
+        # the line after it (unless the text ends at a line's start).
+        last_line = text.count("\n")
+        last_col = len(text) - text.rfind("\n") - 1
+        while stack and stack[-1].col > last_col:
+            self._close(last_line << 32 | last_col)
+        end = (last_line + 1) << 32 if last_col else last_line << 32
+        while stack:
+            self._close(end)
+        if self.root is no_key:
+            raise _Fallback
+        return self.root
+
+    def _open(self, container: dict[str, Any] | list[Any], pos: int, col: int) -> _Frame:
+        if len(self.stack) + self.b.depth >= MAX_DEPTH:
+            raise _Fallback
+        frame = _Frame(container, pos, None)
+        frame.col = col
+        self.stack.append(frame)
+        return frame
+
+    def _close(self, end: int) -> None:
+        frame = self.stack.pop()
+        b = self.b
+        if frame.pending >= 0:
+            if frame.keys is not None and frame.key is _NO_KEY:
+                raise _Fallback
+            b._add(frame, None, frame.pending, 0, 0, 0)
+        if frame.keys is not None:
+            if frame.key is not _NO_KEY:
+                raise _Fallback
+            table = array("Q", [frame.pos, end])
+            table.extend(chain.from_iterable(frame.keys.values()))
+        else:
+            assert frame.items is not None
+            table = frame.items
+            table[1] = end
+        b.positions[id(frame.value)] = table
+        if self.stack:
+            parent = self.stack[-1]
+            b._add(parent, frame.value, frame.pos, frame.collections, frame.chars, frame.height)
+        else:
+            self.root = frame.value
+            b.root_pos = frame.pos
+
+    def _scalar(self, text: str, pos: int) -> Any:
+        """A value as the events give it: quoted text, a one-line flow, or a plain scalar."""
+        first = text[0]
+        if first == '"' or first == "'":
+            return text[1:-1]
+        if first == "[" or first == "{":
+            return self._flow(text, pos)
+        if text in _NULLS:
+            return None
+        if text == "true":
+            return True
+        if text == "false":
+            return False
+        return text
+
+    def _flow(self, text: str, pos: int) -> Any:
+        """A one-line flow collection, read by libyaml and moved to where it stands."""
+        if "&" in text or "*" in text or "!" in text:
+            raise _Fallback  # anchors, aliases and tags are the whole document's business
+        inner = _Builder(len(self.stack) + self.b.depth)
+        value = inner.build_from_events(text)
+        if not isinstance(value, dict | list):
+            raise _Fallback
+        positions = self.b.positions
+        for ident, table in inner.positions.items():
+            positions[ident] = array("Q", [p + pos for p in table])
+        if inner.problems:
+            raise _Fallback  # a duplicate key's message names lines: libyaml's reading words it
+        return value

@@ -1,0 +1,198 @@
+"""The YAML fast path gives exactly what libyaml's events give, or steps aside.
+
+``yamlsource`` reads the common subset of block YAML line by line and falls back to libyaml's
+events for anything else. Whenever the fast path accepts a text, its data, the position of
+every key and value, the containers' start and end, and the problems (duplicate keys) must be
+the events' own; when libyaml refuses a text, the fast path must have stepped aside.
+"""
+
+from __future__ import annotations
+
+import random
+import sys
+from pathlib import Path
+from typing import Any
+
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from clustbudget.yamlsource import ReadError, _Builder, _Fallback, _FastPath
+
+from .conftest import ROOT
+from .golden_project import write_golden_project
+
+sys.path.insert(0, str(ROOT / "bench"))
+import bench  # noqa: E402
+
+
+def fast(text: str) -> tuple[Any, _Builder] | None:
+    b = _Builder()
+    try:
+        return _FastPath(b).run(text), b
+    except _Fallback:
+        return None
+
+
+def slow(text: str) -> tuple[Any, _Builder] | str:
+    b = _Builder()
+    try:
+        return b.build_from_events(text), b
+    except (ReadError, yaml.YAMLError) as exc:
+        return f"error: {exc}"
+
+
+def tables(value: Any, b: _Builder, out: list[Any]) -> list[Any]:
+    """Every container's positions, in document order, walking the data."""
+    if isinstance(value, dict | list):
+        out.append(list(b.positions[id(value)]))
+        for v in value.values() if isinstance(value, dict) else value:
+            tables(v, b, out)
+    else:
+        out.append(repr(value))  # the types too: None, True and "true" differ
+    return out
+
+
+def same(text: str) -> bool:
+    """Whether the fast path accepted ``text``; asserts it agrees with the events."""
+    f = fast(text)
+    if f is None:
+        return False
+    s = slow(text)
+    assert not isinstance(s, str), f"fast path accepted what libyaml refuses ({s}):\n{text}"
+    (fd, fb), (sd, sb) = f, s
+    assert fd == sd, text
+    assert tables(fd, fb, []) == tables(sd, sb, []), text
+    assert fb.problems == sb.problems, text
+    assert fb.root_pos == sb.root_pos, text
+    return True
+
+
+def corpus(tmp: Path) -> dict[str, str]:
+    files = {
+        str(p.relative_to(ROOT)): p.read_text(encoding="utf-8", errors="replace")
+        for folder in ("budgets", "tests/data", "src/clustbudget")
+        for p in sorted((ROOT / folder).rglob("*"))
+        if p.suffix in (".yaml", ".yml") and "golden" not in p.parts
+    }
+    for p in write_golden_project(tmp / "golden"):
+        files[p.name] = p.read_text(encoding="utf-8")
+    rng = random.Random(3)
+    for i in range(40):
+        files[f"bench-budget-{i}"] = bench.budget_text(rng, i)
+    files["bench-big-budget"] = bench.big_budget_text(300)
+    budget, report = bench.write_report_project(tmp / "bench", 300)
+    files["bench-project"] = budget.read_text(encoding="utf-8")
+    files["bench-report"] = report.read_text(encoding="utf-8")
+    return files
+
+
+def test_the_fast_path_agrees_on_every_yaml_file_of_the_repository(tmp_path: Path) -> None:
+    files = corpus(tmp_path)
+    accepted = [name for name, text in files.items() if same(text)]
+    # the files people write and the generated ones are in the subset (else no speed-up)
+    for name in ("budgets/clust-er-health-2020-2022.yaml", "bench-report", "bench-big-budget", "sal-1.yaml"):
+        assert name in accepted
+    assert len(accepted) >= 0.8 * len(files), sorted(set(files) - set(accepted))
+
+
+def test_what_the_fast_path_leaves_to_libyaml() -> None:
+    for text in [
+        "a: |\n  text\n",  # block scalar
+        "a: b\n  c\n",  # multi-line plain scalar
+        "a: &x 1\nb: *x\n",  # anchors and aliases
+        "a: !!str 1\n",  # tags
+        "a:\r\n  b: 1\r\n",  # CRLF
+        "a:\tb\n",  # tab
+        "a: [1,\n  2]\n",  # a flow over two lines
+        "---\na: 1\n",  # a document marker
+        "a: 1\n---\nb: 2\n",
+        "a: 'it''s'\n",  # an escaped quote
+        'a: "\\u00e9"\n',  # an escape
+        "? a\n: b\n",  # a complex key
+        "a: b: c\n",  # an error: libyaml says which
+        "a: {x: 1, x: 2}\n",  # a duplicate inside a flow
+        "k" * 1100 + ": 1\n",  # longer than a simple key may be
+    ]:
+        assert fast(text) is None, text
+
+
+def test_positions_of_empty_values_and_ends() -> None:
+    for text in [
+        "a:\nb: 1\n",
+        "a:   # comment\n\n  # more\nb: 1\n",
+        "a:",
+        "a:\n- x\n-\n- y\nb:\n  - z\nc: 1\n",
+        "s:\n  - k: 1\n    j:\n  - m: 2\n# end\n",
+        "x:\n  y:\n    z: 1\nw: 2",
+        "- a\n- b: 1\n  c: 2\n",
+        "  a: 1\n  b: [1, {c: d}]   # flow\n\n\n",
+        "a: 'q'  # c\nb: \"d e\"\n'c': x#y\n\"d\": -5\n",
+        "a: 1\nb: 2\na: 3\n",
+        "a:\n  -\n    b: 1\n  -\n  - c\n",
+    ]:
+        assert same(text), text
+
+
+KEYS = ["a", "b", "a b", "a:b", '"q"', "'s'", "<<", "null", "-x", "#x", "a#b", "?x", "2021-03", "é", "k "]
+SEPS = [": ", ":", " : ", ":  ", ":\t"]
+VALUES = [
+    "",
+    "1",
+    "-5",
+    "- 5",
+    "x y",
+    "x: y",
+    "x #c",
+    "x#c",
+    '"q"',
+    '"a\\"b"',
+    "'it''s'",
+    "'a'b",
+    "[a, b]",
+    "{a: 1}",
+    "{a: 1",
+    "[a, [b, {c: d}]]",
+    "{a: 1, a: 2}",
+    "&a x",
+    "*a",
+    "!!str x",
+    "|",
+    ">",
+    "null",
+    "~",
+    "true",
+    "'true'",
+    " # c",
+    "---",
+    "\xa0x",
+    "x\xa0",
+    "a ,b",
+    "%x",
+    "@x",
+    "`x",
+    "\x7f",
+]
+LINE = st.tuples(
+    st.sampled_from([0, 0, 1, 2, 2, 3, 4, 6]),
+    st.sampled_from(["", "", "- ", "-", "-  ", "- - "]),
+    st.one_of(
+        st.tuples(st.sampled_from(KEYS), st.sampled_from(SEPS), st.sampled_from(VALUES)).map("".join),
+        st.sampled_from(VALUES),
+        st.sampled_from(["# comment", "", "..."]),
+    ),
+).map(lambda t: " " * t[0] + t[1] + t[2])
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(LINE, min_size=1, max_size=12), st.booleans())
+def test_generated_text_never_differs(lines: list[str], newline: bool) -> None:
+    same("\n".join(lines) + ("\n" if newline else ""))
+
+
+def test_lines_are_read_in_chunks_as_in_one_piece() -> None:
+    from clustbudget.yamlsource import _LINE, _lines
+
+    for text in ["a: 1\nb:\n  - x\n", "a: 1\n\n# c\nb: 2", "", "\n\n", "- a\n" * 50]:
+        for chunk in (1, 3, 7, 1 << 18):
+            assert list(_lines(text, chunk)) == _LINE.findall(text), (text, chunk)
