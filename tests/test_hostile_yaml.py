@@ -16,8 +16,6 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import ROOT
-
 GIB = 1 << 30
 HEAD = "clustbudget: 1\ncall: clust-er-2020\nproject:\n  title: T\n  start: 2021-01-01\n  end: 2021-12-31\n"
 

@@ -23,7 +23,7 @@ from .conftest import ROOT
 from .golden_project import write_golden_project
 
 sys.path.insert(0, str(ROOT / "bench"))
-import bench  # noqa: E402
+import bench
 
 
 def fast(text: str) -> tuple[Any, _Builder] | None:
