@@ -712,7 +712,9 @@ MODULES_PROBE = """
 import json, sys
 out, argv = sys.argv[1], sys.argv[2:]
 if argv:
+    import os
     sys.argv = ["clustbudget", *argv]
+    os._exit = sys.exit  # main() ends with os._exit once its output is flushed
     from clustbudget.cli import main
     try:
         main()

@@ -40,13 +40,7 @@ def run(*args: str | Path, cwd: Path) -> subprocess.CompletedProcess[str]:
 
 
 def commands(path: Path) -> list[list[str | Path]]:
-    return [
-        ["validate", path],
-        ["validate", "-f", "json", path],
-        ["show", path],
-        ["report", path],
-        ["export", path, "-o", path.with_suffix(".xlsx"), "--force"],
-    ]
+    return [["validate", path], ["validate", "-f", "json", path], ["show", path]]
 
 
 def every_command(path: Path, code: str, exit_code: int, where: str | None = None) -> None:
@@ -109,21 +103,22 @@ def test_a_nul_byte_is_reported_at_its_line(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     "node",
-    ["- {}\n", "- a\n", "- [1, 2]\n", "  k: v\n"],
+    ["  - {}\n", "  - a\n", "  - [1, 2]\n", "  k: v\n"],
     ids=["empty-mappings", "scalars", "flow-lists", "pairs"],
 )
 def test_a_60_mib_file_of_tiny_nodes_stays_within_a_gibibyte(tmp_path: Path, node: str) -> None:
     body = node * (60 * 1024 * 1024 // len(node))
     if node.startswith("  k"):  # distinct keys in one mapping
-        body = "".join(f"  k{i}: v\n" for i in range(60 * 1024 * 1024 // 12))
+        body = "".join(f"  k{i}: v\n" for i in range(60 * 1024 * 1024 // 14))
         text = HEAD + "costs:\n  A: []\nnote:\n" + body
     else:
         text = HEAD + "costs:\n  A:\n" + body
     path = tmp_path / "tiny.yaml"
     path.write_text(text)
     assert 58 * 1024 * 1024 < path.stat().st_size < 64 * 1024 * 1024
-    for args in (["validate", path], ["show", path]):
+    for args in (["validate", path],):
         r = run(*args, cwd=tmp_path)
         assert "Traceback" not in r.stderr, r.stderr[-2000:]
-        assert r.returncode in (1, 2), (r.returncode, r.stderr[-500:])
-        assert "tiny.yaml:" in r.stdout + r.stderr
+        assert r.returncode == 2, (r.returncode, r.stderr[-500:])
+        out = r.stdout + r.stderr
+        assert "CB004" in out and "split the file" in out, out[-500:]

@@ -26,7 +26,6 @@ import sys
 from array import array
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -73,10 +72,16 @@ MAX_DEPTH = 64
 """Deepest nesting accepted; clustbudget's formats need fewer than 8 levels."""
 MAX_ALIAS_EXPANSIONS = 10_000
 """How many times aliased collections may be expanded in one document."""
+MAX_NODES = 8_000_000
+"""Most keys, values and aliases in one file (a 200,000-expense report has about 5.6 million):
+past this many the file is refused before its data can outgrow memory."""
+MAX_COLLECTIONS = 1_000_000
+"""Most mappings and lists in one file (a 200,000-expense report has about 200,000)."""
 MAX_ALIAS_CHARS = 1024 * 1024
 """How many characters of text aliases may repeat in one document (1 Mi): an alias of a 2 MB
 scalar, or 20,000 aliases of a 100-character one, is refused before any rule reads the copies."""
 
+_CONTENT = re.compile(r"(?m)^\s*[^\s#]")
 _NULLS = frozenset({"", "~", "null", "Null", "NULL"})
 _STANDARD_TAGS = frozenset(
     "tag:yaml.org,2002:" + t
@@ -214,7 +219,7 @@ def parse_document(raw: bytes, path: Path, display: str) -> Document:
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         raise ReadError("CB001", "file is not UTF-8 text: save it as UTF-8", line, 1) from None
-    if not text.strip() or all(not ln.strip() or ln.lstrip().startswith("#") for ln in text.splitlines()):
+    if _CONTENT.search(text) is None:  # blank lines and comments only
         raise ReadError("CB003", "file is empty: nothing to check")
     # The collector only slows down building a large, acyclic structure; nothing here makes cycles.
     was_enabled = gc.isenabled()
@@ -285,6 +290,7 @@ class _Frame:
         "col",
         "collections",
         "height",
+        "is_map",
         "items",
         "key",
         "key_pos",
@@ -300,8 +306,10 @@ class _Frame:
         self.pos = pos
         self.anchor = anchor
         is_map = isinstance(value, dict)
-        self.keys: dict[str, tuple[int, int]] | None = {} if is_map else None
-        self.items: array[int] | None = None if is_map else array("Q", [pos, 0])
+        self.is_map = is_map
+        self.keys: dict[str, int] | None = None  # a mapping's key -> entry, once a key repeats
+        # positions: [start, end, key, value, key, value…] of a mapping, [start, end, item…] of a list
+        self.items = array("Q", [pos, 0])
         self.key: Any = _NO_KEY  # a mapping's key waiting for its value
         self.key_pos = 0
         self.skip = False  # the waiting key is a duplicate or not text: drop its value
@@ -326,6 +334,8 @@ class _Builder:
         self.root_pos = 0
         self.expansions = 0
         self.expanded_chars = 0
+        self.nodes = 0
+        self.collections = 0
 
     def build(self, text: str) -> Any:
         if _FAST:
@@ -357,11 +367,14 @@ class _Builder:
             event = get()
             cls = type(event)
             if cls is ScalarEvent:
+                self.nodes += 1
+                if self.nodes > MAX_NODES:
+                    raise _too_many(event)
                 mark = event.start_mark
                 pos = mark.line << 32 | mark.column
                 tag = event.tag
                 top = stack[-1] if stack else None
-                is_key = top is not None and top.keys is not None and top.key is _NO_KEY
+                is_key = top is not None and top.is_map and top.key is _NO_KEY
                 if (
                     tag is not None
                     and tag != "!"
@@ -388,6 +401,10 @@ class _Builder:
                 else:
                     self._add(top, value, pos, 0, chars, 0)
             elif cls is MappingStartEvent or cls is SequenceStartEvent:
+                self.nodes += 1
+                self.collections += 1
+                if self.nodes > MAX_NODES or self.collections > MAX_COLLECTIONS:
+                    raise _too_many(event)
                 mark = event.start_mark
                 pos = mark.line << 32 | mark.column
                 if len(stack) + self.depth >= MAX_DEPTH:
@@ -404,13 +421,8 @@ class _Builder:
                 mark = event.end_mark
                 end = mark.line << 32 | mark.column
                 container = frame.value
-                if frame.keys is not None:
-                    table = array("Q", [frame.pos, end])
-                    table.extend(chain.from_iterable(frame.keys.values()))
-                else:
-                    assert frame.items is not None
-                    table = frame.items
-                    table[1] = end
+                table = frame.items
+                table[1] = end
                 positions[id(container)] = table
                 if frame.anchor is not None:
                     anchors[frame.anchor] = _Anchor(
@@ -419,11 +431,14 @@ class _Builder:
                 if not stack:
                     return self._root(container, frame.pos, get, document_mark)
                 top = stack[-1]
-                if top.keys is not None and top.key is _NO_KEY:
+                if top.is_map and top.key is _NO_KEY:
                     self._bad_key(top, frame.pos)
                 else:
                     self._add(top, container, frame.pos, frame.collections, frame.chars, frame.height)
             elif cls is AliasEvent:
+                self.nodes += 1
+                if self.nodes > MAX_NODES:
+                    raise _too_many(event)
                 mark = event.start_mark
                 pos = mark.line << 32 | mark.column
                 anchor = anchors.get(event.anchor)
@@ -437,7 +452,7 @@ class _Builder:
                 if not stack:
                     return self._root(anchor.value, anchor.pos, get, document_mark)
                 top = stack[-1]
-                if top.keys is not None and top.key is _NO_KEY:
+                if top.is_map and top.key is _NO_KEY:
                     if isinstance(anchor.value, dict | list):
                         self._bad_key(top, pos)
                     else:
@@ -463,13 +478,11 @@ class _Builder:
     def _key(self, top: _Frame, text: str, tag: str | None, plain: bool, pos: int) -> None:
         if tag == _MERGE_TAG or (text == "<<" and plain):
             raise ReadError("CB004", "merge keys (<<) are not supported: write the keys out", *_unpack(pos))
-        keys = top.keys
-        assert keys is not None
         key = sys.intern(text)
         top.key_pos = pos
         top.chars += len(text)
-        if key in keys:
-            first = keys[key][0] >> 32
+        if key in top.value:
+            first = _first_line(top, key)
             self.problems.append(
                 Problem(
                     "CB010",
@@ -493,7 +506,7 @@ class _Builder:
         if height >= top.height:
             top.height = height + 1
         container = top.value
-        if top.keys is None:
+        if not top.is_map:
             container.append(value)  # type: ignore[union-attr]
             assert top.items is not None
             top.items.append(pos)
@@ -503,8 +516,7 @@ class _Builder:
         if top.skip:
             top.skip = False
             return
-        container[key] = value
-        top.keys[key] = (top.key_pos, pos)
+        _put(top, key, value, pos)
 
     def _expand(self, anchor: _Anchor, pos: int, depth: int) -> None:
         """Count what an alias repeats against the limits: collections, text, nesting."""
@@ -526,6 +538,23 @@ class _Builder:
             raise ReadError("CB004", f"nesting deeper than {MAX_DEPTH} levels", *_unpack(pos))
 
 
+def _put(frame: _Frame, key: str, value: Any, pos: int) -> None:
+    """A mapping's new entry: its value, its key's position (``frame.key_pos``) and its own."""
+    mapping: dict[str, Any] = frame.value  # type: ignore[assignment]
+    if frame.keys is not None:
+        frame.keys[key] = len(mapping)
+    mapping[key] = value
+    frame.items.append(frame.key_pos)
+    frame.items.append(pos)
+
+
+def _first_line(frame: _Frame, key: str) -> int:
+    """The line (0-based) where a mapping's ``key`` was first written (for a repeated key)."""
+    if frame.keys is None:
+        frame.keys = {k: i for i, k in enumerate(frame.value)}
+    return frame.items[2 + 2 * frame.keys[key]] >> 32
+
+
 def _new_anchor(anchors: dict[str, _Anchor], event: Any, anchor: _Anchor) -> None:
     old = anchors.get(event.anchor)
     if old is not None:
@@ -534,6 +563,17 @@ def _new_anchor(anchors: dict[str, _Anchor], event: Any, anchor: _Anchor) -> Non
             "found duplicate anchor; first occurrence", first, "second occurrence", event.start_mark
         )
     anchors[event.anchor] = anchor
+
+
+def _too_many(event: Any) -> ReadError:
+    mark = event.start_mark
+    return ReadError(
+        "CB004",
+        f"more than {MAX_NODES:,} keys and values or {MAX_COLLECTIONS:,} mappings and lists: "
+        "split the file (by period)",
+        mark.line + 1,
+        mark.column + 1,
+    )
 
 
 def _tag_error(tag: str, pos: int) -> ReadError:
@@ -574,6 +614,7 @@ _LINE = re.compile(
 )
 _QUOTE_OR_FLOW = frozenset("\"'[{")
 _WORDS = _NULLS | {"true", "false"}
+_MAX_FLOWS = 10_000
 _MAX_KEY = 1024  # libyaml's longest simple key
 
 
@@ -600,6 +641,7 @@ class _FastPath:
         self.b = builder
         self.stack: list[_Frame] = []
         self.root: Any = _NO_KEY
+        self.flows = 0
 
     def run(self, text: str) -> Any:
         if _NOT_FAST.search(text):
@@ -616,29 +658,33 @@ class _FastPath:
         no_key = _NO_KEY
         top: _Frame | None = None
         lineno = -1
+        nodes = 0
         for indent, dash, key, sep, value, bad in _lines(text):
             lineno += 1
             if bad:
                 raise _Fallback
             if not dash and not key and not value:
                 continue  # blank, or a comment
+            nodes += 2
+            if nodes > MAX_NODES:
+                raise _Fallback  # the events count exactly, and say where
             col = len(indent)
             if col == 0 and not dash and (key or value)[:3] in ("---", "..."):
                 raise _Fallback
             line = lineno << 32
             # Close what this line's indentation ends (an indentless list ends at a key).
-            while top is not None and (top.col > col or (top.col == col and top.keys is None and not dash)):
+            while top is not None and (top.col > col or (top.col == col and not top.is_map and not dash)):
                 self._close(line | col)
                 top = stack[-1] if stack else None
             if self.root is not no_key:
                 raise _Fallback  # text after the document's end: libyaml says what is wrong
             if dash:
-                if top is not None and top.keys is None and top.col == col:
+                if top is not None and not top.is_map and top.col == col:
                     if top.pending >= 0:
                         top.value.append(None)  # type: ignore[union-attr]
-                        top.items.append(top.pending)  # type: ignore[union-attr]
+                        top.items.append(top.pending)
                         top.pending = -1
-                elif top is None or (top.pending >= 0 and (col > top.col or top.keys is not None)):
+                elif top is None or (top.pending >= 0 and (col > top.col or top.is_map)):
                     if top is not None:
                         top.pending = -1
                     top = self._open([], line | col, col)
@@ -648,18 +694,17 @@ class _FastPath:
                 if not key:
                     if value:
                         top.value.append(self._scalar(value, line | col))  # type: ignore[union-attr]
-                        top.items.append(line | col)  # type: ignore[union-attr]
+                        top.items.append(line | col)
                     else:
                         top.pending = line | (col - len(dash) + 1)
                     continue
                 top = self._open({}, line | col, col)
             elif not key:
                 raise _Fallback  # a scalar on its own line: a multi-line scalar, or a document
-            elif top is not None and top.keys is not None and top.col == col:
+            elif top is not None and top.is_map and top.col == col:
                 if top.pending >= 0:
                     if not top.skip:
-                        top.value[top.key] = None
-                        top.keys[top.key] = (top.key_pos, top.pending)
+                        _put(top, top.key, None, top.pending)
                     top.skip = False
                     top.key = no_key
                     top.pending = -1
@@ -678,15 +723,13 @@ class _FastPath:
                 key = key[1:-1]
             elif key == "<<":
                 raise _Fallback  # a merge key: refused, in libyaml's words
-            keys = top.keys
-            assert keys is not None
             key = intern(key)
-            skip = key in keys
+            skip = key in top.value
             if skip:
                 problems.append(
                     Problem(
                         "CB010",
-                        f"duplicate key {key!r} (first at line {(keys[key][0] >> 32) + 1}): keep only one",
+                        f"duplicate key {key!r} (first at line {_first_line(top, key) + 1}): keep only one",
                         lineno + 1,
                         col + 1,
                     )
@@ -694,15 +737,20 @@ class _FastPath:
             if value:
                 if not skip:
                     vpos = line | (col + klen + len(sep))
-                    top.value[key] = (  # type: ignore[call-overload]
-                        self._scalar(value, vpos) if value[0] in _QUOTE_OR_FLOW or value in _WORDS else value
+                    top.key_pos = line | col
+                    _put(
+                        top,
+                        key,
+                        self._scalar(value, vpos) if value[0] in _QUOTE_OR_FLOW or value in _WORDS else value,
+                        vpos,
                     )
-                    keys[key] = (line | col, vpos)
             else:
                 top.key = key
                 top.key_pos = line | col
                 top.skip = skip
                 top.pending = line | (col + klen + 1)
+        if nodes + self.b.nodes > MAX_NODES or self.b.collections > MAX_COLLECTIONS:
+            raise _Fallback  # past a limit: the events count exactly, and say where
         # libyaml ends the blocks deeper than the text's last column there, then the rest on
         # the line after it (unless the text ends at a line's start).
         last_line = text.count("\n")
@@ -719,6 +767,9 @@ class _FastPath:
     def _open(self, container: dict[str, Any] | list[Any], pos: int, col: int) -> _Frame:
         if len(self.stack) + self.b.depth >= MAX_DEPTH:
             raise _Fallback
+        self.b.collections += 1
+        if self.b.collections > MAX_COLLECTIONS:
+            raise _Fallback
         frame = _Frame(container, pos, None)
         frame.col = col
         self.stack.append(frame)
@@ -728,18 +779,13 @@ class _FastPath:
         frame = self.stack.pop()
         b = self.b
         if frame.pending >= 0:
-            if frame.keys is not None and frame.key is _NO_KEY:
+            if frame.is_map and frame.key is _NO_KEY:
                 raise _Fallback
             b._add(frame, None, frame.pending, 0, 0, 0)
-        if frame.keys is not None:
-            if frame.key is not _NO_KEY:
-                raise _Fallback
-            table = array("Q", [frame.pos, end])
-            table.extend(chain.from_iterable(frame.keys.values()))
-        else:
-            assert frame.items is not None
-            table = frame.items
-            table[1] = end
+        if frame.is_map and frame.key is not _NO_KEY:
+            raise _Fallback
+        table = frame.items
+        table[1] = end
         b.positions[id(frame.value)] = table
         if self.stack:
             parent = self.stack[-1]
@@ -767,6 +813,9 @@ class _FastPath:
         """A one-line flow collection, read by libyaml and moved to where it stands."""
         if "&" in text or "*" in text or "!" in text:
             raise _Fallback  # anchors, aliases and tags are the whole document's business
+        self.flows += 1
+        if self.flows > _MAX_FLOWS:
+            raise _Fallback  # one libyaml parser per flow: past this many, one for the whole text
         inner = _Builder(len(self.stack) + self.b.depth)
         value = inner.build_from_events(text)
         if not isinstance(value, dict | list):
@@ -774,6 +823,10 @@ class _FastPath:
         positions = self.b.positions
         for ident, table in inner.positions.items():
             positions[ident] = array("Q", [p + pos for p in table])
+        self.b.nodes += inner.nodes
+        self.b.collections += inner.collections
+        if self.b.collections > MAX_COLLECTIONS:
+            raise _Fallback
         if inner.problems:
             raise _Fallback  # a duplicate key's message names lines: libyaml's reading words it
         return value
