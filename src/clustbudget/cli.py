@@ -124,7 +124,9 @@ def console(color: Color) -> Console:
 
 def fail(message: str, code: ExitCode = ExitCode.UNREADABLE) -> NoReturn:
     """One line on stderr, then exit: the way every command reports a problem it cannot pass."""
-    sys.stderr.write(f"clustbudget: {message}\n")
+    from .output.text import printable  # one line, whatever a file name or a cell holds
+
+    sys.stderr.write(f"clustbudget: {printable(message)}\n")
     raise typer.Exit(int(code))
 
 
@@ -583,9 +585,14 @@ def import_expenses(
         except ReportShapeError as exc:  # the report's `expenses:` cannot be extended as it is written
             fail(f"{into}: {exc}", ExitCode.FINDINGS)
         columns_ok = plan.parsed.columns_ok
+        from .output.text import printable
+
         for p in plan.problems:
             sys.stderr.write(
-                f"{ledger}:{p.row}: {'skipped: ' if skip_invalid and columns_ok else ''}{p.message}\n"
+                printable(
+                    f"{ledger}:{p.row}: {'skipped: ' if skip_invalid and columns_ok else ''}{p.message}"
+                )
+                + "\n"
             )
         if not columns_ok:
             fail(f"{ledger}: the columns could not be matched: nothing written", ExitCode.FINDINGS)

@@ -86,6 +86,7 @@ def render(result: BudgetResult, console: Console, lang: str = "en") -> None:
     from rich.table import Table
 
     from ..compute import share
+    from .text import literal
     from .words import WORDS, pct
 
     w = WORDS[lang]
@@ -93,7 +94,9 @@ def render(result: BudgetResult, console: Console, lang: str = "en") -> None:
     assert budget is not None and pack is not None and fig is not None
     p = budget.project
     table = Table(
-        title=f"{p.title}\n{p.start} – {p.end} · {w['call']} {pack.id} ({pack.programme.label})",
+        title=literal(p.title)
+        + "\n"
+        + literal(f"{p.start} – {p.end} · {w['call']} {pack.id} ({pack.programme.label})"),
         show_footer=True,
         title_justify="left",
     )
@@ -111,5 +114,7 @@ def render(result: BudgetResult, console: Console, lang: str = "en") -> None:
             table.add_section()
             table.add_row("", w["direct"], fmt_eur(fig.direct, lang), pct(share(fig.direct, fig.total), lang))
             label += f" = {fmt_rate(r.rate)} × ({'+'.join(r.base)})"
-        table.add_row(key, label, fmt_eur(amount, lang), pct(share(amount, fig.total), lang))
+        table.add_row(
+            literal(key), literal(label), fmt_eur(amount, lang), pct(share(amount, fig.total), lang)
+        )
     console.print(table)
