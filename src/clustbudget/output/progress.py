@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..compute import ItemProgress
-from ..money import ZERO, fmt, fmt_eur, fmt_rate
+from ..money import ZERO, fmt, fmt_eur
 from ..pipeline import ProjectResult
 from .json import envelope, finding, flat_rates
 
@@ -26,7 +26,7 @@ def _progress(rows: list[ItemProgress], pack: Any) -> list[dict[str, Any]]:
     ]
 
 
-def report_json(project: ProjectResult) -> dict[str, Any]:
+def report_json(project: ProjectResult, lang: str = "en") -> dict[str, Any]:
     """The `report` JSON envelope: per period staff, expenses and figures; per item progress."""
     b = project.budget
     pack = b.pack
@@ -39,7 +39,7 @@ def report_json(project: ProjectResult) -> dict[str, Any]:
                 "periods": [],
                 "items": [],
                 "findings": [
-                    finding(f) for f in b.findings + [f for r in project.reports for f in r.findings]
+                    finding(f, lang) for f in b.findings + [f for r in project.reports for f in r.findings]
                 ],
             },
         )
@@ -104,7 +104,7 @@ def report_json(project: ProjectResult) -> dict[str, Any]:
             "call": {"id": pack.id, "version": pack.version},
             "periods": periods,
             "items": _progress(last, pack),
-            "findings": [finding(f) for f in b.findings + findings],
+            "findings": [finding(f, lang) for f in b.findings + findings],
         },
     )
 
@@ -131,6 +131,7 @@ def render(project: ProjectResult, console: Any, lang: str = "en") -> None:
     """
     from rich.table import Table
 
+    from ..i18n import format_template
     from .words import WORDS
 
     w = WORDS[lang]
@@ -152,7 +153,8 @@ def render(project: ProjectResult, console: Any, lang: str = "en") -> None:
     bar = 20 if room >= 17 + 25 else 10 if room >= 17 + 15 else 0
     label_w = room - (bar + 5 if bar else 0) - 3
     table = Table(
-        title=f"{model.project.title}\n" + w["vs"].format(period=current.period.id, end=current.period.end),
+        title=f"{model.project.title}\n"
+        + format_template(w["vs"], {"period": current.period.id, "end": current.period.end}, lang),
         title_justify="left",
     )
     table.add_column(w["item"], no_wrap=True, min_width=item_w)
@@ -190,9 +192,11 @@ def render(project: ProjectResult, console: Any, lang: str = "en") -> None:
     if due is None:
         console.print(w["due_unknown"])
     else:
-        cap = w["cap"].format(cap=fmt_eur(params.grant_cap, lang)) if params.grant_cap is not None else ""
-        rate = fmt_rate(params.contribution_rate) if params.contribution_rate is not None else ""
-        console.print(w["due"].format(due=fmt_eur(due, lang), rate=rate, cap=cap))
+        cap = (
+            format_template(w["cap"], {"cap": params.grant_cap}, lang) if params.grant_cap is not None else ""
+        )
+        fields = {"due": due, "rate": params.contribution_rate or ZERO, "cap": cap}
+        console.print(format_template(w["due"], fields, lang))
     disallowed = sum((v for r in reports if r.figures for v in r.figures.disallowed.values()), ZERO)
     if disallowed:
-        console.print(w["refused"].format(amount=fmt_eur(disallowed, lang)))
+        console.print(format_template(w["refused"], {"amount": disallowed}, lang))
