@@ -8,13 +8,15 @@ Exit codes (FORMAT.md §4, :mod:`clustbudget.exitcodes`): 0 ok; 1 a document has
 from __future__ import annotations
 
 import atexit
+import contextlib
 import gc
 import os
 import re
 import sys
+from collections.abc import Iterable, Sequence
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn, TextIO
 
 import typer
 
@@ -22,6 +24,13 @@ from . import __version__
 from .exitcodes import ExitCode
 from .i18n import N_, default_lang, msg, nmsg, render, workbook_lang
 from .i18n.clihelp import LocalizedGroup, cli_lang, typer_words
+
+if TYPE_CHECKING:  # imported where used: `validate` starts without rich, pydantic or openpyxl
+    from rich.console import Console
+
+    from .findings import Finding
+    from .pipeline import BudgetResult, ProjectResult
+    from .rules import Selection
 
 APP_HELP = N_(
     "Budgets and cost reports of Clust-ER (POR/PR FESR) projects, checked to the cent.\n\n"
@@ -106,7 +115,7 @@ def terminal_lang(choice: Lang | None) -> str:
     return choice.value if choice is not None else default_lang()
 
 
-def use_color(choice: Color, stream: Any = None) -> bool:
+def use_color(choice: Color, stream: TextIO | None = None) -> bool:
     """Colour on a terminal unless NO_COLOR is set; forced on or off by --color."""
     if choice is Color.always:
         return True
@@ -116,7 +125,7 @@ def use_color(choice: Color, stream: Any = None) -> bool:
     return bool(getattr(stream, "isatty", lambda: False)())
 
 
-def console(color: Color) -> Any:
+def console(color: Color) -> Console:
     """A rich console for tables: no colour or wrapping unless on a terminal."""
     from rich.console import Console
 
@@ -148,7 +157,7 @@ def fail(message: str, code: ExitCode = ExitCode.UNREADABLE, lang: str | None = 
     raise typer.Exit(int(code))
 
 
-def _selection(select: list[str] | None, ignore: list[str] | None) -> Any:
+def _selection(select: list[str] | None, ignore: list[str] | None) -> Selection:
     from .rules import Selection, all_rules
 
     def split(values: list[str] | None) -> tuple[str, ...]:  # --select CB1,CB2 as ruff takes it
@@ -238,7 +247,7 @@ def validate(
     raise typer.Exit(int(run.exit_code(strict=strict)))
 
 
-def _budget_or_exit(budget: Path, color: Color, lang: str) -> Any:
+def _budget_or_exit(budget: Path, color: Color, lang: str) -> BudgetResult:
     """Run the budget pipeline; print its findings and exit when no figures could be made."""
     from .pipeline import check_budget
 
@@ -248,7 +257,7 @@ def _budget_or_exit(budget: Path, color: Color, lang: str) -> Any:
     return result
 
 
-def _cannot_compute(budget: Path, findings: Any, color: Color, lang: str) -> NoReturn:
+def _cannot_compute(budget: Path, findings: Sequence[Finding], color: Color, lang: str) -> NoReturn:
     _print_findings(findings, color, sys.stderr, lang)
     fatal = any(f.fatal for f in findings)
     fail(
@@ -395,7 +404,9 @@ def rules(
     )
 
 
-def _print_findings(findings: Any, color: Color, stream: Any = None, lang: str = "en") -> None:
+def _print_findings(
+    findings: Iterable[Finding], color: Color, stream: TextIO | None = None, lang: str = "en"
+) -> None:
     from .output.text import finding_line
 
     stream = stream or sys.stdout
@@ -404,7 +415,7 @@ def _print_findings(findings: Any, color: Color, stream: Any = None, lang: str =
         stream.write(finding_line(f, color=on, lang=lang) + "\n")
 
 
-def _project_or_exit(budget: Path, reports: list[Path] | None, color: Color, lang: str) -> Any:
+def _project_or_exit(budget: Path, reports: list[Path] | None, color: Color, lang: str) -> ProjectResult:
     from .pipeline import load_project
 
     project = load_project(budget, reports or ())
@@ -445,11 +456,11 @@ def report(
         from .pipeline import load_project
 
         project = load_project(budget, reports or ())
-        findings = project.budget.findings + [f for r in project.reports for f in r.findings]
+        findings = project.findings
         dump(report_json(project, language), sys.stdout)  # an envelope even when nothing could be computed
     else:
         project = _project_or_exit(budget, reports, color, language)
-        findings = project.budget.findings + [f for r in project.reports for f in r.findings]
+        findings = project.findings
         from .output.progress import render
 
         render(project, console(color), language)
@@ -529,7 +540,8 @@ def export(
         )
     index = -1
     if project is not None:
-        ids = [r.report.period.id for r in project.computed]
+        index = project.latest_named  # the latest period named, the rest of the project around it
+        ids = [r.report.period.id for r in project.computed if r.report is not None]
         if not ids:
             fail(
                 msg("no cost report could be read: nothing to put in a rendiconto"),
@@ -545,7 +557,9 @@ def export(
             index = ids.index(period)
     suffix = ""
     if project is not None:
-        period_id = project.computed[index].report.period.id
+        chosen = project.computed[index].report
+        assert chosen is not None  # computed: its figures exist, so it was read
+        period_id = chosen.period.id
         suffix = "-" + (re.sub(r"[^\w.-]+", "-", period_id).strip("-") or "period")
     default_name = budget.stem + suffix + ".xlsx"
     target = output if output is not None else Path(default_name)
@@ -623,104 +637,119 @@ def import_expenses(
     expenses are appended to its `expenses:` list, and the file is replaced atomically.
     Exits 1 when rows are invalid (nothing written), 2 when a file cannot be read.
     """
-    from .atomic import write_text_atomic
+    from .atomic import FileBusy, locked, real_file, write_text_atomic
     from .ledger import LedgerError, ReportShapeError, expense_yaml, parse_mapping, plan_import, read_ledger
     from .loading import load_file
     from .pipeline import budget_of_report, check_budget
 
     language = terminal_lang(lang)
-    loaded = load_file(into, str(into), expect="report")
-    if loaded.model is None:
-        _print_findings(loaded.findings, color, sys.stderr, language)
-        fatal = any(f.fatal for f in loaded.findings)
-        fail(
-            msg("{into}: not a valid cost report, see above", into=str(into)),
-            ExitCode.UNREADABLE if fatal else ExitCode.FINDINGS,
-            language,
-        )
-    budget = check_budget(budget_of_report(loaded))  # type: ignore[arg-type]
-    if budget.pack is None or budget.figures is None:
-        _print_findings(budget.findings, color, sys.stderr, language)
-        fatal = any(f.fatal for f in budget.findings)
-        fail(
-            msg(
-                "{into}: its budget {budget!r} cannot be read, see above",
-                into=str(into),
-                budget=loaded.model.budget,
-            ),
-            ExitCode.UNREADABLE if fatal else ExitCode.FINDINGS,
-            language,
-        )
+    into = real_file(into)  # a symlink is written through: the report is the file it names
+    # Read, changed and written back under the report's lock: a concurrent import waits, then
+    # reads the file the other one wrote, so an import that says "imported" is never lost.
+    hold = contextlib.ExitStack()
     try:
-        table = read_ledger(ledger, sheet=sheet)
-        explicit = parse_mapping(mapping or [])
-        plan = plan_import(table, into, explicit=explicit, skip_invalid=skip_invalid)
-    except LedgerError as exc:
-        fail(exc.args[0] if exc.args else str(exc), lang=language)
-    except ReportShapeError as exc:  # the report's `expenses:` cannot be extended as it is written
-        fail(
-            msg("{into}: {problem}", into=str(into), problem=exc.args[0] if exc.args else str(exc)),
-            ExitCode.FINDINGS,
-            language,
-        )
-    columns_ok = plan.parsed.columns_ok
-    for p in plan.problems:
-        skipped_word = render(msg("skipped: "), language) if skip_invalid and columns_ok else ""
-        sys.stderr.write(f"{ledger}:{p.row}: {skipped_word}{render(p.message, language)}\n")
-    if not columns_ok:
-        fail(
-            msg("{ledger}: the columns could not be matched: nothing written", ledger=str(ledger)),
-            ExitCode.FINDINGS,
-            language,
-        )
-    if plan.problems and not skip_invalid:
-        fail(
-            nmsg(
-                "{ledger}: {n} of {total} row is invalid: nothing written; fix it, or pass --skip-invalid to import the others",
-                "{ledger}: {n} of {total} rows are invalid: nothing written; fix them, or pass --skip-invalid to import the others",
-                len(plan.problems),
-                ledger=str(ledger),
-                total=len(table.rows),
-            )
-            if len(table.rows) > 1
-            else msg("{ledger}: its only row is invalid: nothing written", ledger=str(ledger)),
-            ExitCode.FINDINGS,
-            language,
-        )
-    if not plan.added:
-        sys.stdout.write(render(msg("nothing to import from {ledger}", ledger=str(ledger)), language) + "\n")
-        return
-    rows = [values for _, values in plan.added]
-    if dry_run:
-        sys.stdout.write("".join(expense_yaml(r, 2) for r in rows))
-        done = nmsg(
-            "{n} expense would be added to {into} (dry run: nothing written)",
-            "{n} expenses would be added to {into} (dry run: nothing written)",
-            len(rows),
-            into=str(into),
-        )
-        sys.stdout.write(render(done, language) + "\n")
-        return
-    try:
-        write_text_atomic(into, ("\ufeff" if plan.bom else "") + plan.text, overwrite=True)
-    except OSError as exc:
+        if not dry_run and into.is_file():
+            hold.enter_context(locked(into))
+    except FileBusy as exc:
         fail(
             msg("{into}: cannot write: {reason}", into=str(into), reason=exc.strerror or str(exc)),
             lang=language,
         )
-    imported = nmsg(
-        "imported {n} expense from {ledger} into {into}",
-        "imported {n} expenses from {ledger} into {into}",
-        len(rows),
-        ledger=str(ledger),
-        into=str(into),
-    )
-    left = (
-        nmsg("; {n} row left out", "; {n} rows left out", len(plan.problems)).render(language)
-        if plan.problems
-        else ""
-    )
-    sys.stdout.write(imported.render(language) + left + "\n")
+    with hold:
+        loaded = load_file(into, str(into), expect="report")
+        if loaded.model is None:
+            _print_findings(loaded.findings, color, sys.stderr, language)
+            fatal = any(f.fatal for f in loaded.findings)
+            fail(
+                msg("{into}: not a valid cost report, see above", into=str(into)),
+                ExitCode.UNREADABLE if fatal else ExitCode.FINDINGS,
+                language,
+            )
+        budget = check_budget(budget_of_report(loaded))  # type: ignore[arg-type]
+        if budget.pack is None or budget.figures is None:
+            _print_findings(budget.findings, color, sys.stderr, language)
+            fatal = any(f.fatal for f in budget.findings)
+            fail(
+                msg(
+                    "{into}: its budget {budget!r} cannot be read, see above",
+                    into=str(into),
+                    budget=loaded.model.budget,
+                ),
+                ExitCode.UNREADABLE if fatal else ExitCode.FINDINGS,
+                language,
+            )
+        try:
+            table = read_ledger(ledger, sheet=sheet)
+            explicit = parse_mapping(mapping or [])
+            plan = plan_import(table, into, explicit=explicit, skip_invalid=skip_invalid)
+        except LedgerError as exc:
+            fail(exc.args[0] if exc.args else str(exc), lang=language)
+        except ReportShapeError as exc:  # the report's `expenses:` cannot be extended as it is written
+            fail(
+                msg("{into}: {problem}", into=str(into), problem=exc.args[0] if exc.args else str(exc)),
+                ExitCode.FINDINGS,
+                language,
+            )
+        columns_ok = plan.parsed.columns_ok
+        for p in plan.problems:
+            skipped_word = render(msg("skipped: "), language) if skip_invalid and columns_ok else ""
+            sys.stderr.write(f"{ledger}:{p.row}: {skipped_word}{render(p.message, language)}\n")
+        if not columns_ok:
+            fail(
+                msg("{ledger}: the columns could not be matched: nothing written", ledger=str(ledger)),
+                ExitCode.FINDINGS,
+                language,
+            )
+        if plan.problems and not skip_invalid:
+            fail(
+                nmsg(
+                    "{ledger}: {n} of {total} row is invalid: nothing written; fix it, or pass --skip-invalid to import the others",
+                    "{ledger}: {n} of {total} rows are invalid: nothing written; fix them, or pass --skip-invalid to import the others",
+                    len(plan.problems),
+                    ledger=str(ledger),
+                    total=len(table.rows),
+                )
+                if len(table.rows) > 1
+                else msg("{ledger}: its only row is invalid: nothing written", ledger=str(ledger)),
+                ExitCode.FINDINGS,
+                language,
+            )
+        if not plan.added:
+            sys.stdout.write(
+                render(msg("nothing to import from {ledger}", ledger=str(ledger)), language) + "\n"
+            )
+            return
+        rows = [values for _, values in plan.added]
+        if dry_run:
+            sys.stdout.write("".join(expense_yaml(r, 2) for r in rows))
+            done = nmsg(
+                "{n} expense would be added to {into} (dry run: nothing written)",
+                "{n} expenses would be added to {into} (dry run: nothing written)",
+                len(rows),
+                into=str(into),
+            )
+            sys.stdout.write(render(done, language) + "\n")
+            return
+        try:
+            write_text_atomic(into, ("\ufeff" if plan.bom else "") + plan.text, overwrite=True)
+        except OSError as exc:
+            fail(
+                msg("{into}: cannot write: {reason}", into=str(into), reason=exc.strerror or str(exc)),
+                lang=language,
+            )
+        imported = nmsg(
+            "imported {n} expense from {ledger} into {into}",
+            "imported {n} expenses from {ledger} into {into}",
+            len(rows),
+            ledger=str(ledger),
+            into=str(into),
+        )
+        left = (
+            nmsg("; {n} row left out", "; {n} rows left out", len(plan.problems)).render(language)
+            if plan.problems
+            else ""
+        )
+        sys.stdout.write(imported.render(language) + left + "\n")
 
 
 class SchemaKind(StrEnum):

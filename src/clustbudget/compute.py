@@ -117,8 +117,10 @@ def budget_figures(budget: Budget, pack: CallPack) -> BudgetFigures:
             for action, part in zip(actions, allocate(line.amount, len(actions)), strict=True):
                 bucket = by_action.setdefault(action, {})
                 bucket[key] = bucket.get(key, ZERO) + part
-            split: Mapping[int | str, Decimal] = line.by_year or {UNASSIGNED: line.amount}
-            for year_key, amount in split.items():
+            split: Iterable[tuple[int | str, Decimal]] = (
+                line.by_year.items() if line.by_year else [(UNASSIGNED, line.amount)]
+            )
+            for year_key, amount in split:
                 bucket = by_year.setdefault(year_key, {})
                 bucket[key] = bucket.get(key, ZERO) + amount
     items, direct_total, rates, total = item_totals(pack, direct)
@@ -284,7 +286,17 @@ class ItemProgress:
     cumulative: Decimal
     remaining: Decimal
     used: Decimal
-    """cumulative ÷ budget, four decimals (1.0000 = 100%)."""
+    """cumulative ÷ budget, four decimals (1.0000 = 100%); 0 when there is no budget."""
+
+    @property
+    def over(self) -> bool:
+        """More accepted to date than budgeted."""
+        return self.cumulative > self.budget
+
+    @property
+    def unbudgeted(self) -> bool:
+        """Money spent on an item with no budget: over it, with no share to show."""
+        return not self.budget and self.cumulative > 0
 
 
 def budget_vs_actual(budget: BudgetFigures, periods: list[PeriodFigures], upto: int) -> list[ItemProgress]:

@@ -23,7 +23,8 @@ from __future__ import annotations
 import datetime as _dt
 import re
 from decimal import ROUND_HALF_UP, Decimal
-from typing import NamedTuple
+from collections.abc import Callable
+from typing import Any, NamedTuple
 
 CENT = Decimal("0.01")
 
@@ -107,7 +108,7 @@ def timestamp(value: _dt.datetime, lang: str) -> str:
     return f"{date(value, lang)} {value:%H:%M}"
 
 
-SPECS = {
+SPECS: dict[str, Callable[[Any, str], str]] = {
     "money": money,
     "amount": amount,
     "number": number,
@@ -128,7 +129,7 @@ def field(value: object, spec: str, lang: str) -> str:
     """
     fn = SPECS.get(spec)
     if fn is not None:
-        return fn(value, lang)  # type: ignore[operator]
+        return fn(value, lang)
     if not spec:
         if isinstance(value, _dt.datetime):
             return timestamp(value, lang)

@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING
 
 from ..compute import BudgetFigures, ItemProgress, PeriodFigures, ReportCosts, staff_cost
 from ..findings import Severity
@@ -20,6 +20,9 @@ from ..money import ZERO, fmt_eur, fmt_qty, fmt_rate
 from ..payments import normalise
 from . import Hit, rule
 
+if TYPE_CHECKING:
+    from ..loading import Loaded
+
 E, W, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
 
 
@@ -27,7 +30,7 @@ E, W, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
 class ReportCheck:
     """One valid report of a project, in period order."""
 
-    loaded: Any  # clustbudget.loading.Loaded
+    loaded: Loaded
     report: CostReport
     costs: ReportCosts
 
@@ -110,7 +113,7 @@ def hours_cap(ctx: ProjectContext) -> Iterator[Hit]:
     pro rata, the same in every report.
     """
     used: dict[tuple[str, int], Decimal] = {}
-    first_seen: dict[tuple[str, int], Any] = {}
+    first_seen: dict[tuple[str, int], tuple[ReportCheck, int, str]] = {}
     for rc in ctx.reports:
         for s, entry in zip(rc.costs.staff, rc.report.staff, strict=True):
             for month in sorted(entry.hours):
@@ -310,8 +313,9 @@ def double_claim_across_projects(ctx: PortfolioContext) -> Iterator[Hit]:
 )
 def over_budget(ctx: ProgressContext) -> Iterator[Hit]:
     """
-    What it checks: after each period, the cumulative accepted cost of each item against its
-    budget; reported on the report whose period first takes the item over.
+    What it checks: the cumulative accepted cost of each item, to the latest period, against
+    its budget; reported on the latest report, with the overrun to date (an overrun that began
+    earlier is reported as it stands now, not as it was when it began).
 
     Why: the shift tolerated between items without the Region's approval is not known for this
     call (see CB300); an overrun needs either savings elsewhere or an approved variation.
@@ -319,20 +323,18 @@ def over_budget(ctx: ProgressContext) -> Iterator[Hit]:
     Fix: plan savings on other items, or ask the Region for a variation; check that no cost sits
     under the wrong item.
     """
-    for i, rows in enumerate(ctx.progress):
-        before = {r.key: r for r in ctx.progress[i - 1]} if i else {}
-        for r in rows:
-            if r.key == "total" or r.cumulative <= r.budget:
-                continue
-            if r.key in before and before[r.key].cumulative > before[r.key].budget:
-                continue
-            yield Hit(
-                ("period",),
-                f"item {r.key}: {fmt_eur(r.cumulative)} accepted to date, over its budget of "
-                f"{fmt_eur(r.budget)} by {fmt_eur(r.cumulative - r.budget)}",
-                doc=ctx.reports[i].loaded,
-                key=True,
-            )
+    if not ctx.progress:
+        return
+    for r in ctx.progress[-1]:
+        if r.key == "total" or not r.over:
+            continue
+        yield Hit(
+            ("period",),
+            f"item {r.key}: {fmt_eur(r.cumulative)} accepted to date, over its budget of "
+            f"{fmt_eur(r.budget)} by {fmt_eur(r.cumulative - r.budget)}",
+            doc=ctx.reports[-1].loaded,
+            key=True,
+        )
 
 
 @rule(

@@ -171,7 +171,7 @@ class _Rendiconto:
         largest = max([self.bfig.total, *(row.cumulative for row in self.progress), fig.total, ZERO])
         self.money_width = max(14, len(fmt_eur(largest, "it")) + 4)
         self.date_format = "dd/mm/yyyy" if t.lang == "it" else "yyyy-mm-dd"
-        known = [(r.loaded.display, r.loaded.path) for r in [b, *project.reports]]
+        known = [(f.display, f.path) for f in [b.loaded, *(r.loaded for r in project.reports)]]
         known.append((b.pack_display, Path(b.pack_display)))
         self.places = Places(b.loaded.path, known)
 
@@ -325,7 +325,7 @@ class _Rendiconto:
             "P": sum_amounts(cuts),
         }
         sums["Q"] = sums["L"] - sums["P"]
-        totals: list[Cell] = [None, (rt.visible_total, s.label)] + [None] * 5
+        totals: list[Cell] = [None, (rt.visible_total, s.label), *[None] * 5]
         for letter in "HIJKLMNOPQ":
             totals.append(
                 (Formula(f"SUBTOTAL(109,{letter}{first}:{letter}{last})", sums[letter]), s.money_total)
@@ -542,8 +542,17 @@ class _Rendiconto:
                 (this_cell, style),
                 (Formula(f"{T}{r}+{P}{r}", cumulative), style),
                 (Formula(f"{B}{r}-{CU}{r}", row[0] - cumulative), style),
-                (Formula(f"IF({B}{r}=0,0,{CU}{r}/{B}{r})", share(cumulative, row[0])), share_style),
+                used_cell(r, row[0], cumulative, share_style),
             ]
+
+        def used_cell(r: int, budget: Decimal, cumulative: Decimal, share_style: Any) -> Cell:
+            """cumulative ÷ budget rounded as compute rounds it (the cached value is what the
+            formula gives); with no budget and money spent, the words "over budget", in red."""
+            over = rt.over_budget.replace('"', "'")
+            formula = f'IF({B}{r}=0,IF({CU}{r}>0,"{over}",0),ROUND({CU}{r}/{B}{r},4))'
+            if not budget and cumulative > 0:
+                return (Formula(formula, rt.over_budget), s.severity["error"])
+            return (Formula(formula, share(cumulative, budget)), share_style)
 
         def item_row(key: str) -> None:
             r = item_rows[key]
@@ -763,13 +772,10 @@ class _Rendiconto:
         )
         props.creator = f"clustbudget {__version__}"
         props.lastModifiedBy = props.creator
-        sources = [self.project.budget, *self.project.reports]
+        sources = [self.project.budget.loaded, *(r.loaded for r in self.project.reports)]
         props.description = rt.doc_description.format(
             version=__version__,
-            sources="; ".join(
-                f"{r.loaded.path.name} (SHA-256 {r.loaded.doc.sha256 if r.loaded.doc else '—'})"
-                for r in sources
-            ),
+            sources="; ".join(f"{f.path.name} (SHA-256 {f.doc.sha256 if f.doc else '—'})" for f in sources),
         )
         props.keywords = f"clustbudget, rendiconto, {pack.id}, {self.period_id}"
         props.language = "it-IT" if t.lang == "it" else "en"

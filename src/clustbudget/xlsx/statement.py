@@ -21,7 +21,7 @@ formula over those inputs, so the workbook recomputes as :mod:`clustbudget.compu
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -223,7 +223,7 @@ class _Statement:
         self,
         name: str,
         *,
-        widths: dict[int, tuple[int, int]],
+        widths: Mapping[int, tuple[float, float]],
         freeze: str | None,
         title_rows: str | None = None,
         landscape: bool = False,
@@ -300,12 +300,12 @@ class _Statement:
                 + [(None, s.group)] * (c.last - 2)
             )
             for line in lines:
-                cells: list[Cell] = [None] * c.last
-                cells[c.ITEM - 1] = (key, s.text)
-                cells[c.DESCRIPTION - 1] = (line.description, s.text)
-                cells[c.AMOUNT - 1] = (line.amount, s.money_ignored)
-                cells[c.note - 1] = (line.note, s.text) if line.note else None
-                rows.append(cells)
+                ignored: list[Cell] = [None] * c.last
+                ignored[c.ITEM - 1] = (key, s.text)
+                ignored[c.DESCRIPTION - 1] = (line.description, s.text)
+                ignored[c.AMOUNT - 1] = (line.amount, s.money_ignored)
+                ignored[c.note - 1] = (line.note, s.text) if line.note else None
+                rows.append(ignored)
         widths = {
             c.ITEM: (6, 12),
             c.DESCRIPTION: (30, 70),
@@ -414,7 +414,7 @@ class _Statement:
         bases = {key: sum_amounts(amounts.get(b, ZERO) for b in rates[key].base) for key in self.flat_keys}
         amounts.update({key: flat_rate(rates[key].rate, bases[key]) for key in self.flat_keys})
         total = direct + sum_amounts(amounts[key] for key in self.flat_keys)
-        share_of = "IF($C${t}=0,0,C{r}/$C${t})"
+        share_of = "IF($C${t}=0,0,ROUND(C{r}/$C${t},4))"  # rounded as compute.share: cached = computed
         label_width = fitted_width(rows, 2, LABEL_WIDTH, map(self._item_label, item_rows))
 
         def share_cell(r: int, value: Decimal, style: Style) -> Cell:
