@@ -22,8 +22,8 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
-from decimal import ROUND_HALF_UP, Decimal
 from collections.abc import Callable
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, NamedTuple
 
 CENT = Decimal("0.01")
