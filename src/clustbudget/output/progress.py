@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..compute import ItemProgress
 from ..models import CallPack
-from ..money import ZERO, fmt, fmt_eur, fmt_rate
+from ..money import ZERO, fmt, fmt_eur
 from ..pipeline import ProjectResult
 from .json import envelope, finding, flat_rates
 
@@ -33,7 +33,7 @@ def _progress(rows: list[ItemProgress], pack: CallPack) -> list[dict[str, Any]]:
     ]
 
 
-def report_json(project: ProjectResult) -> dict[str, Any]:
+def report_json(project: ProjectResult, lang: str = "en") -> dict[str, Any]:
     """The `report` JSON envelope: per period staff, expenses and figures; per item progress."""
     b = project.budget
     pack = b.pack
@@ -45,7 +45,7 @@ def report_json(project: ProjectResult) -> dict[str, Any]:
                 "call": None,
                 "periods": [],
                 "items": [],
-                "findings": [finding(f) for f in project.findings],
+                "findings": [finding(f, lang) for f in project.findings],
             },
         )
     periods = []
@@ -107,7 +107,7 @@ def report_json(project: ProjectResult) -> dict[str, Any]:
             "call": {"id": pack.id, "version": pack.version},
             "periods": periods,
             "items": _progress(last, pack),
-            "findings": [finding(f) for f in b.findings + findings],
+            "findings": [finding(f, lang) for f in b.findings + findings],
         },
     )
 
@@ -134,6 +134,7 @@ def render(project: ProjectResult, console: Console, lang: str = "en") -> None:
     """
     from rich.table import Table
 
+    from ..i18n import format_template
     from .text import literal
     from .words import WORDS
 
@@ -158,7 +159,7 @@ def render(project: ProjectResult, console: Console, lang: str = "en") -> None:
     table = Table(
         title=literal(model.project.title)
         + "\n"
-        + literal(w["vs"].format(period=current.period.id, end=current.period.end)),
+        + literal(format_template(w["vs"], {"period": current.period.id, "end": current.period.end}, lang)),
         title_justify="left",
     )
     table.add_column(w["item"], no_wrap=True, min_width=item_w)
@@ -200,9 +201,11 @@ def render(project: ProjectResult, console: Console, lang: str = "en") -> None:
     if due is None:
         console.print(w["due_unknown"])
     else:
-        cap = w["cap"].format(cap=fmt_eur(params.grant_cap, lang)) if params.grant_cap is not None else ""
-        rate = fmt_rate(params.contribution_rate) if params.contribution_rate is not None else ""
-        console.print(w["due"].format(due=fmt_eur(due, lang), rate=rate, cap=cap))
+        cap = (
+            format_template(w["cap"], {"cap": params.grant_cap}, lang) if params.grant_cap is not None else ""
+        )
+        fields = {"due": due, "rate": params.contribution_rate or ZERO, "cap": cap}
+        console.print(format_template(w["due"], fields, lang))
     disallowed = sum((v for r in reports if r.figures for v in r.figures.disallowed.values()), ZERO)
     if disallowed:
-        console.print(w["refused"].format(amount=fmt_eur(disallowed, lang)))
+        console.print(format_template(w["refused"], {"amount": disallowed}, lang))

@@ -12,7 +12,9 @@ import re
 from typing import TYPE_CHECKING, TextIO
 
 from ..findings import Finding, Severity
+from ..i18n import gettext, msg, nmsg, render
 from ..pipeline import RunResult
+from .words import SEVERITY_WORDS
 
 if TYPE_CHECKING:
     from rich.text import Text
@@ -48,36 +50,47 @@ def _escape(char: str) -> str:
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
-def finding_line(f: Finding, *, color: bool = False) -> str:
-    """One finding as one line (related place appended as ``(see path:line)``)."""
-    related = f" (see {printable(str(f.related))})" if f.related else ""
-    where, message = printable(str(f.location)), printable(f.message)
+def finding_line(f: Finding, *, color: bool = False, lang: str = "en") -> str:
+    """One finding as one line (related place appended as ``(see path:line)``), its message
+    and severity in ``lang``; user text in it through :func:`printable`."""
+    related = " " + printable(msg("(see {place})", place=str(f.related)).render(lang)) if f.related else ""
+    severity = gettext(SEVERITY_WORDS[str(f.severity)], lang)
+    where, message = printable(str(f.location)), printable(render(f.message, lang))
     if not color:
-        return f"{where}: {f.code} {f.severity} {message}{related}"
-    sev = f"{_ANSI[f.severity]}{f.severity}{_RESET}"
+        return f"{where}: {f.code} {severity} {message}{related}"
+    sev = f"{_ANSI[f.severity]}{severity}{_RESET}"
     tail = f"{_DIM}{related}{_RESET}" if related else ""
     return f"{_BOLD}{where}{_RESET}: {_BOLD}{f.code}{_RESET} {sev} {message}{tail}"
 
 
-def summary_line(run: RunResult, *, strict: bool = False) -> str:
+def summary_line(run: RunResult, *, strict: bool = False, lang: str = "en") -> str:
     c = run.counts()
     n = sum(1 for fr in run.files if not fr.skipped)
     skipped = len(run.files) - n
     parts = [
-        f"{c['error']} error{'s' if c['error'] != 1 else ''}",
-        f"{c['warning']} warning{'s' if c['warning'] != 1 else ''}",
-        f"{c['info']} info",
+        nmsg("{n} error", "{n} errors", c["error"]).render(lang),
+        nmsg("{n} warning", "{n} warnings", c["warning"]).render(lang),
+        nmsg("{n} info", "{n} info", c["info"]).render(lang),
     ]
     unreadable = sum(1 for fr in run.files if any(f.fatal for f in fr.findings))
-    tail = f"; {unreadable} file{'s' if unreadable != 1 else ''} could not be read" if unreadable else ""
+    tail = ""
+    if unreadable:
+        tail = "; " + nmsg("{n} file could not be read", "{n} files could not be read", unreadable).render(
+            lang
+        )
     if skipped:
-        tail += f"; {skipped} other YAML file{'s' if skipped != 1 else ''} skipped"
-    verdict = "failed" if run.exit_code(strict=strict) else "passed"
-    return f"{n} file{'s' if n != 1 else ''} checked: {', '.join(parts)}{tail} — {verdict}"
+        tail += "; " + nmsg("{n} other YAML file skipped", "{n} other YAML files skipped", skipped).render(
+            lang
+        )
+    verdict = gettext("failed", lang) if run.exit_code(strict=strict) else gettext("passed", lang)
+    checked = nmsg("{n} file checked", "{n} files checked", n).render(lang)
+    return f"{checked}: {', '.join(parts)}{tail} — {verdict}"
 
 
-def write(run: RunResult, out: TextIO, *, color: bool = False, strict: bool = False) -> None:
+def write(
+    run: RunResult, out: TextIO, *, color: bool = False, strict: bool = False, lang: str = "en"
+) -> None:
     for fr in run.files:
         for f in fr.findings:
-            out.write(finding_line(f, color=color) + "\n")
-    out.write(summary_line(run, strict=strict) + "\n")
+            out.write(finding_line(f, color=color, lang=lang) + "\n")
+    out.write(summary_line(run, strict=strict, lang=lang) + "\n")
