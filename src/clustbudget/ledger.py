@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
+from .i18n import msg
 from .models import CallPack, CostReport, Expense
 from .payments import normalise, payment_method_of
 from .rules.project import document_key, supplier_key, vat_key
@@ -174,17 +175,21 @@ def read_ledger(path: Path, *, sheet: str | None = None) -> Ledger:
     ledger's header and rows, within the documented limits (:data:`MAX_LEDGER_BYTES`,
     :data:`MAX_LEDGER_ROWS`, :data:`MAX_XLSX_UNCOMPRESSED`)."""
     if not path.is_file():
-        raise LedgerError(f"{path}: no such file")
+        raise LedgerError(msg("{path}: no such file", path=str(path)))
     if path.stat().st_size > MAX_LEDGER_BYTES:
         raise LedgerError(
-            f"{path}: file is too large (at most {MAX_LEDGER_BYTES:,} bytes): split it by period"
+            msg(
+                "{path}: file is too large (at most {limit:,} bytes): split it by period",
+                path=str(path),
+                limit=MAX_LEDGER_BYTES,
+            )
         )
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
         return _read_xlsx(path, sheet)
     if suffix in (".csv", ".txt", ".tsv"):
         return _read_csv(path)
-    raise LedgerError(f"{path}: a ledger is a .csv or .xlsx file")
+    raise LedgerError(msg("{path}: a ledger is a .csv or .xlsx file", path=str(path)))
 
 
 _BOMS = (
@@ -207,8 +212,13 @@ def _decode(path: Path, raw: bytes) -> str:
                 text = raw[len(bom) :].decode(codec)
             except UnicodeDecodeError as exc:
                 raise LedgerError(
-                    f"{path}: starts as {name} but is not valid {name} (byte {exc.start + len(bom):,}): "
-                    "save it again as CSV UTF-8"
+                    msg(
+                        "{path}: starts as {encoding} but is not valid {encoding} (byte {byte:,}): "
+                        "save it again as CSV UTF-8",
+                        path=str(path),
+                        encoding=name,
+                        byte=exc.start + len(bom),
+                    )
                 ) from None
             break
     else:
@@ -220,8 +230,12 @@ def _decode(path: Path, raw: bytes) -> str:
     if nul >= 0:
         line = text.count("\n", 0, nul) + 1
         raise LedgerError(
-            f"{path}:{line}: a NUL character: not a text CSV (UTF-16 without a BOM?): "
-            "save it again as CSV UTF-8"
+            msg(
+                "{path}:{line}: a NUL character: not a text CSV (UTF-16 without a BOM?): "
+                "save it again as CSV UTF-8",
+                path=str(path),
+                line=line,
+            )
         )
     return text
 
@@ -238,10 +252,17 @@ def _read_csv(path: Path) -> Ledger:
     try:
         for row in reader:
             if len(rows) >= MAX_LEDGER_ROWS:
-                raise LedgerError(f"{path}: more than {MAX_LEDGER_ROWS:,} rows: split the ledger by period")
+                raise LedgerError(_too_many_rows(path))
             rows.append((len(rows) + 1, row))  # the row as a spreadsheet shows it
     except csv.Error as exc:
-        raise LedgerError(f"{path}:{len(rows) + 1}: not a readable CSV file ({exc})") from None
+        raise LedgerError(
+            msg(
+                "{path}:{row}: not a readable CSV file ({reason})",
+                path=str(path),
+                row=len(rows) + 1,
+                reason=str(exc),
+            )
+        ) from None
     return _table(path, rows)
 
 
@@ -256,46 +277,77 @@ def _read_xlsx(path: Path, sheet: str | None) -> Ledger:
         with zipfile.ZipFile(path) as package:
             inflated = sum(info.file_size for info in package.infolist())
     except (zipfile.BadZipFile, OSError, ValueError):
-        raise LedgerError(f"{path}: not a readable xlsx workbook (not a zip file)") from None
+        raise LedgerError(
+            msg("{path}: not a readable xlsx workbook (not a zip file)", path=str(path))
+        ) from None
     if inflated > MAX_XLSX_UNCOMPRESSED:
         raise LedgerError(
-            f"{path}: the workbook inflates to {inflated:,} bytes (at most {MAX_XLSX_UNCOMPRESSED:,}): "
-            "save the ledger's sheet alone, or as CSV"
+            msg(
+                "{path}: the workbook inflates to {size:,} bytes (at most {limit:,}): "
+                "save the ledger's sheet alone, or as CSV",
+                path=str(path),
+                size=inflated,
+                limit=MAX_XLSX_UNCOMPRESSED,
+            )
         )
     try:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for a bad file
-        raise LedgerError(f"{path}: not a readable xlsx workbook ({type(exc).__name__})") from None
+        raise LedgerError(_not_xlsx(path, exc)) from None
     try:
         if sheet is not None and sheet not in wb.sheetnames:
-            raise LedgerError(f"{path}: no sheet {sheet!r} (sheets: {', '.join(wb.sheetnames)})")
+            raise LedgerError(
+                msg(
+                    "{path}: no sheet {sheet!r} (sheets: {sheets})",
+                    path=str(path),
+                    sheet=sheet,
+                    sheets=", ".join(wb.sheetnames),
+                )
+            )
         ws = wb[sheet] if sheet else wb.worksheets[0]
         # The dimension the sheet declares (Excel and LibreOffice write it), before any row.
         declared_rows, declared_cols = (getattr(ws, "max_row", None), getattr(ws, "max_column", None))
         if isinstance(declared_rows, int) and declared_rows > MAX_LEDGER_ROWS:
             raise LedgerError(
-                f"{path}: the sheet declares {declared_rows:,} rows (at most {MAX_LEDGER_ROWS:,}): "
-                "split the ledger by period"
+                msg(
+                    "{path}: the sheet declares {n:,} rows (at most {limit:,}): split the ledger by period",
+                    path=str(path),
+                    n=declared_rows,
+                    limit=MAX_LEDGER_ROWS,
+                )
             )
         if isinstance(declared_cols, int) and declared_cols > MAX_LEDGER_COLUMNS:
             raise LedgerError(
-                f"{path}: the sheet declares {declared_cols:,} columns (at most {MAX_LEDGER_COLUMNS:,})"
+                msg(
+                    "{path}: the sheet declares {n:,} columns (at most {limit:,})",
+                    path=str(path),
+                    n=declared_cols,
+                    limit=MAX_LEDGER_COLUMNS,
+                )
             )
         rows: list[tuple[int, list[Any]]] = []
         try:
             for i, r in enumerate(ws.iter_rows(values_only=True, max_col=MAX_LEDGER_COLUMNS)):
                 if i >= MAX_LEDGER_ROWS:
-                    raise LedgerError(
-                        f"{path}: more than {MAX_LEDGER_ROWS:,} rows: split the ledger by period"
-                    )
+                    raise LedgerError(_too_many_rows(path))
                 rows.append((i + 1, list(r)))
         except LedgerError:
             raise
         except Exception as exc:  # a malformed sheet inside a valid zip
-            raise LedgerError(f"{path}: not a readable xlsx workbook ({type(exc).__name__})") from None
+            raise LedgerError(_not_xlsx(path, exc)) from None
     finally:
         wb.close()
     return _table(path, rows)
+
+
+def _too_many_rows(path: Path) -> str:
+    return msg(
+        "{path}: more than {limit:,} rows: split the ledger by period", path=str(path), limit=MAX_LEDGER_ROWS
+    )
+
+
+def _not_xlsx(path: Path, exc: Exception) -> str:
+    return msg("{path}: not a readable xlsx workbook ({reason})", path=str(path), reason=type(exc).__name__)
 
 
 def _table(path: Path, rows: list[tuple[int, list[Any]]]) -> Ledger:
@@ -304,7 +356,7 @@ def _table(path: Path, rows: list[tuple[int, list[Any]]]) -> Ledger:
 
     rows = [(n, r) for n, r in rows if not blank(r)]
     if not rows:
-        raise LedgerError(f"{path}: the ledger is empty")
+        raise LedgerError(msg("{path}: the ledger is empty", path=str(path)))
     header_row, header = rows[0]
     headers = ["" if h is None else str(h).strip() for h in header]
     return Ledger(path, headers, rows[1:], header_row)
@@ -384,10 +436,14 @@ def match_columns(
         if len(found) == 1:
             return True
         ambiguous.add(fld)
-        both = " and ".join(f"{_column_name(i)} {headers[i]!r}" for i in found)
         problems.append(
-            f"columns {both} have the same header: rename one of them "
-            f"(the {fld} would be read from either), then import again"
+            msg(
+                "columns {columns} are all headed {header!r}: rename all but one "
+                "(the {field} would be read from any of them), then import again",
+                columns=", ".join(_column_name(i) for i in found),
+                header=headers[found[0]],
+                field=fld,
+            )
         )
         return False
 
@@ -419,12 +475,12 @@ def match_columns(
 
 
 def _column_name(index: int) -> str:
-    """A 0-based column index as a spreadsheet names it: ``column 7 (G)``."""
+    """A 0-based column index as a spreadsheet names it: ``7 (G)``."""
     letters, n = "", index + 1
     while n:
         n, rest = divmod(n - 1, 26)
         letters = chr(ord("A") + rest) + letters
-    return f"column {index + 1} ({letters})"
+    return f"{index + 1} ({letters})"
 
 
 def _cell_text(value: Any, fld: str, comma_decimal: bool | None) -> Any:
