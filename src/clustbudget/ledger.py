@@ -17,6 +17,7 @@ shortest repr (what the user typed: ``1234.5``), and refused if that has more th
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
 import re
@@ -485,6 +486,8 @@ def _column_name(index: int) -> str:
 
 def _cell_text(value: Any, fld: str, comma_decimal: bool | None) -> Any:
     """A cell as the text a report file would hold (dates ISO, money exact), or None."""
+    if type(value) is str:  # every CSV cell: the common case first
+        return _text_cell(value.strip(), fld, comma_decimal) if value and not value.isspace() else None
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     if isinstance(value, datetime):
@@ -501,16 +504,27 @@ def _cell_text(value: Any, fld: str, comma_decimal: bool | None) -> Any:
         return text[:-2] if text.endswith(".0") and fld not in NUMERIC else text
     if isinstance(value, int):
         return str(value)
-    text = str(value).strip()
+    return _text_cell(str(value).strip(), fld, comma_decimal)
+
+
+_DAY_MONTH_YEAR = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})")
+
+
+def _text_cell(text: str, fld: str, comma_decimal: bool | None) -> str:
     if fld in NUMERIC:
-        text = number_text(text, comma_decimal)
-    if fld in ("date", "paid"):
-        m = re.fullmatch(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})", text)
+        return number_text(text, comma_decimal)
+    if fld == "date" or fld == "paid":
+        m = _DAY_MONTH_YEAR.fullmatch(text)
         if m:  # Italian day/month/year, as ledgers write dates
-            text = f"{m[3]}-{int(m[2]):02d}-{int(m[1]):02d}"
+            return f"{m[3]}-{int(m[2]):02d}-{int(m[1]):02d}"
+        return text
     if fld == "payment":
-        return payment_method_of(text) or text
+        return _payment_method(text) or text
     return text
+
+
+# A ledger names a few payment methods thousands of times: each text is read once.
+_payment_method = functools.lru_cache(maxsize=1024)(payment_method_of)
 
 
 def parse_rows(
@@ -607,6 +621,7 @@ def _why(err: Any, ledger: Ledger) -> str:
 # What YAML cannot hold as it is in a double-quoted scalar: DEL and the C1 controls (not
 # printable), NEL and the Unicode line and paragraph separators (read as line breaks, then
 # folded into a space), the BOM, the noncharacters U+FFFE/U+FFFF and lone surrogates.
+_NEEDS_ESCAPE = re.compile('["\\\\\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff\ud800-\udfff]')
 _UNSAFE_IN_YAML = re.compile("[\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff\ud800-\udfff]")
 
 
@@ -616,6 +631,8 @@ def quoted(text: str) -> str:
     JSON's escapes are YAML's (``\\n``, ``\\"``, ``\\u0007``); the characters YAML would
     refuse or change are escaped too (``\\x85`` stays U+0085, not a space).
     """
+    if not _NEEDS_ESCAPE.search(text):  # most text: nothing to escape
+        return f'"{text}"'
     return _UNSAFE_IN_YAML.sub(lambda m: f"\\u{ord(m[0]):04x}", json.dumps(text, ensure_ascii=False))
 
 
@@ -803,5 +820,6 @@ def plan_import(
         return plan
     if plan.added:
         plan.text = new_text if not refused else insert_expenses(text, [v for _, v in plan.added], comment)
-        check_result(plan.text, report_path)
+        if refused or not isinstance(trial.model, CostReport):  # the trial read new_text already
+            check_result(plan.text, report_path)
     return plan
