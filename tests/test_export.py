@@ -568,7 +568,7 @@ def test_a_failed_write_keeps_the_workbook_it_would_replace(tmp_path, monkeypatc
 
 
 def test_a_failed_rename_leaves_no_temporary_file(tmp_path, monkeypatch):
-    def refuse(src, dst):
+    def refuse(src, dst, **kwargs):
         raise PermissionError(errno.EACCES, "Permission denied")
 
     # the last step is link() for a new file, replace() over an existing one (with force)

@@ -1,65 +1,274 @@
-"""Writing a user's file safely: to a temporary file in the same folder, then renamed.
+"""Writing a user's file safely: all of the new file or none of it, never over a concurrent run.
 
-A crash or a full disk leaves either the old file or the new one, never half of either.
+- The new content goes to a file no one can see yet: on Linux an unnamed file (``O_TMPFILE``)
+  linked into place once complete; elsewhere, or where the file system cannot, a hidden
+  temporary ``.NAME.<12 hex>.tmp`` renamed over the target. A crash, a kill or a full disk
+  leaves the old file or the new one, never half of either. A temporary left by a killed run
+  is removed at the next write to that folder (one still being written is locked, and kept).
+- A symlink is written through: the file it points to is replaced, the link stays a link.
+- A read-only file (no write permission at all, ``chmod 444``) is refused, even for root.
+- :func:`locked` serialises writers of one file (``flock``): a run that reads a file, changes
+  it and writes it back holds the lock from the read to the rename, so no concurrent run's
+  change is lost. Where ``flock`` does not exist (Windows) it does not lock.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
+import re
 import secrets
-from collections.abc import Callable
+import stat
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows
+    fcntl = None  # type: ignore[assignment]
 
-def write_atomic(target: Path, write: Callable[[Path], None], *, overwrite: bool = False) -> Path:
-    """Call ``write(tmp)`` on a temporary path beside ``target``, then rename it to ``target``.
+LOCK_TIMEOUT = 10.0
+"""Seconds a writer waits for another run holding the same file (``CLUSTBUDGET_LOCK_TIMEOUT``)."""
 
-    Refuses (``FileExistsError``) to replace an existing file unless ``overwrite``. The new
-    file keeps the permissions of the one it replaces.
+_TEMPORARY = re.compile(r"\..+\.[0-9a-f]{12}\.tmp")
+
+
+class FileBusy(OSError):
+    """Another run holds the lock on the file for longer than the timeout."""
+
+
+def write_atomic(target: Path, write: Callable[[Path], object], *, overwrite: bool = False) -> Path:
+    """Call ``write(tmp)`` on a path no one else sees, then put that file at ``target``.
+
+    Refuses (``FileExistsError``) to replace an existing file unless ``overwrite``, and
+    (``PermissionError``) to replace a read-only one. The new file keeps the permissions of
+    the one it replaces. ``target`` may be a symlink: the file it names is replaced. Returns
+    the path actually written.
     """
-    target = Path(target)
+    target = real_file(Path(target))
     if target.exists() and not overwrite:
-        raise FileExistsError(target)
+        raise FileExistsError(errno.EEXIST, "the file already exists", str(target))
+    existing = _writable_or_refuse(target) if overwrite else None
     folder = target.parent if str(target.parent) else Path(".")
-    tmp = _new_temporary(folder, target.name)
+    _remove_stale_temporaries(folder)
+    fd = _unnamed(folder)
+    if fd is None:
+        _write_named(folder, target, write, existing)
+    else:
+        _write_unnamed(fd, folder, target, write, existing)
+    _sync_folder(folder)
+    return target
+
+
+def write_text_atomic(target: Path, text: str, *, overwrite: bool = False) -> Path:
+    """:func:`write_atomic` for UTF-8 text, written exactly (no newline translation)."""
+
+    def write(tmp: Path) -> None:
+        with open(tmp, "w", encoding="utf-8", newline="") as out:
+            out.write(text)
+
+    return write_atomic(target, write, overwrite=overwrite)
+
+
+@contextlib.contextmanager
+def locked(path: Path, timeout: float | None = None) -> Iterator[Path]:
+    """Hold an exclusive lock on an existing file (the file a symlink names) while inside.
+
+    Read the file *inside* the block: a run that waited sees the changes of the run before
+    it. After ``timeout`` seconds (default :data:`LOCK_TIMEOUT`, or the environment's
+    ``CLUSTBUDGET_LOCK_TIMEOUT``) raises :class:`FileBusy`. Yields the real path.
+    """
+    real = real_file(Path(path))
+    if fcntl is None:  # pragma: no cover - Windows
+        yield real
+        return
+    if timeout is None:
+        try:
+            timeout = float(os.environ.get("CLUSTBUDGET_LOCK_TIMEOUT", LOCK_TIMEOUT))
+        except ValueError:
+            timeout = LOCK_TIMEOUT
+    deadline = time.monotonic() + timeout
+    while True:
+        fd = os.open(real, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            if time.monotonic() >= deadline:
+                raise FileBusy(
+                    errno.EWOULDBLOCK,
+                    f"another clustbudget run is writing it (waited {timeout:g} s): "
+                    "try again when it has finished",
+                    str(path),
+                ) from None
+            time.sleep(0.02)
+            continue
+        except BaseException:
+            os.close(fd)
+            raise
+        # The run before us replaced the file while we waited: lock the file there now.
+        try:
+            same = os.path.samestat(os.fstat(fd), os.stat(real))
+        except FileNotFoundError:
+            same = False
+        if same:
+            break
+        os.close(fd)
+    try:
+        yield real
+    finally:
+        os.close(fd)  # releases the lock
+
+
+# ------------------------------------------------------------------ the pieces
+
+
+def real_file(target: Path) -> Path:
+    """The file a symlink (or a chain of them) names; ``target`` itself otherwise: the file a
+    write through the link replaces (and whose folder its relative paths start from)."""
+    return Path(os.path.realpath(target)) if target.is_symlink() else target
+
+
+def _writable_or_refuse(target: Path) -> os.stat_result | None:
+    """The existing file's status, or a PermissionError when it is read-only."""
+    try:
+        st = target.stat()
+    except FileNotFoundError:
+        return None
+    if stat.S_ISREG(st.st_mode) and (not st.st_mode & 0o222 or not os.access(target, os.W_OK)):
+        raise PermissionError(
+            errno.EACCES,
+            f"the file is read-only (mode {st.st_mode & 0o777:04o}): make it writable first (chmod u+w)",
+            str(target),
+        )
+    return st
+
+
+def _unnamed(folder: Path) -> int | None:
+    """An unnamed file in ``folder`` (Linux ``O_TMPFILE``) that /proc can name, or None."""
+    flag = getattr(os, "O_TMPFILE", 0)
+    if not flag or not os.path.isdir("/proc/self/fd"):
+        return None
+    try:
+        fd = os.open(folder, flag | os.O_WRONLY | getattr(os, "O_CLOEXEC", 0), 0o666)
+    except OSError as exc:
+        if exc.errno in (errno.EOPNOTSUPP, errno.EISDIR, errno.EINVAL, errno.ENOENT):
+            return None  # this file system (or kernel) cannot: a named temporary instead
+        raise
+    if fcntl is not None:  # the brief name it may get is then not taken for a stale one
+        with contextlib.suppress(OSError):
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    return fd
+
+
+def _write_unnamed(
+    fd: int, folder: Path, target: Path, write: Callable[[Path], object], existing: os.stat_result | None
+) -> None:
+    proc = Path(f"/proc/self/fd/{fd}")
+    staged: Path | None = None
+    try:
+        write(proc)
+        os.fsync(fd)  # on disk before it gets a name, not only in the cache
+        if existing is None:
+            # link() fails if the target appeared meanwhile: never clobber a file we did not see
+            _link_unnamed(fd, folder, target.name)
+        else:
+            with contextlib.suppress(OSError):
+                os.fchmod(fd, existing.st_mode & 0o7777)
+            # A name is needed to rename over the target: it lives only between these two
+            # calls (a kill in between leaves a temporary the next write removes).
+            staged = _temporary_name(folder, target.name)
+            _link_unnamed(fd, folder, staged.name)
+            os.replace(staged, target)
+            staged = None
+    finally:
+        if staged is not None:
+            with contextlib.suppress(OSError):
+                staged.unlink()
+        os.close(fd)
+
+
+def _link_unnamed(fd: int, folder: Path, name: str) -> None:
+    """Give the unnamed file ``fd`` the name ``folder/name`` (``linkat`` with
+    ``AT_SYMLINK_FOLLOW`` on its /proc name; fails if the name exists)."""
+    dir_fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_CLOEXEC", 0))
+    try:
+        # with a dir_fd, Python calls linkat() and follows the /proc link to the open file
+        os.link(f"/proc/self/fd/{fd}", name, src_dir_fd=dir_fd, dst_dir_fd=dir_fd)
+    finally:
+        os.close(dir_fd)
+
+
+def _write_named(
+    folder: Path, target: Path, write: Callable[[Path], object], existing: os.stat_result | None
+) -> None:
+    tmp, fd = _new_temporary(folder, target.name)
     try:
         write(tmp)
         with open(tmp, "rb+") as written:  # on disk before the rename, not only in the cache
             os.fsync(written.fileno())
-        if overwrite:
-            if target.exists():
-                with contextlib.suppress(OSError):
-                    os.chmod(tmp, target.stat().st_mode & 0o7777)
+        if existing is not None:
+            with contextlib.suppress(OSError):
+                os.chmod(tmp, existing.st_mode & 0o7777)
             os.replace(tmp, target)
         else:
-            # link() fails if the target appeared meanwhile: never clobber a file we did not see
             os.link(tmp, target)
             tmp.unlink()
-        _sync_folder(folder)
     except BaseException:
         with contextlib.suppress(OSError):
             tmp.unlink()
         raise
-    return target
+    finally:
+        os.close(fd)
 
 
-def _new_temporary(folder: Path, name: str) -> Path:
+def _temporary_name(folder: Path, name: str) -> Path:
+    return folder / f".{name}.{secrets.token_hex(6)}.tmp"
+
+
+def _new_temporary(folder: Path, name: str) -> tuple[Path, int]:
     """A new, empty, hidden file beside the target, created with the permissions a new file
-    gets (0666 less the umask, applied by the system: no process-wide umask juggling)."""
+    gets (0666 less the umask), and locked while we write it: the lock tells a later run that
+    this temporary is not stale."""
     for _ in range(100):
-        tmp = folder / f".{name}.{secrets.token_hex(6)}.tmp"
+        tmp = _temporary_name(folder, name)
         try:
-            os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), 0o666)
         except FileExistsError:
             continue
-        return tmp
-    raise FileExistsError(f"could not create a temporary file in {folder}")
+        if fcntl is not None:
+            with contextlib.suppress(OSError):
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return tmp, fd
+    raise FileExistsError(errno.EEXIST, "could not create a temporary file", str(folder))
 
 
-def write_text_atomic(target: Path, text: str, *, overwrite: bool = False) -> Path:
-    """:func:`write_atomic` for UTF-8 text."""
-    return write_atomic(target, lambda tmp: tmp.write_text(text, encoding="utf-8"), overwrite=overwrite)
+def _remove_stale_temporaries(folder: Path) -> None:
+    """Remove the temporaries of our naming that no running write holds (a killed run's)."""
+    if fcntl is None:  # pragma: no cover - cannot tell a stale one from one being written
+        return
+    try:
+        entries = [e for e in os.scandir(folder) if _TEMPORARY.fullmatch(e.name)]
+    except OSError:
+        return
+    for entry in entries:
+        try:
+            if not entry.is_file(follow_symlinks=False):
+                continue
+            fd = os.open(entry.path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+        except OSError:
+            continue
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            continue  # being written right now
+        else:
+            with contextlib.suppress(OSError):
+                os.unlink(entry.path)
+        finally:
+            os.close(fd)
 
 
 def _sync_folder(folder: Path) -> None:

@@ -8,18 +8,27 @@ Exit codes (FORMAT.md §4, :mod:`clustbudget.exitcodes`): 0 ok; 1 a document has
 from __future__ import annotations
 
 import atexit
+import contextlib
 import gc
 import os
 import re
 import sys
+from collections.abc import Iterable, Sequence
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn, TextIO
 
 import typer
 
 from . import __version__
 from .exitcodes import ExitCode
+
+if TYPE_CHECKING:  # imported where used: `validate` starts without rich, pydantic or openpyxl
+    from rich.console import Console
+
+    from .findings import Finding
+    from .pipeline import BudgetResult, ProjectResult
+    from .rules import Selection
 
 EXIT_CODES_HELP = (
     "Exit codes: 0 no errors (warnings and info allowed unless --strict); "
@@ -77,7 +86,7 @@ IgnoreOpt = Annotated[
 ]
 
 
-def use_color(choice: Color, stream: Any = None) -> bool:
+def use_color(choice: Color, stream: TextIO | None = None) -> bool:
     """Colour on a terminal unless NO_COLOR is set; forced on or off by --color."""
     if choice is Color.always:
         return True
@@ -87,7 +96,7 @@ def use_color(choice: Color, stream: Any = None) -> bool:
     return bool(getattr(stream, "isatty", lambda: False)())
 
 
-def console(color: Color) -> Any:
+def console(color: Color) -> Console:
     """A rich console for tables: no colour or wrapping unless on a terminal."""
     from rich.console import Console
 
@@ -119,7 +128,7 @@ def fail(message: str, code: ExitCode = ExitCode.UNREADABLE) -> NoReturn:
     raise typer.Exit(int(code))
 
 
-def _selection(select: list[str] | None, ignore: list[str] | None) -> Any:
+def _selection(select: list[str] | None, ignore: list[str] | None) -> Selection:
     from .rules import Selection, all_rules
 
     def split(values: list[str] | None) -> tuple[str, ...]:  # --select CB1,CB2 as ruff takes it
@@ -205,7 +214,7 @@ def validate(
     raise typer.Exit(int(run.exit_code(strict=strict)))
 
 
-def _budget_or_exit(budget: Path, color: Color) -> Any:
+def _budget_or_exit(budget: Path, color: Color) -> BudgetResult:
     """Run the budget pipeline; print its findings and exit when no figures could be made."""
     from .pipeline import check_budget
 
@@ -215,7 +224,7 @@ def _budget_or_exit(budget: Path, color: Color) -> Any:
     return result
 
 
-def _cannot_compute(budget: Path, findings: Any, color: Color) -> NoReturn:
+def _cannot_compute(budget: Path, findings: Sequence[Finding], color: Color) -> NoReturn:
     _print_findings(findings, color, sys.stderr)
     fatal = any(f.fatal for f in findings)
     fail(
@@ -336,7 +345,7 @@ def rules(
     )
 
 
-def _print_findings(findings: Any, color: Color, stream: Any = None) -> None:
+def _print_findings(findings: Iterable[Finding], color: Color, stream: TextIO | None = None) -> None:
     from .output.text import finding_line
 
     stream = stream or sys.stdout
@@ -345,7 +354,7 @@ def _print_findings(findings: Any, color: Color, stream: Any = None) -> None:
         stream.write(finding_line(f, color=on) + "\n")
 
 
-def _project_or_exit(budget: Path, reports: list[Path] | None, color: Color) -> Any:
+def _project_or_exit(budget: Path, reports: list[Path] | None, color: Color) -> ProjectResult:
     from .pipeline import load_project
 
     project = load_project(budget, reports or ())
@@ -460,7 +469,7 @@ def export(
         )
     index = -1
     if project is not None:
-        ids = [r.report.period.id for r in project.computed]
+        ids = [r.report.period.id for r in project.computed if r.report is not None]
         if not ids:
             fail("no cost report could be read: nothing to put in a rendiconto", ExitCode.FINDINGS)
         if period is not None:
@@ -469,7 +478,9 @@ def export(
             index = ids.index(period)
     suffix = ""
     if project is not None:
-        period_id = project.computed[index].report.period.id
+        chosen = project.computed[index].report
+        assert chosen is not None  # computed: its figures exist, so it was read
+        period_id = chosen.period.id
         suffix = "-" + (re.sub(r"[^\w.-]+", "-", period_id).strip("-") or "period")
     default_name = budget.stem + suffix + ".xlsx"
     target = output if output is not None else Path(default_name)
@@ -531,61 +542,72 @@ def import_expenses(
     expenses are appended to its `expenses:` list, and the file is replaced atomically.
     Exits 1 when rows are invalid (nothing written), 2 when a file cannot be read.
     """
-    from .atomic import write_text_atomic
+    from .atomic import FileBusy, locked, real_file, write_text_atomic
     from .ledger import LedgerError, ReportShapeError, expense_yaml, parse_mapping, plan_import, read_ledger
     from .loading import load_file
     from .pipeline import budget_of_report, check_budget
 
-    loaded = load_file(into, str(into), expect="report")
-    if loaded.model is None:
-        _print_findings(loaded.findings, color, sys.stderr)
-        fatal = any(f.fatal for f in loaded.findings)
-        fail(
-            f"{into}: not a valid cost report, see above", ExitCode.UNREADABLE if fatal else ExitCode.FINDINGS
-        )
-    budget = check_budget(budget_of_report(loaded))  # type: ignore[arg-type]
-    if budget.pack is None or budget.figures is None:
-        _print_findings(budget.findings, color, sys.stderr)
-        fatal = any(f.fatal for f in budget.findings)
-        fail(
-            f"{into}: its budget {loaded.model.budget!r} cannot be read, see above",
-            ExitCode.UNREADABLE if fatal else ExitCode.FINDINGS,
-        )
+    into = real_file(into)  # a symlink is written through: the report is the file it names
+    # Read, changed and written back under the report's lock: a concurrent import waits, then
+    # reads the file the other one wrote, so an import that says "imported" is never lost.
+    hold = contextlib.ExitStack()
     try:
-        table = read_ledger(ledger, sheet=sheet)
-        explicit = parse_mapping(mapping or [])
-        plan = plan_import(table, into, explicit=explicit, skip_invalid=skip_invalid)
-    except LedgerError as exc:
-        fail(str(exc))
-    except ReportShapeError as exc:  # the report's `expenses:` cannot be extended as it is written
-        fail(f"{into}: {exc}", ExitCode.FINDINGS)
-    columns_ok = plan.parsed.columns_ok
-    for p in plan.problems:
-        sys.stderr.write(
-            f"{ledger}:{p.row}: {'skipped: ' if skip_invalid and columns_ok else ''}{p.message}\n"
-        )
-    if not columns_ok:
-        fail(f"{ledger}: the columns could not be matched: nothing written", ExitCode.FINDINGS)
-    if plan.problems and not skip_invalid:
-        fail(
-            f"{ledger}: {len(plan.problems)} of {len(table.rows)} rows are invalid: nothing written; "
-            "fix them, or pass --skip-invalid to import the others",
-            ExitCode.FINDINGS,
-        )
-    if not plan.added:
-        sys.stdout.write(f"nothing to import from {ledger}\n")
-        return
-    rows = [values for _, values in plan.added]
-    if dry_run:
-        sys.stdout.write("".join(expense_yaml(r, 2) for r in rows))
-        sys.stdout.write(f"{len(rows)} expense(s) would be added to {into} (dry run: nothing written)\n")
-        return
-    try:
-        write_text_atomic(into, ("\ufeff" if plan.bom else "") + plan.text, overwrite=True)
-    except OSError as exc:
-        fail(f"{into}: cannot write: {exc.strerror or exc}")
-    skipped = f"; {len(plan.problems)} row(s) left out" if plan.problems else ""
-    sys.stdout.write(f"imported {len(rows)} expense(s) from {ledger} into {into}{skipped}\n")
+        if not dry_run and into.is_file():
+            hold.enter_context(locked(into))
+    except FileBusy as exc:
+        fail(f"{into}: cannot write: {exc.strerror}")
+    with hold:
+        loaded = load_file(into, str(into), expect="report")
+        if loaded.model is None:
+            _print_findings(loaded.findings, color, sys.stderr)
+            fatal = any(f.fatal for f in loaded.findings)
+            fail(
+                f"{into}: not a valid cost report, see above",
+                ExitCode.UNREADABLE if fatal else ExitCode.FINDINGS,
+            )
+        budget = check_budget(budget_of_report(loaded))  # type: ignore[arg-type]
+        if budget.pack is None or budget.figures is None:
+            _print_findings(budget.findings, color, sys.stderr)
+            fatal = any(f.fatal for f in budget.findings)
+            fail(
+                f"{into}: its budget {loaded.model.budget!r} cannot be read, see above",
+                ExitCode.UNREADABLE if fatal else ExitCode.FINDINGS,
+            )
+        try:
+            table = read_ledger(ledger, sheet=sheet)
+            explicit = parse_mapping(mapping or [])
+            plan = plan_import(table, into, explicit=explicit, skip_invalid=skip_invalid)
+        except LedgerError as exc:
+            fail(str(exc))
+        except ReportShapeError as exc:  # the report's `expenses:` cannot be extended as it is written
+            fail(f"{into}: {exc}", ExitCode.FINDINGS)
+        columns_ok = plan.parsed.columns_ok
+        for p in plan.problems:
+            sys.stderr.write(
+                f"{ledger}:{p.row}: {'skipped: ' if skip_invalid and columns_ok else ''}{p.message}\n"
+            )
+        if not columns_ok:
+            fail(f"{ledger}: the columns could not be matched: nothing written", ExitCode.FINDINGS)
+        if plan.problems and not skip_invalid:
+            fail(
+                f"{ledger}: {len(plan.problems)} of {len(table.rows)} rows are invalid: nothing written; "
+                "fix them, or pass --skip-invalid to import the others",
+                ExitCode.FINDINGS,
+            )
+        if not plan.added:
+            sys.stdout.write(f"nothing to import from {ledger}\n")
+            return
+        rows = [values for _, values in plan.added]
+        if dry_run:
+            sys.stdout.write("".join(expense_yaml(r, 2) for r in rows))
+            sys.stdout.write(f"{len(rows)} expense(s) would be added to {into} (dry run: nothing written)\n")
+            return
+        try:
+            write_text_atomic(into, ("\ufeff" if plan.bom else "") + plan.text, overwrite=True)
+        except OSError as exc:
+            fail(f"{into}: cannot write: {exc.strerror or exc}")
+        skipped = f"; {len(plan.problems)} row(s) left out" if plan.problems else ""
+        sys.stdout.write(f"imported {len(rows)} expense(s) from {ledger} into {into}{skipped}\n")
 
 
 class SchemaKind(StrEnum):

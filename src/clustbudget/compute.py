@@ -125,8 +125,10 @@ def budget_figures(budget: Budget, pack: CallPack) -> BudgetFigures:
             for action, part in zip(actions, allocate(line.amount, len(actions)), strict=True):
                 bucket = by_action.setdefault(action, {})
                 bucket[key] = bucket.get(key, ZERO) + part
-            split: Mapping[int | str, Decimal] = line.by_year or {UNASSIGNED: line.amount}
-            for year_key, amount in split.items():
+            split: Iterable[tuple[int | str, Decimal]] = (
+                line.by_year.items() if line.by_year else [(UNASSIGNED, line.amount)]
+            )
+            for year_key, amount in split:
                 bucket = by_year.setdefault(year_key, {})
                 bucket[key] = bucket.get(key, ZERO) + amount
     items, direct_total, rates, total = item_totals(pack, direct)

@@ -25,13 +25,16 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
 from .models import CallPack, CostReport, Expense
 from .payments import normalise, payment_method_of
 from .rules.project import document_key, supplier_key, vat_key
+
+if TYPE_CHECKING:
+    from yaml.nodes import Node
 
 FIELDS = [
     "date",
@@ -468,7 +471,7 @@ def insert_expenses(text: str, expenses: Sequence[dict[str, Any]], comment: str)
     return out.replace("\n", "\r\n") if crlf else out
 
 
-def _insert(text: str, root: Any, expenses: Sequence[dict[str, Any]], comment: str) -> str:
+def _insert(text: str, root: Node | None, expenses: Sequence[dict[str, Any]], comment: str) -> str:
     def block(indent: int) -> str:
         return f"{' ' * indent}# {comment}\n" + "".join(expense_yaml(e, indent) for e in expenses)
 
@@ -476,7 +479,7 @@ def _insert(text: str, root: Any, expenses: Sequence[dict[str, Any]], comment: s
         nl = text.find("\n", index)
         return len(text) if nl < 0 else nl + 1
 
-    for key, value in root.value:
+    for key, value in root.value if root is not None else ():
         if key.value != "expenses":
             continue
         if value.tag.endswith(":seq") and value.value and not value.flow_style:
@@ -499,7 +502,7 @@ def _insert(text: str, root: Any, expenses: Sequence[dict[str, Any]], comment: s
     return text + sep + "expenses:\n" + block(2)
 
 
-def _last_end(node: Any) -> int:
+def _last_end(node: Node) -> int:
     """Where the text of a block node's last value ends (not where the next token starts)."""
     while not getattr(node, "flow_style", False) and isinstance(node.value, list) and node.value:
         last = node.value[-1]

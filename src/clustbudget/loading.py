@@ -18,6 +18,7 @@ from pydantic import BaseModel, ValidationError
 
 from .findings import Finding, Location, Severity
 from .models import Budget, CallPack, CostReport
+from .rules import finding
 from .types import describe
 from .yamlsource import Document, ReadError, read_document
 
@@ -65,20 +66,17 @@ def read(path: Path, display: str | None = None) -> Loaded:
     try:
         loaded.doc = read_document(path, display)
     except ReadError as exc:
-        loaded.findings.append(
-            Finding(
-                exc.code,
-                Severity.ERROR,
-                exc.message,
-                Location(display, exc.line or 1, exc.col or 1),
-                fatal=True,
-            )
-        )
+        where = Location(display, exc.line or 1, exc.col or 1)
+        loaded.findings.append(finding(exc.code, exc.message, where, fatal=True))
         return loaded
-    for p in loaded.doc.problems:
-        loaded.findings.append(Finding(p.code, Severity.ERROR, p.message, Location(display, p.line, p.col)))
+    loaded.findings.extend(problem_findings(loaded.doc, display))
     loaded.kind = detect_kind(loaded.doc.data)
     return loaded
+
+
+def problem_findings(doc: Document, display: str) -> list[Finding]:
+    """The findings of what reading a document noticed without failing (duplicate keys…)."""
+    return [finding(p.code, p.message, Location(display, p.line, p.col)) for p in doc.problems]
 
 
 def load_file(path: Path, display: str | None = None, expect: Kind | None = None) -> Loaded:
@@ -88,7 +86,7 @@ def load_file(path: Path, display: str | None = None, expect: Kind | None = None
         return loaded
     if expect is not None and loaded.kind != expect:
         where = Location(loaded.display, 1, 1)
-        loaded.findings.append(Finding("CB015", Severity.ERROR, _not_a(expect, loaded.kind), where))
+        loaded.findings.append(finding("CB015", _not_a(expect, loaded.kind), where))
         return loaded
     if loaded.kind is None:
         loaded.findings.append(unknown_kind(loaded))
@@ -142,7 +140,7 @@ def unknown_kind(loaded: Loaded) -> Finding:
     else:
         message, key = hint
         where = loaded.at((key,), key=True) if key is not None else Location(loaded.display, 1, 1)
-    return Finding("CB015", Severity.ERROR, f"not a clustbudget file: {message}", where)
+    return finding("CB015", f"not a clustbudget file: {message}", where)
 
 
 def validate(loaded: Loaded) -> None:
@@ -168,11 +166,8 @@ def _rules_not_run(loaded: Loaded) -> Finding:
         "report": "the report rules (CB2xx, CB3xx)",
         "pack": "the budgets that use this pack",
     }[loaded.kind or "budget"]
-    return Finding(
-        "CB017",
-        Severity.INFO,
-        f"{what} were not checked: fix the errors in this file first",
-        Location(loaded.display, 1, 1),
+    return finding(
+        "CB017", f"{what} were not checked: fix the errors in this file first", Location(loaded.display, 1, 1)
     )
 
 
@@ -214,11 +209,11 @@ def _findings_of(loaded: Loaded, exc: ValidationError, model_cls: type[BaseModel
                 if allowed
                 else ""
             )
-            out.append(Finding("CB011", Severity.ERROR, msg, loaded.at(loc, key=True)))
+            out.append(finding("CB011", msg, loaded.at(loc, key=True)))
         elif kind == "missing":
             msg = f"missing key {loc[-1]!r}{_where(loc[:-1])}"
             where = loaded.at(loc[:-1], key=True) if len(loc) > 1 else Location(loaded.display, 1, 1)
-            out.append(Finding("CB012", Severity.ERROR, msg, where))
+            out.append(finding("CB012", msg, where))
         else:
             is_key = bool(loc) and loc[-1] == "[key]"
             if is_key:
@@ -235,7 +230,7 @@ def _findings_of(loaded: Loaded, exc: ValidationError, model_cls: type[BaseModel
             field_name = _field_name(loc)
             if field_name and not is_key:
                 msg = f"{field_name}: {msg}"
-            out.append(Finding("CB013", Severity.ERROR, msg, loaded.at(loc, key=is_key)))
+            out.append(finding("CB013", msg, loaded.at(loc, key=is_key)))
     return out
 
 

@@ -29,7 +29,7 @@ from .exitcodes import ExitCode
 from .findings import Finding, Location, Severity
 from .loading import Loaded, PackResolver, kind_hint, load_file, looks_like_ours, read, unknown_kind, validate
 from .models import Budget, CallPack, CostReport
-from .rules import Hit, Selection, run
+from .rules import Hit, Selection, finding, run
 from .rules.budget import BudgetContext
 from .rules.costreport import ReportContext
 from .rules.project import PortfolioContext, ProgressContext, ProjectContext, ReportCheck
@@ -78,9 +78,8 @@ def check_budget(
         if selection.wants("CB020"):
             builtins = ", ".join(resolver.builtin_ids())
             result.findings.append(
-                Finding(
+                finding(
                     "CB020",
-                    Severity.ERROR,
                     f"call pack {budget.call!r} not found: use a built-in id ({builtins}) "
                     "or the path of a pack file, relative to this budget",
                     loaded.at(("call",)),
@@ -93,12 +92,7 @@ def check_budget(
             first = next((f for f in pack_loaded.findings if f.severity is Severity.ERROR), None)
             why = f" ({first.location}: {first.message})" if first else ""
             result.findings.append(
-                Finding(
-                    "CB020",
-                    Severity.ERROR,
-                    f"call pack {budget.call!r} has errors{why}",
-                    loaded.at(("call",)),
-                )
+                finding("CB020", f"call pack {budget.call!r} has errors{why}", loaded.at(("call",)))
             )
         return result
     result.pack, result.pack_display = pack_loaded.model, pack_loaded.display
@@ -181,9 +175,8 @@ def check_project(
         for r in valid:
             if selection.wants("CB021"):
                 r.findings.append(
-                    Finding(
+                    finding(
                         "CB021",
-                        Severity.ERROR,
                         f"budget {budget.loaded.display} has errors: fix it first",
                         r.loaded.at(("budget",)),
                     )
@@ -350,7 +343,7 @@ def validate_paths(paths: Iterable[Path], selection: Selection = Selection()) ->
             reason = "not a budget, cost report or call pack"
             if loaded.doc is None:
                 reason = f"not read as YAML ({loaded.findings[0].message}) and not a clustbudget file"
-            skipped = [Finding("CB016", Severity.INFO, f"skipped: {reason}", Location(str(path), 1, 1))]
+            skipped = [finding("CB016", f"skipped: {reason}", Location(str(path), 1, 1))]
             files.append(FileResult(str(path), None, _selected(skipped, selection), skipped=True))
             continue
         if loaded.doc is not None and loaded.kind is None:
@@ -381,9 +374,8 @@ def validate_paths(paths: Iterable[Path], selection: Selection = Selection()) ->
                     fr.findings = _selected(loaded.findings, selection)
                     if selection.wants("CB021"):
                         fr.findings.append(
-                            Finding(
+                            finding(
                                 "CB021",
-                                Severity.ERROR,
                                 f"budget {loaded.model.budget!r} not found (relative to this report)",
                                 loaded.at(("budget",)),
                             )
@@ -397,9 +389,8 @@ def validate_paths(paths: Iterable[Path], selection: Selection = Selection()) ->
             if unnamed_with_errors and selection.wants("CB022") and loaded.model is not None:
                 n = len(budget.errors)
                 fr.findings.append(
-                    Finding(
+                    finding(
                         "CB022",
-                        Severity.WARNING,
                         f"its budget {budget.loaded.display} has {n} error{'s' if n != 1 else ''}, not shown "
                         "because it was not named: validate it too",
                         loaded.at(("budget",)),
@@ -458,15 +449,13 @@ def find_reports(budget_path: Path) -> list[Path]:
 
 def loaded_from_text(path: Path, text: str, display: str | None = None) -> Loaded:
     """A report (or budget) as if read from ``path``, from text that is not on disk yet."""
-    from .loading import detect_kind
+    from .loading import detect_kind, problem_findings
     from .yamlsource import parse_document
 
     display = display or str(path)
     doc = parse_document(text.encode("utf-8"), path, display)
     loaded = Loaded(path, display, doc, detect_kind(doc.data))
-    loaded.findings = [
-        Finding(p.code, Severity.ERROR, p.message, Location(display, p.line, p.col)) for p in doc.problems
-    ]
+    loaded.findings = problem_findings(doc, display)
     if loaded.kind is not None:
         validate(loaded)
     return loaded
@@ -487,9 +476,8 @@ def load_project(
         target = budget_of_report(loaded)
         if target is not None and target != budget_path.resolve():
             loaded.findings.append(
-                Finding(
+                finding(
                     "CB021",
-                    Severity.ERROR,
                     f"this report belongs to budget {loaded.model.budget!r}, not {budget_path}",
                     loaded.at(("budget",)),
                 )

@@ -38,7 +38,7 @@ _STR, _SEQ, _MAP = "tag:yaml.org,2002:str", "tag:yaml.org,2002:seq", "tag:yaml.o
 _DEFAULT_TAG = {ScalarNode: _STR, SequenceNode: _SEQ, MappingNode: _MAP}
 
 
-class _Loader(_Base):  # type: ignore[misc,valid-type]
+class _Loader(_Base):
     """The safe loader without YAML 1.1's implicit typing: every untagged node gets the plain
     str/seq/map tag (the builder below decides what plain scalars mean), which also spares a
     Python call per scalar to the regex-based resolver."""
@@ -192,8 +192,9 @@ def parse_document(raw: bytes, path: Path, display: str) -> Document:
     return Document(path, display, root, data, hashlib.sha256(raw).hexdigest(), builder.problems)
 
 
-def compose(text: str) -> Node:
-    """Compose YAML text into nodes with the loader used for every file (no typing)."""
+def compose(text: str) -> Node | None:
+    """Compose YAML text into nodes with the loader used for every file (no typing); None for
+    a text with no document."""
     return yaml.compose(text, Loader=_Loader)
 
 

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..compute import ItemProgress
+from ..models import CallPack
 from ..money import ZERO, fmt, fmt_eur, fmt_rate
 from ..pipeline import ProjectResult
 from .json import envelope, finding, flat_rates
 
+if TYPE_CHECKING:
+    from rich.console import Console
 
-def _progress(rows: list[ItemProgress], pack: Any) -> list[dict[str, Any]]:
+
+def _progress(rows: list[ItemProgress], pack: CallPack) -> list[dict[str, Any]]:
     return [
         {
             "key": r.key,
@@ -89,9 +93,7 @@ def report_json(project: ProjectResult) -> dict[str, Any]:
                 "direct": fmt(fig.direct),
                 **flat_rates(fig.flat_rates),
                 "total": fmt(fig.total),
-                "contribution_due": None
-                if project.contributions[i] is None
-                else fmt(project.contributions[i]),
+                "contribution_due": None if (due := project.contributions[i]) is None else fmt(due),
                 "progress": _progress(project.progress[i], pack),
             }
         )
@@ -124,7 +126,7 @@ def _used(row: ItemProgress, lang: str) -> str:
     return pct(row.cumulative / row.budget, lang, places=1)  # from the figures: one rounding
 
 
-def render(project: ProjectResult, console: Any, lang: str = "en") -> None:
+def render(project: ProjectResult, console: Console, lang: str = "en") -> None:
     """Budget against actual: one column per period, cumulative, remaining, % used and a bar.
 
     On a narrow terminal the bar shortens, then goes, then the label: figures are never cut.
@@ -158,12 +160,16 @@ def render(project: ProjectResult, console: Any, lang: str = "en") -> None:
     table.add_column(w["item"], no_wrap=True, min_width=item_w)
     if label_w >= 14:
         table.add_column(w["label"], no_wrap=True, overflow="ellipsis", max_width=min(label_w, 40))
-    money = {"justify": "right", "no_wrap": True, "min_width": money_width}
-    table.add_column(w["budget"], **money)
+
+    def money_column(header: str) -> None:
+        table.add_column(header, justify="right", no_wrap=True, min_width=money_width)
+
+    money_column(w["budget"])
     for r in reports:
-        table.add_column(r.report.period.id, **money)  # type: ignore[union-attr]
-    table.add_column(w["cumulative"], **money)
-    table.add_column(w["remaining"], **money)
+        assert r.report is not None  # computed: its figures exist, so it was read
+        money_column(r.report.period.id)
+    money_column(w["cumulative"])
+    money_column(w["remaining"])
     table.add_column(w["used"], justify="right", no_wrap=True, min_width=used_w)
     if bar:
         table.add_column("", no_wrap=True, min_width=bar + 2)

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..compute import UNASSIGNED
 from ..money import fmt, fmt_eur, fmt_rate
 from ..pipeline import BudgetResult
 from .json import envelope, finding, flat_rates
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 
 def figures_json(result: BudgetResult) -> dict[str, Any]:
@@ -78,7 +81,7 @@ def figures_json(result: BudgetResult) -> dict[str, Any]:
     )
 
 
-def render(result: BudgetResult, console: Any, lang: str = "en") -> None:
+def render(result: BudgetResult, console: Console, lang: str = "en") -> None:
     """Print the budget table: item, label, amount, share; direct subtotal, E, total."""
     from rich.table import Table
 

@@ -9,6 +9,9 @@ Codes are grouped by family, ruff-style:
 
 A rule is a plain function over the loaded data that yields :class:`Hit` s; the registry
 attaches its code, severity and citation to make :class:`~clustbudget.findings.Finding` s.
+Every finding is made by :meth:`Rule.finding` (or :func:`finding`, by code), including those of
+the codes that no check function produces (reading, schema, which files form a project): the
+registry is the one source of a code's severity and citation.
 Rule *parameters* (rates, windows, hours, keyword lists) come from the call pack, never from
 code. ``clustbudget rules CODE`` prints a rule's docstring: what it checks, why, an example.
 """
@@ -54,6 +57,12 @@ class Rule:
     check: Callable[[Any], Iterable[Hit]] | None = None
     explanation: str = ""
 
+    def finding(
+        self, message: str, location: Location, *, related: Location | None = None, fatal: bool = False
+    ) -> Finding:
+        """A finding of this rule: its code, severity and citation, with ``message`` at ``location``."""
+        return Finding(self.code, self.severity, message, location, self.citation, related, fatal)
+
 
 REGISTRY: dict[str, Rule] = {}
 
@@ -82,6 +91,19 @@ def all_rules() -> dict[str, Rule]:
     from . import budget, costreport, project, reading  # noqa: F401
 
     return dict(sorted(REGISTRY.items()))
+
+
+def rule_for(code: str) -> Rule:
+    """The registered rule of ``code`` (``KeyError`` for a code no rule registers: a bug)."""
+    found = REGISTRY.get(code)
+    return found if found is not None else all_rules()[code]
+
+
+def finding(
+    code: str, message: str, location: Location, *, related: Location | None = None, fatal: bool = False
+) -> Finding:
+    """A finding of rule ``code``, with the registry's severity and citation."""
+    return rule_for(code).finding(message, location, related=related, fatal=fatal)
 
 
 ALWAYS_REPORTED = frozenset(
@@ -142,4 +164,4 @@ def run(
             if hit.disallow is not None and on_disallow is not None:
                 on_disallow(hit)
             if wanted:
-                yield Finding(r.code, r.severity, hit.message, at(hit), r.citation, hit.related)
+                yield r.finding(hit.message, at(hit), related=hit.related)

@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING
 
 from ..compute import BudgetFigures, ItemProgress, PeriodFigures, ReportCosts, staff_cost
 from ..findings import Severity
@@ -20,6 +20,9 @@ from ..money import ZERO, fmt_eur, fmt_qty, fmt_rate
 from ..payments import normalise
 from . import Hit, rule
 
+if TYPE_CHECKING:
+    from ..loading import Loaded
+
 E, W, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
 
 
@@ -27,7 +30,7 @@ E, W, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
 class ReportCheck:
     """One valid report of a project, in period order."""
 
-    loaded: Any  # clustbudget.loading.Loaded
+    loaded: Loaded
     report: CostReport
     costs: ReportCosts
 
@@ -110,7 +113,7 @@ def hours_cap(ctx: ProjectContext) -> Iterator[Hit]:
     pro rata, the same in every report.
     """
     used: dict[tuple[str, int], Decimal] = {}
-    first_seen: dict[tuple[str, int], Any] = {}
+    first_seen: dict[tuple[str, int], tuple[ReportCheck, int, str]] = {}
     for rc in ctx.reports:
         for s, entry in zip(rc.costs.staff, rc.report.staff, strict=True):
             for month in sorted(entry.hours):

@@ -12,9 +12,12 @@ import zipfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from io import BytesIO
-from typing import Any, BinaryIO
+from typing import IO, TYPE_CHECKING, BinaryIO
 
 from .sheetxml import Rows
+
+if TYPE_CHECKING:
+    from openpyxl import Workbook
 
 EMPTY_SHEET_DATA = b"<sheetData></sheetData>"
 SHEET_VIEWS = b"<sheetViews>"
@@ -58,7 +61,7 @@ class Package:
                     sheet.write(b"</sheetData>" + tail)
 
 
-def package_of(wb: Any, sheet_names: Sequence[str], rows: Mapping[str, Rows]) -> Package:
+def package_of(wb: Workbook, sheet_names: Sequence[str], rows: Mapping[str, Rows]) -> Package:
     """Save openpyxl's skeleton of ``wb`` and pair each sheet's entry with its rows (the
     sheets are numbered in the order of ``sheet_names``, as openpyxl saves them).
 
@@ -72,7 +75,7 @@ def package_of(wb: Any, sheet_names: Sequence[str], rows: Mapping[str, Rows]) ->
     return Package(skeleton.getvalue(), entries)
 
 
-def _stream(out: BinaryIO, rows: Iterable[str]) -> None:
+def _stream(out: IO[bytes], rows: Iterable[str]) -> None:
     buffer: list[str] = []
     size = 0
     for row in rows:

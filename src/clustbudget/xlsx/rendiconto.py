@@ -50,7 +50,7 @@ from ..compute import (
 from ..findings import Finding
 from ..models import CostReport
 from ..money import ZERO, fmt_eur
-from ..pipeline import BudgetResult, ProjectResult, ReportResult
+from ..pipeline import ProjectResult, ReportResult
 from .labels import Labels, ReportLabels, labels, report_labels
 from .layout import NAME_SAFE, Places, counts, fitted_width, quote, ranges, wrapped_height
 from .package import Package
@@ -171,8 +171,7 @@ class _Rendiconto(Workbook[ReportStyles]):
         self.flat_keys = [k for k in self.keys if k in self.flat]
         largest = max([self.bfig.total, *(row.cumulative for row in self.progress), fig.total, ZERO])
         self.money_width = max(14, len(fmt_eur(largest, "it")) + 4)
-        sources: list[BudgetResult | ReportResult] = [b, *project.reports]
-        known = [(r.loaded.display, r.loaded.path) for r in sources]
+        known = [(f.display, f.path) for f in [b.loaded, *(r.loaded for r in project.reports)]]
         known.append((b.pack_display, Path(b.pack_display)))
         date_format = "dd/mm/yyyy" if t.lang == "it" else "yyyy-mm-dd"
         super().__init__(
@@ -314,7 +313,7 @@ class _Rendiconto(Workbook[ReportStyles]):
             "P": figures.expenses.not_accepted,
             "Q": figures.expenses.accepted,
         }
-        totals: list[Cell] = [None, (rt.visible_total, s.label)] + [None] * 5
+        totals: list[Cell] = [None, (rt.visible_total, s.label), *[None] * 5]
         for letter in "HIJKLMNOPQ":
             totals.append(
                 (Formula(f"SUBTOTAL(109,{letter}{first}:{letter}{last})", sums[letter]), s.money_total)
@@ -682,7 +681,7 @@ class _Rendiconto(Workbook[ReportStyles]):
 
     def _properties(self) -> None:
         rt, pack = self.rt, self.pack
-        sources: list[BudgetResult | ReportResult] = [self.project.budget, *self.project.reports]
+        sources = [self.project.budget.loaded, *(r.loaded for r in self.project.reports)]
         self.properties(
             title=self.model.project.title,
             subject=rt.doc_subject.format(
@@ -691,8 +690,7 @@ class _Rendiconto(Workbook[ReportStyles]):
             description=rt.doc_description.format(
                 version=__version__,
                 sources="; ".join(
-                    f"{r.loaded.path.name} (SHA-256 {r.loaded.doc.sha256 if r.loaded.doc else '—'})"
-                    for r in sources
+                    f"{f.path.name} (SHA-256 {f.doc.sha256 if f.doc else '—'})" for f in sources
                 ),
             ),
             keywords=f"clustbudget, rendiconto, {pack.id}, {self.period_id}",

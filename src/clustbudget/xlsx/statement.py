@@ -269,12 +269,12 @@ class _Statement(Workbook[Styles]):
                 + [(None, s.group)] * (c.last - 2)
             )
             for line in lines:
-                cells: list[Cell] = [None] * c.last
-                cells[c.ITEM - 1] = (key, s.text)
-                cells[c.DESCRIPTION - 1] = (line.description, s.text)
-                cells[c.AMOUNT - 1] = (line.amount, s.money_ignored)
-                cells[c.note - 1] = (line.note, s.text) if line.note else None
-                rows.append(cells)
+                ignored: list[Cell] = [None] * c.last
+                ignored[c.ITEM - 1] = (key, s.text)
+                ignored[c.DESCRIPTION - 1] = (line.description, s.text)
+                ignored[c.AMOUNT - 1] = (line.amount, s.money_ignored)
+                ignored[c.note - 1] = (line.note, s.text) if line.note else None
+                rows.append(ignored)
         widths = {
             c.ITEM: (6, 12),
             c.DESCRIPTION: (30, 70),

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any, Generic, TypeVar
 
@@ -99,7 +99,7 @@ class Workbook(Generic[S]):
             return self.pack.label(key, self.t.lang)
         return f"{key} — {self.t.not_in_call}"
 
-    def date_text(self, d: Any) -> str:
+    def date_text(self, d: date) -> str:
         """A date as text in the workbook's language (``31/12/2021``, ``2021-12-31``)."""
         return d.strftime("%d/%m/%Y") if self.t.lang == "it" else d.isoformat()
 
@@ -165,7 +165,7 @@ class Workbook(Generic[S]):
         item_rows: dict[str, int],
         series: Sequence[ChartSeries],
         anchor_row: int,
-        width: float,
+        width: int,
         legend: bool,
         y_title: str | None = None,
     ) -> None:
