@@ -102,6 +102,7 @@ def test_report_envelope(cli):
         "actual",
         "remaining",
         "share_used",
+        "over_budget",
     }
 
 

@@ -394,11 +394,11 @@ def report(
         from .pipeline import load_project
 
         project = load_project(budget, reports or ())
-        findings = project.budget.findings + [f for r in project.reports for f in r.findings]
+        findings = project.findings
         dump(report_json(project), sys.stdout)  # an envelope even when nothing could be computed
     else:
         project = _project_or_exit(budget, reports, color)
-        findings = project.budget.findings + [f for r in project.reports for f in r.findings]
+        findings = project.findings
         from .output.progress import render
 
         render(project, console(color), lang.value)
@@ -469,6 +469,7 @@ def export(
         )
     index = -1
     if project is not None:
+        index = project.latest_named  # the latest period named, the rest of the project around it
         ids = [r.report.period.id for r in project.computed if r.report is not None]
         if not ids:
             fail("no cost report could be read: nothing to put in a rendiconto", ExitCode.FINDINGS)

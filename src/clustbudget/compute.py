@@ -294,7 +294,17 @@ class ItemProgress:
     cumulative: Decimal
     remaining: Decimal
     used: Decimal
-    """cumulative ÷ budget, four decimals (1.0000 = 100%)."""
+    """cumulative ÷ budget, four decimals (1.0000 = 100%); 0 when there is no budget."""
+
+    @property
+    def over(self) -> bool:
+        """More accepted to date than budgeted."""
+        return self.cumulative > self.budget
+
+    @property
+    def unbudgeted(self) -> bool:
+        """Money spent on an item with no budget: over it, with no share to show."""
+        return not self.budget and self.cumulative > 0
 
     @property
     def earlier(self) -> Decimal:

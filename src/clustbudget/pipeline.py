@@ -7,7 +7,7 @@ every finding of every file in one :class:`RunResult`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -118,6 +118,10 @@ class ReportResult:
     """Hours refused per (person index, month), before they become an amount."""
     figures: PeriodFigures | None = None
     findings: list[Finding] = field(default_factory=list)
+    named: bool = True
+    """Named on the command line (or found as the budget's reports when none was named). A
+    report of the project that was not named still counts in the figures and the checks
+    across periods, but its own findings are not the run's."""
 
     @property
     def report(self) -> CostReport | None:
@@ -140,10 +144,22 @@ class ProjectResult:
         return [r for r in self.reports if r.figures is not None]
 
     @property
+    def findings(self) -> list[Finding]:
+        """The budget's findings and those of the reports named (not of the project's other
+        reports, which were loaded only to complete the figures)."""
+        return self.budget.findings + [f for r in self.reports if r.named for f in r.findings]
+
+    @property
     def errors(self) -> list[Finding]:
-        return [
-            f for r in self.reports for f in r.findings if f.severity is Severity.ERROR
-        ] + self.budget.errors
+        return [f for f in self.findings if f.severity is Severity.ERROR]
+
+    @property
+    def latest_named(self) -> int:
+        """Index in :attr:`computed` of the latest period named (the default period of a
+        rendiconto), or -1 (the latest) when none of the computed reports was named."""
+        computed = self.computed
+        named = [i for i, r in enumerate(computed) if r.named]
+        return named[-1] if named else -1
 
 
 def budget_of_report(loaded: Loaded) -> Path | None:
@@ -158,16 +174,22 @@ def budget_of_report(loaded: Loaded) -> Path | None:
 
 
 def check_project(
-    budget: BudgetResult, reports: Sequence[Loaded], *, selection: Selection = Selection()
+    budget: BudgetResult,
+    reports: Sequence[Loaded],
+    *,
+    selection: Selection = Selection(),
+    others: Sequence[Loaded] = (),
 ) -> ProjectResult:
     """Check a budget's cost reports: each on its own, then across them, then against the budget.
 
     ``reports`` are loaded (and validated) report files; those that could not be read keep
-    their findings and are left out of the figures.
+    their findings and are left out of the figures. ``others`` are the project's reports that
+    were not named: they complete the figures and the checks across periods (``named`` False).
     """
     results = [
-        ReportResult(r, findings=[f for f in r.findings if f.fatal or selection.wants(f.code)])
-        for r in reports
+        ReportResult(r, findings=[f for f in r.findings if f.fatal or selection.wants(f.code)], named=named)
+        for group, named in ((reports, True), (others, False))
+        for r in group
     ]
     project = ProjectResult(budget, results)
     valid = [r for r in results if r.report is not None]
@@ -381,7 +403,8 @@ def validate_paths(paths: Iterable[Path], selection: Selection = Selection()) ->
                             )
                         )
                 continue
-        project = check_project(budget, [m[0] for m in members], selection=selection)
+        others = project_reports(target, known=[m[0].path for m in members])
+        project = check_project(budget, [m[0] for m in members], selection=selection, others=others)
         by_loaded = {id(r.loaded): r for r in project.reports}
         unnamed_with_errors = target not in budgets and budget.figures is not None and budget.errors
         for loaded, fr in members:
@@ -404,7 +427,8 @@ def validate_paths(paths: Iterable[Path], selection: Selection = Selection()) ->
         for f in run("portfolio", ctx, lambda hit: hit.doc.at(hit.loc, key=hit.key), selection):
             for rc in (rc for _, checks in portfolio for rc in checks):
                 if rc.loaded.display == f.location.path:
-                    files_of[id(rc.loaded)].findings.append(f)
+                    if id(rc.loaded) in files_of:  # not a report named in this run: not reported
+                        files_of[id(rc.loaded)].findings.append(f)
                     break
     for fr in files:
         fr.findings.sort(key=lambda f: f.sort_key)
@@ -434,17 +458,34 @@ def _selected(findings: list[Finding], selection: Selection) -> list[Finding]:
 def find_reports(budget_path: Path) -> list[Path]:
     """The cost reports kept beside a budget: ``<budget folder>/<budget stem>/*.yaml``
     whose ``budget:`` points back at it (FORMAT.md §3's layout)."""
+    return [loaded.path for loaded in _beside(budget_path, ())]
+
+
+def project_reports(budget_path: Path, known: Iterable[Path] = ()) -> list[Loaded]:
+    """The reports beside a budget (as :func:`find_reports` finds them) other than the files
+    ``known``, loaded and validated: the rest of the project, each file read once."""
+    found = list(_beside(budget_path, known))
+    for loaded in found:
+        validate(loaded)
+    return found
+
+
+def _beside(budget_path: Path, known: Iterable[Path]) -> Iterator[Loaded]:
     folder = budget_path.parent / budget_path.stem
     if not folder.is_dir():
-        return []
+        return
     target = budget_path.resolve()
-    found = []
+    skip = {p.resolve() for p in known}
     for path, _ in collect([folder]):
-        loaded = read(path)
+        if path.resolve() in skip:
+            continue
+        loaded = read(path, _display(path))
         ref = loaded.doc.data.get("budget") if loaded.kind == "report" and loaded.doc else None
-        if isinstance(ref, str) and (path.parent / ref).resolve() == target:
-            found.append(path)
-    return found
+        try:
+            if isinstance(ref, str) and (path.parent / ref).resolve() == target:
+                yield loaded
+        except (OSError, ValueError):  # a name no file can have: not this budget
+            continue
 
 
 def loaded_from_text(path: Path, text: str, display: str | None = None) -> Loaded:
@@ -464,14 +505,20 @@ def loaded_from_text(path: Path, text: str, display: str | None = None) -> Loade
 def load_project(
     budget_path: Path | str, report_paths: Sequence[Path] = (), *, selection: Selection = Selection()
 ) -> ProjectResult:
-    """Load and check a budget with its cost reports (those named, else those beside it).
+    """Load and check a budget with its whole project: the reports named, and every report
+    beside the budget (``<budget folder>/<budget name>/``), so that cumulative figures, the
+    hours cap, rates and double claims always see every period. With no report named, those
+    beside it are the named ones.
 
     A named report that belongs to another budget gets a CB021 error.
     """
     budget_path = Path(budget_path)
     budget = check_budget(budget_path, selection=selection)
-    paths = list(report_paths) or find_reports(budget_path)
+    paths = list(report_paths)
     loadeds = [load_file(p, str(p), expect="report") for p in paths]
+    others = project_reports(budget_path, known=paths)
+    if not paths:
+        loadeds, others = others, []
     for loaded in loadeds:
         target = budget_of_report(loaded)
         if target is not None and target != budget_path.resolve():
@@ -483,4 +530,4 @@ def load_project(
                 )
             )
             loaded.model = None
-    return check_project(budget, loadeds, selection=selection)
+    return check_project(budget, loadeds, selection=selection, others=others)

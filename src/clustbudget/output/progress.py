@@ -24,7 +24,9 @@ def _progress(rows: list[ItemProgress], pack: CallPack) -> list[dict[str, Any]]:
             "period": fmt(r.period),
             "actual": fmt(r.cumulative),
             "remaining": fmt(r.remaining),
-            "share_used": f"{r.used}",
+            # an item with no budget and money spent is over, not "0% used"
+            "share_used": None if r.unbudgeted else f"{r.used}",
+            "over_budget": r.cumulative > r.budget,
         }
         for r in rows
     ]
@@ -42,9 +44,7 @@ def report_json(project: ProjectResult) -> dict[str, Any]:
                 "call": None,
                 "periods": [],
                 "items": [],
-                "findings": [
-                    finding(f) for f in b.findings + [f for r in project.reports for f in r.findings]
-                ],
+                "findings": [finding(f) for f in project.findings],
             },
         )
     periods = []
@@ -98,7 +98,7 @@ def report_json(project: ProjectResult) -> dict[str, Any]:
             }
         )
     last = project.progress[-1] if project.progress else []
-    findings = [f for r in project.reports for f in r.findings]
+    findings = [f for r in project.reports if r.named for f in r.findings]
     return envelope(
         "report",
         {

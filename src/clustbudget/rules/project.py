@@ -313,8 +313,9 @@ def double_claim_across_projects(ctx: PortfolioContext) -> Iterator[Hit]:
 )
 def over_budget(ctx: ProgressContext) -> Iterator[Hit]:
     """
-    What it checks: after each period, the cumulative accepted cost of each item against its
-    budget; reported on the report whose period first takes the item over.
+    What it checks: the cumulative accepted cost of each item, to the latest period, against
+    its budget; reported on the latest report, with the overrun to date (an overrun that began
+    earlier is reported as it stands now, not as it was when it began).
 
     Why: the shift tolerated between items without the Region's approval is not known for this
     call (see CB300); an overrun needs either savings elsewhere or an approved variation.
@@ -322,20 +323,18 @@ def over_budget(ctx: ProgressContext) -> Iterator[Hit]:
     Fix: plan savings on other items, or ask the Region for a variation; check that no cost sits
     under the wrong item.
     """
-    for i, rows in enumerate(ctx.progress):
-        before = {r.key: r for r in ctx.progress[i - 1]} if i else {}
-        for r in rows:
-            if r.key == "total" or r.cumulative <= r.budget:
-                continue
-            if r.key in before and before[r.key].cumulative > before[r.key].budget:
-                continue
-            yield Hit(
-                ("period",),
-                f"item {r.key}: {fmt_eur(r.cumulative)} accepted to date, over its budget of "
-                f"{fmt_eur(r.budget)} by {fmt_eur(r.cumulative - r.budget)}",
-                doc=ctx.reports[i].loaded,
-                key=True,
-            )
+    if not ctx.progress:
+        return
+    for r in ctx.progress[-1]:
+        if r.key == "total" or not r.over:
+            continue
+        yield Hit(
+            ("period",),
+            f"item {r.key}: {fmt_eur(r.cumulative)} accepted to date, over its budget of "
+            f"{fmt_eur(r.budget)} by {fmt_eur(r.cumulative - r.budget)}",
+            doc=ctx.reports[-1].loaded,
+            key=True,
+        )
 
 
 @rule(

@@ -321,6 +321,8 @@ class ReportLabels:
     cumulative_col: str
     remaining_col: str
     used_col: str
+    over_budget: str
+    """In the "% used" cell of an item with no budget and money spent (no share to show)."""
     period_base_col: str
     previous_note: str
     no_previous_note: str
@@ -401,6 +403,7 @@ REPORT_ITALIAN = ReportLabels(
     cumulative_col="Cumulato (€)",
     remaining_col="Residuo (€)",
     used_col="% utilizzato",
+    over_budget="oltre il budget",
     period_base_col="Base del periodo (€)",
     previous_note=(
         "Periodi precedenti: importi ammessi di {periods}, ripresi dai rispettivi rendiconti "
@@ -486,6 +489,7 @@ REPORT_ENGLISH = ReportLabels(
     cumulative_col="Cumulative (€)",
     remaining_col="Remaining (€)",
     used_col="% used",
+    over_budget="over budget",
     period_base_col="Period base (€)",
     previous_note=(
         "Earlier periods: the amounts accepted in {periods}, taken from their reports "

@@ -513,8 +513,17 @@ class _Rendiconto(Workbook[ReportStyles]):
                 (this_cell, style),
                 (Formula(f"{T}{r}+{P}{r}", row.cumulative), style),
                 (Formula(f"{B}{r}-{CU}{r}", row.remaining), style),
-                (Formula(f"IF({B}{r}=0,0,{CU}{r}/{B}{r})", row.used), share_style),
+                used_cell(r, row, share_style),
             ]
+
+        def used_cell(r: int, row: ItemProgress, share_style: Any) -> Cell:
+            """cumulative ÷ budget rounded as compute rounds it (the cached value is what the
+            formula gives); with no budget and money spent, the words "over budget", in red."""
+            over = rt.over_budget.replace('"', "'")
+            formula = f'IF({B}{r}=0,IF({CU}{r}>0,"{over}",0),ROUND({CU}{r}/{B}{r},4))'
+            if row.unbudgeted:
+                return (Formula(formula, rt.over_budget), s.severity["error"])
+            return (Formula(formula, row.used), share_style)
 
         def item_row(key: str) -> None:
             r = item_rows[key]

@@ -47,7 +47,8 @@ class Formula:
     its result as clustbudget computes it (the cell's cached value)."""
 
     text: str
-    value: Decimal | int
+    value: Decimal | int | str
+    """A number, or words a formula gives (``"over budget"``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,6 +113,10 @@ def number_xml(ref: str, value: Decimal | int, style: Style) -> str:
 
 def formula_xml(ref: str, formula: Formula, style: Style) -> str:
     """A formula cell with its result cached; spreadsheets compute it again on load."""
+    if isinstance(formula.value, str):
+        return (
+            f'<c r="{ref}" s="{style.id}" t="str"><f>{_xml(formula.text)}</f><v>{_xml(formula.value)}</v></c>'
+        )
     return f'<c r="{ref}" s="{style.id}"><f>{_xml(formula.text)}</f><v>{number_text(formula.value)}</v></c>'
 
 

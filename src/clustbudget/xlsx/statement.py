@@ -361,7 +361,7 @@ class _Statement(Workbook[Styles]):
         total_row = direct_row + 1 + len(self.flat_keys)
         # The figures the formulas compute are compute's (the cached results).
         rates = {fr.key: fr for fr in fig.flat_rates}
-        share_of = "IF($C${t}=0,0,C{r}/$C${t})"
+        share_of = "IF($C${t}=0,0,ROUND(C{r}/$C${t},4))"  # rounded as compute.share: cached = computed
         label_width = fitted_width(rows, 2, LABEL_WIDTH, map(self.item_label, item_rows))
 
         def share_cell(r: int, value: Decimal, style: Style) -> Cell:
