@@ -7,7 +7,7 @@ Every rounding is :func:`~clustbudget.money.round_cents` (half-up to the cent).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -243,12 +243,80 @@ class PeriodFigures:
     total: Decimal
 
 
+@dataclass(frozen=True, slots=True)
+class RefuseCost:
+    """A rule refuses a claimed cost, up to ``amount`` (usually the whole cost)."""
+
+    ref: Ref
+    amount: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class RefuseHours:
+    """A rule refuses ``hours`` of person ``person``'s hours of ``month`` (``YYYY-MM``); the
+    cost refused follows from the hours accepted (:func:`disallowed_costs`)."""
+
+    person: int
+    month: str
+    hours: Decimal
+
+
+Refusal = RefuseCost | RefuseHours
+"""What a rule disallows (``Hit.disallow``): a cost, or hours of one person-month."""
+
+
+@dataclass(frozen=True, eq=False)
+class Disallowed(Mapping[Ref, Decimal]):
+    """What the rules refuse of one report, final: per cost (``ref → amount``), never more
+    than the cost. A read-only mapping, so ``disallowed.get(ref, ZERO)`` is the amount not
+    accepted; ``hours`` keeps the hours refused per ``(person index, month)``."""
+
+    amounts: dict[Ref, Decimal] = field(default_factory=dict)
+    hours: dict[tuple[int, str], Decimal] = field(default_factory=dict)
+
+    def __getitem__(self, ref: Ref) -> Decimal:
+        return self.amounts[ref]
+
+    def __iter__(self) -> Iterator[Ref]:
+        return iter(self.amounts)
+
+    def __len__(self) -> int:
+        return len(self.amounts)
+
+    def accepted(self, costs: ReportCosts, ref: Ref) -> Decimal:
+        """What is accepted of a cost: the cost minus what is disallowed of it."""
+        return costs.amount(ref) - self.amounts.get(ref, ZERO)
+
+
+def disallowed_costs(costs: ReportCosts, refusals: Iterable[Refusal]) -> Disallowed:
+    """Apply what the rules refuse to a report's costs, once: the policy in one place.
+
+    Two rules refusing the same cost refuse it once (the larger amount); two rules refusing
+    hours of the same person and month refuse those hours once (the larger number). A
+    person's refused hours become an amount as the cost of the hours claimed minus the cost
+    of the hours accepted, each rounded as :func:`staff_cost` rounds. Every amount is capped
+    at the cost it refuses.
+    """
+    amounts: dict[Ref, Decimal] = {}
+    hours: dict[tuple[int, str], Decimal] = {}
+    for refusal in refusals:
+        if isinstance(refusal, RefuseHours):
+            key = (refusal.person, refusal.month)
+            hours[key] = max(hours.get(key, ZERO), refusal.hours)
+        else:
+            amounts[refusal.ref] = max(amounts.get(refusal.ref, ZERO), refusal.amount)
+    for ref, amount in refused_hours_cost(costs, hours).items():
+        amounts[ref] = max(amounts.get(ref, ZERO), amount)
+    capped = {ref: min(amount, costs.amount(ref)) for ref, amount in amounts.items()}
+    return Disallowed(capped, hours)
+
+
 def refused_hours_cost(costs: ReportCosts, refused: Mapping[tuple[int, str], Decimal]) -> dict[Ref, Decimal]:
     """The cost of the hours refused per person and month: a person's cost minus the cost of
     the hours accepted, each rounded as :func:`staff_cost` rounds (never more than the cost).
 
-    ``refused`` holds the hours refused for ``(person index, month)``; when two rules refuse
-    hours of the same month, the caller keeps the larger number (the same hours, not more).
+    ``refused`` holds the hours refused for ``(person index, month)``, each person-month once
+    (:func:`disallowed_costs` merges what several rules refuse).
     """
     hours_by_person: dict[int, Decimal] = {}
     for (index, _month), h in refused.items():
@@ -261,11 +329,11 @@ def refused_hours_cost(costs: ReportCosts, refused: Mapping[tuple[int, str], Dec
     return out
 
 
-def period_figures(costs: ReportCosts, pack: CallPack, disallowed: Mapping[Ref, Decimal]) -> PeriodFigures:
+def period_figures(costs: ReportCosts, pack: CallPack, disallowed: Disallowed) -> PeriodFigures:
     """Accepted figures of a period: claimed − disallowed per item, then E on what is accepted.
 
-    A disallowed amount is capped at the cost it disallows, so two rules refusing the same
-    invoice never take more than the invoice away.
+    ``disallowed`` comes from :func:`disallowed_costs` (each amount already capped at its
+    cost, so two rules refusing the same invoice never take more than the invoice away).
     """
     claimed: dict[str, Decimal] = {}
     refused: dict[str, Decimal] = {}
@@ -274,9 +342,8 @@ def period_figures(costs: ReportCosts, pack: CallPack, disallowed: Mapping[Ref, 
     ]
     for ref in refs:
         item = costs.item_of(ref)
-        amount = costs.amount(ref)
-        claimed[item] = claimed.get(item, ZERO) + amount
-        cut = min(disallowed.get(ref, ZERO), amount)
+        claimed[item] = claimed.get(item, ZERO) + costs.amount(ref)
+        cut = disallowed.get(ref, ZERO)
         if cut:
             refused[item] = refused.get(item, ZERO) + cut
     accepted = {k: v - refused.get(k, ZERO) for k, v in claimed.items()}
@@ -361,16 +428,13 @@ class LineFigures:
         return self.claimed - self.not_accepted
 
 
-def line_figures(costs: ReportCosts, disallowed: Mapping[Ref, Decimal]) -> dict[Ref, LineFigures]:
-    """Every claimed cost of a report with what is not accepted of it (never more than the cost)."""
+def line_figures(costs: ReportCosts, disallowed: Disallowed) -> dict[Ref, LineFigures]:
+    """Every claimed cost of a report with what is not accepted of it (``disallowed`` is
+    :func:`disallowed_costs`'s, each amount already capped at its cost)."""
     refs: list[Ref] = [("staff", s.index) for s in costs.staff] + [
         ("expense", e.index) for e in costs.expenses
     ]
-    out = {}
-    for ref in refs:
-        claimed = costs.amount(ref)
-        out[ref] = LineFigures(claimed, min(disallowed.get(ref, ZERO), claimed))
-    return out
+    return {ref: LineFigures(costs.amount(ref), disallowed.get(ref, ZERO)) for ref in refs}
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,7 @@
 """CB2xx: rules on one cost report (a reporting period), with its budget and call pack.
 
-A rule that finds a cost ineligible says how much of it to disallow (``Hit.disallow``); the
+A rule that finds a cost ineligible says how much of it to disallow (``Hit.disallow``, a
+:class:`~clustbudget.compute.RefuseCost` or :class:`~clustbudget.compute.RefuseHours`); the
 period's accepted figures, and so its flat rate, are computed after all rules have run.
 """
 
@@ -11,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from ..compute import ReportCosts, staff_cost
+from ..compute import RefuseCost, RefuseHours, ReportCosts, staff_cost
 from ..findings import Severity
 from ..models import Budget, CallPack, CostReport
 from ..money import fmt_eur, fmt_qty
@@ -96,7 +97,7 @@ def staff_item(ctx: ReportContext) -> Iterator[Hit]:
                 ("staff", s.index, "item"),
                 f"{s.name}: item {s.item!r} is {what}; staff costs go under "
                 f"{' or '.join(staff_items)}: {fmt_eur(s.cost)} not accepted",
-                disallow=("staff", s.index, s.cost),
+                disallow=RefuseCost(("staff", s.index), s.cost),
             )
 
 
@@ -133,7 +134,7 @@ def hours_outside_period(ctx: ReportContext) -> Iterator[Hit]:
                     ("staff", s.index, "hours", month),
                     f"{s.name}: {fmt_qty(h)} hours in {month}, outside {outside}: {fmt_eur(cost)} not accepted",
                     key=True,
-                    disallow=("staff_hours", s.index, (month, h)),
+                    disallow=RefuseHours(s.index, month, h),
                 )
 
 
@@ -191,7 +192,7 @@ def expense_under_flat_rate(ctx: ReportContext) -> Iterator[Hit]:
                 ("expenses", e.index, "item"),
                 f"expense under flat-rate item {e.item}, which is computed "
                 f"from the direct costs: {fmt_eur(e.eligible)} not accepted",
-                disallow=("expense", e.index, e.eligible),
+                disallow=RefuseCost(("expense", e.index), e.eligible),
             )
 
 
@@ -220,7 +221,7 @@ def expense_unknown_item(ctx: ReportContext) -> Iterator[Hit]:
                 ("expenses", e.index, "item"),
                 f"item {e.item!r} is not defined by call {ctx.pack.id} "
                 f"(direct items: {', '.join(ctx.pack.direct_items)}): {fmt_eur(e.eligible)} not accepted",
-                disallow=("expense", e.index, e.eligible),
+                disallow=RefuseCost(("expense", e.index), e.eligible),
             )
 
 
@@ -289,7 +290,7 @@ def expense_date(ctx: ReportContext) -> Iterator[Hit]:
             yield Hit(
                 ("expenses", e.index, "date"),
                 f"invoice {exp.document} dated {exp.date}, {why}: {fmt_eur(e.eligible)} not accepted",
-                disallow=("expense", e.index, e.eligible),
+                disallow=RefuseCost(("expense", e.index), e.eligible),
             )
 
 
@@ -336,7 +337,7 @@ def unpaid(ctx: ReportContext) -> Iterator[Hit]:
         yield Hit(
             loc,
             f"invoice {exp.document} {why}: {fmt_eur(e.eligible)} not accepted",
-            disallow=("expense", e.index, e.eligible),
+            disallow=RefuseCost(("expense", e.index), e.eligible),
         )
 
 
@@ -378,7 +379,7 @@ def payment_method(ctx: ReportContext) -> Iterator[Hit]:
         yield Hit(
             ("expenses", e.index, "payment"),
             f"invoice {exp.document}: {what}: {fmt_eur(e.eligible)} not accepted",
-            disallow=("expense", e.index, e.eligible),
+            disallow=RefuseCost(("expense", e.index), e.eligible),
         )
 
 

@@ -13,7 +13,15 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from ..compute import BudgetFigures, ItemProgress, PeriodFigures, ReportCosts, staff_cost
+from ..compute import (
+    BudgetFigures,
+    ItemProgress,
+    PeriodFigures,
+    RefuseCost,
+    RefuseHours,
+    ReportCosts,
+    staff_cost,
+)
 from ..findings import Severity
 from ..models import Budget, CallPack, CostReport
 from ..money import ZERO, fmt_eur, fmt_qty, fmt_rate
@@ -137,7 +145,7 @@ def hours_cap(ctx: ProjectContext) -> Iterator[Hit]:
                         related=related,
                         key=True,
                         doc=rc.loaded,
-                        disallow=("staff_hours", s.index, (month, excess)),
+                        disallow=RefuseHours(s.index, month, excess),
                     )
 
 
@@ -233,7 +241,7 @@ def double_claim(ctx: ProjectContext) -> Iterator[Hit]:
             f"is already claimed {where}: {fmt_eur(amount)} not accepted",
             related=erc.loaded.at(("expenses", ei, "document")),
             doc=rc.loaded,
-            disallow=("expense", i, amount),
+            disallow=RefuseCost(("expense", i), amount),
         )
 
 
