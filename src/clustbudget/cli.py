@@ -10,9 +10,8 @@ from __future__ import annotations
 import contextlib
 import gc
 import os
-import re
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn, TextIO
@@ -21,15 +20,19 @@ import typer
 
 from . import __version__
 from .exitcodes import ExitCode
+from .findings import exit_code
+from .i18n import N_, default_lang, msg, nmsg, render, workbook_lang
+from .i18n.clihelp import LocalizedGroup, cli_lang, typer_words
 
 if TYPE_CHECKING:  # imported where used: `validate` starts without rich, pydantic or openpyxl
     from rich.console import Console
 
     from .findings import Finding
-    from .pipeline import BudgetResult, ProjectResult
+    from .pipeline import BudgetResult, ProjectResult, Refused
     from .rules import Selection
 
-EXIT_CODES_HELP = (
+APP_HELP = N_(
+    "Budgets and cost reports of Clust-ER (POR/PR FESR) projects, checked to the cent.\n\n"
     "Exit codes: 0 no errors (warnings and info allowed unless --strict); "
     "1 a document has errors (or warnings, with --strict); "
     "2 a file could not be read as a document, or the command line is wrong; "
@@ -38,8 +41,8 @@ EXIT_CODES_HELP = (
 
 app = typer.Typer(
     name="clustbudget",
-    help="Budgets and cost reports of Clust-ER (POR/PR FESR) projects, checked to the cent.\n\n"
-    + EXIT_CODES_HELP,
+    cls=LocalizedGroup,  # --help in the language of --lang / CLUSTBUDGET_LANG / the locale
+    help=APP_HELP,
     no_args_is_help=True,
     add_completion=True,  # --install-completion / --show-completion (bash, zsh, fish, PowerShell)
     pretty_exceptions_enable=False,
@@ -78,11 +81,38 @@ ColorOpt = Annotated[
 ]
 SelectOpt = Annotated[
     list[str] | None,
-    typer.Option("--select", help="Report only these rule codes or prefixes (CB1, CB107); repeatable."),
+    typer.Option(
+        "--select",
+        help="Report only these rule codes or prefixes (CB1, CB107); repeatable.",
+        metavar="CODE",
+    ),
 ]
 IgnoreOpt = Annotated[
-    list[str] | None, typer.Option("--ignore", help="Do not report these rule codes or prefixes; repeatable.")
+    list[str] | None,
+    typer.Option("--ignore", help="Do not report these rule codes or prefixes; repeatable.", metavar="CODE"),
 ]
+TableFormatOpt = Annotated[TableFormat, typer.Option("--output-format", "-f", help="text (a table) or json.")]
+LangOpt = Annotated[
+    Lang | None,
+    typer.Option(
+        "--lang",
+        help="Language: it (Italian) or en (English). Default: CLUSTBUDGET_LANG, else the locale (LANG), else English.",
+        show_default=False,
+    ),
+]
+WorkbookLangOpt = Annotated[
+    Lang | None,
+    typer.Option(
+        "--lang",
+        help="Language of the workbook and messages: it (for the Region) or en. Default: CLUSTBUDGET_LANG, else Italian for the workbook.",
+        show_default=False,
+    ),
+]
+
+
+def terminal_lang(choice: Lang | None) -> str:
+    """The language of what a command prints: --lang, else CLUSTBUDGET_LANG, else the locale."""
+    return choice.value if choice is not None else default_lang()
 
 
 def use_color(choice: Color, stream: TextIO | None = None) -> bool:
@@ -121,9 +151,11 @@ def console(color: Color) -> Console:
     )
 
 
-def fail(message: str, code: ExitCode = ExitCode.UNREADABLE) -> NoReturn:
+def fail(message: str, code: ExitCode = ExitCode.UNREADABLE, lang: str | None = None) -> NoReturn:
     """One line on stderr, then exit: the way every command reports a problem it cannot pass."""
-    sys.stderr.write(f"clustbudget: {message}\n")
+    from .output.text import printable  # one line, whatever a file name or a cell holds
+
+    sys.stderr.write(f"clustbudget: {printable(render(message, lang or cli_lang(sys.argv[1:])))}\n")
     raise typer.Exit(int(code))
 
 
@@ -137,7 +169,7 @@ def _selection(select: list[str] | None, ignore: list[str] | None) -> Selection:
     chosen, skipped = split(select), split(ignore)
     for prefix in (*chosen, *skipped):
         if not any(c.startswith(prefix) for c in codes):
-            fail(f"no rule code starts with {prefix!r}: see 'clustbudget rules'")
+            fail(msg("no rule code starts with {prefix!r}: see 'clustbudget rules'", prefix=prefix))
     return Selection(chosen, skipped)
 
 
@@ -147,11 +179,21 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
-@app.callback()
+def _exit_with(code: int | None, **_: object) -> int:
+    """Each command returns its exit code (from one policy, :func:`clustbudget.findings.exit_code`);
+    a non-zero one ends the run with it, also when the app is invoked in click's standalone mode
+    (``app()``, ``typer.testing.CliRunner``), which would otherwise exit 0."""
+    if code:
+        raise typer.Exit(code)
+    return int(ExitCode.OK)
+
+
+@app.callback(result_callback=_exit_with)
 def _main(
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")
     ] = False,
+    lang: LangOpt = None,  # read before parsing, by LocalizedGroup: here so that `--lang it --help` parses
 ) -> None:
     """Budgets and cost reports of Clust-ER projects, checked to the cent."""
 
@@ -178,7 +220,8 @@ def validate(
     select: SelectOpt = None,
     ignore: IgnoreOpt = None,
     color: ColorOpt = Color.auto,
-) -> None:
+    lang: LangOpt = None,
+) -> int:
     """Check budgets, cost reports and call packs against the call's rules.
 
     Every finding of every file, one per line as `file:line:col: CODE severity message`.
@@ -189,14 +232,16 @@ def validate(
     """
     from .pipeline import validate_paths
 
+    language = terminal_lang(lang)
     selection = _selection(select, ignore)
     run = validate_paths(paths, selection)
     if all(fr.skipped for fr in run.files):
         # Not an error (a repository may have no budget yet), but never silent in CI.
-        sys.stderr.write(
-            "clustbudget: warning: no budget, cost report or call pack found in "
-            f"{', '.join(map(str, paths))}\n"
+        warning = msg(
+            "warning: no budget, cost report or call pack found in {paths}",
+            paths=", ".join(map(str, paths)),
         )
+        sys.stderr.write(f"clustbudget: {warning.render(language)}\n")
     out = sys.stdout
     if output_format is ValidateFormat.json:
         from .output import json as fmt
@@ -207,40 +252,35 @@ def validate(
     else:
         from .output import text
 
-        text.write(run, out, color=use_color(color), strict=strict)
-        raise typer.Exit(int(run.exit_code(strict=strict)))
-    fmt.write(run, out, strict=strict)
-    raise typer.Exit(int(run.exit_code(strict=strict)))
+        text.write(run, out, color=use_color(color), strict=strict, lang=language)
+        return int(run.exit_code(strict=strict))
+    fmt.write(run, out, strict=strict, lang=language)
+    return int(run.exit_code(strict=strict))
 
 
-def _budget_or_exit(budget: Path, color: Color) -> BudgetResult:
+def _refuse(refused: Refused, color: Color, lang: str) -> NoReturn:
+    """What the library refused: its findings on stderr, then its one-line message and exit code."""
+    _print_findings(refused.findings, color, sys.stderr, lang)
+    fail(refused.message, refused.code, lang)
+
+
+def _budget_or_exit(budget: Path, color: Color, lang: str) -> BudgetResult:
     """Run the budget pipeline; print its findings and exit when no figures could be made."""
-    from .pipeline import check_budget
+    from .pipeline import Refused, computed_budget
 
-    result = check_budget(budget)
-    if result.figures is None:
-        _cannot_compute(budget, result.findings, color)
-    return result
-
-
-def _cannot_compute(budget: Path, findings: Sequence[Finding], color: Color) -> NoReturn:
-    _print_findings(findings, color, sys.stderr)
-    fatal = any(f.fatal for f in findings)
-    fail(
-        f"{budget}: cannot compute the budget, see the errors above",
-        ExitCode.UNREADABLE if fatal else ExitCode.FINDINGS,
-    )
+    try:
+        return computed_budget(budget)
+    except Refused as exc:
+        _refuse(exc, color, lang)
 
 
 @app.command()
 def show(
     budget: BudgetArg,
-    output_format: Annotated[
-        TableFormat, typer.Option("--output-format", "-f", help="text (a table) or json.")
-    ] = TableFormat.text,
-    lang: Annotated[Lang, typer.Option("--lang", help="Labels in Italian (it) or English (en).")] = Lang.en,
+    output_format: TableFormatOpt = TableFormat.text,
+    lang: LangOpt = None,
     color: ColorOpt = Color.auto,
-) -> None:
+) -> int:
     """Show a budget as a table: items, shares, direct costs, flat rate, total.
 
     Item, label, amount and share of the total, with the computed flat rate (E), the
@@ -248,25 +288,24 @@ def show(
 
     Exits 1 when the budget has errors (the table is still shown when it can be computed).
     """
+    language = terminal_lang(lang)
     if output_format is TableFormat.json:
         from .output.json import dump
         from .output.show import figures_json
         from .pipeline import check_budget
 
         result = check_budget(budget)
-        dump(figures_json(result), sys.stdout)  # an envelope even when nothing could be computed
-        if any(f.fatal for f in result.findings):
-            raise typer.Exit(int(ExitCode.UNREADABLE))
+        dump(figures_json(result, language), sys.stdout)  # an envelope even when nothing could be computed
     else:
         from .output.show import render
         from .output.text import finding_line
 
-        result = _budget_or_exit(budget, color)
+        result = _budget_or_exit(budget, color, language)
         con = console(color)
-        render(result, con, lang.value)
+        render(result, con, language)
         for f in result.findings:
-            sys.stdout.write(finding_line(f, color=use_color(color)) + "\n")
-    raise typer.Exit(int(ExitCode.FINDINGS if result.errors else ExitCode.OK))
+            sys.stdout.write(finding_line(f, color=use_color(color), lang=language) + "\n")
+    return int(exit_code(result.findings))
 
 
 @app.command()
@@ -275,91 +314,75 @@ def rules(
         str | None,
         typer.Argument(help="A rule code, e.g. CB107, to explain.", show_default=False, metavar="CODE"),
     ] = None,
-    output_format: Annotated[
-        TableFormat, typer.Option("--output-format", "-f", help="text or json.")
-    ] = TableFormat.text,
+    output_format: TableFormatOpt = TableFormat.text,
     color: ColorOpt = Color.auto,
-) -> None:
+    lang: LangOpt = None,
+) -> int:
     """List the rules, or explain one: what it checks, why, its source, an example."""
+    from .i18n import gettext
     from .loading import PackResolver
+    from .output.rules import explanation, rules_json, severity_word, summary
     from .rules import all_rules
-    from .rules.examples import example_files
 
+    language = terminal_lang(lang)
     registry = all_rules()
     if code is not None:
         rule = registry.get(code.upper())
         if rule is None:
-            fail(f"no rule {code!r}: 'clustbudget rules' lists them")
+            fail(msg("no rule {code!r}: 'clustbudget rules' lists them", code=code), lang=language)
         picked = [rule]
     else:
         picked = list(registry.values())
     if output_format is TableFormat.json:
-        from .output.json import dump, envelope
+        from .output.json import dump
 
-        dump(
-            envelope(
-                "rules",
-                {
-                    "rules": [
-                        {
-                            "code": r.code,
-                            "name": r.name,
-                            "severity": str(r.severity),
-                            "summary": r.summary,
-                            "citation": r.citation,
-                            "explanation": r.explanation,
-                            "example": [{"path": name, "text": text} for name, text in example_files(r.code)],
-                        }
-                        for r in picked
-                    ]
-                },
-            ),
-            sys.stdout,
-        )
-        return
-    out = sys.stdout
+        dump(rules_json(picked, language), sys.stdout)
+        return int(ExitCode.OK)
     if code is not None:
-        r = picked[0]
-        out.write(f"{r.code} {r.name} ({r.severity})\n\n{r.summary}\n\nSource: {r.citation}\n")
-        if r.explanation:
-            out.write(f"\n{r.explanation}\n")
-        files = example_files(r.code)
-        if files:
-            out.write("\nExample — files that break the rule (the comment marks the line):\n")
-            for name, text in files:
-                out.write(f"\n# --- {name}\n{text.rstrip()}\n")
-        return
+        sys.stdout.write(explanation(picked[0], language))
+        return int(ExitCode.OK)
+    from rich.markup import escape
     from rich.table import Table
 
     table = Table(show_lines=False)
-    for col in ("Code", "Name", "Severity", "What it checks"):
-        table.add_column(col)
+    for col in (N_("Code"), N_("Name"), N_("Severity"), N_("What it checks")):
+        table.add_column(gettext(col, language))
     for r in picked:
-        table.add_row(r.code, r.name, str(r.severity), r.summary)
+        table.add_row(r.code, r.name, severity_word(r, language), escape(summary(r, language)))
     con = console(color)
     con.print(table)
     con.print(
-        f"Built-in call packs: {', '.join(PackResolver.builtin_ids())}. "
-        "Explain a rule: clustbudget rules CODE"
+        escape(
+            render(
+                msg(
+                    "Built-in call packs: {packs}. Explain a rule: clustbudget rules CODE",
+                    packs=", ".join(PackResolver.builtin_ids()),
+                ),
+                language,
+            )
+        )
     )
+    return int(ExitCode.OK)
 
 
-def _print_findings(findings: Iterable[Finding], color: Color, stream: TextIO | None = None) -> None:
+def _print_findings(
+    findings: Iterable[Finding], color: Color, stream: TextIO | None = None, lang: str = "en"
+) -> None:
     from .output.text import finding_line
 
     stream = stream or sys.stdout
     on = use_color(color, stream)
     for f in sorted(findings, key=lambda f: f.sort_key):
-        stream.write(finding_line(f, color=on) + "\n")
+        stream.write(finding_line(f, color=on, lang=lang) + "\n")
 
 
-def _project_or_exit(budget: Path, reports: list[Path] | None, color: Color) -> ProjectResult:
-    from .pipeline import load_project
+def _project_or_exit(budget: Path, reports: list[Path] | None, color: Color, lang: str) -> ProjectResult:
+    from .pipeline import Refused, computed_project
 
-    project = load_project(budget, reports or ())
-    if project.budget.figures is None:
-        _cannot_compute(budget, project.budget.findings, color)
-    return project
+    try:
+        return computed_project(budget, reports or ())
+    except Refused as exc:
+        _refuse(exc, color, lang)
 
 
 @app.command()
@@ -373,12 +396,10 @@ def report(
             metavar="REPORT",
         ),
     ] = None,
-    output_format: Annotated[
-        TableFormat, typer.Option("--output-format", "-f", help="text (tables) or json.")
-    ] = TableFormat.text,
-    lang: Annotated[Lang, typer.Option("--lang", help="Labels in Italian (it) or English (en).")] = Lang.en,
+    output_format: TableFormatOpt = TableFormat.text,
+    lang: LangOpt = None,
     color: ColorOpt = Color.auto,
-) -> None:
+) -> int:
     """Budget against actual, per item, per period and cumulative.
 
     Budget, accepted costs of each period, cumulative, remaining and share used, with the
@@ -387,24 +408,23 @@ def report(
     Without REPORT arguments, reads the reports in `<budget folder>/<budget name>/`.
     Exits 1 when the budget or a report has errors, 2 when a file cannot be read.
     """
+    language = terminal_lang(lang)
     if output_format is TableFormat.json:
         from .output.json import dump
-        from .output.progress import report_json
+        from .output.progress import progress_json
         from .pipeline import load_project
 
         project = load_project(budget, reports or ())
         findings = project.findings
-        dump(report_json(project), sys.stdout)  # an envelope even when nothing could be computed
+        dump(progress_json(project, language), sys.stdout)  # an envelope even when nothing could be computed
     else:
-        project = _project_or_exit(budget, reports, color)
+        project = _project_or_exit(budget, reports, color, language)
         findings = project.findings
         from .output.progress import render
 
-        render(project, console(color), lang.value)
-        _print_findings(findings, color)
-    if any(f.fatal for f in findings):
-        raise typer.Exit(int(ExitCode.UNREADABLE))
-    raise typer.Exit(int(ExitCode.FINDINGS if project.errors else ExitCode.OK))
+        render(project, console(color), language)
+        _print_findings(findings, color, lang=language)
+    return int(exit_code(findings))
 
 
 @app.command()
@@ -420,19 +440,20 @@ def export(
     ] = None,
     period: Annotated[
         str | None,
-        typer.Option("--period", help="With reports: the period of the statement (default: the latest)."),
+        typer.Option(
+            "--period", help="With reports: the period of the statement (default: the latest).", metavar="ID"
+        ),
     ] = None,
     output: Annotated[
         Path | None,
         typer.Option(
             "--output",
             "-o",
-            help="Workbook to write (default, in the current folder: <budget name>.xlsx, or <budget name>-<period id>.xlsx for a rendiconto).",
+            help="Workbook to write (default, in the current folder: `<budget name>.xlsx`, or `<budget name>-<period id>.xlsx` for a rendiconto).",
+            metavar="FILE",
         ),
     ] = None,
-    lang: Annotated[
-        Lang, typer.Option("--lang", help="Labels in Italian (it, for the Region) or English (en).")
-    ] = Lang.it,
+    lang: WorkbookLangOpt = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing workbook.")] = False,
     allow_errors: Annotated[
         bool,
@@ -441,7 +462,7 @@ def export(
         ),
     ] = False,
     color: ColorOpt = Color.auto,
-) -> None:
+) -> int:
     """Write an xlsx statement with live formulas: the budget, or a period's rendiconto.
 
     The budget: Riepilogo, Dettaglio, by action and by year, Controlli, Provenienza. Given
@@ -451,55 +472,19 @@ def export(
     Exits 1 when the budget has errors (unless --allow-errors), 2 when the workbook exists
     (unless --force) or cannot be written.
     """
-    if reports or period is not None:
-        # --period alone: the reports beside the budget, as `report` finds them
-        project = _project_or_exit(budget, reports, color)
-        errors = project.errors
-    else:
-        project = None
-        result = _budget_or_exit(budget, color)
-        errors = result.errors
-    if errors and not allow_errors:
-        _print_findings(errors, color, sys.stderr)
-        fail(
-            f"{len(errors)} error(s) in {'the budget or its reports' if project else budget}, not exported: "
-            "fix them, or pass --allow-errors",
-            ExitCode.FINDINGS,
-        )
-    index = -1
-    if project is not None:
-        index = project.latest_named  # the latest period named, the rest of the project around it
-        ids = [r.report.period.id for r in project.computed if r.report is not None]
-        if not ids:
-            fail("no cost report could be read: nothing to put in a rendiconto", ExitCode.FINDINGS)
-        if period is not None:
-            if period not in ids:
-                fail(f"no period {period!r} among the reports ({', '.join(ids)})")
-            index = ids.index(period)
-    suffix = ""
-    if project is not None:
-        chosen = project.computed[index].report
-        assert chosen is not None  # computed: its figures exist, so it was read
-        period_id = chosen.period.id
-        suffix = "-" + (re.sub(r"[^\w.-]+", "-", period_id).strip("-") or "period")
-    default_name = budget.stem + suffix + ".xlsx"
-    target = output if output is not None else Path(default_name)
-    if target.suffix.lower() != ".xlsx":
-        fail(f"{target}: the workbook's name must end in .xlsx")
-    if target.exists() and not force:
-        fail(f"{target} already exists: pass --force to overwrite it, or -o another name")
+    from .pipeline import Refused, plan_export, write_export
+
+    language = terminal_lang(lang)
+    book_lang = lang.value if lang is not None else workbook_lang()
     try:
-        if project is None:
-            from .xlsx import export_budget
-
-            export_budget(result, target, lang=lang.value, force=force)
-        else:
-            from .xlsx import export_report
-
-            export_report(project, target, period=index, lang=lang.value, force=force)
-    except OSError as exc:
-        fail(f"{target}: cannot write the workbook: {exc.strerror or exc}")
-    sys.stdout.write(f"wrote {target}\n")
+        plan = plan_export(
+            budget, reports or (), period=period, output=output, allow_errors=allow_errors, force=force
+        )
+        target = write_export(plan, lang=book_lang, force=force)
+    except Refused as exc:
+        _refuse(exc, color, language)
+    sys.stdout.write(render(msg("wrote {target}", target=str(target)), language) + "\n")
+    return int(ExitCode.OK)
 
 
 @app.command("import-expenses")
@@ -518,10 +503,12 @@ def import_expenses(
         typer.Option(
             "--map",
             help="FIELD=HEADER: the column holding an expense field (repeatable), e.g. amount=Imponibile.",
+            metavar="FIELD=HEADER",
         ),
     ] = None,
     sheet: Annotated[
-        str | None, typer.Option("--sheet", help="xlsx: the sheet to read (default: the first).")
+        str | None,
+        typer.Option("--sheet", help="xlsx: the sheet to read (default: the first).", metavar="NAME"),
     ] = None,
     skip_invalid: Annotated[
         bool, typer.Option("--skip-invalid", help="Import the valid rows and list those left out.")
@@ -530,7 +517,8 @@ def import_expenses(
         bool, typer.Option("--dry-run", help="Print the expenses that would be added; write nothing.")
     ] = False,
     color: ColorOpt = Color.auto,
-) -> None:
+    lang: LangOpt = None,
+) -> int:
     """Add the expenses of a ledger (CSV or xlsx) to a cost report.
 
     Columns are matched by their Italian or English headers (data, voce, descrizione,
@@ -544,9 +532,9 @@ def import_expenses(
     """
     from .atomic import FileBusy, locked, real_file, write_text_atomic
     from .ledger import LedgerError, ReportShapeError, expense_yaml, parse_mapping, plan_import, read_ledger
-    from .loading import load_file
-    from .pipeline import budget_of_report, check_budget
+    from .pipeline import Refused, load_import_target
 
+    language = terminal_lang(lang)
     into = real_file(into)  # a symlink is written through: the report is the file it names
     # Read, changed and written back under the report's lock: a concurrent import waits, then
     # reads the file the other one wrote, so an import that says "imported" is never lost.
@@ -555,59 +543,92 @@ def import_expenses(
         if not dry_run and into.is_file():
             hold.enter_context(locked(into))
     except FileBusy as exc:
-        fail(f"{into}: cannot write: {exc.strerror}")
+        fail(
+            msg("{into}: cannot write: {reason}", into=str(into), reason=exc.strerror or str(exc)),
+            lang=language,
+        )
     with hold:
-        loaded = load_file(into, str(into), expect="report")
-        if loaded.model is None:
-            _print_findings(loaded.findings, color, sys.stderr)
-            fatal = any(f.fatal for f in loaded.findings)
-            fail(
-                f"{into}: not a valid cost report, see above",
-                ExitCode.UNREADABLE if fatal else ExitCode.FINDINGS,
-            )
-        budget = check_budget(budget_of_report(loaded))  # type: ignore[arg-type]
-        if budget.pack is None or budget.figures is None:
-            _print_findings(budget.findings, color, sys.stderr)
-            fatal = any(f.fatal for f in budget.findings)
-            fail(
-                f"{into}: its budget {loaded.model.budget!r} cannot be read, see above",
-                ExitCode.UNREADABLE if fatal else ExitCode.FINDINGS,
-            )
+        try:
+            target = load_import_target(into)
+        except Refused as exc:
+            _refuse(exc, color, language)
         try:
             table = read_ledger(ledger, sheet=sheet)
             explicit = parse_mapping(mapping or [])
-            plan = plan_import(table, into, explicit=explicit, skip_invalid=skip_invalid)
+            plan = plan_import(table, target, explicit=explicit, skip_invalid=skip_invalid)
         except LedgerError as exc:
-            fail(str(exc))
+            fail(exc.args[0] if exc.args else str(exc), lang=language)
         except ReportShapeError as exc:  # the report's `expenses:` cannot be extended as it is written
-            fail(f"{into}: {exc}", ExitCode.FINDINGS)
+            fail(
+                msg("{into}: {problem}", into=str(into), problem=exc.args[0] if exc.args else str(exc)),
+                ExitCode.FINDINGS,
+                language,
+            )
         columns_ok = plan.parsed.columns_ok
+        from .output.text import printable
+
         for p in plan.problems:
+            skipped_word = render(msg("skipped: "), language) if skip_invalid and columns_ok else ""
             sys.stderr.write(
-                f"{ledger}:{p.row}: {'skipped: ' if skip_invalid and columns_ok else ''}{p.message}\n"
+                printable(f"{ledger}:{p.row}: {skipped_word}{render(p.message, language)}") + "\n"
             )
         if not columns_ok:
-            fail(f"{ledger}: the columns could not be matched: nothing written", ExitCode.FINDINGS)
+            fail(
+                msg("{ledger}: the columns could not be matched: nothing written", ledger=str(ledger)),
+                ExitCode.FINDINGS,
+                language,
+            )
         if plan.problems and not skip_invalid:
             fail(
-                f"{ledger}: {len(plan.problems)} of {len(table.rows)} rows are invalid: nothing written; "
-                "fix them, or pass --skip-invalid to import the others",
+                nmsg(
+                    "{ledger}: {n} of {total} row is invalid: nothing written; fix it, or pass --skip-invalid to import the others",
+                    "{ledger}: {n} of {total} rows are invalid: nothing written; fix them, or pass --skip-invalid to import the others",
+                    len(plan.problems),
+                    ledger=str(ledger),
+                    total=len(table.rows),
+                )
+                if len(table.rows) > 1
+                else msg("{ledger}: its only row is invalid: nothing written", ledger=str(ledger)),
                 ExitCode.FINDINGS,
+                language,
             )
         if not plan.added:
-            sys.stdout.write(f"nothing to import from {ledger}\n")
-            return
+            sys.stdout.write(
+                render(msg("nothing to import from {ledger}", ledger=str(ledger)), language) + "\n"
+            )
+            return int(ExitCode.OK)
         rows = [values for _, values in plan.added]
         if dry_run:
             sys.stdout.write("".join(expense_yaml(r, 2) for r in rows))
-            sys.stdout.write(f"{len(rows)} expense(s) would be added to {into} (dry run: nothing written)\n")
-            return
+            done = nmsg(
+                "{n} expense would be added to {into} (dry run: nothing written)",
+                "{n} expenses would be added to {into} (dry run: nothing written)",
+                len(rows),
+                into=str(into),
+            )
+            sys.stdout.write(render(done, language) + "\n")
+            return int(ExitCode.OK)
         try:
             write_text_atomic(into, ("\ufeff" if plan.bom else "") + plan.text, overwrite=True)
         except OSError as exc:
-            fail(f"{into}: cannot write: {exc.strerror or exc}")
-        skipped = f"; {len(plan.problems)} row(s) left out" if plan.problems else ""
-        sys.stdout.write(f"imported {len(rows)} expense(s) from {ledger} into {into}{skipped}\n")
+            fail(
+                msg("{into}: cannot write: {reason}", into=str(into), reason=exc.strerror or str(exc)),
+                lang=language,
+            )
+        imported = nmsg(
+            "imported {n} expense from {ledger} into {into}",
+            "imported {n} expenses from {ledger} into {into}",
+            len(rows),
+            ledger=str(ledger),
+            into=str(into),
+        )
+        left = (
+            nmsg("; {n} row left out", "; {n} rows left out", len(plan.problems)).render(language)
+            if plan.problems
+            else ""
+        )
+        sys.stdout.write(imported.render(language) + left + "\n")
+        return int(ExitCode.OK)
 
 
 class SchemaKind(StrEnum):
@@ -621,12 +642,14 @@ def schema(
     kind: Annotated[
         SchemaKind, typer.Argument(help="Which file kind: budget, report or pack.")
     ] = SchemaKind.budget,
-) -> None:
+    lang: LangOpt = None,  # the schema's descriptions are the field docs (English); errors follow --lang
+) -> int:
     """Print the JSON Schema of a budget, cost report or call pack, for editors."""
     from .output.json import dump
     from .schema import json_schema
 
     dump(json_schema(kind.value), sys.stdout)
+    return int(ExitCode.OK)
 
 
 def main() -> None:
@@ -661,7 +684,8 @@ def _run() -> int:
     except typer.TyperException as exc:  # usage errors: wrong option, missing argument
         show = getattr(exc, "show", None)
         if show is not None:
-            show()
+            with typer_words(cli_lang(sys.argv[1:])):
+                show()
         return int(getattr(exc, "exit_code", ExitCode.UNREADABLE))
     except SystemExit as exc:
         # click turns a closed pipe (EPIPE) into exit 1 after wrapping stdout: make it ours.
@@ -669,7 +693,7 @@ def _run() -> int:
             return int(ExitCode.BROKEN_PIPE)
         return exc.code if isinstance(exc.code, int) else int(ExitCode.INTERNAL)
     except (KeyboardInterrupt, typer.Abort):
-        sys.stderr.write("clustbudget: interrupted\n")
+        sys.stderr.write("clustbudget: " + render(msg("interrupted"), cli_lang(sys.argv[1:])) + "\n")
         return int(ExitCode.INTERRUPTED)
     except BrokenPipeError:
         # The reader went away (`| head`): stop quietly, with the shell's code for SIGPIPE.
@@ -678,8 +702,11 @@ def _run() -> int:
     except Exception as exc:  # the last line of defence: report, never a traceback
         if os.environ.get("CLUSTBUDGET_DEBUG"):
             raise
-        sys.stderr.write(
-            f"clustbudget: internal error: {type(exc).__name__}: {exc}\n"
-            "This is a bug in clustbudget; rerun with CLUSTBUDGET_DEBUG=1 for details and report it.\n"
+        bug = msg(
+            "internal error: {kind}: {error}\n"
+            "This is a bug in clustbudget; rerun with CLUSTBUDGET_DEBUG=1 for details and report it.",
+            kind=type(exc).__name__,
+            error=str(exc),
         )
+        sys.stderr.write(f"clustbudget: {render(bug, cli_lang(sys.argv[1:]))}\n")
         return int(ExitCode.INTERNAL)
