@@ -328,9 +328,8 @@ class _Rendiconto(Workbook[ReportStyles]):
         count = len(self.costs.expenses)
         # The amounts of one invoice and the sheet's totals: narrower than the Summary's.
         figures = self.totals
-        largest = max(
-            [figures.amount + figures.vat, *(x.amount + (x.vat or ZERO) for x in self.report.expenses)]
-        )
+        # (the totals are the widest figures: no line is larger than its column's total)
+        largest = max(figures.amount, figures.vat, figures.expenses.claimed)
         money = float(max(12, len(fmt_eur(largest, "it")) + 1))
         # Columns, in print order: the claim (one page across, at a readable scale), then
         # on the next page its action, the supplier's VAT number and the payment.
@@ -720,7 +719,7 @@ class _Rendiconto(Workbook[ReportStyles]):
             label = rt.report_of.format(period=r.report.period.id) if r.report else rt.unreadable_report
             files.append(SourceFile(label, self.places.path(r.loaded.display), sha(r)))
         period = self.report.period
-        selected = f"{period.id} ({period.start.isoformat()} – {period.end.isoformat()})"
+        selected = f"{period.id} ({self.date_text(period.start)} – {self.date_text(period.end)})"
         self.provenance_sheet(files, [(rt.period_selected, selected, s.text)])
 
     def _properties(self) -> None:
