@@ -471,6 +471,49 @@ def report(
 
 
 @app.command()
+def variation(
+    old: Annotated[Path, typer.Argument(help="The approved budget version.", show_default=False, metavar="OLD")],
+    new: Annotated[
+        Path, typer.Argument(help="The new version (a revision of OLD).", show_default=False, metavar="NEW")
+    ],
+    output_format: Annotated[
+        TableFormat, typer.Option("--output-format", "-f", help="text (tables) or json.")
+    ] = TableFormat.text,
+    lang: LangOpt = None,
+    color: ColorOpt = Color.auto,
+) -> None:
+    """Compare two versions of a budget: the shifts of a budget variation.
+
+    Per item (and per year and per action where the budget splits them): the approved
+    amount, the new amount, the shift in euro and as a share of the item and of the total;
+    E follows from the new A-D. Then what needs the Region's approval under the call's
+    tolerance, and the findings of both files.
+
+    Exits 1 when either version has errors, 2 when a file cannot be read.
+    """
+    from .pipeline import compare_budgets
+
+    language = terminal_lang(lang)
+    result = compare_budgets(old, new)
+    findings = result.findings
+    if output_format is TableFormat.json:
+        from .output.json import dump
+        from .output.variation import variation_json
+
+        dump(variation_json(result, language), sys.stdout)
+    else:
+        from .output.variation import render
+
+        if result.comparison is None:
+            _cannot_compute(new if result.old.figures is not None else old, findings, color, language)
+        render(result, console(color), language)
+        _print_findings(findings, color, lang=language)
+    if any(f.fatal for f in findings):
+        raise typer.Exit(int(ExitCode.UNREADABLE))
+    raise typer.Exit(int(ExitCode.FINDINGS if result.errors else ExitCode.OK))
+
+
+@app.command()
 def export(
     budget: BudgetArg,
     reports: Annotated[
