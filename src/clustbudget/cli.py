@@ -438,6 +438,10 @@ def report(
     output_format: Annotated[
         TableFormat, typer.Option("--output-format", "-f", help="text (tables) or json.")
     ] = TableFormat.text,
+    with_pending: Annotated[
+        bool,
+        typer.Option("--with-pending", help="Show the pending budget variations beside the budget in force."),
+    ] = False,
     lang: LangOpt = None,
     color: ColorOpt = Color.auto,
 ) -> None:
@@ -463,7 +467,7 @@ def report(
         findings = project.findings
         from .output.progress import render
 
-        render(project, console(color), language)
+        render(project, console(color), language, with_pending=with_pending)
         _print_findings(findings, color, lang=language)
     if any(f.fatal for f in findings):
         raise typer.Exit(int(ExitCode.UNREADABLE))
@@ -472,7 +476,9 @@ def report(
 
 @app.command()
 def variation(
-    old: Annotated[Path, typer.Argument(help="The approved budget version.", show_default=False, metavar="OLD")],
+    old: Annotated[
+        Path, typer.Argument(help="The approved budget version.", show_default=False, metavar="OLD")
+    ],
     new: Annotated[
         Path, typer.Argument(help="The new version (a revision of OLD).", show_default=False, metavar="NEW")
     ],

@@ -262,7 +262,9 @@ def check_project(
     project.pending = list(pending)
     ends = [r.report.period.end for r in valid if r.figures is not None]  # type: ignore[union-attr]
     project.in_force = [project.versions[in_force(project.versions, end)] for end in ends]
-    project.progress = [budget_vs_actual(project.in_force[i].figures, periods, i) for i in range(len(periods))]
+    project.progress = [
+        budget_vs_actual(project.in_force[i].figures, periods, i) for i in range(len(periods))
+    ]
     params = pack.parameters
     for rows in project.progress:
         total = next(row for row in rows if row.key == "total")
@@ -548,7 +550,9 @@ def load_project(
             )
             loaded.model = None
     versions, pending = version_line(budget)
-    return check_project(budget, loadeds, selection=selection, others=others, versions=versions, pending=pending)
+    return check_project(
+        budget, loadeds, selection=selection, others=others, versions=versions, pending=pending
+    )
 
 
 # ------------------------------------------------------------------ versions of a budget
@@ -768,7 +772,9 @@ def compare_budgets(old_path: Path, new_path: Path, *, selection: Selection = Se
     new = check_budget(new_path, selection=selection, resolver=resolver)
     known = {old_path.resolve(): old}
     if revises_target(new.loaded) == old_path.resolve():
-        return VariationResult(old, new, check_revision(new, resolver=resolver, selection=selection, known=known))
+        return VariationResult(
+            old, new, check_revision(new, resolver=resolver, selection=selection, known=known)
+        )
     ctx = variation_context(new, old)
     if ctx is not None:
         found = run("variation", ctx, lambda hit: new.loaded.at(hit.loc, key=hit.key), selection).findings

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from .compute import UNASSIGNED, BudgetFigures, share
 from .models import VariationRules
@@ -82,20 +83,24 @@ def _rows(
 
 
 def _split(
-    old: Mapping[int | str, Mapping[str, Decimal]] | Mapping[str, Mapping[str, Decimal]],
-    new: Mapping[int | str, Mapping[str, Decimal]] | Mapping[str, Mapping[str, Decimal]],
+    old: Mapping[Any, Mapping[str, Decimal]],
+    new: Mapping[Any, Mapping[str, Decimal]],
     order: list[str],
     approved_total: Decimal,
-) -> dict:
+) -> dict[Any, list[Shift]]:
     keys = sorted(set(old) | set(new), key=lambda k: (k == UNASSIGNED, str(k)))
     if keys in ([], [UNASSIGNED]):
         return {}  # neither version splits its lines: nothing to show beyond the items
-    out = {}
+    out: dict[Any, list[Shift]] = {}
     for k in keys:
-        a, b = old.get(k, {}), new.get(k, {})  # type: ignore[call-overload]
+        a, b = old.get(k, {}), new.get(k, {})
         items = [i for i in order if i in a or i in b]
         rows = _rows(items, a, b, approved_total)
-        rows.append(Shift(TOTAL, sum((r.approved for r in rows), ZERO), sum((r.new for r in rows), ZERO), approved_total))
+        rows.append(
+            Shift(
+                TOTAL, sum((r.approved for r in rows), ZERO), sum((r.new for r in rows), ZERO), approved_total
+            )
+        )
         out[k] = rows
     return out
 
@@ -105,7 +110,9 @@ def compare(approved: BudgetFigures, new: BudgetFigures) -> Comparison:
     order = list(approved.items) + [k for k in new.items if k not in approved.items]
     items = _rows(order, approved.items, new.items, approved.total)
     items.append(Shift(TOTAL, approved.total, new.total, approved.total))
-    direct = [k for k in order if k not in {r.key for r in approved.flat_rates} | {r.key for r in new.flat_rates}]
+    direct = [
+        k for k in order if k not in {r.key for r in approved.flat_rates} | {r.key for r in new.flat_rates}
+    ]
     return Comparison(
         items,
         _split(approved.by_year, new.by_year, direct, approved.total),

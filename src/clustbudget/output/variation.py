@@ -42,6 +42,9 @@ WORDS = {
     "share_total": N_("{share:rate} of the approved total"),
     "either": N_(" or "),
     "both": N_(" and at most "),
+    "in_force": N_("Budget in force: variation {vid} ({path}, approved {approved:date})"),
+    "in_force_original": N_("Budget in force: the original budget ({path}), no variation approved by then"),
+    "pending": N_("{vid} (pending)"),
     "cannot": N_("The two versions cannot be compared: see the errors above."),
 }
 
@@ -91,7 +94,7 @@ def variation_json(result: VariationResult, lang: str = "en") -> dict[str, Any]:
     cmp, pack = result.comparison, result.new.pack
     model = result.new.budget
     v = model.variation if model is not None else None
-    rows = (lambda rs: [_row_json(r, pack) for r in rs])  # noqa: E731
+    rows = lambda rs: [_row_json(r, pack) for r in rs]  # noqa: E731
     return envelope(
         "variation",
         {
@@ -151,7 +154,9 @@ def _table(title: str, rows: list[Shift], pack: CallPack, lang: str, *, labels: 
         if checked:
             excess = beyond_tolerance(pack.variations, row) if row.key != TOTAL else None
             cells.append("" if excess is None else fmt_eur(excess, lang))
-        style = "bold red" if checked and row.key != TOTAL and beyond_tolerance(pack.variations, row) else None
+        style = (
+            "bold red" if checked and row.key != TOTAL and beyond_tolerance(pack.variations, row) else None
+        )
         table.add_row(*cells, style=style)
     return table
 
@@ -186,4 +191,3 @@ def render(result: VariationResult, console: Console, lang: str = "en") -> None:
         title = word("unassigned", lang) if key == UNASSIGNED else word("action", lang, action=str(key))
         console.print(_table(title, rows, pack, lang, labels=False, total="direct"))
     console.print(escape(tolerance_text(pack, lang)))
-

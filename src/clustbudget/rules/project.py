@@ -23,8 +23,8 @@ from ..compute import (
     staff_cost,
 )
 from ..findings import Severity
-from ..models import Budget, CallPack, CostReport
 from ..i18n import msg
+from ..models import Budget, CallPack, CostReport
 from ..money import ZERO, fmt_eur, fmt_qty, fmt_rate, round_cents
 from ..payments import normalise
 from . import Hit, rule
