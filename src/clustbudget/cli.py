@@ -153,7 +153,9 @@ def console(color: Color) -> Console:
 
 def fail(message: str, code: ExitCode = ExitCode.UNREADABLE, lang: str | None = None) -> NoReturn:
     """One line on stderr, then exit: the way every command reports a problem it cannot pass."""
-    sys.stderr.write(f"clustbudget: {render(message, lang or cli_lang(sys.argv[1:]))}\n")
+    from .output.text import printable  # one line, whatever a file name or a cell holds
+
+    sys.stderr.write(f"clustbudget: {printable(render(message, lang or cli_lang(sys.argv[1:])))}\n")
     raise typer.Exit(int(code))
 
 
@@ -740,9 +742,13 @@ def import_expenses(
                 language,
             )
         columns_ok = plan.parsed.columns_ok
+        from .output.text import printable
+
         for p in plan.problems:
             skipped_word = render(msg("skipped: "), language) if skip_invalid and columns_ok else ""
-            sys.stderr.write(f"{ledger}:{p.row}: {skipped_word}{render(p.message, language)}\n")
+            sys.stderr.write(
+                printable(f"{ledger}:{p.row}: {skipped_word}{render(p.message, language)}") + "\n"
+            )
         if not columns_ok:
             fail(
                 msg("{ledger}: the columns could not be matched: nothing written", ledger=str(ledger)),

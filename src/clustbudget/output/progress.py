@@ -13,6 +13,7 @@ from .json import envelope, finding, flat_rates
 
 if TYPE_CHECKING:
     from rich.console import Console
+    from rich.text import Text
 
 
 def _progress(rows: list[ItemProgress], pack: CallPack) -> list[dict[str, Any]]:
@@ -149,10 +150,10 @@ def render(project: ProjectResult, console: Console, lang: str = "en", *, with_p
 
     On a narrow terminal the bar shortens, then goes, then the label: figures are never cut.
     """
-    from rich.markup import escape
     from rich.table import Table
 
     from ..i18n import format_template
+    from .text import literal
     from .variation import word
     from .words import WORDS
 
@@ -175,30 +176,36 @@ def render(project: ProjectResult, console: Console, lang: str = "en", *, with_p
     room = console.width - base
     bar = 20 if room >= 17 + 25 else 10 if room >= 17 + 15 else 0
     label_w = room - (bar + 5 if bar else 0) - 3
-    title = f"{model.project.title}\n" + format_template(
-        w["vs"], {"period": current.period.id, "end": current.period.end}, lang
+    title = (
+        literal(model.project.title)
+        + "\n"
+        + literal(format_template(w["vs"], {"period": current.period.id, "end": current.period.end}, lang))
     )
     version = project.in_force[-1] if project.in_force else None
     if version is not None and len(project.versions) > 1:
-        title += "\n" + (
-            word("in_force", lang, vid=version.id, path=version.display, approved=version.approved)
-            if version.id
-            else word("in_force_original", lang, path=version.display)
+        title = (
+            title
+            + "\n"
+            + literal(
+                word("in_force", lang, vid=version.id, path=version.display, approved=version.approved)
+                if version.id
+                else word("in_force_original", lang, path=version.display)
+            )
         )
-    table = Table(title=escape(title), title_justify="left")
+    table = Table(title=title, title_justify="left")
     table.add_column(w["item"], no_wrap=True, min_width=item_w)
     if label_w >= 14:
         table.add_column(w["label"], no_wrap=True, overflow="ellipsis", max_width=min(label_w, 40))
 
-    def money_column(header: str) -> None:
+    def money_column(header: str | Text) -> None:
         table.add_column(header, justify="right", no_wrap=True, min_width=money_width)
 
     money_column(w["budget"])
     for v in pending:
-        money_column(word("pending", lang, vid=v.id))
+        money_column(literal(word("pending", lang, vid=v.id)))
     for r in reports:
         assert r.report is not None  # computed: its figures exist, so it was read
-        money_column(r.report.period.id)
+        money_column(literal(r.report.period.id))
     money_column(w["cumulative"])
     money_column(w["remaining"])
     table.add_column(w["used"], justify="right", no_wrap=True, min_width=used_w)
@@ -208,9 +215,9 @@ def render(project: ProjectResult, console: Console, lang: str = "en", *, with_p
         if row.key == "total":
             table.add_section()
         label = w["total"] if row.key == "total" else pack.label(row.key, lang)
-        cells = [row.key if row.key != "total" else ""]
+        cells: list[str | Text] = [literal(row.key) if row.key != "total" else ""]
         if label_w >= 14:
-            cells.append(label)
+            cells.append(literal(label))
         cells += [
             fmt_eur(row.budget, lang),
             *(

@@ -87,6 +87,7 @@ def render(result: BudgetResult, console: Console, lang: str = "en") -> None:
 
     from ..compute import share
     from ..i18n import formatting
+    from .text import literal
     from .words import WORDS, pct
 
     w = WORDS[lang]
@@ -94,8 +95,12 @@ def render(result: BudgetResult, console: Console, lang: str = "en") -> None:
     assert budget is not None and pack is not None and fig is not None
     p = budget.project
     table = Table(
-        title=f"{p.title}\n{formatting.date(p.start, lang)} – {formatting.date(p.end, lang)}"
-        f" · {w['call']} {pack.id} ({pack.programme.label})",
+        title=literal(p.title)
+        + "\n"
+        + literal(
+            f"{formatting.date(p.start, lang)} – {formatting.date(p.end, lang)}"
+            f" · {w['call']} {pack.id} ({pack.programme.label})"
+        ),
         show_footer=True,
         title_justify="left",
     )
@@ -113,5 +118,7 @@ def render(result: BudgetResult, console: Console, lang: str = "en") -> None:
             table.add_section()
             table.add_row("", w["direct"], fmt_eur(fig.direct, lang), pct(share(fig.direct, fig.total), lang))
             label += f" = {formatting.rate(r.rate, lang)} × ({'+'.join(r.base)})"
-        table.add_row(key, label, fmt_eur(amount, lang), pct(share(amount, fig.total), lang))
+        table.add_row(
+            literal(key), literal(label), fmt_eur(amount, lang), pct(share(amount, fig.total), lang)
+        )
     console.print(table)

@@ -164,7 +164,7 @@ def _table(title: str, rows: list[Shift], pack: CallPack, lang: str, *, labels: 
 def render(result: VariationResult, console: Console, lang: str = "en") -> None:
     """Print the comparison: a table by item, then by year and by action where the budget
     splits them, and the call's tolerance."""
-    from rich.markup import escape
+    from .text import literal
 
     cmp, pack, model = result.comparison, result.new.pack, result.new.budget
     if cmp is None or pack is None or model is None:
@@ -182,7 +182,7 @@ def render(result: VariationResult, console: Console, lang: str = "en") -> None:
     if v is not None and v.act:
         state += f", {v.act}"
     header = word("title", lang, vid=vid, new=result.new.loaded.display, old=result.old.loaded.display)
-    console.print(escape(f"{header} ({state})"))
+    console.print(literal(f"{header} ({state})"))
     console.print(_table(word("items", lang), cmp.items, pack, lang, labels=True, total="total"))
     for key, rows in cmp.by_year.items():
         title = word("unsplit", lang) if key == UNASSIGNED else word("year", lang, year=str(key))
@@ -190,4 +190,4 @@ def render(result: VariationResult, console: Console, lang: str = "en") -> None:
     for key, rows in cmp.by_action.items():
         title = word("unassigned", lang) if key == UNASSIGNED else word("action", lang, action=str(key))
         console.print(_table(title, rows, pack, lang, labels=False, total="direct"))
-    console.print(escape(tolerance_text(pack, lang)))
+    console.print(literal(tolerance_text(pack, lang)))

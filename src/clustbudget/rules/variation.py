@@ -12,15 +12,19 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from ..findings import Location, Severity
-from ..i18n import msg
+from ..i18n import N_, msg
 from ..models import Budget, CallPack
 from ..money import ZERO
 from ..variations import Comparison, beyond_tolerance, is_set, tolerated
 from . import Hit, rule
+from .budget import FILE_CHECK
 
 E, W, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
 
-CITATION_U = "DOMAIN: variations, unknown for Clust-ER (U); tolerances seen in other ERDF programmes (S)"
+CITATION_U = N_(
+    "Reporting manual for the associations (DGR 671/2017), variations: text not available, the "
+    "tolerance is unknown for Clust-ER; other ERDF programmes tolerate 10-20% of an item or 15,000 €"
+)
 
 
 @dataclass(frozen=True)
@@ -74,7 +78,7 @@ def _item_loc(ctx: VariationContext, key: str) -> tuple[object, ...]:
     "revised-not-found",
     E,
     "The budget version a revision revises is missing, or is not a valid budget.",
-    "clustbudget FORMAT: budget variations",
+    FILE_CHECK,
     "variation",
 )
 def revised_not_found(ctx: VariationContext) -> Iterator[Hit]:
@@ -100,7 +104,7 @@ def revised_not_found(ctx: VariationContext) -> Iterator[Hit]:
     "revision-fork",
     E,
     "Two approved revisions of the same version, or an approved revision of a pending one.",
-    "clustbudget FORMAT: budget variations",
+    FILE_CHECK,
     "variation",
 )
 def revision_fork(ctx: VariationContext) -> Iterator[Hit]:
@@ -145,7 +149,7 @@ def revision_fork(ctx: VariationContext) -> Iterator[Hit]:
     "revision-loop",
     E,
     "Revisions that revise each other in a loop.",
-    "clustbudget FORMAT: budget variations",
+    FILE_CHECK,
     "variation",
 )
 def revision_loop(ctx: VariationContext) -> Iterator[Hit]:
@@ -204,7 +208,7 @@ def variation_not_checked(ctx: VariationContext) -> Iterator[Hit]:
     "shift-needs-approval",
     W,
     "A pending revision moves more into an item than the call tolerates without approval.",
-    "Call pack parameter variations (share, amount, basis, combine)",
+    CITATION_U,
     "variation",
 )
 def shift_needs_approval(ctx: VariationContext) -> Iterator[Hit]:
@@ -246,7 +250,7 @@ def shift_needs_approval(ctx: VariationContext) -> Iterator[Hit]:
     "zero-item-receives",
     W,
     "A pending revision gives money to an item that had 0 approved.",
-    "Sfinge 2020: money for an item with 0 in the approved plan is refused without approval",
+    "Sfinge 2020, the Region's platform: no money for an item with 0 in the approved plan without approval",
     "variation",
 )
 def zero_item_receives(ctx: VariationContext) -> Iterator[Hit]:
@@ -282,7 +286,8 @@ def zero_item_receives(ctx: VariationContext) -> Iterator[Hit]:
     "variation-after-end",
     E,
     "A variation requested after the project's end.",
-    "clustbudget FORMAT: budget variations (a variation changes the plan of a running project)",
+    "Reporting manual for the associations (DGR 671/2017), variations: text not available; a variation "
+    "changes the plan of a running project",
     "variation",
 )
 def variation_after_end(ctx: VariationContext) -> Iterator[Hit]:
@@ -313,7 +318,7 @@ def variation_after_end(ctx: VariationContext) -> Iterator[Hit]:
     "total-above-approved",
     E,
     "A revision raises the budget's total, which the call does not allow.",
-    "Call pack parameter variations.total_may_increase",
+    "The grant approved for the project (DGR 827/2020); call pack parameter variations.total_may_increase",
     "variation",
 )
 def total_above_approved(ctx: VariationContext) -> Iterator[Hit]:
@@ -347,7 +352,7 @@ def total_above_approved(ctx: VariationContext) -> Iterator[Hit]:
     "variation-shift",
     INFO,
     "What a revision moves: an item's shift from the version it revises.",
-    "Sfinge 2020: a budget variation per cost item (requested, approved, note)",
+    "Sfinge 2020, the Region's platform: a budget variation per cost item and year (requested, approved, note)",
     "variation",
 )
 def variation_shift(ctx: VariationContext) -> Iterator[Hit]:
