@@ -55,6 +55,8 @@ def report_json(project: ProjectResult, lang: str = "en") -> dict[str, Any]:
             {
                 "budget": b.loaded.display,
                 "call": None,
+                "versions": [],
+                "pending": [],
                 "periods": [],
                 "items": [],
                 "findings": [finding(f, lang) for f in project.findings],
