@@ -44,7 +44,7 @@ def _version(v: Version) -> dict[str, Any]:
     }
 
 
-def report_json(project: ProjectResult, lang: str = "en") -> dict[str, Any]:
+def progress_json(project: ProjectResult, lang: str = "en") -> dict[str, Any]:
     """The `report` JSON envelope: per period staff, expenses and figures; per item progress
     (against the budget version in force at the period's end, ``budget_version``)."""
     b = project.budget
