@@ -113,6 +113,7 @@ def test_rules_on_single_reports():
         ("CB207", 16),
         ("CB211", 17),
         ("CB209", 19),
+        ("CB215", 19),  # paid before the invoice date, too
     ]
     assert by_file["orphan.yaml"] == [("CB021", 2)]
     assert by_file["bad-amount.yaml"] == [("CB017", 1), ("CB013", 5)]

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import date as Date
 from decimal import ROUND_HALF_UP, Decimal
 
-from .models import Budget, CallPack, CostReport
+from .models import Budget, CallPack, CostReport, Expense
 from .money import CENT, ZERO, round_cents
 
 SHARE_PLACES = Decimal("0.0001")
@@ -162,13 +163,64 @@ class StaffCost:
 
 @dataclass(frozen=True, slots=True)
 class ExpenseCost:
-    """One expense's claimed cost: the taxable amount, eligible VAT, times the eligible share."""
+    """One expense's claimed cost: the taxable amount, eligible VAT, times the eligible share.
+
+    An expense kept on record (``claimed: false``) keeps its figures for display, but is
+    counted nowhere (``claimed`` False).
+    """
 
     index: int
     item: str
     vat_eligible: Decimal
     share: Decimal
     eligible: Decimal
+    claimed: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class PaymentLine:
+    """One payment of an expense: ``amount`` None is the one-payment form (``paid:``), which
+    pays the invoice in full; ``loc`` is the path of its date within the expense."""
+
+    date: Date
+    amount: Decimal | None
+    method: str | None
+    reference: str | None
+    loc: tuple[str | int, ...]
+
+
+def payments_of(expense: Expense) -> list[PaymentLine]:
+    """An expense's payments, in either form: ``payments:`` or ``paid``/``payment``."""
+    if expense.payments is not None:
+        return [
+            PaymentLine(p.date, p.amount, p.method, p.reference, ("payments", k, "date"))
+            for k, p in enumerate(expense.payments)
+        ]
+    if expense.paid is None:
+        return []
+    return [PaymentLine(expense.paid, None, expense.payment, expense.payment_ref, ("paid",))]
+
+
+def amount_due(expense: Expense) -> Decimal:
+    """What the supplier is paid for this line: its taxable amount plus its VAT (VAT is paid
+    whether or not the project can recover it)."""
+    return expense.amount + (expense.vat or ZERO)
+
+
+def paid_by(expense: Expense, day: Date) -> Decimal | None:
+    """The amount paid on or before ``day``; None when the one-payment form pays in full."""
+    total = ZERO
+    for pay in payments_of(expense):
+        if pay.date <= day:
+            if pay.amount is None:
+                return None
+            total += pay.amount
+    return total
+
+
+def invoice_charge(expense: Expense) -> Decimal:
+    """The part of the invoice's taxable amount this line charges: amount × eligible share."""
+    return expense.amount * (expense.eligible_share if expense.eligible_share is not None else 1)
 
 
 def expense_eligible(
@@ -215,7 +267,7 @@ def report_costs(report: CostReport, vat_recoverable: bool, default_hours: Decim
     for i, e in enumerate(report.expenses):
         share_ = e.eligible_share if e.eligible_share is not None else Decimal(1)
         vat_ok, eligible = expense_eligible(e.amount, e.vat, e.eligible_share, vat_recoverable)
-        expenses.append(ExpenseCost(i, e.item, vat_ok, share_, eligible))
+        expenses.append(ExpenseCost(i, e.item, vat_ok, share_, eligible, e.claimed))
     return ReportCosts(staff, expenses)
 
 
@@ -233,6 +285,14 @@ class PeriodFigures:
     direct: Decimal
     flat_rates: list[FlatRateFigure]
     total: Decimal
+    cut: dict[str, Decimal] = field(default_factory=dict)
+    """What the Region's review cut, per item: requested − approved on the lines it approved
+    (on those lines the review's figure replaces what the rules disallowed)."""
+    reviewed: bool = False
+    """The period has the review's outcome (a review date, or an approved amount): ``items``
+    are then the approved figures."""
+    requested: dict[str, Decimal] = field(default_factory=dict)
+    """Every item as claimed, flat rates computed on the claimed direct costs."""
 
 
 def refused_hours_cost(costs: ReportCosts, refused: Mapping[tuple[int, str], Decimal]) -> dict[Ref, Decimal]:
@@ -253,27 +313,48 @@ def refused_hours_cost(costs: ReportCosts, refused: Mapping[tuple[int, str], Dec
     return out
 
 
-def period_figures(costs: ReportCosts, pack: CallPack, disallowed: Mapping[Ref, Decimal]) -> PeriodFigures:
+def period_figures(
+    costs: ReportCosts,
+    pack: CallPack,
+    disallowed: Mapping[Ref, Decimal],
+    approved: Mapping[Ref, Decimal] | None = None,
+    reviewed: bool = False,
+) -> PeriodFigures:
     """Accepted figures of a period: claimed − disallowed per item, then E on what is accepted.
 
     A disallowed amount is capped at the cost it disallows, so two rules refusing the same
-    invoice never take more than the invoice away.
+    invoice never take more than the invoice away. A line with an ``approved`` amount (the
+    Region's review) counts that amount, at most what it requests: the review cuts the rest,
+    and E is recomputed on the approved direct costs, as the Region's platform does.
+    Expenses kept on record (``claimed: false``) are counted nowhere.
     """
+    approved = approved or {}
     claimed: dict[str, Decimal] = {}
     refused: dict[str, Decimal] = {}
+    cuts: dict[str, Decimal] = {}
     refs: list[Ref] = [("staff", s.index) for s in costs.staff] + [
-        ("expense", e.index) for e in costs.expenses
+        ("expense", e.index)
+        for e in costs.expenses
+        if e.claimed  # kept on record: not counted
     ]
     for ref in refs:
         item = costs.item_of(ref)
         amount = costs.amount(ref)
         claimed[item] = claimed.get(item, ZERO) + amount
+        if ref in approved:
+            cut = amount - min(approved[ref], amount)
+            if cut:
+                cuts[item] = cuts.get(item, ZERO) + cut
+            continue
         cut = min(disallowed.get(ref, ZERO), amount)
         if cut:
             refused[item] = refused.get(item, ZERO) + cut
-    accepted = {k: v - refused.get(k, ZERO) for k, v in claimed.items()}
+    accepted = {k: v - refused.get(k, ZERO) - cuts.get(k, ZERO) for k, v in claimed.items()}
     items, direct, rates, total = item_totals(pack, accepted)
-    return PeriodFigures(claimed, refused, items, direct, rates, total)
+    requested = item_totals(pack, claimed)[0]
+    return PeriodFigures(
+        claimed, refused, items, direct, rates, total, cuts, reviewed or bool(approved), requested
+    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -173,6 +173,11 @@ class PackItem(_Model):
 class StaffRules(_Model):
     hours_per_year: HoursBasis = Decimal("1720")
     hours_ref: Text | None = None
+    hours_per_working_day: Hours | None = Field(
+        Decimal("8"),
+        description="Plausibility limit: hours a month above its working days (Monday to Friday, "
+        "Italian national holidays excluded) × this are a warning (CB308); null: not checked",
+    )
 
 
 class Parameters(_Model):
@@ -203,6 +208,11 @@ class SimplifiedCosts(_Model):
 class ExpenseRules(_Model):
     payment_methods: list[Text] = ["bank_transfer", "card", "pagopa", "direct_debit", "other_traceable"]
     overhead_keywords: list[Text] = []
+    paid_in_full: Bool = Field(
+        True,
+        description="true: an invoice is accepted only when paid in full by the period's end; "
+        "false: the share paid by then is accepted (CB209)",
+    )
 
 
 class CallPack(_Model):
@@ -253,6 +263,9 @@ class Period(_Model):
     id: Id
     start: Date
     end: Date
+    reviewed: Date | None = Field(
+        None, description="Date of the Region's review (istruttoria) whose outcome `approved:` records"
+    )
 
 
 class StaffEntry(_Model):
@@ -265,10 +278,21 @@ class StaffEntry(_Model):
     cost_year: Year
     hours_per_year: HoursBasis | None = None
     hours: Annotated[dict[Month, Hours], BeforeValidator(_none_as_empty_dict)] = {}
+    approved: Money | None = Field(None, description="The cost the Region's review approved")
+    approved_note: Text | None = None
+
+
+class Payment(_Model):
+    """One payment (quietanza) of an invoice."""
+
+    date: Date
+    amount: Money = Field(description="Amount paid, VAT included when the invoice has VAT")
+    method: Text = Field(description="bank_transfer | card | pagopa | direct_debit | other_traceable")
+    reference: Text | None = Field(None, description="Transfer CRO/TRN or similar")
 
 
 class Expense(_Model):
-    """An invoice (or other document) claimed in the period."""
+    """An invoice (or other document) claimed in the period, or a part of one."""
 
     date: Date
     item: Text
@@ -276,14 +300,39 @@ class Expense(_Model):
     supplier: Text
     supplier_vat: Text | None = None
     document: Text
-    amount: Money = Field(description="Taxable amount, VAT excluded")
+    amount: Money = Field(description="Taxable amount charged on this line, VAT excluded")
+    invoice_amount: Money | None = Field(
+        None,
+        description="The invoice's whole taxable amount, when this line charges only part of it "
+        "(to another item, or part now and part in a later period); default: amount",
+    )
     vat: Money | None = None
     eligible_share: Rate | None = None
     paid: Date | None = None
     payment: Text | None = None
     payment_ref: Text | None = None
+    payments: list[Payment] | None = Field(
+        None, description="Several payments; instead of paid/payment/payment_ref"
+    )
     action: ActionRefs = ()
     note: Text | None = None
+    claimed: Bool = Field(True, description="false: kept on record, not claimed (give a reason)")
+    reason: Text | None = Field(None, description="Why an expense is not claimed")
+    approved: Money | None = Field(None, description="The eligible amount the Region's review approved")
+    approved_note: Text | None = None
+
+    @model_validator(mode="after")
+    def _one_payment_form(self) -> Expense:
+        if self.payments is not None and (
+            self.paid is not None or self.payment is not None or self.payment_ref is not None
+        ):
+            raise PydanticCustomError(
+                "cb_value",
+                "give either paid/payment/payment_ref (one payment) or payments (a list), not both",
+            )
+        if not self.claimed and self.reason is None:
+            raise PydanticCustomError("cb_value", "an expense with claimed: false needs a reason:")
+        return self
 
 
 class CostReport(_Model):

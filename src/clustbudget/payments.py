@@ -46,6 +46,9 @@ def payment_method_of(text: str) -> str | None:
         if key == method.replace("_", " "):
             return method
     padded = f" {key} "
+    # A mix that names cash ("Contanti e bonifico") is cash: part of it leaves no trace.
+    if any(f" {word} " in padded for word in PAYMENT_WORDS["cash"]):
+        return "cash"
     for method, words in PAYMENT_WORDS.items():
         if any(f" {word} " in padded for word in words):
             return method

@@ -28,11 +28,11 @@ from .compute import (
 from .exitcodes import ExitCode
 from .findings import Finding, Location, Severity
 from .loading import Loaded, PackResolver, kind_hint, load_file, looks_like_ours, read, unknown_kind, validate
-from .models import Budget, CallPack, CostReport
+from .models import Budget, CallPack, CostReport, Expense
 from .rules import Hit, Selection, finding, run
 from .rules.budget import BudgetContext
 from .rules.costreport import ReportContext
-from .rules.project import PortfolioContext, ProgressContext, ProjectContext, ReportCheck
+from .rules.project import PortfolioContext, ProgressContext, ProjectContext, ReportCheck, invoices
 
 YAML_SUFFIXES = (".yaml", ".yml")
 
@@ -116,6 +116,8 @@ class ReportResult:
     """What the rules refused, per cost, at most the cost (final once the figures are made)."""
     refused_hours: dict[tuple[int, str], Decimal] = field(default_factory=dict)
     """Hours refused per (person index, month), before they become an amount."""
+    approved: dict[Ref, Decimal] = field(default_factory=dict)
+    """The review's approved amount per line, where the report records one."""
     figures: PeriodFigures | None = None
     findings: list[Finding] = field(default_factory=list)
     named: bool = True
@@ -128,6 +130,18 @@ class ReportResult:
         return self.loaded.model if isinstance(self.loaded.model, CostReport) else None
 
 
+@dataclass(frozen=True)
+class InvoicePart:
+    """One line that charges (part of) an invoice: its report, its index, its charge (the
+    part of the invoice's taxable amount: amount × eligible share)."""
+
+    result: ReportResult
+    index: int
+    charge: Decimal
+    expense: Expense
+    period: str
+
+
 @dataclass
 class ProjectResult:
     """A budget and its reports, in period order, with budget against actual after each period."""
@@ -137,6 +151,13 @@ class ProjectResult:
     progress: list[list[ItemProgress]] = field(default_factory=list)
     contributions: list[Decimal | None] = field(default_factory=list)
     """Contribution due on the cumulative accepted costs after each period (None: rate unknown)."""
+    parts: dict[tuple[int, int], list[InvoicePart]] = field(default_factory=dict)
+    """For each claimed expense, ``(id(report's Loaded), index)``: every line of the project
+    that charges the same invoice, itself included, in period order."""
+
+    def parts_of(self, result: ReportResult, index: int) -> list[InvoicePart]:
+        """The lines charging the same invoice as expense ``index`` of ``result``."""
+        return self.parts.get((id(result.loaded), index), [])
 
     @property
     def computed(self) -> list[ReportResult]:
@@ -250,13 +271,49 @@ def check_project(
                 disallow(valid[0]),
             )
         )
+    for group in invoices(checks):
+        shared = [
+            InvoicePart(
+                by_loaded[id(p.rc.loaded)],
+                p.index,
+                p.charge,
+                p.rc.report.expenses[p.index],
+                p.rc.report.period.id,
+            )
+            for p in group
+        ]
+        for p in group:
+            project.parts[(id(p.rc.loaded), p.index)] = shared
     for r in valid:
         assert r.costs is not None
         for ref, amount in refused_hours_cost(r.costs, r.refused_hours).items():
             r.disallowed[ref] = max(r.disallowed.get(ref, Decimal(0)), amount)
         # never more than the cost itself: every reader of `disallowed` gets the final amount
         r.disallowed = {ref: min(amount, r.costs.amount(ref)) for ref, amount in r.disallowed.items()}
-        r.figures = period_figures(r.costs, pack, r.disallowed)
+        report = r.report
+        assert report is not None
+        r.approved = {("staff", i): s.approved for i, s in enumerate(report.staff) if s.approved is not None}
+        r.approved.update(
+            {
+                ("expense", i): e.approved
+                for i, e in enumerate(report.expenses)
+                if e.approved is not None and e.claimed
+            }
+        )
+        r.figures = period_figures(
+            r.costs, pack, r.disallowed, r.approved, reviewed=report.period.reviewed is not None
+        )
+        # What is not accepted on each line, finally: the review's cut where it approved the
+        # line, and all of a line kept on record (it is not claimed).
+        for ref, amount in r.approved.items():
+            cut = r.costs.amount(ref) - min(amount, r.costs.amount(ref))
+            if cut:
+                r.disallowed[ref] = cut
+            else:
+                r.disallowed.pop(ref, None)
+        for e in r.costs.expenses:
+            if not e.claimed:
+                r.disallowed[("expense", e.index)] = e.eligible
     periods = [r.figures for r in valid if r.figures is not None]
     project.progress = [budget_vs_actual(budget.figures, periods, i) for i in range(len(periods))]
     params = pack.parameters

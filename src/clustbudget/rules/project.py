@@ -6,18 +6,25 @@ the entry that breaks the rule, and names the earlier file and line (``related``
 
 from __future__ import annotations
 
-import functools
-import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from ..compute import BudgetFigures, ItemProgress, PeriodFigures, ReportCosts, staff_cost
+from ..compute import BudgetFigures, ItemProgress, PeriodFigures, ReportCosts, invoice_charge, staff_cost
 from ..findings import Severity
+from ..invoices import (
+    InvoiceKey,
+    Supplier,
+    document_key,
+    invoice_key,
+    issue_year,
+    same_supplier,
+    supplier_of,
+    whole_amount,
+)
 from ..models import Budget, CallPack, CostReport
-from ..money import ZERO, fmt_eur, fmt_qty, fmt_rate
-from ..payments import normalise
+from ..money import ZERO, fmt_eur, fmt_qty, fmt_rate, round_cents
 from . import Hit, rule
 
 if TYPE_CHECKING:
@@ -176,85 +183,157 @@ def rate_changed(ctx: ProjectContext) -> Iterator[Hit]:
                 )
 
 
-# Legal forms, as they read once normalised ("S.r.l." → "s r l"), dropped from supplier names.
-_LEGAL = re.compile(
-    r"\b(s r l(?: s)?|srls?|s p a|spa|s n c|snc|s a s|sas|s c a r l|scarl|gmbh|ag|ltd|llc|inc|sa|bv|nv|societa|co)\b"
-)
+@dataclass(frozen=True, slots=True)
+class Part:
+    """One claimed line of an invoice, in period order."""
+
+    rc: ReportCheck
+    index: int
+    charge: Decimal
+    """The part of the invoice's taxable amount the line charges (amount × eligible share)."""
 
 
-@functools.lru_cache(maxsize=4096)
-def supplier_key(name: str) -> str:
-    """A supplier's name, normalised: case, accents, legal forms and punctuation dropped
-    (``Messe Düsseldorf GmbH`` = ``MESSE DUSSELDORF``)."""
-    return " ".join(_LEGAL.sub(" ", normalise(name)).split())
+def invoices(reports: Sequence[ReportCheck]) -> Iterator[list[Part]]:
+    """The claimed lines of the reports grouped by invoice (supplier, document number
+    normalised, year of issue: :mod:`clustbudget.invoices`), each group in period order."""
+    groups: dict[InvoiceKey, list[tuple[Supplier, list[Part]]]] = {}
+    for rc in reports:
+        for i, exp in enumerate(rc.report.expenses):
+            if not exp.claimed:
+                continue
+            who = supplier_of(exp)
+            same = groups.setdefault(invoice_key(exp), [])
+            for other, parts in same:
+                if same_supplier(who, other):
+                    parts.append(Part(rc, i, invoice_charge(exp)))
+                    break
+            else:
+                same.append((who, [Part(rc, i, invoice_charge(exp))]))
+    for same in groups.values():
+        for _, parts in same:
+            yield parts
 
 
-_VAT_NOISE = re.compile(r"[\s.\-]")
-
-
-def vat_key(vat: str) -> str:
-    """A VAT number, normalised: ``IT 01234567890`` → ``01234567890``."""
-    text = _VAT_NOISE.sub("", vat.upper())
-    return text[2:] if text.startswith("IT") and text[2:].isdigit() else text
-
-
-def document_key(document: str) -> str:
-    """A document number, normalised: case and spaces ignored (``FT 1`` = ``ft1``)."""
-    return "".join(document.upper().split())
+def _where(parts: Sequence[Part], rc: ReportCheck) -> str:
+    places = []
+    for p in parts:
+        line = p.rc.loaded.at(("expenses", p.index, "document")).line
+        name = p.rc.loaded.display.replace("\\", "/").rsplit("/", 1)[-1]
+        places.append(f"{'this report' if p.rc is rc else p.rc.report.period.id} ({name}:{line})")
+    return ", ".join(places)
 
 
 @rule(
     "CB304",
     "double-claim",
     E,
-    "The same invoice claimed twice, in one report or two.",
+    "An invoice charged, over the project's reports, for more than its amount.",
     "Reg. (UE) 1303/2013 art. 65(11); Reg. (UE) 2021/1060 art. 63(9) (no double funding)",
     "project",
 )
 def double_claim(ctx: ProjectContext) -> Iterator[Hit]:
     """
-    What it checks: no two expenses of the project's reports share supplier (VAT number when
-    both have one, else the normalised name), document number and year. The later claim is not
-    accepted.
+    What it checks: the lines that charge one invoice — in one report or several, to one item
+    or several — never charge more than the invoice's taxable amount (`invoice_amount`, or
+    the first line's `amount` when no line gives it). A line's charge is its `amount` × its
+    `eligible_share`. The excess is not accepted, on the later line; claiming an invoice a
+    second time in full is a charge of twice its amount.
 
-    Why: the same cost is never funded twice (Reg. 1303/2013 art. 65(11); CPR art. 63(9)).
-    Document numbers are compared without case and spaces, supplier names also without
-    punctuation and legal forms: `FT 1` of `Rossi S.r.l.` is `ft1` of `ROSSI SRL`.
+    An invoice is the supplier (the VAT number or tax code when both lines give one, else the
+    normalised name: case, accents, punctuation and legal forms dropped), the document number
+    (Unicode NFKC, case-folded, spaces, zero-width characters and dashes removed: `FT 2021–15`
+    is `ft202115`) and the year of issue (the year in the number when it carries one, else the
+    date's): Italian invoice numbers restart each year.
 
-    Fix: remove the repeated line; if two invoices really share a number, check the supplier.
+    Why: the same cost is never funded twice (Reg. 1303/2013 art. 65(11); CPR art. 63(9)); the
+    Region's platform records one invoice charged to several items and periods, and never more
+    than its amount in all.
+
+    Fix: remove the repeated line; when one invoice is claimed in parts, give each line the part
+    it charges as `amount` and the whole invoice as `invoice_amount`.
     """
-    for rc, i, erc, ei in repeated_invoices(ctx.reports):
-        exp = rc.report.expenses[i]
-        where = "earlier in this report" if erc is rc else f"in {erc.report.period.id}"
-        amount = rc.costs.expenses[i].eligible
-        yield Hit(
-            ("expenses", i, "document"),
-            f"invoice {exp.document} of {exp.supplier} ({exp.date.year}) "
-            f"is already claimed {where}: {fmt_eur(amount)} not accepted",
-            related=erc.loaded.at(("expenses", ei, "document")),
-            doc=rc.loaded,
-            disallow=("expense", i, amount),
-        )
+    for parts in invoices(ctx.reports):
+        if len(parts) < 2:
+            continue
+        whole = whole_amount([p.rc.report.expenses[p.index] for p in parts])
+        before = ZERO
+        for k, part in enumerate(parts):
+            after = before + part.charge
+            if k and after > whole and part.charge:
+                excess = min(part.charge, after - whole)
+                eligible = part.rc.costs.expenses[part.index].eligible
+                cut = eligible if excess == part.charge else round_cents(eligible * excess / part.charge)
+                exp = part.rc.report.expenses[part.index]
+                earlier = parts[:k]
+                year = issue_year(exp)
+                if excess == part.charge and all(p.charge >= whole for p in earlier[:1]):
+                    what = f"is already claimed in {_where(earlier, part.rc)}"
+                else:
+                    what = (
+                        f"{fmt_eur(after)} charged in all, more than its {fmt_eur(whole)} "
+                        f"(earlier parts: {_where(earlier, part.rc)})"
+                    )
+                yield Hit(
+                    ("expenses", part.index, "document"),
+                    f"invoice {exp.document} of {exp.supplier} ({year}) {what}: {fmt_eur(cut)} not accepted",
+                    related=earlier[0].rc.loaded.at(("expenses", earlier[0].index, "document")),
+                    doc=part.rc.loaded,
+                    disallow=("expense", part.index, cut),
+                )
+            before = after
+
+
+@rule(
+    "CB306",
+    "same-number-other-year",
+    W,
+    "The same supplier, document number and amount in two different years.",
+    "Reg. (UE) 1303/2013 art. 65(11); Reg. (UE) 2021/1060 art. 63(9) (no double funding)",
+    "project",
+)
+def same_number_other_year(ctx: ProjectContext) -> Iterator[Hit]:
+    """
+    What it checks: two claimed lines of the project with the same supplier, the same document
+    number (normalised as CB304 does) and the same amount, but different years of issue. Both
+    stay accepted: numbers restart each year, so they may be two invoices.
+
+    Why: an invoice claimed again with its date mistyped (or a registration date instead of the
+    invoice date) would look like an invoice of another year, and escape CB304.
+
+    Fix: check both documents; if they are one invoice, remove the second line and correct the
+    date.
+    """
+    seen: dict[tuple[str, Decimal], list[tuple[Supplier, int, ReportCheck, int]]] = {}
+    for rc in ctx.reports:
+        for i, exp in enumerate(rc.report.expenses):
+            if not exp.claimed:
+                continue
+            who, year = supplier_of(exp), issue_year(exp)
+            same = seen.setdefault((document_key(exp.document), exp.amount), [])
+            for other, other_year, erc, ei in same:
+                if other_year != year and same_supplier(who, other):
+                    yield Hit(
+                        ("expenses", i, "document"),
+                        f"invoice {exp.document} of {exp.supplier} ({year}, {fmt_eur(exp.amount)}) has the number "
+                        f"and amount of one of {other_year} in {'this report' if erc is rc else erc.report.period.id}: "
+                        "check that it is not the same invoice",
+                        related=erc.loaded.at(("expenses", ei, "document")),
+                        doc=rc.loaded,
+                    )
+                    break
+            same.append((who, year, rc, i))
 
 
 def repeated_invoices(
     reports: Sequence[ReportCheck], counts: Callable[[ReportCheck, ReportCheck], bool] = lambda a, b: True
 ) -> Iterator[tuple[ReportCheck, int, ReportCheck, int]]:
-    """Each expense that repeats an earlier one — same document number and year, same supplier
-    (VAT number when both have one, else the normalised name) — with the first such earlier
-    expense for which ``counts(earlier report, report)`` holds."""
-    seen: dict[tuple[str, int], list[tuple[ReportCheck, int, str | None, str]]] = {}
-    for rc in reports:
-        for i, exp in enumerate(rc.report.expenses):
-            key = (document_key(exp.document), exp.date.year)
-            vat = vat_key(exp.supplier_vat) if exp.supplier_vat else None
-            name = supplier_key(exp.supplier)
-            for erc, ei, evat, ename in seen.get(key, []):
-                same = (vat == evat) if (vat and evat) else (name == ename)
-                if same and counts(erc, rc):
-                    yield rc, i, erc, ei
-                    break
-            seen.setdefault(key, []).append((rc, i, vat, name))
+    """Each claimed line of an invoice (:func:`invoices`) after the first, with the first earlier
+    line for which ``counts(earlier report, report)`` holds."""
+    for parts in invoices(reports):
+        for k, part in enumerate(parts):
+            earlier = next((p for p in parts[:k] if counts(p.rc, part.rc)), None)
+            if earlier is not None:
+                yield part.rc, part.index, earlier.rc, earlier.index
 
 
 @dataclass(frozen=True)
@@ -293,7 +372,7 @@ def double_claim_across_projects(ctx: PortfolioContext) -> Iterator[Hit]:
         exp = rc.report.expenses[i]
         yield Hit(
             ("expenses", i, "document"),
-            f"invoice {exp.document} of {exp.supplier} ({exp.date.year}) is also claimed by another project, "
+            f"invoice {exp.document} of {exp.supplier} ({issue_year(exp)}) is also claimed by another project, "
             f"{owner[id(erc)]} ({erc.report.period.id})",
             related=erc.loaded.at(("expenses", ei, "document")),
             doc=rc.loaded,
