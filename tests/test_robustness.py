@@ -83,12 +83,10 @@ def test_any_mutation_is_reported_not_raised(tmp_path_factory, source, data):
     (folder / "budget.yaml").write_text((DATA / "reports" / "budget.yaml").read_text())
     target = folder / "budget" / source.name
     target.write_text(yaml.safe_dump(doc, allow_unicode=True) if not isinstance(doc, str) else doc)
-    run = validate_paths([Path(folder)])
-    assert run.exit_code() in (0, 1, 2)
+    run = validate_paths([Path(folder)])  # the assertion is that nothing raised
     assert len(run.files) == 2
     if isinstance(doc, dict) and "costs" in doc:
-        project = load_project(target)
-        assert project.budget is not None
+        load_project(target)
 
 
 def test_garbage_bytes_are_reported(tmp_path):

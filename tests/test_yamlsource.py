@@ -1,6 +1,5 @@
 """The YAML reader: positions, duplicate keys, YAML 1.1 surprises and unsafe constructs."""
 
-import time
 from pathlib import Path
 
 import pytest
@@ -73,16 +72,14 @@ def test_a_bom_is_accepted():
     assert parse("\ufeffa: 1\n".encode()).data == {"a": "1"}
 
 
-def test_alias_bomb_is_refused_quickly():
+def test_alias_bomb_is_refused():
     lines = ["a: &a [x, x, x, x, x, x, x, x, x, x]"]
     for i in range(1, 10):
         prev, cur = chr(ord("a") + i - 1), chr(ord("a") + i)
         lines.append(f"{cur}: &{cur} [{', '.join('*' + prev for _ in range(10))}]")
-    start = time.perf_counter()
     with pytest.raises(ReadError) as err:
         parse("\n".join(lines) + "\n")
     assert err.value.code == "CB004" and "aliases" in err.value.message
-    assert time.perf_counter() - start < 2
 
 
 def test_deep_nesting_is_refused():

@@ -125,6 +125,13 @@ HEADERS: dict[str, list[str]] = {
 }
 
 MAX_LEDGER_BYTES = 64 * 1024 * 1024
+"""A ledger file at most this large (CSV or xlsx, as stored)."""
+MAX_LEDGER_ROWS = 250_000
+"""Rows of a ledger, header included: a larger one is refused (split it by period)."""
+MAX_LEDGER_COLUMNS = 1_000
+"""Columns of an xlsx ledger, as its sheet declares them."""
+MAX_XLSX_UNCOMPRESSED = 256 * 1024 * 1024
+"""What an xlsx's parts may inflate to, all together (a zip bomb is refused before reading)."""
 
 
 class LedgerError(Exception):
@@ -163,11 +170,15 @@ class ParsedLedger:
 
 
 def read_ledger(path: Path, *, sheet: str | None = None) -> Ledger:
-    """Read a CSV (delimiter sniffed, UTF-8 or Windows-1252) or xlsx ledger's header and rows."""
+    """Read a CSV (delimiter sniffed; UTF-8, UTF-16 with a BOM or Windows-1252) or xlsx
+    ledger's header and rows, within the documented limits (:data:`MAX_LEDGER_BYTES`,
+    :data:`MAX_LEDGER_ROWS`, :data:`MAX_XLSX_UNCOMPRESSED`)."""
     if not path.is_file():
         raise LedgerError(f"{path}: no such file")
     if path.stat().st_size > MAX_LEDGER_BYTES:
-        raise LedgerError(f"{path}: file is too large (at most {MAX_LEDGER_BYTES:,} bytes)")
+        raise LedgerError(
+            f"{path}: file is too large (at most {MAX_LEDGER_BYTES:,} bytes): split it by period"
+        )
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
         return _read_xlsx(path, sheet)
@@ -176,27 +187,81 @@ def read_ledger(path: Path, *, sheet: str | None = None) -> Ledger:
     raise LedgerError(f"{path}: a ledger is a .csv or .xlsx file")
 
 
+_BOMS = (
+    (b"\xff\xfe\x00\x00", "utf-32-le", "UTF-32"),
+    (b"\x00\x00\xfe\xff", "utf-32-be", "UTF-32"),
+    (b"\xff\xfe", "utf-16-le", "UTF-16"),
+    (b"\xfe\xff", "utf-16-be", "UTF-16"),
+)
+
+
+def _decode(path: Path, raw: bytes) -> str:
+    """A CSV's text: by its BOM (UTF-8, UTF-16, UTF-32), else UTF-8, else Windows-1252.
+
+    A NUL character is never text in a ledger: it means a UTF-16 file without a BOM, or a
+    file that is not a CSV at all; refused with its line.
+    """
+    for bom, codec, name in _BOMS:
+        if raw.startswith(bom):
+            try:
+                text = raw[len(bom) :].decode(codec)
+            except UnicodeDecodeError as exc:
+                raise LedgerError(
+                    f"{path}: starts as {name} but is not valid {name} (byte {exc.start + len(bom):,}): "
+                    "save it again as CSV UTF-8"
+                ) from None
+            break
+    else:
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            text = raw.decode("cp1252", errors="replace")  # Excel's "CSV" on Italian Windows
+    nul = text.find("\x00")
+    if nul >= 0:
+        line = text.count("\n", 0, nul) + 1
+        raise LedgerError(
+            f"{path}:{line}: a NUL character: not a text CSV (UTF-16 without a BOM?): "
+            "save it again as CSV UTF-8"
+        )
+    return text
+
+
 def _read_csv(path: Path) -> Ledger:
-    raw = path.read_bytes()
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = raw.decode("cp1252", errors="replace")  # Excel's "CSV" on Italian Windows
+    text = _decode(path, path.read_bytes())  # the bytes are dropped once decoded
     sample = text[:20000]
     try:
         dialect: Any = csv.Sniffer().sniff(sample, delimiters=",;\t|")
     except csv.Error:
         dialect = csv.excel
+    rows: list[tuple[int, list[Any]]] = []
+    reader = csv.reader(io.StringIO(text), dialect)
     try:
-        rows = list(csv.reader(io.StringIO(text), dialect))
+        for row in reader:
+            if len(rows) >= MAX_LEDGER_ROWS:
+                raise LedgerError(f"{path}: more than {MAX_LEDGER_ROWS:,} rows: split the ledger by period")
+            rows.append((len(rows) + 1, row))  # the row as a spreadsheet shows it
     except csv.Error as exc:
-        raise LedgerError(f"{path}: not a readable CSV file ({exc})") from None
-    return _table(path, [(i + 1, row) for i, row in enumerate(rows)])
+        raise LedgerError(f"{path}:{len(rows) + 1}: not a readable CSV file ({exc})") from None
+    return _table(path, rows)
 
 
 def _read_xlsx(path: Path, sheet: str | None) -> Ledger:
+    import zipfile
+
     import openpyxl
 
+    # The sizes a zip declares are what its parts inflate to (reading stops there): check
+    # them before openpyxl inflates anything (it reads the shared strings whole).
+    try:
+        with zipfile.ZipFile(path) as package:
+            inflated = sum(info.file_size for info in package.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise LedgerError(f"{path}: not a readable xlsx workbook (not a zip file)") from None
+    if inflated > MAX_XLSX_UNCOMPRESSED:
+        raise LedgerError(
+            f"{path}: the workbook inflates to {inflated:,} bytes (at most {MAX_XLSX_UNCOMPRESSED:,}): "
+            "save the ledger's sheet alone, or as CSV"
+        )
     try:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for a bad file
@@ -205,7 +270,29 @@ def _read_xlsx(path: Path, sheet: str | None) -> Ledger:
         if sheet is not None and sheet not in wb.sheetnames:
             raise LedgerError(f"{path}: no sheet {sheet!r} (sheets: {', '.join(wb.sheetnames)})")
         ws = wb[sheet] if sheet else wb.worksheets[0]
-        rows = [(i + 1, list(r)) for i, r in enumerate(ws.iter_rows(values_only=True))]
+        # The dimension the sheet declares (Excel and LibreOffice write it), before any row.
+        declared_rows, declared_cols = (getattr(ws, "max_row", None), getattr(ws, "max_column", None))
+        if isinstance(declared_rows, int) and declared_rows > MAX_LEDGER_ROWS:
+            raise LedgerError(
+                f"{path}: the sheet declares {declared_rows:,} rows (at most {MAX_LEDGER_ROWS:,}): "
+                "split the ledger by period"
+            )
+        if isinstance(declared_cols, int) and declared_cols > MAX_LEDGER_COLUMNS:
+            raise LedgerError(
+                f"{path}: the sheet declares {declared_cols:,} columns (at most {MAX_LEDGER_COLUMNS:,})"
+            )
+        rows: list[tuple[int, list[Any]]] = []
+        try:
+            for i, r in enumerate(ws.iter_rows(values_only=True, max_col=MAX_LEDGER_COLUMNS)):
+                if i >= MAX_LEDGER_ROWS:
+                    raise LedgerError(
+                        f"{path}: more than {MAX_LEDGER_ROWS:,} rows: split the ledger by period"
+                    )
+                rows.append((i + 1, list(r)))
+        except LedgerError:
+            raise
+        except Exception as exc:  # a malformed sheet inside a valid zip
+            raise LedgerError(f"{path}: not a readable xlsx workbook ({type(exc).__name__})") from None
     finally:
         wb.close()
     return _table(path, rows)
@@ -284,8 +371,26 @@ def match_columns(
     required fields with no column).
     """
     problems: list[str] = []
-    index = {normalise(h): i for i, h in enumerate(headers) if h}
+    columns: dict[str, list[int]] = {}  # normalised header → every column that has it
+    for i, h in enumerate(headers):
+        if h:
+            columns.setdefault(normalise(h), []).append(i)
+    index = {name: found[0] for name, found in columns.items()}
     mapping: dict[str, int] = {}
+    ambiguous: set[str] = set()
+
+    def unambiguous(fld: str, name: str) -> bool:
+        found = columns[name]
+        if len(found) == 1:
+            return True
+        ambiguous.add(fld)
+        both = " and ".join(f"{_column_name(i)} {headers[i]!r}" for i in found)
+        problems.append(
+            f"columns {both} have the same header: rename one of them "
+            f"(the {fld} would be read from either), then import again"
+        )
+        return False
+
     for fld, header in (explicit or {}).items():
         if fld not in FIELDS:
             problems.append(f"--map {fld}=…: {fld!r} is not an expense field ({', '.join(FIELDS)})")
@@ -293,23 +398,33 @@ def match_columns(
             problems.append(
                 f"--map {fld}={header}: no column {header!r} (columns: {', '.join(h for h in headers if h)})"
             )
-        else:
+        elif unambiguous(fld, normalise(header)):
             mapping[fld] = index[normalise(header)]
     for fld, names in HEADERS.items():
-        if fld in mapping:
+        if fld in mapping or fld in (explicit or {}):
             continue
         for name in names:
-            i = index.get(normalise(name))
-            if i is not None and i not in mapping.values():
-                mapping[fld] = i
+            col = index.get(normalise(name))
+            if col is not None and col not in mapping.values():
+                if unambiguous(fld, normalise(name)):
+                    mapping[fld] = col
                 break
-    missing = [f for f in REQUIRED if f not in mapping]
+    missing = [f for f in REQUIRED if f not in mapping and f not in ambiguous]
     if missing:
         problems.append(
             f"no column for {', '.join(missing)}: name them with --map FIELD=HEADER "
             f"(columns: {', '.join(h for h in headers if h)})"
         )
     return mapping, problems
+
+
+def _column_name(index: int) -> str:
+    """A 0-based column index as a spreadsheet names it: ``column 7 (G)``."""
+    letters, n = "", index + 1
+    while n:
+        n, rest = divmod(n - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return f"column {index + 1} ({letters})"
 
 
 def _cell_text(value: Any, fld: str, comma_decimal: bool | None) -> Any:
@@ -433,9 +548,24 @@ def _why(err: Any, ledger: Ledger) -> str:
 # ------------------------------------------------------------------ writing into the report
 
 
+# What YAML cannot hold as it is in a double-quoted scalar: DEL and the C1 controls (not
+# printable), NEL and the Unicode line and paragraph separators (read as line breaks, then
+# folded into a space), the BOM, the noncharacters U+FFFE/U+FFFF and lone surrogates.
+_UNSAFE_IN_YAML = re.compile("[\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff\ud800-\udfff]")
+
+
+def quoted(text: str) -> str:
+    """``text`` as a YAML double-quoted scalar that reads back exactly, whatever it holds.
+
+    JSON's escapes are YAML's (``\\n``, ``\\"``, ``\\u0007``); the characters YAML would
+    refuse or change are escaped too (``\\x85`` stays U+0085, not a space).
+    """
+    return _UNSAFE_IN_YAML.sub(lambda m: f"\\u{ord(m[0]):04x}", json.dumps(text, ensure_ascii=False))
+
+
 def expense_yaml(values: dict[str, Any], indent: int) -> str:
-    """One expense as a block-style YAML list item; text is double-quoted (JSON-style), so no
-    value can be read back as another type."""
+    """One expense as a block-style YAML list item; text is double-quoted (:func:`quoted`),
+    so no value can be read back as another type or as other text."""
     pad = " " * indent
     lines = []
     for i, fld in enumerate(f for f in FIELDS if f in values):
@@ -446,9 +576,9 @@ def expense_yaml(values: dict[str, Any], indent: int) -> str:
             text = str(v)
         elif fld == "action":
             items = v if isinstance(v, list) else [v]
-            text = "[" + ", ".join(json.dumps(str(a), ensure_ascii=False) for a in items) + "]"
+            text = "[" + ", ".join(quoted(str(a)) for a in items) + "]"
         else:
-            text = json.dumps(str(v), ensure_ascii=False)
+            text = quoted(str(v))
         lines.append(f"{pad}{'- ' if i == 0 else '  '}{fld}: {text}")
     return "\n".join(lines) + "\n"
 
@@ -459,32 +589,31 @@ def insert_expenses(text: str, expenses: Sequence[dict[str, Any]], comment: str)
     A block list is extended right after its last item (comments that follow it, which
     belong to the next section, stay where they are); an empty list (``expenses: []``,
     ``expenses:``) becomes a block list, keeping a comment on its line; a report without
-    ``expenses`` gets one at the end. Line endings (LF or CRLF) are kept.
+    ``expenses`` gets one at the end. Line endings are kept line by line (LF, CRLF, or a
+    mix of them); the new lines end as most of the file's lines do.
     """
     from .yamlsource import compose
 
-    crlf = "\r\n" in text
-    if crlf:
-        text = text.replace("\r\n", "\n")
-    root = compose(text)
-    out = _insert(text, root, expenses, comment)
-    return out.replace("\n", "\r\n") if crlf else out
+    # Each line keeps its own ending; the new lines take the file's usual one.
+    nl = "\r\n" if text.count("\r\n") * 2 > text.count("\n") else "\n"
+    return _insert(text, compose(text), expenses, comment, nl)
 
 
-def _insert(text: str, root: Node | None, expenses: Sequence[dict[str, Any]], comment: str) -> str:
+def _insert(text: str, root: Node | None, expenses: Sequence[dict[str, Any]], comment: str, nl: str) -> str:
     def block(indent: int) -> str:
-        return f"{' ' * indent}# {comment}\n" + "".join(expense_yaml(e, indent) for e in expenses)
+        lines = f"{' ' * indent}# {comment}\n" + "".join(expense_yaml(e, indent) for e in expenses)
+        return lines if nl == "\n" else lines.replace("\n", nl)
 
     def line_end(index: int) -> int:
-        nl = text.find("\n", index)
-        return len(text) if nl < 0 else nl + 1
+        found = text.find("\n", index)
+        return len(text) if found < 0 else found + 1
 
     for key, value in root.value if root is not None else ():
         if key.value != "expenses":
             continue
         if value.tag.endswith(":seq") and value.value and not value.flow_style:
             at = line_end(_last_end(value))
-            prefix = text[:at] if text[:at].endswith("\n") else text[:at] + "\n"
+            prefix = text[:at] if text[:at].endswith("\n") else text[:at] + nl
             return prefix + block(value.start_mark.column) + text[at:]
         if value.value:  # a flow list with items, or a scalar that is not null
             raise ReportShapeError(
@@ -495,11 +624,12 @@ def _insert(text: str, root: Node | None, expenses: Sequence[dict[str, Any]], co
         start = value.start_mark.index if value.end_mark.index > value.start_mark.index else colon + 1
         end = max(value.end_mark.index, colon + 1)
         at = line_end(end)
-        rest_of_line = text[end:at].rstrip("\n")
+        rest_of_line = text[end:at].rstrip("\r\n")
+        ending = text[end:at][len(rest_of_line) :] or nl
         head = text[: colon + 1] + text[colon + 1 : start].rstrip(" ") + rest_of_line
-        return head + "\n" + block(2) + text[at:]
-    sep = "" if text.endswith("\n") or not text else "\n"
-    return text + sep + "expenses:\n" + block(2)
+        return head + ending + block(2) + text[at:]
+    sep = "" if text.endswith("\n") or not text else nl
+    return text + sep + "expenses:" + nl + block(2)
 
 
 def _last_end(node: Node) -> int:

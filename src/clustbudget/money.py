@@ -144,10 +144,10 @@ def parse_decimal(text: object, *, what: str = "amount", places: int = 2) -> Dec
             )
         raise AmountError(f"{raw!r} is not {a_what}: write a plain decimal such as {example}")
     if len(raw) > 1 and raw[0] == "0" and raw[1] != ".":
-        raise AmountError(
-            f"{what} {raw!r} has a leading zero (YAML 1.1 would read it as octal): "
-            f"write {raw.lstrip('0') or '0'}"
-        )
+        digits = raw.lstrip("0") or "0"
+        # a rate or share is a fraction: `07` was meant as 0.7 (or 0.07), never as 7
+        fix = f"a fraction from 0 to 1, such as 0.{digits}" if what in ("rate", "share") else digits
+        raise AmountError(f"{what} {raw!r} has a leading zero (YAML 1.1 would read it as octal): write {fix}")
     whole, _, frac = raw.partition(".")
     if len(frac) > places:
         if what == "amount" and len(frac) == 3 and len(whole) <= 3:

@@ -40,14 +40,16 @@ def normalise(text: str) -> str:
 
 
 def payment_method_of(text: str) -> str | None:
-    """The method a payment description names (``"Bonifico SEPA"`` → ``bank_transfer``), if any."""
+    """The method a payment description names (``"Bonifico SEPA"`` → ``bank_transfer``), if any;
+    ``cash`` when it names cash at all (``"Contanti e bonifico"``)."""
     key = normalise(text)
     for method in PAYMENT_WORDS:
         if key == method.replace("_", " "):
             return method
     padded = f" {key} "
-    # A mix that names cash ("Contanti e bonifico") is cash: part of it leaves no trace.
-    if any(f" {word} " in padded for word in PAYMENT_WORDS["cash"]):
+    # Cash named anywhere wins: "Contanti e bonifico" is not a traceable payment as a whole.
+    # ("cassa" alone is cash, but "bonifico Cassa di Risparmio" names a bank: not here.)
+    if any(f" {word} " in padded for word in PAYMENT_WORDS["cash"] if word != "cassa"):
         return "cash"
     for method, words in PAYMENT_WORDS.items():
         if any(f" {word} " in padded for word in words):

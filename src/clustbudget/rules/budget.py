@@ -241,8 +241,14 @@ def add_months(start: date, months: int) -> date:
 
 
 def expected_end(start: date, months: int) -> date:
-    """Inclusive end of a project of ``months`` months: 2020-10-01 + 24 → 2022-09-30."""
-    return add_months(start, months) - timedelta(days=1)
+    """Inclusive end of a project of ``months`` months: the day before the same day ``months``
+    later (2020-10-01 + 24 → 2022-09-30), or that month's last day when it is shorter
+    (2021-01-31 + 1 → 2021-02-28, 2021-03-31 + 1 → 2021-04-30)."""
+    if start.day == 1:
+        return add_months(start, months) - timedelta(days=1)
+    # add_months clamps to the month's last day: the 31st, 30th and 29th all become the 28th
+    # in February, so take the day before first, then move.
+    return add_months(start.replace(day=start.day - 1), months)
 
 
 def span(start: date, end: date) -> str:
