@@ -516,15 +516,19 @@ def test_cli_period_selection_and_unknown_period(cli, tmp_path):
     assert not (tmp_path / "x.xlsx").exists()
 
 
-def test_cli_refuses_reports_with_errors_unless_allowed(cli, tmp_path):
+def test_cli_exports_disallowed_costs_and_refuses_them_with_strict(cli, tmp_path):
+    # The hand reports' errors are all disallowed costs (cash, dates, hours cap, double
+    # claim, unpaid): the rendiconto leaves them out of its figures and lists them.
     reports = sorted((HAND.parent / "budget").glob("*.yaml"))
-    refused = cli("export", HAND, *reports, "-o", "out.xlsx", cwd=tmp_path)
+    refused = cli("export", HAND, *reports, "-o", "out.xlsx", "--strict", cwd=tmp_path)
     assert refused.returncode == 1
     assert "CB304" in refused.stderr and "--allow-errors" in refused.stderr
     assert list(tmp_path.iterdir()) == []
-    allowed = cli("export", HAND, *reports, "-o", "out.xlsx", "--allow-errors", cwd=tmp_path)
+    done = cli("export", HAND, *reports, "-o", "out.xlsx", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    allowed = cli("export", HAND, *reports, "-o", "out2.xlsx", "--strict", "--allow-errors", cwd=tmp_path)
     assert allowed.returncode == 0, allowed.stderr
-    assert openpyxl.load_workbook(tmp_path / "out.xlsx")["Riepilogo"]["A1"].value.startswith("ATTENZIONE")
+    assert openpyxl.load_workbook(tmp_path / "out2.xlsx")["Riepilogo"]["A1"].value.startswith("ATTENZIONE")
 
 
 # ============================================================================ speed

@@ -441,6 +441,14 @@ def export(
             "--allow-errors", help="Export a budget that has errors; the Summary says so at the top."
         ),
     ] = False,
+    strict: Annotated[
+        bool,
+        typer.Option(
+            "--strict",
+            help="With reports: refuse costs the rules disallow too (by default the rendiconto is "
+            "written with them left out of its figures and listed in Controlli).",
+        ),
+    ] = False,
     color: ColorOpt = Color.auto,
 ) -> None:
     """Write an xlsx statement with live formulas: the budget, or a period's rendiconto.
@@ -449,13 +457,15 @@ def export(
     cost reports, the period's rendiconto: Riepilogo (budget | period | cumulative |
     remaining | %), Personale, Spese, Controlli, Provenienza.
 
-    Exits 1 when the budget has errors (unless --allow-errors), 2 when the workbook exists
-    (unless --force) or cannot be written.
+    Exits 1 when the budget or a report has errors (unless --allow-errors) — for a
+    rendiconto, errors other than disallowed costs, which it leaves out of its figures
+    (any error with --strict) —, 2 when a file cannot be read, the workbook exists (unless
+    --force) or cannot be written.
     """
     if reports or period is not None:
         # --period alone: the reports beside the budget, as `report` finds them
         project = _project_or_exit(budget, reports, color)
-        errors = project.errors
+        errors = project.blocking_errors(strict=strict)
     else:
         project = None
         result = _budget_or_exit(budget, color)

@@ -32,7 +32,14 @@ from .models import Budget, CallPack, CostReport, Expense
 from .rules import Hit, Selection, finding, run
 from .rules.budget import BudgetContext
 from .rules.costreport import ReportContext
-from .rules.project import PortfolioContext, ProgressContext, ProjectContext, ReportCheck, invoices
+from .rules.project import (
+    DISALLOWING,
+    PortfolioContext,
+    ProgressContext,
+    ProjectContext,
+    ReportCheck,
+    invoices,
+)
 
 YAML_SUFFIXES = (".yaml", ".yml")
 
@@ -173,6 +180,12 @@ class ProjectResult:
     @property
     def errors(self) -> list[Finding]:
         return [f for f in self.findings if f.severity is Severity.ERROR]
+
+    def blocking_errors(self, *, strict: bool = False) -> list[Finding]:
+        """The errors that keep a rendiconto from being exported: all of them with ``strict``,
+        otherwise those that are not disallowed costs (:data:`~clustbudget.rules.project.DISALLOWING`:
+        the figures already leave those costs out)."""
+        return [f for f in self.errors if strict or f.code not in DISALLOWING]
 
     @property
     def latest_named(self) -> int:

@@ -6,8 +6,11 @@ the entry that breaks the rule, and names the earlier file and line (``related``
 
 from __future__ import annotations
 
+import calendar
+import functools
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -31,6 +34,11 @@ if TYPE_CHECKING:
     from ..loading import Loaded
 
 E, W, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
+
+DISALLOWING = frozenset({"CB202", "CB203", "CB206", "CB208", "CB209", "CB210", "CB302", "CB304", "CB307"})
+"""The errors that are disallowed costs: the rule leaves the cost (or the hours) out of the
+accepted figures, which stay right. A rendiconto is exported with them (they are its Checks);
+`export --strict` refuses them as any other error."""
 
 
 @dataclass(frozen=True)
@@ -513,3 +521,207 @@ def report_not_checked(ctx: ProgressContext) -> Iterator[Hit]:
     if params.contribution_rate is None:
         parts.append("contribution due not computed")
     yield Hit(("period",), "; ".join(parts), doc=ctx.reports[-1].loaded, key=True)
+
+
+# --------------------------------------------------------------------- hours that cannot be true
+
+
+def month_days(month: str) -> int:
+    """Days in a ``YYYY-MM`` month."""
+    return calendar.monthrange(int(month[:4]), int(month[5:7]))[1]
+
+
+def weekdays(month: str) -> int:
+    """Monday-to-Friday days of a ``YYYY-MM`` month."""
+    y, m = int(month[:4]), int(month[5:7])
+    return sum(1 for d in range(1, month_days(month) + 1) if date(y, m, d).weekday() < 5)
+
+
+MAX_WEEKDAY_HOLIDAYS = 3
+"""No month has more Italian national holidays on weekdays than this (December: 8, 25, 26):
+a month's hours within (weekdays − 3) × the daily limit need no holiday calendar."""
+
+
+@functools.lru_cache(maxsize=64)
+def _holidays(year: int) -> frozenset[date]:
+    # The holiday calendar is imported only when a month's hours come near the limit: the
+    # package loads every country's calendar, a third of a second.
+    from holidays import country_holidays
+
+    return frozenset(country_holidays("IT", years=year))
+
+
+def working_days(month: str) -> int:
+    """Monday-to-Friday days of a month that are not Italian national holidays (`holidays`)."""
+    y, m = int(month[:4]), int(month[5:7])
+    off = _holidays(y)
+    return sum(
+        1 for d in range(1, month_days(month) + 1) if (day := date(y, m, d)).weekday() < 5 and day not in off
+    )
+
+
+def _person_months(ctx: ProjectContext) -> dict[tuple[str, str], list[tuple[ReportCheck, int, Decimal]]]:
+    """Every person's (by id) hours of each month, over the project's reports in period order:
+    a month that straddles two periods has an entry from each."""
+    out: dict[tuple[str, str], list[tuple[ReportCheck, int, Decimal]]] = {}
+    for rc in ctx.reports:
+        for i, entry in enumerate(rc.report.staff):
+            for month, h in entry.hours.items():
+                if h:
+                    out.setdefault((entry.id, month), []).append((rc, i, h))
+    return out
+
+
+def _together(earlier: list[tuple[ReportCheck, int, Decimal]], rc: ReportCheck) -> str:
+    others = [f"{fmt_qty(h)} in {e.report.period.id}" for e, _, h in earlier if e is not rc]
+    return f" (with {', '.join(others)})" if others else ""
+
+
+@rule(
+    "CB307",
+    "hours-above-calendar",
+    E,
+    "More hours in a month than the month has (days × 24).",
+    "Reg. (UE) 1303/2013 art. 68a; Reg. (UE) 2021/1060 art. 55 (hours actually worked)",
+    "project",
+)
+def hours_above_calendar(ctx: ProjectContext) -> Iterator[Hit]:
+    """
+    What it checks: a person's hours in a month — over every report of the project, so that a
+    month split between two periods (SAL-1 ends 15 October, SAL-2 starts 16 October) is
+    checked as one month — do not exceed the month's days × 24. The hours beyond are not
+    accepted, on the report whose hours cross the limit.
+
+    Why: staff costs are hours actually worked (Reg. 1303/2013 art. 68a; CPR art. 55); more
+    hours than the month has is a typing error (a year's hours under one month, a decimal
+    point), or the same month claimed in full by two periods.
+
+    Fix: correct the hours from the signed monthly timesheets; for a month split between two
+    periods, claim in each only the days of its period.
+    """
+    for (_, month), entries in _person_months(ctx).items():
+        cap = Decimal(month_days(month) * 24)
+        total = ZERO
+        for k, (rc, i, h) in enumerate(entries):
+            total += h
+            if total > cap:
+                s = rc.costs.staff[i]
+                excess = min(h, total - cap)
+                earlier = entries[:k]
+                yield Hit(
+                    ("staff", i, "hours", month),
+                    f"{s.name}: {fmt_qty(total)} hours in {month}{_together(earlier, rc)}, more than the month has "
+                    f"({month_days(month)} days × 24 = {fmt_qty(cap)}): {fmt_qty(excess)} hours "
+                    f"({fmt_eur(staff_cost(s.hourly_rate, excess))}) not accepted",
+                    related=earlier[0][0].loaded.at(("staff", earlier[0][1], "hours", month), key=True)
+                    if earlier and earlier[0][0] is not rc
+                    else None,
+                    key=True,
+                    doc=rc.loaded,
+                    disallow=("staff_hours", i, (month, excess)),
+                )
+                break
+
+
+@rule(
+    "CB308",
+    "hours-implausible",
+    W,
+    "More hours in a month than its working days allow.",
+    "Call pack parameter staff.hours_per_working_day (default 8); Italian national holidays (L. 260/1949)",
+    "project",
+)
+def hours_implausible(ctx: ProjectContext) -> Iterator[Hit]:
+    """
+    What it checks: a person's hours in a month, over every report of the project (a month
+    split between two periods counts once), against the month's working days — Monday to
+    Friday, Italian national holidays excluded — × the call pack's `staff.hours_per_working_day`
+    (8 by default; null: not checked). The hours stay accepted.
+
+    Why: timesheets record no project hours on Sundays and national holidays; more hours than
+    the working days allow needs overtime or weekend work the auditor will ask to see.
+
+    Fix: check the hours against the signed timesheets; keep the evidence of overtime.
+    """
+    per_day = ctx.pack.staff.hours_per_working_day
+    if per_day is None:
+        return
+    for (_, month), entries in _person_months(ctx).items():
+        total = sum((h for _, _, h in entries), ZERO)
+        if total <= (weekdays(month) - MAX_WEEKDAY_HOLIDAYS) * per_day or total > month_days(month) * 24:
+            continue  # surely within the limit; or past the calendar, which CB307 reports
+        days = working_days(month)
+        limit = days * per_day
+        if total <= limit:
+            continue
+        rc, i, _ = entries[-1]
+        yield Hit(
+            ("staff", i, "hours", month),
+            f"{rc.report.staff[i].name}: {fmt_qty(total)} hours in {month}{_together(entries[:-1], rc)}, more than "
+            f"its {days} working days × {fmt_qty(per_day)} = {fmt_qty(limit)} (national holidays excluded): "
+            "check the timesheets",
+            key=True,
+            doc=rc.loaded,
+        )
+
+
+# --------------------------------------------------------------------- the periods' timeline
+
+
+@rule(
+    "CB320",
+    "period-gap",
+    W,
+    "Days between two consecutive periods that no report covers.",
+    "Region's practice: each SAL starts the day after the previous one ends",
+    "project",
+)
+def period_gap(ctx: ProjectContext) -> Iterator[Hit]:
+    """
+    What it checks: each period (in order of start) starts the day after the previous one ends.
+
+    Why: costs incurred in the days between two periods belong to no report: they are claimed
+    nowhere, or (more often) a date is typed wrong.
+
+    Fix: start the period the day after the previous one ends, or add the missing report.
+    """
+    for earlier, later in zip(ctx.reports, ctx.reports[1:], strict=False):
+        a, b = earlier.report.period, later.report.period
+        gap = (b.start - a.end).days - 1
+        if gap > 0:
+            yield Hit(
+                ("period", "start"),
+                f"period {b.id} starts {b.start}, {gap} day{'s' if gap != 1 else ''} after period {a.id} ended "
+                f"({a.end}): {a.end + timedelta(days=1)} – {b.start - timedelta(days=1)} is in no period",
+                related=earlier.loaded.at(("period", "end")),
+                doc=later.loaded,
+            )
+
+
+@rule(
+    "CB321",
+    "first-period-late",
+    INFO,
+    "The first period starts after the project.",
+    "clustbudget FORMAT §3",
+    "project",
+)
+def first_period_late(ctx: ProjectContext) -> Iterator[Hit]:
+    """
+    What it checks: whether the earliest report's period starts after the project does.
+
+    Why: the costs of the project's first days are then in no report: fine if there were
+    none, or if the first report is still to be written; worth knowing either way.
+
+    Fix: nothing, if so; otherwise start the first period on the project's start date.
+    """
+    if not ctx.reports:
+        return
+    first, start = ctx.reports[0], ctx.budget.project.start
+    if first.report.period.start > start:
+        yield Hit(
+            ("period", "start"),
+            f"the first period, {first.report.period.id}, starts {first.report.period.start}, after the project "
+            f"({start}): costs from {start} to {first.report.period.start - timedelta(days=1)} are in no report",
+            doc=first.loaded,
+        )
