@@ -7,7 +7,7 @@ Every rounding is :func:`~clustbudget.money.round_cents` (half-up to the cent).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date as Date
 from decimal import ROUND_HALF_UP, Decimal
@@ -295,12 +295,80 @@ class PeriodFigures:
     """Every item as claimed, flat rates computed on the claimed direct costs."""
 
 
+@dataclass(frozen=True, slots=True)
+class RefuseCost:
+    """A rule refuses a claimed cost, up to ``amount`` (usually the whole cost)."""
+
+    ref: Ref
+    amount: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class RefuseHours:
+    """A rule refuses ``hours`` of person ``person``'s hours of ``month`` (``YYYY-MM``); the
+    cost refused follows from the hours accepted (:func:`disallowed_costs`)."""
+
+    person: int
+    month: str
+    hours: Decimal
+
+
+Refusal = RefuseCost | RefuseHours
+"""What a rule disallows (``Hit.disallow``): a cost, or hours of one person-month."""
+
+
+@dataclass(frozen=True, eq=False)
+class Disallowed(Mapping[Ref, Decimal]):
+    """What the rules refuse of one report, final: per cost (``ref → amount``), never more
+    than the cost. A read-only mapping, so ``disallowed.get(ref, ZERO)`` is the amount not
+    accepted; ``hours`` keeps the hours refused per ``(person index, month)``."""
+
+    amounts: dict[Ref, Decimal] = field(default_factory=dict)
+    hours: dict[tuple[int, str], Decimal] = field(default_factory=dict)
+
+    def __getitem__(self, ref: Ref) -> Decimal:
+        return self.amounts[ref]
+
+    def __iter__(self) -> Iterator[Ref]:
+        return iter(self.amounts)
+
+    def __len__(self) -> int:
+        return len(self.amounts)
+
+    def accepted(self, costs: ReportCosts, ref: Ref) -> Decimal:
+        """What is accepted of a cost: the cost minus what is disallowed of it."""
+        return costs.amount(ref) - self.amounts.get(ref, ZERO)
+
+
+def disallowed_costs(costs: ReportCosts, refusals: Iterable[Refusal]) -> Disallowed:
+    """Apply what the rules refuse to a report's costs, once: the policy in one place.
+
+    Two rules refusing the same cost refuse it once (the larger amount); two rules refusing
+    hours of the same person and month refuse those hours once (the larger number). A
+    person's refused hours become an amount as the cost of the hours claimed minus the cost
+    of the hours accepted, each rounded as :func:`staff_cost` rounds. Every amount is capped
+    at the cost it refuses.
+    """
+    amounts: dict[Ref, Decimal] = {}
+    hours: dict[tuple[int, str], Decimal] = {}
+    for refusal in refusals:
+        if isinstance(refusal, RefuseHours):
+            key = (refusal.person, refusal.month)
+            hours[key] = max(hours.get(key, ZERO), refusal.hours)
+        else:
+            amounts[refusal.ref] = max(amounts.get(refusal.ref, ZERO), refusal.amount)
+    for ref, amount in refused_hours_cost(costs, hours).items():
+        amounts[ref] = max(amounts.get(ref, ZERO), amount)
+    capped = {ref: min(amount, costs.amount(ref)) for ref, amount in amounts.items()}
+    return Disallowed(capped, hours)
+
+
 def refused_hours_cost(costs: ReportCosts, refused: Mapping[tuple[int, str], Decimal]) -> dict[Ref, Decimal]:
     """The cost of the hours refused per person and month: a person's cost minus the cost of
     the hours accepted, each rounded as :func:`staff_cost` rounds (never more than the cost).
 
-    ``refused`` holds the hours refused for ``(person index, month)``; when two rules refuse
-    hours of the same month, the caller keeps the larger number (the same hours, not more).
+    ``refused`` holds the hours refused for ``(person index, month)``, each person-month once
+    (:func:`disallowed_costs` merges what several rules refuse).
     """
     hours_by_person: dict[int, Decimal] = {}
     for (index, _month), h in refused.items():
@@ -322,11 +390,11 @@ def period_figures(
 ) -> PeriodFigures:
     """Accepted figures of a period: claimed − disallowed per item, then E on what is accepted.
 
-    A disallowed amount is capped at the cost it disallows, so two rules refusing the same
-    invoice never take more than the invoice away. A line with an ``approved`` amount (the
-    Region's review) counts that amount, at most what it requests: the review cuts the rest,
-    and E is recomputed on the approved direct costs, as the Region's platform does.
-    Expenses kept on record (``claimed: false``) are counted nowhere.
+    ``disallowed`` comes from :func:`disallowed_costs` (each amount already capped at its
+    cost, so two rules refusing the same invoice never take more than the invoice away). A
+    line with an ``approved`` amount (the Region's review) counts that amount, at most what it
+    requests: the review cuts the rest, and E is recomputed on the approved direct costs, as
+    the Region's platform does. Expenses kept on record (``claimed: false``) are counted nowhere.
     """
     approved = approved or {}
     claimed: dict[str, Decimal] = {}
@@ -355,6 +423,38 @@ def period_figures(
     return PeriodFigures(
         claimed, refused, items, direct, rates, total, cuts, reviewed or bool(approved), requested
     )
+
+
+def approved_amounts(report: CostReport) -> dict[Ref, Decimal]:
+    """The review's approved amount of each line that records one (claimed lines only)."""
+    out: dict[Ref, Decimal] = {
+        ("staff", i): s.approved for i, s in enumerate(report.staff) if s.approved is not None
+    }
+    out.update(
+        {
+            ("expense", i): e.approved
+            for i, e in enumerate(report.expenses)
+            if e.approved is not None and e.claimed
+        }
+    )
+    return out
+
+
+def not_accepted(costs: ReportCosts, disallowed: Disallowed, approved: Mapping[Ref, Decimal]) -> Disallowed:
+    """What is not accepted of each line, finally, as the period's figures count it: what the
+    rules disallowed; on a line the review approved, the review's cut instead (requested −
+    approved, never below 0); on a line kept on record, all of it (it is not claimed)."""
+    amounts = dict(disallowed.amounts)
+    for ref, amount in approved.items():
+        cut = costs.amount(ref) - min(amount, costs.amount(ref))
+        if cut:
+            amounts[ref] = cut
+        else:
+            amounts.pop(ref, None)
+    for e in costs.expenses:
+        if not e.claimed:
+            amounts[("expense", e.index)] = e.eligible
+    return Disallowed(amounts, disallowed.hours)
 
 
 @dataclass(frozen=True, slots=True)

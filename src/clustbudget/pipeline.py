@@ -14,15 +14,19 @@ from pathlib import Path
 
 from .compute import (
     BudgetFigures,
+    Disallowed,
     ItemProgress,
     PeriodFigures,
     Ref,
+    Refusal,
     ReportCosts,
+    approved_amounts,
     budget_figures,
     budget_vs_actual,
     contribution_due,
+    disallowed_costs,
+    not_accepted,
     period_figures,
-    refused_hours_cost,
     report_costs,
 )
 from .exitcodes import ExitCode
@@ -105,7 +109,9 @@ def check_budget(
     result.pack, result.pack_display = pack_loaded.model, pack_loaded.display
     result.figures = budget_figures(budget, result.pack)
     ctx = BudgetContext(budget, result.pack, result.figures)
-    result.findings.extend(run("budget", ctx, lambda hit: loaded.at(hit.loc, key=hit.key), selection))
+    result.findings.extend(
+        run("budget", ctx, lambda hit: loaded.at(hit.loc, key=hit.key), selection).findings
+    )
     result.findings.sort(key=lambda f: f.sort_key)
     return result
 
@@ -119,10 +125,9 @@ class ReportResult:
 
     loaded: Loaded
     costs: ReportCosts | None = None
-    disallowed: dict[Ref, Decimal] = field(default_factory=dict)
-    """What the rules refused, per cost, at most the cost (final once the figures are made)."""
-    refused_hours: dict[tuple[int, str], Decimal] = field(default_factory=dict)
-    """Hours refused per (person index, month), before they become an amount."""
+    disallowed: Disallowed = field(default_factory=Disallowed)
+    """What the rules refused, per cost, at most the cost (``compute.disallowed_costs``);
+    ``disallowed.hours`` the hours refused per (person index, month)."""
     approved: dict[Ref, Decimal] = field(default_factory=dict)
     """The review's approved amount per line, where the report records one."""
     figures: PeriodFigures | None = None
@@ -241,21 +246,6 @@ def check_project(
     model, pack = budget.budget, budget.pack
     valid.sort(key=lambda r: (r.report.period.start, r.report.period.end))  # type: ignore[union-attr]
     project.reports = valid + [r for r in results if r.report is None]
-    by_loaded = {id(r.loaded): r for r in valid}
-
-    def disallow(default: ReportResult) -> Callable[[Hit], None]:
-        def record(hit: Hit) -> None:
-            target = by_loaded[id(hit.doc)] if hit.doc is not None else default
-            kind, index, value = hit.disallow  # type: ignore[misc]
-            if kind == "staff_hours":
-                month, hours = value
-                key = (index, month)
-                target.refused_hours[key] = max(target.refused_hours.get(key, Decimal(0)), hours)
-            else:  # a whole cost: two rules refusing it refuse it once
-                ref = (kind, index)
-                target.disallowed[ref] = max(target.disallowed.get(ref, Decimal(0)), value)
-
-        return record
 
     def locate(default: ReportResult) -> Callable[[Hit], Location]:
         return lambda hit: (hit.doc or default.loaded).at(hit.loc, key=hit.key)
@@ -267,23 +257,26 @@ def check_project(
                     r.findings.append(f)
                     break
 
+    # What the rules refuse, per report (a rule across reports names the report in Hit.doc).
+    refusals: dict[int, list[Refusal]] = {id(r.loaded): [] for r in valid}
     for r in valid:
         report = r.report
         assert report is not None
         r.costs = report_costs(report, model.project.vat_recoverable, pack.staff.hours_per_year)
-        ctx = ReportContext(report, model, pack, r.costs)
-        r.findings.extend(run("report", ctx, locate(r), selection, disallow(r)))
+        checked = run(
+            "report", ReportContext(report, model, pack, r.costs), locate(r), selection, refusals=True
+        )
+        r.findings.extend(checked.findings)
+        for doc, refusal in checked.refusals:
+            refusals[id(doc or r.loaded)].append(refusal)
     checks = [ReportCheck(r.loaded, r.report, r.costs) for r in valid]  # type: ignore[arg-type]
     if valid:
-        attach(
-            run(
-                "project",
-                ProjectContext(model, pack, checks),
-                locate(valid[0]),
-                selection,
-                disallow(valid[0]),
-            )
-        )
+        context = ProjectContext(model, pack, checks)
+        checked = run("project", context, locate(valid[0]), selection, refusals=True)
+        attach(checked.findings)
+        for doc, refusal in checked.refusals:
+            refusals[id(doc or valid[0].loaded)].append(refusal)
+    by_loaded = {id(r.loaded): r for r in valid}
     for group in invoices(checks):
         shared = [
             InvoicePart(
@@ -298,35 +291,12 @@ def check_project(
         for p in group:
             project.parts[(id(p.rc.loaded), p.index)] = shared
     for r in valid:
-        assert r.costs is not None
-        for ref, amount in refused_hours_cost(r.costs, r.refused_hours).items():
-            r.disallowed[ref] = max(r.disallowed.get(ref, Decimal(0)), amount)
-        # never more than the cost itself: every reader of `disallowed` gets the final amount
-        r.disallowed = {ref: min(amount, r.costs.amount(ref)) for ref, amount in r.disallowed.items()}
-        report = r.report
-        assert report is not None
-        r.approved = {("staff", i): s.approved for i, s in enumerate(report.staff) if s.approved is not None}
-        r.approved.update(
-            {
-                ("expense", i): e.approved
-                for i, e in enumerate(report.expenses)
-                if e.approved is not None and e.claimed
-            }
-        )
-        r.figures = period_figures(
-            r.costs, pack, r.disallowed, r.approved, reviewed=report.period.reviewed is not None
-        )
-        # What is not accepted on each line, finally: the review's cut where it approved the
-        # line, and all of a line kept on record (it is not claimed).
-        for ref, amount in r.approved.items():
-            cut = r.costs.amount(ref) - min(amount, r.costs.amount(ref))
-            if cut:
-                r.disallowed[ref] = cut
-            else:
-                r.disallowed.pop(ref, None)
-        for e in r.costs.expenses:
-            if not e.claimed:
-                r.disallowed[("expense", e.index)] = e.eligible
+        assert r.costs is not None and r.report is not None
+        r.approved = approved_amounts(r.report)
+        disallowed = disallowed_costs(r.costs, refusals[id(r.loaded)])
+        reviewed = r.report.period.reviewed is not None
+        r.figures = period_figures(r.costs, pack, disallowed, r.approved, reviewed=reviewed)
+        r.disallowed = not_accepted(r.costs, disallowed, r.approved)
     periods = [r.figures for r in valid if r.figures is not None]
     project.progress = [budget_vs_actual(budget.figures, periods, i) for i in range(len(periods))]
     params = pack.parameters
@@ -339,7 +309,7 @@ def check_project(
         )
     if valid:
         ctx2 = ProgressContext(model, pack, budget.figures, checks, periods, project.progress)
-        attach(run("progress", ctx2, locate(valid[-1]), selection))
+        attach(run("progress", ctx2, locate(valid[-1]), selection).findings)
     for r in results:
         r.findings.sort(key=lambda f: f.sort_key)
     return project
@@ -494,7 +464,7 @@ def validate_paths(paths: Iterable[Path], selection: Selection = Selection()) ->
         files_of.update({id(loaded): fr for loaded, fr in members})
     if len(portfolio) > 1:
         ctx = PortfolioContext(portfolio)
-        for f in run("portfolio", ctx, lambda hit: hit.doc.at(hit.loc, key=hit.key), selection):
+        for f in run("portfolio", ctx, lambda hit: hit.doc.at(hit.loc, key=hit.key), selection).findings:
             for rc in (rc for _, checks in portfolio for rc in checks):
                 if rc.loaded.display == f.location.path:
                     if id(rc.loaded) in files_of:  # not a report named in this run: not reported

@@ -19,11 +19,14 @@ code. ``clustbudget rules CODE`` prints a rule's docstring: what it checks, why,
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
-from typing import Any, Literal, NamedTuple
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 from ..findings import Finding, Location, Severity
+
+if TYPE_CHECKING:
+    from ..compute import Refusal
 
 Scope = Literal["reading", "budget", "report", "project", "progress", "portfolio"]
 
@@ -36,11 +39,9 @@ class Hit(NamedTuple):
     related: Location | None = None
     key: bool = False
     """Point at the key of ``loc`` rather than its value."""
-    disallow: tuple[str, int, Any] | None = None
-    """What the rule refuses, applied even when the rule is not selected for output:
-    ``("expense", i, amount)`` or ``("staff", i, amount)`` — that cost, up to ``amount``;
-    ``("staff_hours", i, (month, hours))`` — that many of person ``i``'s hours of ``month``
-    (the cost is then computed once on the hours accepted)."""
+    disallow: Refusal | None = None
+    """What the rule refuses (a cost, or hours of a person-month), applied even when the rule
+    is not selected for output: :func:`clustbudget.compute.disallowed_costs` applies them."""
     doc: Any = None
     """The file the finding belongs to (a :class:`~clustbudget.loading.Loaded`), when a rule
     looks across several files; otherwise the file being checked."""
@@ -142,26 +143,34 @@ class Selection:
         return not any(code.startswith(p) for p in self.ignore)
 
 
+@dataclass
+class Checked:
+    """What running the rules of one scope gives: the selected rules' findings, and what every
+    rule refuses, as ``(file, refusal)`` (``file`` is ``Hit.doc``, None for the file checked)."""
+
+    findings: list[Finding] = field(default_factory=list)
+    refusals: list[tuple[Any, Refusal]] = field(default_factory=list)
+
+
 def run(
-    scope: Scope,
-    ctx: Any,
-    at: Callable[[Hit], Location],
-    selection: Selection,
-    on_disallow: Callable[[Hit], None] | None = None,
-) -> Iterator[Finding]:
+    scope: Scope, ctx: Any, at: Callable[[Hit], Location], selection: Selection, *, refusals: bool = False
+) -> Checked:
     """Run the rules of ``scope`` on ``ctx``; ``at`` turns a hit into a location.
 
-    Every rule runs, so that what it disallows changes the figures whatever the output
-    filters; only the selected rules' findings are yielded.
+    With ``refusals`` (the scopes whose rules disallow costs), every rule runs whatever the
+    output filters, so that figures never depend on ``--select``/``--ignore``; only the
+    selected rules' findings are kept. Without it, rules not selected are not run.
     """
+    out = Checked()
     for r in all_rules().values():
         if r.scope != scope or r.check is None:
             continue
         wanted = selection.wants(r.code)
-        if not wanted and on_disallow is None:
+        if not wanted and not refusals:
             continue
         for hit in r.check(ctx):
-            if hit.disallow is not None and on_disallow is not None:
-                on_disallow(hit)
+            if hit.disallow is not None:
+                out.refusals.append((hit.doc, hit.disallow))
             if wanted:
-                yield r.finding(hit.message, at(hit), related=hit.related)
+                out.findings.append(r.finding(hit.message, at(hit), related=hit.related))
+    return out

@@ -1,6 +1,7 @@
 """CB2xx: rules on one cost report (a reporting period), with its budget and call pack.
 
-A rule that finds a cost ineligible says how much of it to disallow (``Hit.disallow``); the
+A rule that finds a cost ineligible says how much of it to disallow (``Hit.disallow``, a
+:class:`~clustbudget.compute.RefuseCost` or :class:`~clustbudget.compute.RefuseHours`); the
 period's accepted figures, and so its flat rate, are computed after all rules have run.
 """
 
@@ -11,7 +12,16 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from ..compute import ExpenseCost, ReportCosts, amount_due, paid_by, payments_of, staff_cost
+from ..compute import (
+    ExpenseCost,
+    RefuseCost,
+    RefuseHours,
+    ReportCosts,
+    amount_due,
+    paid_by,
+    payments_of,
+    staff_cost,
+)
 from ..findings import Severity
 from ..invoices import number_year
 from ..models import Budget, CallPack, CostReport, Expense
@@ -103,7 +113,7 @@ def staff_item(ctx: ReportContext) -> Iterator[Hit]:
                 ("staff", s.index, "item"),
                 f"{s.name}: item {s.item!r} is {what}; staff costs go under "
                 f"{' or '.join(staff_items)}: {fmt_eur(s.cost)} not accepted",
-                disallow=("staff", s.index, s.cost),
+                disallow=RefuseCost(("staff", s.index), s.cost),
             )
 
 
@@ -140,7 +150,7 @@ def hours_outside_period(ctx: ReportContext) -> Iterator[Hit]:
                     ("staff", s.index, "hours", month),
                     f"{s.name}: {fmt_qty(h)} hours in {month}, outside {outside}: {fmt_eur(cost)} not accepted",
                     key=True,
-                    disallow=("staff_hours", s.index, (month, h)),
+                    disallow=RefuseHours(s.index, month, h),
                 )
 
 
@@ -198,7 +208,7 @@ def expense_under_flat_rate(ctx: ReportContext) -> Iterator[Hit]:
                 ("expenses", e.index, "item"),
                 f"expense under flat-rate item {e.item}, which is computed "
                 f"from the direct costs: {fmt_eur(e.eligible)} not accepted",
-                disallow=("expense", e.index, e.eligible),
+                disallow=RefuseCost(("expense", e.index), e.eligible),
             )
 
 
@@ -227,7 +237,7 @@ def expense_unknown_item(ctx: ReportContext) -> Iterator[Hit]:
                 ("expenses", e.index, "item"),
                 f"item {e.item!r} is not defined by call {ctx.pack.id} "
                 f"(direct items: {', '.join(ctx.pack.direct_items)}): {fmt_eur(e.eligible)} not accepted",
-                disallow=("expense", e.index, e.eligible),
+                disallow=RefuseCost(("expense", e.index), e.eligible),
             )
 
 
@@ -296,7 +306,7 @@ def expense_date(ctx: ReportContext) -> Iterator[Hit]:
             yield Hit(
                 ("expenses", e.index, "date"),
                 f"invoice {exp.document} dated {exp.date}, {why}: {fmt_eur(e.eligible)} not accepted",
-                disallow=("expense", e.index, e.eligible),
+                disallow=RefuseCost(("expense", e.index), e.eligible),
             )
 
 
@@ -348,7 +358,7 @@ def unpaid(ctx: ReportContext) -> Iterator[Hit]:
             yield Hit(
                 ("expenses", i, *pay.loc),
                 f"invoice {exp.document} {why}: {fmt_eur(e.eligible)} not accepted",
-                disallow=("expense", i, e.eligible),
+                disallow=RefuseCost(("expense", i), e.eligible),
             )
             continue
         paid = paid_by(exp, per.end)
@@ -373,7 +383,7 @@ def unpaid(ctx: ReportContext) -> Iterator[Hit]:
                 loc,
                 f"invoice {exp.document} {why}: {fmt_eur(cut)} not accepted",
                 key=loc[-1] == "payments",
-                disallow=("expense", i, cut),
+                disallow=RefuseCost(("expense", i), cut),
             )
 
 
@@ -421,7 +431,7 @@ def payment_method(ctx: ReportContext) -> Iterator[Hit]:
             yield Hit(
                 loc,
                 f"invoice {exp.document}: {what}: {fmt_eur(e.eligible)} not accepted",
-                disallow=("expense", i, e.eligible),
+                disallow=RefuseCost(("expense", i), e.eligible),
             )
             break  # one untraceable payment refuses the expense: said once
 

@@ -14,7 +14,16 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from ..compute import BudgetFigures, ItemProgress, PeriodFigures, ReportCosts, invoice_charge, staff_cost
+from ..compute import (
+    BudgetFigures,
+    ItemProgress,
+    PeriodFigures,
+    RefuseCost,
+    RefuseHours,
+    ReportCosts,
+    invoice_charge,
+    staff_cost,
+)
 from ..findings import Severity
 from ..invoices import (
     InvoiceKey,
@@ -152,7 +161,7 @@ def hours_cap(ctx: ProjectContext) -> Iterator[Hit]:
                         related=related,
                         key=True,
                         doc=rc.loaded,
-                        disallow=("staff_hours", s.index, (month, excess)),
+                        disallow=RefuseHours(s.index, month, excess),
                     )
 
 
@@ -286,7 +295,7 @@ def double_claim(ctx: ProjectContext) -> Iterator[Hit]:
                     f"invoice {exp.document} of {exp.supplier} ({year}) {what}: {fmt_eur(cut)} not accepted",
                     related=earlier[0].rc.loaded.at(("expenses", earlier[0].index, "document")),
                     doc=part.rc.loaded,
-                    disallow=("expense", part.index, cut),
+                    disallow=RefuseCost(("expense", part.index), cut),
                 )
             before = after
 
@@ -618,7 +627,7 @@ def hours_above_calendar(ctx: ProjectContext) -> Iterator[Hit]:
                     else None,
                     key=True,
                     doc=rc.loaded,
-                    disallow=("staff_hours", i, (month, excess)),
+                    disallow=RefuseHours(i, month, excess),
                 )
                 break
 
