@@ -126,7 +126,7 @@ def test_over_budget_is_reported_on_the_latest_period_with_the_overrun_to_date(t
 
 
 def test_an_item_with_no_budget_and_money_spent_is_over_not_zero_percent(cli, tmp_path):
-    # The example: D has no budget; 3,300.00 in SAL-1 and 7,800.00 in SAL-2 were spent on it.
+    # The example: D has no budget; 1,800.00 in SAL-1 and 9,300.00 in SAL-2 were spent on it.
     project = load_project(EXAMPLE)
     d = next(row for row in project.progress[-1] if row.key == "D")
     assert (d.budget, d.cumulative, d.unbudgeted, d.over) == (D("0.00"), D("11100.00"), True, True)

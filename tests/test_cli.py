@@ -26,7 +26,7 @@ def test_validate_example_folder_passes_with_the_programme_warning(cli):
     assert any(" CB106 warning programme stated as 'POR FESR 2021-2027'" in line for line in lines)
     # the budget and its two example reports, checked together as one project
     assert lines[-1].startswith("3 files checked: 0 errors, 3 warnings, 4 info")
-    # on the latest period, with the overrun to date (SAL-1 3,300.00 + SAL-2 7,800.00)
+    # on the latest period, with the overrun to date (SAL-1 1,800.00 + SAL-2 9,300.00)
     assert any("sal-2.yaml:4:1: CB310 warning item D: 11,100.00 accepted to date" in line for line in lines)
     assert "\x1b[" not in r.stdout  # not a terminal: no colour
 

@@ -42,10 +42,11 @@ from openpyxl.workbook.defined_name import DefinedName
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 from .. import __version__
-from ..compute import ItemProgress, contribution_due, flat_rate, share, sum_amounts
+from ..compute import ItemProgress, contribution_due, flat_rate, payments_of, share, sum_amounts
 from ..findings import Finding
+from ..invoices import whole_amount
 from ..models import CostReport
-from ..money import ZERO, fmt_eur
+from ..money import ZERO, fmt_eur, round_cents
 from ..pipeline import ProjectResult, ReportResult
 from .labels import Labels, ReportLabels, labels, report_labels
 from .layout import (
@@ -302,6 +303,32 @@ class _Rendiconto:
 
     # ------------------------------------------------------------------ Expenses
 
+    def _expense_note(self, index: int, x: Any) -> str | None:
+        """What a line says beyond its columns: kept on record (and why), the other parts of
+        its invoice, its payments when several, the review's approved amount, its note."""
+        rt, lang = self.rt, self.t.lang
+        notes = []
+        if not x.claimed:
+            notes.append(rt.kept_on_record.format(reason=x.reason))
+        parts = self.project.parts_of(self.result, index)
+        if len(parts) > 1:
+            others = [
+                f"{p.period} {fmt_eur(round_cents(p.charge), lang)}"
+                for p in parts
+                if not (p.result is self.result and p.index == index)
+            ]
+            whole = fmt_eur(whole_amount([p.expense for p in parts]), lang)
+            notes.append(rt.invoice_parts.format(whole=whole, parts=", ".join(others)))
+        if x.payments is not None and len(x.payments) > 1:
+            listed = [f"{self._date(p.date)} {fmt_eur(p.amount, lang)}" for p in x.payments]
+            notes.append(rt.payments_note.format(payments="; ".join(listed)))
+        if x.approved is not None:
+            approved = fmt_eur(x.approved, lang) + (f" ({x.approved_note})" if x.approved_note else "")
+            notes.append(rt.approved_line.format(amount=approved))
+        if x.note:
+            notes.append(x.note)
+        return " — ".join(notes) or None
+
     def _expenses(self) -> None:
         t, rt, s = self.t, self.rt, self.s
         name = rt.expenses
@@ -377,13 +404,13 @@ class _Rendiconto:
                     (Formula(f"IF($A$2,0,I{r})", c.vat_eligible), money),
                     (c.share, s.rate_input),
                     (Formula(f"ROUND((H{r}+J{r})*K{r},2)", c.eligible), money),
-                    (x.paid, date_input),
-                    (methods.get(x.payment, x.payment) if x.payment else None, text_input),
-                    (x.payment_ref, text_input),
+                    (paid_on(x), date_input),
+                    ("; ".join(methods.get(m, m) for m in pay_methods(x)) or None, text_input),
+                    ("; ".join(pay.reference for pay in payments_of(x) if pay.reference) or None, text_input),
                     (cut, money_input),
                     (Formula(f"L{r}-P{r}", c.eligible - cut), money),
                     (found, s.codes),
-                    (x.note, text_input),
+                    (self._expense_note(c.index, x), text_input),
                 ]
             )
         assert rows.next == last + 1, "the Expenses rows must be where the totals expect them"
@@ -461,6 +488,20 @@ class _Rendiconto:
             (rt.report_file, self.places.path(self.result.loaded.display)),
             (t.findings, f"{t.counts(*counts(self._findings()))} ({t.see_sheet.format(sheet=t.checks)})"),
         ]
+        fig = self.result.figures
+        if fig is not None and fig.reviewed:  # the review's outcome: requested, approved, cut
+            date_text = self._date(report.period.reviewed) if report.period.reviewed else "—"
+            facts.append(
+                (
+                    rt.review,
+                    rt.review_fact.format(
+                        date=date_text,
+                        requested=fmt_eur(sum_amounts(fig.requested.values()), self.t.lang),
+                        approved=fmt_eur(fig.total, self.t.lang),
+                        cut=fmt_eur(sum_amounts(fig.cut.values()), self.t.lang),
+                    ),
+                )
+            )
         for label, value in facts:
             rows.append([(label, s.label), (value, s.text)])
         rows.append([])
@@ -781,3 +822,14 @@ class _Rendiconto:
         props.language = "it-IT" if t.lang == "it" else "en"
         when = self.generated.astimezone(UTC).replace(tzinfo=None, microsecond=0)
         props.created = props.modified = when
+
+
+def paid_on(expense: Any) -> date | None:
+    """The date an expense was paid (in full): its `paid`, or its last payment's date."""
+    dates = [pay.date for pay in payments_of(expense)]
+    return max(dates) if dates else None
+
+
+def pay_methods(expense: Any) -> list[str]:
+    """The methods of an expense's payments, each once, in order."""
+    return list(dict.fromkeys(pay.method for pay in payments_of(expense) if pay.method))
