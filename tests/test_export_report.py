@@ -155,7 +155,7 @@ def test_summary_columns_and_formulas(example, example_sal2):
     assert ws[f"E{a}"].value == f"=SUM(D{a}:D{a})"
     assert ws[f"F{a}"].value == (
         f"=ROUND(SUMIF('Personale'!$C$3:$C$4,$A{a},'Personale'!$W$3:$W$4)"
-        f"+SUMIF('Spese'!$C$5:$C$7,$A{a},'Spese'!$Q$5:$Q$7),2)"
+        f"+SUMIF('Spese'!$C$5:$C$9,$A{a},'Spese'!$Q$5:$Q$9),2)"
     )
     assert ws[f"G{a}"].value == f"=F{a}+E{a}"
     assert ws[f"H{a}"].value == f"=C{a}-G{a}"

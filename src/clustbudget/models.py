@@ -264,7 +264,9 @@ class Period(_Model):
     start: Date
     end: Date
     reviewed: Date | None = Field(
-        None, description="Date of the Region's review (istruttoria) whose outcome `approved:` records"
+        None,
+        description="Date of the Region's review (istruttoria) whose outcome `approved:` records",
+        examples=["2022-01-20"],
     )
 
 
@@ -278,8 +280,10 @@ class StaffEntry(_Model):
     cost_year: Year
     hours_per_year: HoursBasis | None = None
     hours: Annotated[dict[Month, Hours], BeforeValidator(_none_as_empty_dict)] = {}
-    approved: Money | None = Field(None, description="The cost the Region's review approved")
-    approved_note: Text | None = None
+    approved: Money | None = Field(
+        None, description="The cost the Region's review approved (at most the cost)", examples=["9500.00"]
+    )
+    approved_note: Text | None = Field(None, examples=["ore di agosto senza timesheet firmato"])
 
 
 class Payment(_Model):
@@ -305,6 +309,7 @@ class Expense(_Model):
         None,
         description="The invoice's whole taxable amount, when this line charges only part of it "
         "(to another item, or part now and part in a later period); default: amount",
+        examples=["2500.00"],
     )
     vat: Money | None = None
     eligible_share: Rate | None = None
@@ -312,14 +317,29 @@ class Expense(_Model):
     payment: Text | None = None
     payment_ref: Text | None = None
     payments: list[Payment] | None = Field(
-        None, description="Several payments; instead of paid/payment/payment_ref"
+        None,
+        description="Several payments; instead of paid/payment/payment_ref",
+        examples=[
+            [
+                {"date": "2021-11-20", "amount": "2100.00", "method": "bank_transfer", "reference": "TRN 1"},
+                {"date": "2021-12-10", "amount": "2100.00", "method": "bank_transfer", "reference": "TRN 2"},
+            ]
+        ],
     )
     action: ActionRefs = ()
     note: Text | None = None
-    claimed: Bool = Field(True, description="false: kept on record, not claimed (give a reason)")
-    reason: Text | None = Field(None, description="Why an expense is not claimed")
-    approved: Money | None = Field(None, description="The eligible amount the Region's review approved")
-    approved_note: Text | None = None
+    claimed: Bool = Field(
+        True, description="false: kept on record, not claimed (give a reason)", examples=[False]
+    )
+    reason: Text | None = Field(
+        None, description="Why an expense is not claimed", examples=["pagato in contanti, non tracciabile"]
+    )
+    approved: Money | None = Field(
+        None,
+        description="The eligible amount the Region's review approved (at most the eligible amount)",
+        examples=["800.00"],
+    )
+    approved_note: Text | None = Field(None, examples=["quota non pertinente al progetto"])
 
     @model_validator(mode="after")
     def _one_payment_form(self) -> Expense:

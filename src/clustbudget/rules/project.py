@@ -283,7 +283,7 @@ def double_claim(ctx: ProjectContext) -> Iterator[Hit]:
                 exp = part.rc.report.expenses[part.index]
                 earlier = parts[:k]
                 year = issue_year(exp)
-                if excess == part.charge and all(p.charge >= whole for p in earlier[:1]):
+                if before >= whole:  # charged in full already: this line is a second claim
                     what = f"is already claimed in {_where(earlier, part.rc)}"
                 else:
                     what = (
