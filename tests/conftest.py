@@ -18,7 +18,9 @@ def run_cli(
     *args: str | os.PathLike[str], cwd: Path | None = None, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
     """Run ``python -m clustbudget ARGS`` as a user would, capturing its output (not a tty)."""
-    full_env = {k: v for k, v in os.environ.items() if k not in ("CLUSTBUDGET_DEBUG", "COLUMNS")}
+    # The language comes from the test, never from the machine running it.
+    unset = ("CLUSTBUDGET_DEBUG", "COLUMNS", "CLUSTBUDGET_LANG", "LANG", "LC_ALL", "LC_MESSAGES", "LANGUAGE")
+    full_env = {k: v for k, v in os.environ.items() if k not in unset}
     full_env.update({"NO_COLOR": "", **(env or {})})
     return subprocess.run(
         [sys.executable, "-m", "clustbudget", *map(str, args)],

@@ -22,6 +22,8 @@ import typer
 
 from . import __version__
 from .exitcodes import ExitCode
+from .i18n import N_, default_lang, msg, nmsg, render, workbook_lang
+from .i18n.clihelp import LocalizedGroup, cli_lang, typer_words
 
 if TYPE_CHECKING:  # imported where used: `validate` starts without rich, pydantic or openpyxl
     from rich.console import Console
@@ -30,7 +32,8 @@ if TYPE_CHECKING:  # imported where used: `validate` starts without rich, pydant
     from .pipeline import BudgetResult, ProjectResult
     from .rules import Selection
 
-EXIT_CODES_HELP = (
+APP_HELP = N_(
+    "Budgets and cost reports of Clust-ER (POR/PR FESR) projects, checked to the cent.\n\n"
     "Exit codes: 0 no errors (warnings and info allowed unless --strict); "
     "1 a document has errors (or warnings, with --strict); "
     "2 a file could not be read as a document, or the command line is wrong; "
@@ -39,10 +42,10 @@ EXIT_CODES_HELP = (
 
 app = typer.Typer(
     name="clustbudget",
-    help="Budgets and cost reports of Clust-ER (POR/PR FESR) projects, checked to the cent.\n\n"
-    + EXIT_CODES_HELP,
+    cls=LocalizedGroup,  # --help in the language of --lang / CLUSTBUDGET_LANG / the locale
+    help=APP_HELP,
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,  # --install-completion / --show-completion (bash, zsh, fish, PowerShell)
     pretty_exceptions_enable=False,
     rich_markup_mode="markdown",  # help paragraphs reflow to the terminal's width
     context_settings={"help_option_names": ["-h", "--help"]},
@@ -79,11 +82,37 @@ ColorOpt = Annotated[
 ]
 SelectOpt = Annotated[
     list[str] | None,
-    typer.Option("--select", help="Report only these rule codes or prefixes (CB1, CB107); repeatable."),
+    typer.Option(
+        "--select",
+        help="Report only these rule codes or prefixes (CB1, CB107); repeatable.",
+        metavar="CODE",
+    ),
 ]
 IgnoreOpt = Annotated[
-    list[str] | None, typer.Option("--ignore", help="Do not report these rule codes or prefixes; repeatable.")
+    list[str] | None,
+    typer.Option("--ignore", help="Do not report these rule codes or prefixes; repeatable.", metavar="CODE"),
 ]
+LangOpt = Annotated[
+    Lang | None,
+    typer.Option(
+        "--lang",
+        help="Language: it (Italian) or en (English). Default: CLUSTBUDGET_LANG, else the locale (LANG), else English.",
+        show_default=False,
+    ),
+]
+WorkbookLangOpt = Annotated[
+    Lang | None,
+    typer.Option(
+        "--lang",
+        help="Language of the workbook and messages: it (for the Region) or en. Default: CLUSTBUDGET_LANG, else Italian for the workbook.",
+        show_default=False,
+    ),
+]
+
+
+def terminal_lang(choice: Lang | None) -> str:
+    """The language of what a command prints: --lang, else CLUSTBUDGET_LANG, else the locale."""
+    return choice.value if choice is not None else default_lang()
 
 
 def use_color(choice: Color, stream: TextIO | None = None) -> bool:
@@ -122,9 +151,11 @@ def console(color: Color) -> Console:
     )
 
 
-def fail(message: str, code: ExitCode = ExitCode.UNREADABLE) -> NoReturn:
+def fail(message: str, code: ExitCode = ExitCode.UNREADABLE, lang: str | None = None) -> NoReturn:
     """One line on stderr, then exit: the way every command reports a problem it cannot pass."""
-    sys.stderr.write(f"clustbudget: {message}\n")
+    from .output.text import printable  # one line, whatever a file name or a cell holds
+
+    sys.stderr.write(f"clustbudget: {printable(render(message, lang or cli_lang(sys.argv[1:])))}\n")
     raise typer.Exit(int(code))
 
 
@@ -138,7 +169,7 @@ def _selection(select: list[str] | None, ignore: list[str] | None) -> Selection:
     chosen, skipped = split(select), split(ignore)
     for prefix in (*chosen, *skipped):
         if not any(c.startswith(prefix) for c in codes):
-            fail(f"no rule code starts with {prefix!r}: see 'clustbudget rules'")
+            fail(msg("no rule code starts with {prefix!r}: see 'clustbudget rules'", prefix=prefix))
     return Selection(chosen, skipped)
 
 
@@ -153,6 +184,7 @@ def _main(
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")
     ] = False,
+    lang: LangOpt = None,  # read before parsing, by LocalizedGroup: here so that `--lang it --help` parses
 ) -> None:
     """Budgets and cost reports of Clust-ER projects, checked to the cent."""
 
@@ -179,6 +211,7 @@ def validate(
     select: SelectOpt = None,
     ignore: IgnoreOpt = None,
     color: ColorOpt = Color.auto,
+    lang: LangOpt = None,
 ) -> None:
     """Check budgets, cost reports and call packs against the call's rules.
 
@@ -190,14 +223,16 @@ def validate(
     """
     from .pipeline import validate_paths
 
+    language = terminal_lang(lang)
     selection = _selection(select, ignore)
     run = validate_paths(paths, selection)
     if all(fr.skipped for fr in run.files):
         # Not an error (a repository may have no budget yet), but never silent in CI.
-        sys.stderr.write(
-            "clustbudget: warning: no budget, cost report or call pack found in "
-            f"{', '.join(map(str, paths))}\n"
+        warning = msg(
+            "warning: no budget, cost report or call pack found in {paths}",
+            paths=", ".join(map(str, paths)),
         )
+        sys.stderr.write(f"clustbudget: {warning.render(language)}\n")
     out = sys.stdout
     if output_format is ValidateFormat.json:
         from .output import json as fmt
@@ -208,28 +243,29 @@ def validate(
     else:
         from .output import text
 
-        text.write(run, out, color=use_color(color), strict=strict)
+        text.write(run, out, color=use_color(color), strict=strict, lang=language)
         raise typer.Exit(int(run.exit_code(strict=strict)))
-    fmt.write(run, out, strict=strict)
+    fmt.write(run, out, strict=strict, lang=language)
     raise typer.Exit(int(run.exit_code(strict=strict)))
 
 
-def _budget_or_exit(budget: Path, color: Color) -> BudgetResult:
+def _budget_or_exit(budget: Path, color: Color, lang: str) -> BudgetResult:
     """Run the budget pipeline; print its findings and exit when no figures could be made."""
     from .pipeline import check_budget
 
     result = check_budget(budget)
     if result.figures is None:
-        _cannot_compute(budget, result.findings, color)
+        _cannot_compute(budget, result.findings, color, lang)
     return result
 
 
-def _cannot_compute(budget: Path, findings: Sequence[Finding], color: Color) -> NoReturn:
-    _print_findings(findings, color, sys.stderr)
+def _cannot_compute(budget: Path, findings: Sequence[Finding], color: Color, lang: str) -> NoReturn:
+    _print_findings(findings, color, sys.stderr, lang)
     fatal = any(f.fatal for f in findings)
     fail(
-        f"{budget}: cannot compute the budget, see the errors above",
+        msg("{budget}: cannot compute the budget, see the errors above", budget=str(budget)),
         ExitCode.UNREADABLE if fatal else ExitCode.FINDINGS,
+        lang,
     )
 
 
@@ -239,7 +275,7 @@ def show(
     output_format: Annotated[
         TableFormat, typer.Option("--output-format", "-f", help="text (a table) or json.")
     ] = TableFormat.text,
-    lang: Annotated[Lang, typer.Option("--lang", help="Labels in Italian (it) or English (en).")] = Lang.en,
+    lang: LangOpt = None,
     color: ColorOpt = Color.auto,
 ) -> None:
     """Show a budget as a table: items, shares, direct costs, flat rate, total.
@@ -249,24 +285,25 @@ def show(
 
     Exits 1 when the budget has errors (the table is still shown when it can be computed).
     """
+    language = terminal_lang(lang)
     if output_format is TableFormat.json:
         from .output.json import dump
         from .output.show import figures_json
         from .pipeline import check_budget
 
         result = check_budget(budget)
-        dump(figures_json(result), sys.stdout)  # an envelope even when nothing could be computed
+        dump(figures_json(result, language), sys.stdout)  # an envelope even when nothing could be computed
         if any(f.fatal for f in result.findings):
             raise typer.Exit(int(ExitCode.UNREADABLE))
     else:
         from .output.show import render
         from .output.text import finding_line
 
-        result = _budget_or_exit(budget, color)
+        result = _budget_or_exit(budget, color, language)
         con = console(color)
-        render(result, con, lang.value)
+        render(result, con, language)
         for f in result.findings:
-            sys.stdout.write(finding_line(f, color=use_color(color)) + "\n")
+            sys.stdout.write(finding_line(f, color=use_color(color), lang=language) + "\n")
     raise typer.Exit(int(ExitCode.FINDINGS if result.errors else ExitCode.OK))
 
 
@@ -280,17 +317,25 @@ def rules(
         TableFormat, typer.Option("--output-format", "-f", help="text or json.")
     ] = TableFormat.text,
     color: ColorOpt = Color.auto,
+    lang: LangOpt = None,
 ) -> None:
     """List the rules, or explain one: what it checks, why, its source, an example."""
+    from .i18n import gettext
     from .loading import PackResolver
+    from .output.words import SEVERITY_WORDS
     from .rules import all_rules
     from .rules.examples import example_files
+
+    language = terminal_lang(lang)
+
+    def tr(text: str) -> str:
+        return gettext(text, language) if text else text
 
     registry = all_rules()
     if code is not None:
         rule = registry.get(code.upper())
         if rule is None:
-            fail(f"no rule {code!r}: 'clustbudget rules' lists them")
+            fail(msg("no rule {code!r}: 'clustbudget rules' lists them", code=code), lang=language)
         picked = [rule]
     else:
         picked = list(registry.values())
@@ -306,9 +351,9 @@ def rules(
                             "code": r.code,
                             "name": r.name,
                             "severity": str(r.severity),
-                            "summary": r.summary,
-                            "citation": r.citation,
-                            "explanation": r.explanation,
+                            "summary": tr(r.summary),
+                            "citation": tr(r.citation),
+                            "explanation": tr(r.explanation),
                             "example": [{"path": name, "text": text} for name, text in example_files(r.code)],
                         }
                         for r in picked
@@ -321,45 +366,63 @@ def rules(
     out = sys.stdout
     if code is not None:
         r = picked[0]
-        out.write(f"{r.code} {r.name} ({r.severity})\n\n{r.summary}\n\nSource: {r.citation}\n")
+        severity = gettext(SEVERITY_WORDS[str(r.severity)], language)
+        source = render(msg("Source: {citation}", citation=tr(r.citation)), language)
+        out.write(f"{r.code} {r.name} ({severity})\n\n{tr(r.summary)}\n\n{source}\n")
         if r.explanation:
-            out.write(f"\n{r.explanation}\n")
+            out.write(f"\n{tr(r.explanation)}\n")
         files = example_files(r.code)
         if files:
-            out.write("\nExample — files that break the rule (the comment marks the line):\n")
+            out.write(
+                "\n"
+                + gettext("Example — files that break the rule (the comment marks the line):", language)
+                + "\n"
+            )
             for name, text in files:
                 out.write(f"\n# --- {name}\n{text.rstrip()}\n")
         return
+    from rich.markup import escape
     from rich.table import Table
 
     table = Table(show_lines=False)
-    for col in ("Code", "Name", "Severity", "What it checks"):
-        table.add_column(col)
+    for col in (N_("Code"), N_("Name"), N_("Severity"), N_("What it checks")):
+        table.add_column(gettext(col, language))
     for r in picked:
-        table.add_row(r.code, r.name, str(r.severity), r.summary)
+        table.add_row(
+            r.code, r.name, gettext(SEVERITY_WORDS[str(r.severity)], language), escape(tr(r.summary))
+        )
     con = console(color)
     con.print(table)
     con.print(
-        f"Built-in call packs: {', '.join(PackResolver.builtin_ids())}. "
-        "Explain a rule: clustbudget rules CODE"
+        escape(
+            render(
+                msg(
+                    "Built-in call packs: {packs}. Explain a rule: clustbudget rules CODE",
+                    packs=", ".join(PackResolver.builtin_ids()),
+                ),
+                language,
+            )
+        )
     )
 
 
-def _print_findings(findings: Iterable[Finding], color: Color, stream: TextIO | None = None) -> None:
+def _print_findings(
+    findings: Iterable[Finding], color: Color, stream: TextIO | None = None, lang: str = "en"
+) -> None:
     from .output.text import finding_line
 
     stream = stream or sys.stdout
     on = use_color(color, stream)
     for f in sorted(findings, key=lambda f: f.sort_key):
-        stream.write(finding_line(f, color=on) + "\n")
+        stream.write(finding_line(f, color=on, lang=lang) + "\n")
 
 
-def _project_or_exit(budget: Path, reports: list[Path] | None, color: Color) -> ProjectResult:
+def _project_or_exit(budget: Path, reports: list[Path] | None, color: Color, lang: str) -> ProjectResult:
     from .pipeline import load_project
 
     project = load_project(budget, reports or ())
     if project.budget.figures is None:
-        _cannot_compute(budget, project.budget.findings, color)
+        _cannot_compute(budget, project.budget.findings, color, lang)
     return project
 
 
@@ -377,7 +440,7 @@ def report(
     output_format: Annotated[
         TableFormat, typer.Option("--output-format", "-f", help="text (tables) or json.")
     ] = TableFormat.text,
-    lang: Annotated[Lang, typer.Option("--lang", help="Labels in Italian (it) or English (en).")] = Lang.en,
+    lang: LangOpt = None,
     color: ColorOpt = Color.auto,
 ) -> None:
     """Budget against actual, per item, per period and cumulative.
@@ -388,6 +451,7 @@ def report(
     Without REPORT arguments, reads the reports in `<budget folder>/<budget name>/`.
     Exits 1 when the budget or a report has errors, 2 when a file cannot be read.
     """
+    language = terminal_lang(lang)
     if output_format is TableFormat.json:
         from .output.json import dump
         from .output.progress import report_json
@@ -395,14 +459,14 @@ def report(
 
         project = load_project(budget, reports or ())
         findings = project.findings
-        dump(report_json(project), sys.stdout)  # an envelope even when nothing could be computed
+        dump(report_json(project, language), sys.stdout)  # an envelope even when nothing could be computed
     else:
-        project = _project_or_exit(budget, reports, color)
+        project = _project_or_exit(budget, reports, color, language)
         findings = project.findings
         from .output.progress import render
 
-        render(project, console(color), lang.value)
-        _print_findings(findings, color)
+        render(project, console(color), language)
+        _print_findings(findings, color, lang=language)
     if any(f.fatal for f in findings):
         raise typer.Exit(int(ExitCode.UNREADABLE))
     raise typer.Exit(int(ExitCode.FINDINGS if project.errors else ExitCode.OK))
@@ -421,19 +485,20 @@ def export(
     ] = None,
     period: Annotated[
         str | None,
-        typer.Option("--period", help="With reports: the period of the statement (default: the latest)."),
+        typer.Option(
+            "--period", help="With reports: the period of the statement (default: the latest).", metavar="ID"
+        ),
     ] = None,
     output: Annotated[
         Path | None,
         typer.Option(
             "--output",
             "-o",
-            help="Workbook to write (default, in the current folder: <budget name>.xlsx, or <budget name>-<period id>.xlsx for a rendiconto).",
+            help="Workbook to write (default, in the current folder: `<budget name>.xlsx`, or `<budget name>-<period id>.xlsx` for a rendiconto).",
+            metavar="FILE",
         ),
     ] = None,
-    lang: Annotated[
-        Lang, typer.Option("--lang", help="Labels in Italian (it, for the Region) or English (en).")
-    ] = Lang.it,
+    lang: WorkbookLangOpt = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing workbook.")] = False,
     allow_errors: Annotated[
         bool,
@@ -462,30 +527,45 @@ def export(
     (any error with --strict) —, 2 when a file cannot be read, the workbook exists (unless
     --force) or cannot be written.
     """
+    language = terminal_lang(lang)
+    book_lang = lang.value if lang is not None else workbook_lang()
     if reports or period is not None:
         # --period alone: the reports beside the budget, as `report` finds them
-        project = _project_or_exit(budget, reports, color)
+        project = _project_or_exit(budget, reports, color, language)
         errors = project.blocking_errors(strict=strict)
     else:
         project = None
-        result = _budget_or_exit(budget, color)
+        result = _budget_or_exit(budget, color, language)
         errors = result.errors
     if errors and not allow_errors:
-        _print_findings(errors, color, sys.stderr)
+        _print_findings(errors, color, sys.stderr, language)
+        where = msg("the budget or its reports") if project else str(budget)
         fail(
-            f"{len(errors)} error(s) in {'the budget or its reports' if project else budget}, not exported: "
-            "fix them, or pass --allow-errors",
+            nmsg(
+                "{n} error in {where}, not exported: fix it, or pass --allow-errors",
+                "{n} errors in {where}, not exported: fix them, or pass --allow-errors",
+                len(errors),
+                where=where,
+            ),
             ExitCode.FINDINGS,
+            language,
         )
     index = -1
     if project is not None:
         index = project.latest_named  # the latest period named, the rest of the project around it
         ids = [r.report.period.id for r in project.computed if r.report is not None]
         if not ids:
-            fail("no cost report could be read: nothing to put in a rendiconto", ExitCode.FINDINGS)
+            fail(
+                msg("no cost report could be read: nothing to put in a rendiconto"),
+                ExitCode.FINDINGS,
+                language,
+            )
         if period is not None:
             if period not in ids:
-                fail(f"no period {period!r} among the reports ({', '.join(ids)})")
+                fail(
+                    msg("no period {period!r} among the reports ({ids})", period=period, ids=", ".join(ids)),
+                    lang=language,
+                )
             index = ids.index(period)
     suffix = ""
     if project is not None:
@@ -496,21 +576,34 @@ def export(
     default_name = budget.stem + suffix + ".xlsx"
     target = output if output is not None else Path(default_name)
     if target.suffix.lower() != ".xlsx":
-        fail(f"{target}: the workbook's name must end in .xlsx")
+        fail(msg("{target}: the workbook's name must end in .xlsx", target=str(target)), lang=language)
     if target.exists() and not force:
-        fail(f"{target} already exists: pass --force to overwrite it, or -o another name")
+        fail(
+            msg(
+                "{target} already exists: pass --force to overwrite it, or -o another name",
+                target=str(target),
+            ),
+            lang=language,
+        )
     try:
         if project is None:
             from .xlsx import export_budget
 
-            export_budget(result, target, lang=lang.value, force=force)
+            export_budget(result, target, lang=book_lang, force=force)
         else:
             from .xlsx import export_report
 
-            export_report(project, target, period=index, lang=lang.value, force=force)
+            export_report(project, target, period=index, lang=book_lang, force=force)
     except OSError as exc:
-        fail(f"{target}: cannot write the workbook: {exc.strerror or exc}")
-    sys.stdout.write(f"wrote {target}\n")
+        fail(
+            msg(
+                "{target}: cannot write the workbook: {reason}",
+                target=str(target),
+                reason=exc.strerror or str(exc),
+            ),
+            lang=language,
+        )
+    sys.stdout.write(render(msg("wrote {target}", target=str(target)), language) + "\n")
 
 
 @app.command("import-expenses")
@@ -529,10 +622,12 @@ def import_expenses(
         typer.Option(
             "--map",
             help="FIELD=HEADER: the column holding an expense field (repeatable), e.g. amount=Imponibile.",
+            metavar="FIELD=HEADER",
         ),
     ] = None,
     sheet: Annotated[
-        str | None, typer.Option("--sheet", help="xlsx: the sheet to read (default: the first).")
+        str | None,
+        typer.Option("--sheet", help="xlsx: the sheet to read (default: the first).", metavar="NAME"),
     ] = None,
     skip_invalid: Annotated[
         bool, typer.Option("--skip-invalid", help="Import the valid rows and list those left out.")
@@ -541,6 +636,7 @@ def import_expenses(
         bool, typer.Option("--dry-run", help="Print the expenses that would be added; write nothing.")
     ] = False,
     color: ColorOpt = Color.auto,
+    lang: LangOpt = None,
 ) -> None:
     """Add the expenses of a ledger (CSV or xlsx) to a cost report.
 
@@ -558,6 +654,7 @@ def import_expenses(
     from .loading import load_file
     from .pipeline import budget_of_report, check_budget
 
+    language = terminal_lang(lang)
     into = real_file(into)  # a symlink is written through: the report is the file it names
     # Read, changed and written back under the report's lock: a concurrent import waits, then
     # reads the file the other one wrote, so an import that says "imported" is never lost.
@@ -566,59 +663,109 @@ def import_expenses(
         if not dry_run and into.is_file():
             hold.enter_context(locked(into))
     except FileBusy as exc:
-        fail(f"{into}: cannot write: {exc.strerror}")
+        fail(
+            msg("{into}: cannot write: {reason}", into=str(into), reason=exc.strerror or str(exc)),
+            lang=language,
+        )
     with hold:
         loaded = load_file(into, str(into), expect="report")
         if loaded.model is None:
-            _print_findings(loaded.findings, color, sys.stderr)
+            _print_findings(loaded.findings, color, sys.stderr, language)
             fatal = any(f.fatal for f in loaded.findings)
             fail(
-                f"{into}: not a valid cost report, see above",
+                msg("{into}: not a valid cost report, see above", into=str(into)),
                 ExitCode.UNREADABLE if fatal else ExitCode.FINDINGS,
+                language,
             )
         budget = check_budget(budget_of_report(loaded))  # type: ignore[arg-type]
         if budget.pack is None or budget.figures is None:
-            _print_findings(budget.findings, color, sys.stderr)
+            _print_findings(budget.findings, color, sys.stderr, language)
             fatal = any(f.fatal for f in budget.findings)
             fail(
-                f"{into}: its budget {loaded.model.budget!r} cannot be read, see above",
+                msg(
+                    "{into}: its budget {budget!r} cannot be read, see above",
+                    into=str(into),
+                    budget=loaded.model.budget,
+                ),
                 ExitCode.UNREADABLE if fatal else ExitCode.FINDINGS,
+                language,
             )
         try:
             table = read_ledger(ledger, sheet=sheet)
             explicit = parse_mapping(mapping or [])
             plan = plan_import(table, into, explicit=explicit, skip_invalid=skip_invalid)
         except LedgerError as exc:
-            fail(str(exc))
+            fail(exc.args[0] if exc.args else str(exc), lang=language)
         except ReportShapeError as exc:  # the report's `expenses:` cannot be extended as it is written
-            fail(f"{into}: {exc}", ExitCode.FINDINGS)
+            fail(
+                msg("{into}: {problem}", into=str(into), problem=exc.args[0] if exc.args else str(exc)),
+                ExitCode.FINDINGS,
+                language,
+            )
         columns_ok = plan.parsed.columns_ok
+        from .output.text import printable
+
         for p in plan.problems:
+            skipped_word = render(msg("skipped: "), language) if skip_invalid and columns_ok else ""
             sys.stderr.write(
-                f"{ledger}:{p.row}: {'skipped: ' if skip_invalid and columns_ok else ''}{p.message}\n"
+                printable(f"{ledger}:{p.row}: {skipped_word}{render(p.message, language)}") + "\n"
             )
         if not columns_ok:
-            fail(f"{ledger}: the columns could not be matched: nothing written", ExitCode.FINDINGS)
+            fail(
+                msg("{ledger}: the columns could not be matched: nothing written", ledger=str(ledger)),
+                ExitCode.FINDINGS,
+                language,
+            )
         if plan.problems and not skip_invalid:
             fail(
-                f"{ledger}: {len(plan.problems)} of {len(table.rows)} rows are invalid: nothing written; "
-                "fix them, or pass --skip-invalid to import the others",
+                nmsg(
+                    "{ledger}: {n} of {total} row is invalid: nothing written; fix it, or pass --skip-invalid to import the others",
+                    "{ledger}: {n} of {total} rows are invalid: nothing written; fix them, or pass --skip-invalid to import the others",
+                    len(plan.problems),
+                    ledger=str(ledger),
+                    total=len(table.rows),
+                )
+                if len(table.rows) > 1
+                else msg("{ledger}: its only row is invalid: nothing written", ledger=str(ledger)),
                 ExitCode.FINDINGS,
+                language,
             )
         if not plan.added:
-            sys.stdout.write(f"nothing to import from {ledger}\n")
+            sys.stdout.write(
+                render(msg("nothing to import from {ledger}", ledger=str(ledger)), language) + "\n"
+            )
             return
         rows = [values for _, values in plan.added]
         if dry_run:
             sys.stdout.write("".join(expense_yaml(r, 2) for r in rows))
-            sys.stdout.write(f"{len(rows)} expense(s) would be added to {into} (dry run: nothing written)\n")
+            done = nmsg(
+                "{n} expense would be added to {into} (dry run: nothing written)",
+                "{n} expenses would be added to {into} (dry run: nothing written)",
+                len(rows),
+                into=str(into),
+            )
+            sys.stdout.write(render(done, language) + "\n")
             return
         try:
             write_text_atomic(into, ("\ufeff" if plan.bom else "") + plan.text, overwrite=True)
         except OSError as exc:
-            fail(f"{into}: cannot write: {exc.strerror or exc}")
-        skipped = f"; {len(plan.problems)} row(s) left out" if plan.problems else ""
-        sys.stdout.write(f"imported {len(rows)} expense(s) from {ledger} into {into}{skipped}\n")
+            fail(
+                msg("{into}: cannot write: {reason}", into=str(into), reason=exc.strerror or str(exc)),
+                lang=language,
+            )
+        imported = nmsg(
+            "imported {n} expense from {ledger} into {into}",
+            "imported {n} expenses from {ledger} into {into}",
+            len(rows),
+            ledger=str(ledger),
+            into=str(into),
+        )
+        left = (
+            nmsg("; {n} row left out", "; {n} rows left out", len(plan.problems)).render(language)
+            if plan.problems
+            else ""
+        )
+        sys.stdout.write(imported.render(language) + left + "\n")
 
 
 class SchemaKind(StrEnum):
@@ -632,6 +779,7 @@ def schema(
     kind: Annotated[
         SchemaKind, typer.Argument(help="Which file kind: budget, report or pack.")
     ] = SchemaKind.budget,
+    lang: LangOpt = None,  # the schema's descriptions are the field docs (English); errors follow --lang
 ) -> None:
     """Print the JSON Schema of a budget, cost report or call pack, for editors."""
     from .output.json import dump
@@ -663,7 +811,8 @@ def _run() -> int:
     except typer.TyperException as exc:  # usage errors: wrong option, missing argument
         show = getattr(exc, "show", None)
         if show is not None:
-            show()
+            with typer_words(cli_lang(sys.argv[1:])):
+                show()
         return int(getattr(exc, "exit_code", ExitCode.UNREADABLE))
     except SystemExit as exc:
         # click turns a closed pipe (EPIPE) into exit 1 after wrapping stdout: make it ours.
@@ -671,7 +820,7 @@ def _run() -> int:
             return int(ExitCode.BROKEN_PIPE)
         return exc.code if isinstance(exc.code, int) else int(ExitCode.INTERNAL)
     except (KeyboardInterrupt, typer.Abort):
-        sys.stderr.write("clustbudget: interrupted\n")
+        sys.stderr.write("clustbudget: " + render(msg("interrupted"), cli_lang(sys.argv[1:])) + "\n")
         return int(ExitCode.INTERRUPTED)
     except BrokenPipeError:
         # The reader went away (`| head`): stop quietly, with the shell's code for SIGPIPE.
@@ -680,8 +829,11 @@ def _run() -> int:
     except Exception as exc:  # the last line of defence: report, never a traceback
         if os.environ.get("CLUSTBUDGET_DEBUG"):
             raise
-        sys.stderr.write(
-            f"clustbudget: internal error: {type(exc).__name__}: {exc}\n"
-            "This is a bug in clustbudget; rerun with CLUSTBUDGET_DEBUG=1 for details and report it.\n"
+        bug = msg(
+            "internal error: {kind}: {error}\n"
+            "This is a bug in clustbudget; rerun with CLUSTBUDGET_DEBUG=1 for details and report it.",
+            kind=type(exc).__name__,
+            error=str(exc),
         )
+        sys.stderr.write(f"clustbudget: {render(bug, cli_lang(sys.argv[1:]))}\n")
         return int(ExitCode.INTERNAL)

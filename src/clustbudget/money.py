@@ -43,21 +43,24 @@ def fmt(value: Decimal) -> str:
 
 
 def fmt_eur(value: Decimal, lang: str = "en") -> str:
-    """Amount for people: ``130,000.00`` (en) or ``130.000,00`` (it)."""
-    text = f"{value.quantize(CENT, rounding=ROUND_HALF_UP):,f}"
-    if lang == "it":
-        text = text.replace(",", "\0").replace(".", ",").replace("\0", ".")
-    return text
+    """Amount for people: ``130,000.00`` (en) or ``130.000,00`` (it); see :mod:`clustbudget.i18n.formatting`."""
+    from .i18n.formatting import amount
+
+    return amount(value, lang)
 
 
-def fmt_qty(value: Decimal) -> str:
+def fmt_qty(value: Decimal, lang: str = "en") -> str:
     """A quantity such as hours, grouped, without trailing zeros: ``Decimal("1800.00")`` → ``"1,800"``."""
-    return f"{value.normalize():,f}"
+    from .i18n.formatting import number
+
+    return number(value, lang)
 
 
-def fmt_rate(rate: Decimal) -> str:
+def fmt_rate(rate: Decimal, lang: str = "en") -> str:
     """A rate as a percentage for people: ``Decimal("0.25")`` → ``"25%"``, ``0.075`` → ``"7.5%"``."""
-    return f"{(rate * 100).normalize():f}%"
+    from .i18n.formatting import rate as fmt
+
+    return fmt(rate, lang)
 
 
 def _suggest(text: str) -> str | None:

@@ -7,6 +7,7 @@ every finding of every file in one :class:`RunResult`.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -371,18 +372,39 @@ def collect(paths: Sequence[Path]) -> list[tuple[Path, bool]]:
 
     for p in paths:
         if p.is_dir():
-            found = [
-                f
-                for f in p.rglob("*")
-                if f.suffix.lower() in YAML_SUFFIXES
-                and f.is_file()
-                and not any(part.startswith(".") for part in f.relative_to(p).parts[:-1])
-            ]
-            for f in sorted(found):
+            for f in sorted(_yaml_files(p)):
                 add(f, False)
         else:
             add(p, True)
     return out
+
+
+def _yaml_files(root: Path) -> list[Path]:
+    """The ``*.yaml``/``*.yml`` files under ``root`` at any depth, outside hidden folders.
+
+    A loop over a stack, not recursion: a tree 1,000 folders deep is walked like a flat one.
+    Symlinked folders are not entered (as ``Path.rglob``: a link to a parent never ends);
+    a folder that cannot be listed is passed over.
+    """
+    found: list[Path] = []
+    folders = [root]
+    while folders:
+        folder = folders.pop()
+        try:
+            with os.scandir(folder) as entries:
+                listed = list(entries)
+        except OSError:
+            continue
+        for entry in listed:
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    if not entry.name.startswith("."):
+                        folders.append(Path(entry.path))
+                elif os.path.splitext(entry.name)[1].lower() in YAML_SUFFIXES and entry.is_file():
+                    found.append(Path(entry.path))
+            except OSError:
+                continue
+    return found
 
 
 def validate_paths(paths: Iterable[Path], selection: Selection = Selection()) -> RunResult:
@@ -427,7 +449,7 @@ def validate_paths(paths: Iterable[Path], selection: Selection = Selection()) ->
     for target, members in reports.items():
         budget = budgets.get(target)
         if budget is None:
-            if target.is_file():
+            if _is_file(target):
                 budget = check_budget(
                     target, display=_display(target), resolver=resolver, selection=selection
                 )
@@ -480,8 +502,16 @@ def _not_ours(loaded: Loaded) -> bool:
         # Only a file that is YAML of another kind (tags, merge keys, templates) is skipped; an
         # empty, truncated or non-UTF-8 .yaml file is reported: it may be a budget gone wrong.
         code = loaded.findings[0].code if loaded.findings else ""
-        return code in ("CB002", "CB004") and not looks_like_ours(loaded.path) and loaded.path.is_file()
+        return code in ("CB002", "CB004") and not looks_like_ours(loaded.path) and _is_file(loaded.path)
     return loaded.kind is None and kind_hint(loaded.doc.data) is None
+
+
+def _is_file(path: Path) -> bool:
+    """Whether a file is there; False for a name no file can have (too long, a NUL in it)."""
+    try:
+        return path.is_file()
+    except (OSError, ValueError):
+        return False
 
 
 def _display(path: Path) -> str:

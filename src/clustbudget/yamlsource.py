@@ -21,12 +21,24 @@ from __future__ import annotations
 import gc
 import hashlib
 import stat
+import sys
+from array import array
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
+from yaml.composer import ComposerError
+from yaml.events import (
+    AliasEvent,
+    MappingEndEvent,
+    MappingStartEvent,
+    ScalarEvent,
+    SequenceEndEvent,
+    SequenceStartEvent,
+    StreamEndEvent,
+)
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 try:
@@ -59,6 +71,9 @@ MAX_DEPTH = 64
 """Deepest nesting accepted; clustbudget's formats need fewer than 8 levels."""
 MAX_ALIAS_EXPANSIONS = 10_000
 """How many times aliased collections may be expanded in one document."""
+MAX_ALIAS_CHARS = 1024 * 1024
+"""How many characters of text aliases may repeat in one document (1 Mi): an alias of a 2 MB
+scalar, or 20,000 aliases of a 100-character one, is refused before any rule reads the copies."""
 
 _NULLS = frozenset({"", "~", "null", "Null", "NULL"})
 _STANDARD_TAGS = frozenset(
@@ -94,45 +109,79 @@ class Problem:
 
 @dataclass
 class Document:
-    """One YAML file: its plain data, and the node tree to find positions in."""
+    """One YAML file: its plain data, and where each of its values and keys was written.
+
+    Positions are kept as compact integers beside the data (``line << 32 | column``, 0-based,
+    in an ``array`` per mapping or list, keyed by the container's ``id``), never as a node
+    tree: a report of 200,000 expenses keeps about 0.3 KiB of positions per expense.
+    """
 
     path: Path
     display: str
-    root: Node
     data: Any
     sha256: str
     problems: list[Problem]
+    root_pos: int = 0
+    positions: dict[int, array[int]] = field(default_factory=dict, repr=False)
+    _indexes: dict[int, dict[str, int]] = field(default_factory=dict, repr=False)
 
     def position(self, loc: Loc, *, key: bool = False) -> tuple[int, int]:
-        """Line and column (1-based) of the node at ``loc``; of its key with ``key=True``.
+        """Line and column (1-based) of the value at ``loc``; of its key with ``key=True``.
 
-        A path that leaves the document (a missing key) ends at the deepest node it reaches.
+        A path that leaves the document (a missing key) ends at the deepest value it reaches.
         """
-        node: Node = self.root
-        key_node: Node | None = None
+        node: Any = self.data
+        pos = self.root_pos
+        key_pos: int | None = None
         for part in loc:
-            if isinstance(node, MappingNode):
-                text = str(part)
-                for k, v in node.value:
-                    if isinstance(k, ScalarNode) and k.value == text:
-                        key_node, node = k, v
-                        break
-                else:
+            table = self.positions.get(id(node))
+            if table is None:
+                break
+            if isinstance(node, dict):
+                i = self._key_index(node, str(part))
+                if i < 0:
                     break
-            elif isinstance(node, SequenceNode) and isinstance(part, int):
-                if 0 <= part < len(node.value):
-                    key_node, node = None, node.value[part]
-                else:
-                    break
+                key_pos, pos = table[2 + 2 * i], table[3 + 2 * i]
+                node = node[str(part)]
+            elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+                key_pos, pos = None, table[2 + part]
+                node = node[part]
             else:
                 break
-        target = key_node if key and key_node is not None else node
-        mark = target.start_mark
-        return mark.line + 1, mark.column + 1
+        target = key_pos if key and key_pos is not None else pos
+        return _unpack(target)
+
+    def spans(self, key: str) -> tuple[list[tuple[int, int]], tuple[int, int]] | None:
+        """Where each entry of the top-level list ``key`` starts, and where the list ends
+        (1-based line and column), or ``None`` when ``key`` is not a list at the top."""
+        if not isinstance(self.data, dict) or self._key_index(self.data, key) < 0:
+            return None
+        seq = self.data[key]
+        table = self.positions.get(id(seq)) if isinstance(seq, list) else None
+        if table is None:
+            return None
+        return [_unpack(p) for p in table[2:]], _unpack(table[1])
+
+    def _key_index(self, mapping: dict[str, Any], key: str) -> int:
+        """The index of ``key`` in ``mapping``'s order (-1 when absent); linear in total."""
+        if key not in mapping:
+            return -1
+        if len(mapping) <= 16:
+            for i, k in enumerate(mapping):
+                if k == key:
+                    return i
+        index = self._indexes.get(id(mapping))
+        if index is None:
+            index = self._indexes[id(mapping)] = {k: i for i, k in enumerate(mapping)}
+        return index[key]
+
+
+def _unpack(pos: int) -> tuple[int, int]:
+    return (pos >> 32) + 1, (pos & 0xFFFFFFFF) + 1
 
 
 def read_document(path: Path, display: str | None = None) -> Document:
-    """Read and compose one YAML file; raise :class:`ReadError` or :class:`ShapeError`."""
+    """Read and parse one YAML file; raise :class:`ReadError`."""
     display = display or str(path)
     try:
         st = path.stat()
@@ -157,7 +206,7 @@ def read_document(path: Path, display: str | None = None) -> Document:
 
 
 def parse_document(raw: bytes, path: Path, display: str) -> Document:
-    """Compose YAML bytes into a :class:`Document` (see the module's rules)."""
+    """Parse YAML bytes into a :class:`Document` (see the module's rules)."""
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -165,31 +214,35 @@ def parse_document(raw: bytes, path: Path, display: str) -> Document:
         raise ReadError("CB001", "file is not UTF-8 text: save it as UTF-8", line, 1) from None
     if not text.strip() or all(not ln.strip() or ln.lstrip().startswith("#") for ln in text.splitlines()):
         raise ReadError("CB003", "file is empty: nothing to check")
-    # The collector only slows down building a large, acyclic tree; nothing here makes cycles.
+    # The collector only slows down building a large, acyclic structure; nothing here makes cycles.
     was_enabled = gc.isenabled()
     gc.disable()
     try:
+        builder = _Builder()
         try:
-            root = yaml.compose(text, Loader=_Loader)
+            data = builder.build(text)
         except yaml.MarkedYAMLError as exc:
-            mark = exc.problem_mark or exc.context_mark
-            problem = exc.problem or exc.context or "invalid YAML"
-            if "expected a single document" in str(exc.context):
-                problem = "more than one YAML document (---): keep one per file"
-            elif mark is not None and 0 <= mark.index < len(text) and text[mark.index] == "\t":
-                problem = "a tab character: indent with spaces (YAML does not allow tabs there)"
-            line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
-            raise ReadError("CB002", f"not valid YAML: {problem}", line, col) from None
+            raise _syntax_error(exc, text) from None
         except yaml.YAMLError as exc:
             raise ReadError("CB002", f"not valid YAML: {exc}") from None
-        if root is None:
-            raise ReadError("CB003", "file is empty: nothing to check")
-        builder = _Builder()
-        data = builder.build(root)
     finally:
         if was_enabled:
             gc.enable()
-    return Document(path, display, root, data, hashlib.sha256(raw).hexdigest(), builder.problems)
+    digest = hashlib.sha256(raw).hexdigest()
+    return Document(path, display, data, digest, builder.problems, builder.root_pos, builder.positions)
+
+
+def _syntax_error(exc: yaml.MarkedYAMLError, text: str) -> ReadError:
+    mark = exc.problem_mark or exc.context_mark
+    problem = exc.problem or exc.context or "invalid YAML"
+    line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
+    if "expected a single document" in str(exc.context):
+        problem = "more than one YAML document (---): keep one per file"
+    elif "maximum nesting depth" in str(problem):  # libyaml's own limit, past ours
+        return ReadError("CB004", f"nesting deeper than {MAX_DEPTH} levels", line, col)
+    elif mark is not None and 0 <= mark.index < len(text) and text[mark.index] == "\t":
+        problem = "a tab character: indent with spaces (YAML does not allow tabs there)"
+    return ReadError("CB002", f"not valid YAML: {problem}", line, col)
 
 
 def compose(text: str) -> Node | None:
@@ -198,75 +251,266 @@ def compose(text: str) -> Node | None:
     return yaml.compose(text, Loader=_Loader)
 
 
+@dataclass(slots=True)
+class _Anchor:
+    """What an anchored value weighs when an alias repeats it."""
+
+    value: Any
+    pos: int
+    collections: int  # mappings and lists in it, aliases expanded
+    chars: int  # characters of scalar text in it, aliases expanded
+    height: int  # levels of nesting in it (0 for a scalar)
+    done: bool = True
+    text: str = ""  # a scalar's text, for an alias used as a key
+
+
+class _Frame:
+    """A mapping or list being built, with the positions of its entries."""
+
+    __slots__ = (
+        "anchor",
+        "chars",
+        "collections",
+        "height",
+        "items",
+        "key",
+        "key_pos",
+        "keys",
+        "pos",
+        "skip",
+        "value",
+    )
+
+    def __init__(self, value: dict[str, Any] | list[Any], pos: int, anchor: str | None) -> None:
+        self.value = value
+        self.pos = pos
+        self.anchor = anchor
+        is_map = isinstance(value, dict)
+        self.keys: dict[str, tuple[int, int]] | None = {} if is_map else None
+        self.items: array[int] | None = None if is_map else array("Q", [pos, 0])
+        self.key: Any = _NO_KEY  # a mapping's key waiting for its value
+        self.key_pos = 0
+        self.skip = False  # the waiting key is a duplicate or not text: drop its value
+        self.collections = 1
+        self.chars = 0
+        self.height = 1
+
+
+_NO_KEY = object()
+
+
 class _Builder:
-    """Turns composed nodes into plain Python (see the module docstring)."""
+    """Builds plain Python straight from libyaml's events (see the module docstring): no node
+    tree, one pass, every limit counted as it goes."""
 
     def __init__(self) -> None:
-        self.seen: set[int] = set()
-        self.expansions = 0
         self.problems: list[Problem] = []
+        self.positions: dict[int, array[int]] = {}
+        self.root_pos = 0
+        self.expansions = 0
+        self.expanded_chars = 0
 
-    def build(self, node: Node, depth: int = 0) -> Any:
-        if isinstance(node, ScalarNode):
-            if node.tag not in _STANDARD_TAGS:
-                self._refuse_tag(node)
-            if not node.style:
-                value = node.value
-                if value in _NULLS:
-                    return None
-                if value == "true":
-                    return True
-                if value == "false":
-                    return False
-            return node.value
-        if depth >= MAX_DEPTH:
-            raise ReadError("CB004", f"nesting deeper than {MAX_DEPTH} levels", *_pos(node))
-        if node.tag not in _STANDARD_TAGS:
-            self._refuse_tag(node)
-        ident = id(node)
-        if ident in self.seen:
-            self.expansions += 1
-            if self.expansions > MAX_ALIAS_EXPANSIONS:
-                raise ReadError(
-                    "CB004",
-                    f"aliases expand more than {MAX_ALIAS_EXPANSIONS:,} times: write the data out",
-                    *_pos(node),
-                )
-        else:
-            self.seen.add(ident)
-        if isinstance(node, SequenceNode):
-            return [self.build(item, depth + 1) for item in node.value]
-        result: dict[str, Any] = {}
-        for key_node, value_node in node.value:
-            if not isinstance(key_node, ScalarNode):
-                self.problems.append(
-                    Problem("CB014", "a key must be plain text, not a list or mapping", *_pos(key_node))
-                )
-                continue
-            if key_node.tag == _MERGE_TAG or (key_node.value == "<<" and not key_node.style):
-                raise ReadError(
-                    "CB004",
-                    "merge keys (<<) are not supported: write the keys out",
-                    *_pos(key_node),
-                )
-            key = key_node.value
-            if key in result:
-                first = next(k for k, _ in node.value if k.value == key)
-                self.problems.append(
-                    Problem(
-                        "CB010",
-                        f"duplicate key {key!r} (first at line {first.start_mark.line + 1}): keep only one",
-                        *_pos(key_node),
+    def build(self, text: str) -> Any:
+        loader = _Loader(text)
+        try:
+            return self._run(loader)
+        finally:
+            loader.dispose()
+
+    def _run(self, loader: Any) -> Any:
+        get = loader.get_event
+        get()  # StreamStartEvent
+        event = get()
+        if isinstance(event, StreamEndEvent):
+            raise ReadError("CB003", "file is empty: nothing to check")
+        document_mark = event.start_mark
+        anchors: dict[str, _Anchor] = {}
+        stack: list[_Frame] = []
+        positions = self.positions
+        while True:
+            event = get()
+            cls = type(event)
+            if cls is ScalarEvent:
+                mark = event.start_mark
+                pos = mark.line << 32 | mark.column
+                tag = event.tag
+                top = stack[-1] if stack else None
+                is_key = top is not None and top.keys is not None and top.key is _NO_KEY
+                if (
+                    tag is not None
+                    and tag != "!"
+                    and tag not in _STANDARD_TAGS
+                    and not (is_key and tag == _MERGE_TAG)
+                ):
+                    raise _tag_error(tag, pos)
+                value: Any = event.value
+                plain = not event.style
+                if plain:
+                    if value in _NULLS:
+                        value = None
+                    elif value == "true":
+                        value = True
+                    elif value == "false":
+                        value = False
+                chars = len(event.value)
+                if event.anchor is not None:
+                    _new_anchor(anchors, event, _Anchor(value, pos, 0, chars, 0, text=event.value))
+                if top is None:
+                    return self._root(value, pos, get, document_mark)
+                if is_key:
+                    self._key(top, event.value, tag, plain, pos)
+                else:
+                    self._add(top, value, pos, 0, chars, 0)
+            elif cls is MappingStartEvent or cls is SequenceStartEvent:
+                mark = event.start_mark
+                pos = mark.line << 32 | mark.column
+                if len(stack) >= MAX_DEPTH:
+                    raise ReadError("CB004", f"nesting deeper than {MAX_DEPTH} levels", *_unpack(pos))
+                tag = event.tag
+                if tag is not None and tag != "!" and tag not in _STANDARD_TAGS:
+                    raise _tag_error(tag, pos)
+                frame = _Frame({} if cls is MappingStartEvent else [], pos, event.anchor)
+                if event.anchor is not None:
+                    _new_anchor(anchors, event, _Anchor(frame.value, pos, 0, 0, 0, done=False))
+                stack.append(frame)
+            elif cls is MappingEndEvent or cls is SequenceEndEvent:
+                frame = stack.pop()
+                mark = event.end_mark
+                end = mark.line << 32 | mark.column
+                container = frame.value
+                if frame.keys is not None:
+                    table = array("Q", [frame.pos, end])
+                    for k_pos, v_pos in frame.keys.values():
+                        table.append(k_pos)
+                        table.append(v_pos)
+                else:
+                    assert frame.items is not None
+                    table = frame.items
+                    table[1] = end
+                positions[id(container)] = table
+                if frame.anchor is not None:
+                    anchors[frame.anchor] = _Anchor(
+                        container, frame.pos, frame.collections, frame.chars, frame.height
                     )
+                if not stack:
+                    return self._root(container, frame.pos, get, document_mark)
+                top = stack[-1]
+                if top.keys is not None and top.key is _NO_KEY:
+                    self._bad_key(top, frame.pos)
+                else:
+                    self._add(top, container, frame.pos, frame.collections, frame.chars, frame.height)
+            elif cls is AliasEvent:
+                mark = event.start_mark
+                pos = mark.line << 32 | mark.column
+                anchor = anchors.get(event.anchor)
+                if anchor is None:
+                    raise ComposerError(None, None, f"found undefined alias {event.anchor!r}", mark)
+                if not anchor.done:
+                    raise ReadError(
+                        "CB004", "an alias inside its own anchor (a cycle): write the data out", *_unpack(pos)
+                    )
+                self._expand(anchor, pos, len(stack))
+                if not stack:
+                    return self._root(anchor.value, anchor.pos, get, document_mark)
+                top = stack[-1]
+                if top.keys is not None and top.key is _NO_KEY:
+                    if isinstance(anchor.value, dict | list):
+                        self._bad_key(top, pos)
+                    else:
+                        self._key(top, anchor.text, None, False, pos)
+                else:
+                    self._add(top, anchor.value, anchor.pos, anchor.collections, anchor.chars, anchor.height)
+            else:  # pragma: no cover - libyaml gives no other event inside a document
+                raise ReadError("CB002", f"not valid YAML: unexpected {cls.__name__}")
+
+    def _root(self, value: Any, pos: int, get: Any, document_mark: Any) -> Any:
+        event = get()  # DocumentEndEvent
+        event = get()
+        if not isinstance(event, StreamEndEvent):
+            raise ComposerError(
+                "expected a single document in the stream",
+                document_mark,
+                "but found another document",
+                event.start_mark,
+            )
+        self.root_pos = pos
+        return value
+
+    def _key(self, top: _Frame, text: str, tag: str | None, plain: bool, pos: int) -> None:
+        if tag == _MERGE_TAG or (text == "<<" and plain):
+            raise ReadError("CB004", "merge keys (<<) are not supported: write the keys out", *_unpack(pos))
+        keys = top.keys
+        assert keys is not None
+        key = sys.intern(text)
+        top.key_pos = pos
+        top.chars += len(text)
+        if key in keys:
+            first = keys[key][0] >> 32
+            self.problems.append(
+                Problem(
+                    "CB010",
+                    f"duplicate key {key!r} (first at line {first + 1}): keep only one",
+                    *_unpack(pos),
                 )
-                continue
-            result[key] = self.build(value_node, depth + 1)
-        return result
+            )
+            top.skip = True
+        top.key = key
 
-    @staticmethod
-    def _refuse_tag(node: Node) -> None:
-        raise ReadError("CB004", f"YAML tag {node.tag!r} is not allowed: remove it", *_pos(node))
+    def _bad_key(self, top: _Frame, pos: int) -> None:
+        self.problems.append(
+            Problem("CB014", "a key must be plain text, not a list or mapping", *_unpack(pos))
+        )
+        top.key = None
+        top.skip = True
+
+    def _add(self, top: _Frame, value: Any, pos: int, collections: int, chars: int, height: int) -> None:
+        top.collections += collections
+        top.chars += chars
+        if height >= top.height:
+            top.height = height + 1
+        container = top.value
+        if top.keys is None:
+            container.append(value)  # type: ignore[union-attr]
+            assert top.items is not None
+            top.items.append(pos)
+            return
+        key = top.key
+        top.key = _NO_KEY
+        if top.skip:
+            top.skip = False
+            return
+        container[key] = value
+        top.keys[key] = (top.key_pos, pos)
+
+    def _expand(self, anchor: _Anchor, pos: int, depth: int) -> None:
+        """Count what an alias repeats against the limits: collections, text, nesting."""
+        self.expansions += anchor.collections
+        if self.expansions > MAX_ALIAS_EXPANSIONS:
+            raise ReadError(
+                "CB004",
+                f"aliases expand more than {MAX_ALIAS_EXPANSIONS:,} times: write the data out",
+                *_unpack(pos),
+            )
+        self.expanded_chars += anchor.chars
+        if self.expanded_chars > MAX_ALIAS_CHARS:
+            raise ReadError(
+                "CB004",
+                f"aliases repeat more than {MAX_ALIAS_CHARS:,} characters of text: write the data out",
+                *_unpack(pos),
+            )
+        if depth + anchor.height > MAX_DEPTH:
+            raise ReadError("CB004", f"nesting deeper than {MAX_DEPTH} levels", *_unpack(pos))
 
 
-def _pos(node: Node) -> tuple[int, int]:
-    return node.start_mark.line + 1, node.start_mark.column + 1
+def _new_anchor(anchors: dict[str, _Anchor], event: Any, anchor: _Anchor) -> None:
+    old = anchors.get(event.anchor)
+    if old is not None:
+        first = yaml.Mark("<unicode string>", 0, old.pos >> 32, old.pos & 0xFFFFFFFF, None, None)  # type: ignore[arg-type]
+        raise ComposerError(
+            "found duplicate anchor; first occurrence", first, "second occurrence", event.start_mark
+        )
+    anchors[event.anchor] = anchor
+
+
+def _tag_error(tag: str, pos: int) -> ReadError:
+    return ReadError("CB004", f"YAML tag {tag!r} is not allowed: remove it", *_unpack(pos))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TextIO
 
 from ..findings import Finding, Severity
+from ..i18n import msg, render
 from ..pipeline import RunResult
 from .text import summary_line
 
@@ -19,17 +20,17 @@ def _prop(text: str) -> str:
     return _data(text).replace(":", "%3A").replace(",", "%2C")
 
 
-def annotation(f: Finding) -> str:
+def annotation(f: Finding, lang: str = "en") -> str:
     props = [f"file={_prop(f.location.path)}"]
     if f.location.line:
         props += [f"line={f.location.line}", f"col={f.location.col}"]
     props.append(f"title={_prop(f.code)}")
-    related = f" (see {f.related})" if f.related else ""
-    return f"::{_LEVEL[f.severity]} {','.join(props)}::{_data(f.message + related)}"
+    related = " " + msg("(see {place})", place=str(f.related)).render(lang) if f.related else ""
+    return f"::{_LEVEL[f.severity]} {','.join(props)}::{_data(render(f.message, lang) + related)}"
 
 
-def write(run: RunResult, out: TextIO, *, strict: bool = False) -> None:
+def write(run: RunResult, out: TextIO, *, strict: bool = False, lang: str = "en") -> None:
     for fr in run.files:
         for f in fr.findings:
-            out.write(annotation(f) + "\n")
-    out.write(summary_line(run, strict=strict) + "\n")
+            out.write(annotation(f, lang) + "\n")
+    out.write(summary_line(run, strict=strict, lang=lang) + "\n")

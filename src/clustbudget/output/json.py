@@ -9,6 +9,7 @@ from typing import Any, TextIO
 from .. import __version__
 from ..compute import FlatRateFigure
 from ..findings import Finding
+from ..i18n import gettext, render
 from ..money import fmt
 from ..pipeline import RunResult
 from . import JSON_FORMAT_VERSION
@@ -24,15 +25,17 @@ def envelope(kind: str, body: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def finding(f: Finding) -> dict[str, Any]:
+def finding(f: Finding, lang: str = "en") -> dict[str, Any]:
+    """A finding for scripts: English codes and keys; ``message`` and ``citation`` in ``lang``."""
+    citation = f.citation or _registered_citation(f.code)
     out: dict[str, Any] = {
         "code": f.code,
         "severity": str(f.severity),
-        "message": f.message,
+        "message": render(f.message, lang),
         "path": f.location.path,
         "line": f.location.line,
         "col": f.location.col,
-        "citation": f.citation or _registered_citation(f.code),
+        "citation": gettext(citation, lang) if citation else citation,
     }
     if f.related:
         out["related"] = {"path": f.related.path, "line": f.related.line, "col": f.related.col}
@@ -68,13 +71,13 @@ def dump(data: Any, out: TextIO) -> None:
     out.write("\n")
 
 
-def write(run: RunResult, out: TextIO, *, strict: bool = False) -> None:
+def write(run: RunResult, out: TextIO, *, strict: bool = False, lang: str = "en") -> None:
     dump(
         envelope(
             "validate",
             {
                 "files": [
-                    {"path": fr.display, "kind": fr.kind, "findings": [finding(f) for f in fr.findings]}
+                    {"path": fr.display, "kind": fr.kind, "findings": [finding(f, lang) for f in fr.findings]}
                     for fr in run.files
                 ],
                 "summary": {"files": len(run.files), **run.counts()},

@@ -7,6 +7,7 @@ import xml.etree.ElementTree as ET
 from typing import TextIO
 
 from ..findings import Severity
+from ..i18n import nmsg, render
 from ..pipeline import RunResult
 from .text import finding_line
 
@@ -18,7 +19,7 @@ def _xml_text(text: str) -> str:
     return _NOT_XML.sub("\ufffd", text)
 
 
-def write(run: RunResult, out: TextIO, *, strict: bool = False) -> None:
+def write(run: RunResult, out: TextIO, *, strict: bool = False, lang: str = "en") -> None:
     failing = {Severity.ERROR, Severity.WARNING} if strict else {Severity.ERROR}
     suite = ET.Element("testsuite", name="clustbudget validate", tests=str(len(run.files)))
     failures = errors = 0
@@ -28,15 +29,20 @@ def write(run: RunResult, out: TextIO, *, strict: bool = False) -> None:
         bad = [f for f in fr.findings if f.severity in failing and not f.fatal]
         if fatal:
             errors += 1
-            el = ET.SubElement(case, "error", message=_xml_text(fatal[0].message), type=fatal[0].code)
-            el.text = "\n".join(_xml_text(finding_line(f)) for f in fatal)
+            el = ET.SubElement(
+                case, "error", message=_xml_text(render(fatal[0].message, lang)), type=fatal[0].code
+            )
+            el.text = "\n".join(_xml_text(finding_line(f, lang=lang)) for f in fatal)
         elif bad:
             failures += 1
-            el = ET.SubElement(case, "failure", message=f"{len(bad)} finding(s)", type=bad[0].code)
-            el.text = "\n".join(_xml_text(finding_line(f)) for f in bad)
+            count = nmsg("{n} finding", "{n} findings", len(bad)).render(lang)
+            el = ET.SubElement(case, "failure", message=count, type=bad[0].code)
+            el.text = "\n".join(_xml_text(finding_line(f, lang=lang)) for f in bad)
         rest = [f for f in fr.findings if f not in fatal and f not in bad]
         if rest:
-            ET.SubElement(case, "system-out").text = "\n".join(_xml_text(finding_line(f)) for f in rest)
+            ET.SubElement(case, "system-out").text = "\n".join(
+                _xml_text(finding_line(f, lang=lang)) for f in rest
+            )
     suite.set("failures", str(failures))
     suite.set("errors", str(errors))
     out.write(ET.tostring(suite, encoding="unicode", xml_declaration=True) + "\n")

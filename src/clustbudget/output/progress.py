@@ -7,12 +7,13 @@ from typing import TYPE_CHECKING, Any
 from ..compute import ItemProgress, payments_of
 from ..invoices import whole_amount
 from ..models import CallPack
-from ..money import ZERO, fmt, fmt_eur, fmt_rate, round_cents
+from ..money import ZERO, fmt, fmt_eur, round_cents
 from ..pipeline import ProjectResult
 from .json import envelope, finding, flat_rates
 
 if TYPE_CHECKING:
     from rich.console import Console
+    from rich.text import Text
 
 
 def _progress(rows: list[ItemProgress], pack: CallPack) -> list[dict[str, Any]]:
@@ -33,7 +34,7 @@ def _progress(rows: list[ItemProgress], pack: CallPack) -> list[dict[str, Any]]:
     ]
 
 
-def report_json(project: ProjectResult) -> dict[str, Any]:
+def report_json(project: ProjectResult, lang: str = "en") -> dict[str, Any]:
     """The `report` JSON envelope: per period staff, expenses and figures; per item progress."""
     b = project.budget
     pack = b.pack
@@ -45,7 +46,7 @@ def report_json(project: ProjectResult) -> dict[str, Any]:
                 "call": None,
                 "periods": [],
                 "items": [],
-                "findings": [finding(f) for f in project.findings],
+                "findings": [finding(f, lang) for f in project.findings],
             },
         )
     periods = []
@@ -125,7 +126,7 @@ def report_json(project: ProjectResult) -> dict[str, Any]:
             "call": {"id": pack.id, "version": pack.version},
             "periods": periods,
             "items": _progress(last, pack),
-            "findings": [finding(f) for f in b.findings + findings],
+            "findings": [finding(f, lang) for f in b.findings + findings],
         },
     )
 
@@ -185,6 +186,8 @@ def render(project: ProjectResult, console: Console, lang: str = "en") -> None:
     """
     from rich.table import Table
 
+    from ..i18n import format_template
+    from .text import literal
     from .words import WORDS
 
     w = WORDS[lang]
@@ -206,20 +209,22 @@ def render(project: ProjectResult, console: Console, lang: str = "en") -> None:
     bar = 20 if room >= 17 + 25 else 10 if room >= 17 + 15 else 0
     label_w = room - (bar + 5 if bar else 0) - 3
     table = Table(
-        title=f"{model.project.title}\n" + w["vs"].format(period=current.period.id, end=current.period.end),
+        title=literal(model.project.title)
+        + "\n"
+        + literal(format_template(w["vs"], {"period": current.period.id, "end": current.period.end}, lang)),
         title_justify="left",
     )
     table.add_column(w["item"], no_wrap=True, min_width=item_w)
     if label_w >= 14:
         table.add_column(w["label"], no_wrap=True, overflow="ellipsis", max_width=min(label_w, 40))
 
-    def money_column(header: str) -> None:
+    def money_column(header: str | Text) -> None:
         table.add_column(header, justify="right", no_wrap=True, min_width=money_width)
 
     money_column(w["budget"])
     for r in reports:
         assert r.report is not None  # computed: its figures exist, so it was read
-        money_column(r.report.period.id)
+        money_column(literal(r.report.period.id))
     money_column(w["cumulative"])
     money_column(w["remaining"])
     table.add_column(w["used"], justify="right", no_wrap=True, min_width=used_w)
@@ -229,9 +234,9 @@ def render(project: ProjectResult, console: Console, lang: str = "en") -> None:
         if row.key == "total":
             table.add_section()
         label = w["total"] if row.key == "total" else pack.label(row.key, lang)
-        cells = [row.key if row.key != "total" else ""]
+        cells: list[str | Text] = [literal(row.key) if row.key != "total" else ""]
         if label_w >= 14:
-            cells.append(label)
+            cells.append(literal(label))
         cells += [
             fmt_eur(row.budget, lang),
             *(fmt_eur(p[row_i].period, lang) for p in project.progress),
@@ -248,9 +253,11 @@ def render(project: ProjectResult, console: Console, lang: str = "en") -> None:
     if due is None:
         console.print(w["due_unknown"])
     else:
-        cap = w["cap"].format(cap=fmt_eur(params.grant_cap, lang)) if params.grant_cap is not None else ""
-        rate = fmt_rate(params.contribution_rate) if params.contribution_rate is not None else ""
-        console.print(w["due"].format(due=fmt_eur(due, lang), rate=rate, cap=cap))
+        cap = (
+            format_template(w["cap"], {"cap": params.grant_cap}, lang) if params.grant_cap is not None else ""
+        )
+        fields = {"due": due, "rate": params.contribution_rate or ZERO, "cap": cap}
+        console.print(format_template(w["due"], fields, lang))
     disallowed = sum((v for r in reports if r.figures for v in r.figures.disallowed.values()), ZERO)
     if disallowed:
-        console.print(w["refused"].format(amount=fmt_eur(disallowed, lang)))
+        console.print(format_template(w["refused"], {"amount": disallowed}, lang))

@@ -6,7 +6,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from ..compute import UNASSIGNED
-from ..money import fmt, fmt_eur, fmt_rate
+from ..money import fmt, fmt_eur
 from ..pipeline import BudgetResult
 from .json import envelope, finding, flat_rates
 
@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from rich.console import Console
 
 
-def figures_json(result: BudgetResult) -> dict[str, Any]:
+def figures_json(result: BudgetResult, lang: str = "en") -> dict[str, Any]:
     """The `show` JSON envelope (money as strings, shares as fractions with 4 decimals)."""
     budget, pack, fig = result.budget, result.pack, result.figures
     if budget is None or pack is None or fig is None:
@@ -32,7 +32,7 @@ def figures_json(result: BudgetResult) -> dict[str, Any]:
                 "total": None,
                 "by_action": {},
                 "by_year": {},
-                "findings": [finding(f) for f in result.findings],
+                "findings": [finding(f, lang) for f in result.findings],
             },
         )
     p = budget.project
@@ -76,7 +76,7 @@ def figures_json(result: BudgetResult) -> dict[str, Any]:
                 str(k) if k != UNASSIGNED else "unsplit": {i: fmt(v) for i, v in d.items()}
                 for k, d in fig.by_year.items()
             },
-            "findings": [finding(f) for f in result.findings],
+            "findings": [finding(f, lang) for f in result.findings],
         },
     )
 
@@ -86,6 +86,8 @@ def render(result: BudgetResult, console: Console, lang: str = "en") -> None:
     from rich.table import Table
 
     from ..compute import share
+    from ..i18n import formatting
+    from .text import literal
     from .words import WORDS, pct
 
     w = WORDS[lang]
@@ -93,7 +95,12 @@ def render(result: BudgetResult, console: Console, lang: str = "en") -> None:
     assert budget is not None and pack is not None and fig is not None
     p = budget.project
     table = Table(
-        title=f"{p.title}\n{p.start} – {p.end} · {w['call']} {pack.id} ({pack.programme.label})",
+        title=literal(p.title)
+        + "\n"
+        + literal(
+            f"{formatting.date(p.start, lang)} – {formatting.date(p.end, lang)}"
+            f" · {w['call']} {pack.id} ({pack.programme.label})"
+        ),
         show_footer=True,
         title_justify="left",
     )
@@ -110,6 +117,8 @@ def render(result: BudgetResult, console: Console, lang: str = "en") -> None:
             r = rates[key]
             table.add_section()
             table.add_row("", w["direct"], fmt_eur(fig.direct, lang), pct(share(fig.direct, fig.total), lang))
-            label += f" = {fmt_rate(r.rate)} × ({'+'.join(r.base)})"
-        table.add_row(key, label, fmt_eur(amount, lang), pct(share(amount, fig.total), lang))
+            label += f" = {formatting.rate(r.rate, lang)} × ({'+'.join(r.base)})"
+        table.add_row(
+            literal(key), literal(label), fmt_eur(amount, lang), pct(share(amount, fig.total), lang)
+        )
     console.print(table)

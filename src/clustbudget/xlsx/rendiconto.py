@@ -39,7 +39,6 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.chart import BarChart
 from openpyxl.workbook.defined_name import DefinedName
-from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 from .. import __version__
 from ..compute import ItemProgress, contribution_due, flat_rate, payments_of, share, sum_amounts
@@ -119,16 +118,10 @@ def entry_codes(result: ReportResult, key: str, count: int) -> list[str | None]:
     """
     out: list[list[str]] = [[] for _ in range(count)]
     doc = result.loaded.doc
-    root = doc.root if doc is not None else None
-    seq = None
-    if isinstance(root, MappingNode):
-        for k, v in root.value:
-            if isinstance(k, ScalarNode) and k.value == key and isinstance(v, SequenceNode):
-                seq = v
-    if seq is None or not count or len(seq.value) != count:
+    spans = doc.spans(key) if doc is not None else None
+    if spans is None or not count or len(spans[0]) != count:
         return [None] * count
-    starts = [(n.start_mark.line + 1, n.start_mark.column + 1) for n in seq.value]
-    end = (seq.end_mark.line + 1, seq.end_mark.column + 1)
+    starts, end = spans
     for f in result.findings:
         loc = f.location
         if loc.path != result.loaded.display or not loc.line:

@@ -1,0 +1,137 @@
+"""Every translatable text of the package, found in its source: the catalogue's template.
+
+What is extracted (string literals only, so the catalogue can be checked without running
+anything): the first arguments of ``msg``, ``nmsg`` (singular and plural), ``Message``,
+``N_``, ``gettext``, ``ngettext``, ``pgettext`` (with its context), ``help=`` texts of typer
+options and arguments, the docstrings of typer commands, and for each rule (``@rule(...)``)
+its summary, its citation and its docstring (the explanation ``rules CODE`` prints).
+"""
+
+from __future__ import annotations
+
+import ast
+import inspect
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+PACKAGE = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Entry:
+    msgid: str
+    plural: str | None = None
+    context: str = ""
+    where: str = ""
+
+
+def _text(node: ast.AST | None) -> str | None:
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    if isinstance(node, ast.JoinedStr):
+        return None
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):  # "a " "b" split with +
+        left, right = _text(node.left), _text(node.right)
+        return left + right if left is not None and right is not None else None
+    return None
+
+
+def _name(func: ast.AST) -> str:
+    if isinstance(func, ast.Name):
+        return func.id
+    if isinstance(func, ast.Attribute):
+        return func.attr
+    return ""
+
+
+_COMMAND_DECORATORS = {"command", "callback"}
+
+
+def entries_of(source: str, where: str) -> Iterator[Entry]:
+    """The translatable texts of one module's source."""
+    tree = ast.parse(source)
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            name = _name(node.func)
+            args = node.args
+            at = f"{where}:{node.lineno}"
+            if name in ("msg", "Message", "N_", "gettext") and args:
+                text = _text(args[0])
+                if text:
+                    yield Entry(text, where=at)
+            elif name in ("nmsg", "ngettext") and len(args) >= 2:
+                one, many = _text(args[0]), _text(args[1])
+                if one and many:
+                    yield Entry(one, many, where=at)
+            elif name == "pgettext" and len(args) >= 2:
+                ctx, text = _text(args[0]), _text(args[1])
+                if ctx is not None and text:
+                    yield Entry(text, context=ctx, where=at)
+            elif name in ("Option", "Argument"):
+                for kw in node.keywords:
+                    if kw.arg == "help":
+                        text = _text(kw.value)
+                        if text:
+                            yield Entry(text, where=at)
+        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            doc = ast.get_docstring(node, clean=True)
+            for dec in node.decorator_list:
+                call = dec if isinstance(dec, ast.Call) else None
+                dec_name = _name(call.func if call else dec)
+                at = f"{where}:{node.lineno}"
+                if dec_name == "rule" and call is not None and len(call.args) >= 5:
+                    for arg in (call.args[3], call.args[4]):
+                        text = _text(arg)
+                        if text:
+                            yield Entry(text, where=at)
+                    if doc:
+                        yield Entry(inspect.cleandoc(doc), where=at)
+                elif dec_name in _COMMAND_DECORATORS and doc:
+                    yield Entry(doc, where=at)
+
+
+def entries(package: Path = PACKAGE) -> list[Entry]:
+    """Every translatable text of the package, first occurrence first, each once."""
+    seen: dict[tuple[str, str], Entry] = {}
+    for path in sorted(package.rglob("*.py")):
+        rel = path.relative_to(package.parent).as_posix()
+        for e in entries_of(path.read_text(encoding="utf-8"), rel):
+            seen.setdefault((e.context, e.msgid), e)
+    return list(seen.values())
+
+
+def _quote(text: str) -> str:
+    body = text.replace("\\", "\\\\").replace('"', '\\"').replace("\t", "\\t")
+    lines = body.split("\n")
+    if len(lines) == 1:
+        return f'"{body}"'
+    parts = [line + "\\n" for line in lines[:-1]] + ([lines[-1]] if lines[-1] else [])
+    return '""\n' + "\n".join(f'"{p}"' for p in parts)
+
+
+def po_entry(e: Entry, translation: tuple[str, ...] = ()) -> str:
+    """One entry in ``.po`` syntax (``translation`` empty: an untranslated template entry)."""
+    out = [f"#: {e.where}"] if e.where else []
+    if e.context:
+        out.append(f"msgctxt {_quote(e.context)}")
+    out.append(f"msgid {_quote(e.msgid)}")
+    if e.plural is not None:
+        out.append(f"msgid_plural {_quote(e.plural)}")
+        forms = translation or ("", "")
+        out += [f"msgstr[{i}] {_quote(t)}" for i, t in enumerate(forms)]
+    else:
+        out.append(f"msgstr {_quote(translation[0] if translation else '')}")
+    return "\n".join(out) + "\n"
+
+
+HEADER = """\
+msgid ""
+msgstr ""
+"Project-Id-Version: clustbudget\\n"
+"Language: {lang}\\n"
+"MIME-Version: 1.0\\n"
+"Content-Type: text/plain; charset=UTF-8\\n"
+"Content-Transfer-Encoding: 8bit\\n"
+"Plural-Forms: nplurals=2; plural=(n != 1);\\n"
+"""
