@@ -411,23 +411,26 @@ def payment_method(ctx: ReportContext) -> Iterator[Hit]:
     """
     allowed = ctx.pack.expenses.payment_methods
     for i, exp, e in ctx.claimed():
-        for pay in payments_of(exp):
-            if pay.method is None or pay.method in allowed:
+        # the one-payment form's method, even with no `paid` date; else each payment's
+        methods: list[tuple[tuple[str | int, ...], str | None]] = (
+            [(("expenses", i, "payment"), exp.payment)]
+            if exp.payments is None
+            else [(("expenses", i, "payments", k, "method"), p.method) for k, p in enumerate(exp.payments)]
+        )
+        for loc, method in methods:
+            if method is None or method in allowed:
                 continue
-            meant = payment_method_of(pay.method)
+            meant = payment_method_of(method)
             if meant == "cash":
                 what = (
                     "cash is not a traceable payment"
-                    if pay.method == "cash"
-                    else f"{pay.method!r} (cash) is not a traceable payment"
+                    if method == "cash"
+                    else f"{method!r} (cash) is not a traceable payment"
                 )
             elif meant in allowed:
-                what = f"payment {pay.method!r} is not one of the names the format knows: write {meant}"
+                what = f"payment {method!r} is not one of the names the format knows: write {meant}"
             else:
-                what = f"payment {pay.method!r} is not one of {', '.join(allowed)}"
-            loc = (
-                ("expenses", i, "payment") if pay.amount is None else ("expenses", i, *pay.loc[:-1], "method")
-            )
+                what = f"payment {method!r} is not one of {', '.join(allowed)}"
             yield Hit(
                 loc,
                 f"invoice {exp.document}: {what}: {fmt_eur(e.eligible)} not accepted",
