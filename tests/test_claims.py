@@ -11,6 +11,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import openpyxl
+import pytest
 
 from clustbudget.pipeline import load_project, validate_paths
 from clustbudget.xlsx.styles import RED
@@ -493,3 +494,41 @@ def test_the_disallowing_codes_are_the_rules_that_disallow():
         if r.check is not None and r.severity is Severity.ERROR and "disallow=" in inspect.getsource(r.check)
     }
     assert disallowing == DISALLOWING
+
+
+@pytest.mark.libreoffice
+def test_the_rendiconto_of_a_reviewed_period_recalculates_to_the_approved_figures(tmp_path):
+    from clustbudget.xlsx import export_report
+
+    from .libreoffice import assert_recalculated_from_wrong_cache, cents, recalculate, wrong_cached_results
+
+    # The review approves 800.00 of 1,000.00 (D 1,300.00 with the other 500.00; E 325.00);
+    # a line kept on record and a two-payment invoice sit beside them.
+    first = (
+        line("2021-03-01", "1000.00", approved="800.00")
+        + line("2021-03-02", "500.00", "FT 2")
+        + line("2021-03-03", "90.00", "FT 3", claimed="false", reason="non pertinente")
+    )
+    root = two_periods(tmp_path, first)
+    text = (
+        (root / "b" / "p1.yaml")
+        .read_text()
+        .replace("end: 2021-06-30}", "end: 2021-06-30, reviewed: 2021-10-01}")
+    )
+    (root / "b" / "p1.yaml").write_text(text)
+    project = load_project(root / "b.yaml", [root / "b" / "p1.yaml"])
+    honest, wrong = tmp_path / "honest.xlsx", tmp_path / "wrong.xlsx"
+    export_report(project, honest, period=0, lang="en")
+    with wrong_cached_results():
+        export_report(project, wrong, period=0, lang="en")
+    copy = recalculate([wrong], tmp_path / "recalculated")[wrong]
+    assert assert_recalculated_from_wrong_cache(honest, wrong, copy) >= 20
+    ws = openpyxl.load_workbook(copy, data_only=True)["Summary"]
+    header = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == "Item")
+    col = next(c for c in range(1, ws.max_column + 1) if ws.cell(header, c).value == "P1: accepted (€)")
+    rows = {ws.cell(r, 1).value: r for r in range(header + 1, ws.max_row + 1)}
+    assert cents(ws.cell(rows["D"], col).value) == D("1300.00")
+    assert cents(ws.cell(rows["E"], col).value) == D("325.00")
+    facts = {ws.cell(r, 1).value: ws.cell(r, 2).value for r in range(1, header)}
+    # requested D 1,500.00 + E 375.00; approved D 1,300.00 + E 325.00
+    assert facts["Review"] == "2021-10-01: requested 1,875.00, approved 1,625.00, cut 250.00"

@@ -491,7 +491,7 @@ class _Rendiconto:
                         date=date_text,
                         requested=fmt_eur(sum_amounts(fig.requested.values()), self.t.lang),
                         approved=fmt_eur(fig.total, self.t.lang),
-                        cut=fmt_eur(sum_amounts(fig.cut.values()), self.t.lang),
+                        cut=fmt_eur(sum_amounts(fig.requested.values()) - fig.total, self.t.lang),
                     ),
                 )
             )
