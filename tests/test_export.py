@@ -385,10 +385,12 @@ def test_no_absolute_path_of_the_machine_that_wrote_it(tmp_path, cli):
 def test_provenance_names_source_hash_tool_and_call_pack(example_workbook):
     result, path = example_workbook
     ws = openpyxl.load_workbook(path)["Provenienza"]
+    # The same sheet as the rendiconto's: each source file, its path and its SHA-256.
+    assert [c.value for c in ws[2]] == ["Voce", "Valore", "SHA-256 del file"]
+    files = {row[0]: row[1:3] for row in ws.iter_rows(min_row=3, values_only=True)}
+    assert files["File del budget"] == ("clust-er-health-2020-2022.yaml", result.loaded.doc.sha256)
+    assert re.fullmatch(r"[0-9a-f]{64}", result.loaded.doc.sha256)
     facts = {row[0]: row[1] for row in ws.iter_rows(min_row=3, values_only=True)}
-    assert facts["File del budget"] == "clust-er-health-2020-2022.yaml"
-    assert facts["SHA-256 del file"] == result.loaded.doc.sha256
-    assert re.fullmatch(r"[0-9a-f]{64}", facts["SHA-256 del file"])
     assert facts["Versione di clustbudget"] == __version__
     assert facts["Bando (call pack)"] == "clust-er-2020"
     assert facts["Versione del call pack"] == 1

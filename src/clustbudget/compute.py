@@ -7,10 +7,11 @@ Every rounding is :func:`~clustbudget.money.round_cents` (half-up to the cent).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date as Date
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from .models import Budget, CallPack, CostReport, Expense
 from .money import CENT, ZERO, round_cents
@@ -42,6 +43,13 @@ def allocate(amount: Decimal, parts: int) -> list[Decimal]:
     cents = int((amount / CENT).to_integral_value())
     base, extra = divmod(cents, parts)
     return [(Decimal(base + (1 if i < extra else 0)) * CENT) for i in range(parts)]
+
+
+def allocated(amount: Decimal, parts: int, shares: Iterable[int]) -> Decimal:
+    """The sum of shares ``shares`` (0-based) of :func:`allocate`'s split of ``amount`` into
+    ``parts``: what an action named more than once on a line receives."""
+    split = allocate(amount, parts)
+    return sum_amounts(split[i] for i in shares)
 
 
 @dataclass(frozen=True, slots=True)
@@ -479,25 +487,121 @@ class ItemProgress:
         """Money spent on an item with no budget: over it, with no share to show."""
         return not self.budget and self.cumulative > 0
 
+    @property
+    def earlier(self) -> Decimal:
+        """Accepted in the periods before this one (cumulative − this period)."""
+        return self.cumulative - self.period
+
+
+def item_progress(key: str, budget: Decimal, periods: Sequence[Decimal]) -> ItemProgress:
+    """Budget against actual for one figure, from its accepted amount in each period up to
+    this one (the last): remaining = budget − cumulative, used = cumulative ÷ budget."""
+    cumulative = sum_amounts(periods)
+    this = periods[-1] if periods else ZERO
+    return ItemProgress(key, budget, this, cumulative, budget - cumulative, share(cumulative, budget))
+
 
 def budget_vs_actual(budget: BudgetFigures, periods: list[PeriodFigures], upto: int) -> list[ItemProgress]:
     """Per item and in total: budget, accepted in period ``upto``, cumulative to it, remaining, used."""
-    current = periods[upto]
     keys = list(budget.items)
     for p in periods[: upto + 1]:
         keys += [k for k in p.items if k not in keys]
     rows = []
     for key in [*keys, "total"]:
         b = budget.total if key == "total" else budget.items.get(key, ZERO)
-        this = current.total if key == "total" else current.items.get(key, ZERO)
-        cum = sum_amounts(
-            (p.total if key == "total" else p.items.get(key, ZERO)) for p in periods[: upto + 1]
-        )
-        rows.append(ItemProgress(key, b, this, cum, b - cum, share(cum, b)))
+        amounts = [(p.total if key == "total" else p.items.get(key, ZERO)) for p in periods[: upto + 1]]
+        rows.append(item_progress(key, b, amounts))
     return rows
+
+
+def direct_vs_actual(budget: BudgetFigures, periods: list[PeriodFigures], upto: int) -> ItemProgress:
+    """The direct costs' subtotal against the budget's, as :func:`budget_vs_actual` gives each
+    item (key ``"direct"``)."""
+    return item_progress("direct", budget.direct, [p.direct for p in periods[: upto + 1]])
 
 
 def contribution_due(accepted_total: Decimal, rate: Decimal, cap: Decimal | None) -> Decimal:
     """The grant: ``rate × accepted costs``, half-up to the cent, at most ``cap``."""
     due = round_cents(accepted_total * rate)
     return min(due, cap) if cap is not None else due
+
+
+# ====================================================================== the lines of a period
+
+
+@dataclass(frozen=True, slots=True)
+class LineFigures:
+    """One claimed cost after the rules: claimed, not accepted (what the rules disallowed, at
+    most the claim) and accepted."""
+
+    claimed: Decimal
+    not_accepted: Decimal
+
+    @property
+    def accepted(self) -> Decimal:
+        return self.claimed - self.not_accepted
+
+
+def line_figures(costs: ReportCosts, disallowed: Disallowed) -> dict[Ref, LineFigures]:
+    """Every claimed cost of a report with what is not accepted of it (``disallowed`` is
+    :func:`disallowed_costs`'s, each amount already capped at its cost)."""
+    refs: list[Ref] = [("staff", s.index) for s in costs.staff] + [
+        ("expense", e.index) for e in costs.expenses
+    ]
+    return {ref: LineFigures(costs.amount(ref), disallowed.get(ref, ZERO)) for ref in refs}
+
+
+@dataclass(frozen=True)
+class ReportTotals:
+    """Column totals of a period's staff and expenses, as a cost statement lists them."""
+
+    hours_by_month: dict[str, Decimal]
+    hours: Decimal
+    staff: LineFigures
+    amount: Decimal
+    """Taxable amounts of the expenses."""
+    vat: Decimal
+    vat_eligible: Decimal
+    expenses: LineFigures
+
+
+def report_totals(report: CostReport, costs: ReportCosts, lines: Mapping[Ref, LineFigures]) -> ReportTotals:
+    """The totals of :func:`line_figures` by kind, the hours by month, and the expenses' amounts."""
+    months: dict[str, Decimal] = {}
+    for entry in report.staff:
+        for month, hours in entry.hours.items():
+            months[month] = months.get(month, ZERO) + hours
+
+    def kind_total(kind: str) -> LineFigures:
+        mine = [f for (k, _), f in lines.items() if k == kind]
+        return LineFigures(sum_amounts(f.claimed for f in mine), sum_amounts(f.not_accepted for f in mine))
+
+    return ReportTotals(
+        hours_by_month=months,
+        hours=sum_amounts(s.hours for s in costs.staff),
+        staff=kind_total("staff"),
+        amount=sum_amounts(x.amount for x in report.expenses),
+        vat=sum_amounts(x.vat for x in report.expenses if x.vat),
+        vat_eligible=sum_amounts(e.vat_eligible for e in costs.expenses),
+        expenses=kind_total("expense"),
+    )
+
+
+@dataclass(frozen=True)
+class SplitTotals:
+    """The totals of figures split into buckets (by action, by year): each bucket's over its
+    items, each item's over the buckets, and all of them."""
+
+    by_bucket: dict[Any, Decimal]
+    by_item: dict[str, Decimal]
+    total: Decimal
+
+
+def split_totals(buckets: Mapping[Any, Mapping[str, Decimal]]) -> SplitTotals:
+    """The totals of ``buckets`` (``BudgetFigures.by_action`` or ``by_year``): by bucket, by item, in all."""
+    by_item: dict[str, Decimal] = {}
+    for bucket in buckets.values():
+        for item, amount in bucket.items():
+            by_item[item] = by_item.get(item, ZERO) + amount
+    by_bucket = {key: sum_amounts(bucket.values()) for key, bucket in buckets.items()}
+    return SplitTotals(by_bucket, by_item, sum_amounts(by_bucket.values()))

@@ -3,10 +3,14 @@
 is written.
 
 Modules: :mod:`.statement` lays out the budget workbook (which sheet shows what, which
-formulas), :mod:`.rendiconto` a period's rendiconto; :mod:`.layout` holds what both share
-(sheet set-up, the Checks table), :mod:`.styles` their cell formats, :mod:`.labels` their
+formulas), :mod:`.rendiconto` a period's rendiconto; :mod:`.workbook` is what both have in
+common (the error banner, header and total rows, the items chart, the Checks and Provenance
+sheets, document properties), :mod:`.layout` the sheet set-up and the Checks table, :mod:`.styles` their cell formats, :mod:`.labels` their
 words in Italian and English, :mod:`.sheetxml` writes rows as SpreadsheetML, :mod:`.package`
 assembles the file.
+
+The builders never compute a figure: every number in a cell (and every formula's cached
+result) is :mod:`clustbudget.compute`'s, read from the pipeline's results.
 """
 
 from __future__ import annotations

@@ -31,45 +31,39 @@ nothing else: every amount is a whole number of cents.
 from __future__ import annotations
 
 import bisect
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from openpyxl import Workbook
-from openpyxl.chart import BarChart
-from openpyxl.workbook.defined_name import DefinedName
-
 from .. import __version__
-from ..compute import ItemProgress, contribution_due, flat_rate, payments_of, share, sum_amounts
+from ..compute import (
+    ItemProgress,
+    LineFigures,
+    Ref,
+    direct_vs_actual,
+    line_figures,
+    payments_of,
+    report_totals,
+    sum_amounts,
+)
 from ..findings import Finding
 from ..invoices import whole_amount
 from ..models import CostReport
 from ..money import ZERO, fmt_eur, round_cents
 from ..pipeline import ProjectResult, ReportResult
 from .labels import Labels, ReportLabels, labels, report_labels
-from .layout import (
-    NAME_SAFE,
-    Places,
-    bar_series,
-    counts,
-    findings_table,
-    fitted_width,
-    frame,
-    quote,
-    ranges,
-    wrapped_height,
-)
-from .package import Package, package_of
-from .sheetxml import Cell, Formula, Rows, column_letter
+from .layout import NAME_SAFE, Places, counts, fitted_width, quote, ranges, wrapped_height
+from .package import Package
+from .sheetxml import Cell, Formula, column_letter
 from .styles import ReportStyles
+from .workbook import ChartSeries, SourceFile, Workbook
 
 VAT_NOT_ELIGIBLE = "CB212"
 """The finding, reported once per report (at its first invoice with VAT), that recorded VAT is
 left out because the project's VAT is recoverable: the Expenses sheet shows it on every line
 whose VAT it leaves out."""
 
-MAX_ERRORS_LISTED = 5
 LABEL_WIDTH = (36, 54)
 """The Summary's description column (minimum, maximum width): the item labels wrap in it."""
 
@@ -138,19 +132,24 @@ def entry_codes(result: ReportResult, key: str, count: int) -> list[str | None]:
     return [", ".join(codes) if codes else None for codes in out]
 
 
-class _Rendiconto:
-    """One period's workbook; Staff and Expenses first: the Summary sums their columns."""
+class _Rendiconto(Workbook[ReportStyles]):
+    """One period's workbook; Staff and Expenses first: the Summary sums their columns.
+
+    Every figure is compute's: the period's :class:`~clustbudget.compute.PeriodFigures`, the
+    project's :class:`~clustbudget.compute.ItemProgress` rows and contributions, each line's
+    :class:`~clustbudget.compute.LineFigures`; the builder lays them out and writes the
+    formulas that recompute them, and never computes one itself.
+    """
 
     def __init__(
         self, project: ProjectResult, index: int, t: Labels, rt: ReportLabels, generated: datetime
     ) -> None:
         self.project = project
         self.index = index
-        self.t, self.rt = t, rt
-        self.generated = generated
+        self.rt = rt
         b = project.budget
         assert b.budget is not None and b.pack is not None and b.figures is not None
-        self.model, self.pack, self.bfig = b.budget, b.pack, b.figures
+        self.model, self.bfig = b.budget, b.figures
         self.result = project.computed[index]
         report, costs, fig = self.result.report, self.result.costs, self.result.figures
         assert report is not None and costs is not None and fig is not None
@@ -158,24 +157,28 @@ class _Rendiconto:
         self.period_id = report.period.id
         self.earlier = project.computed[:index]
         self.progress: list[ItemProgress] = project.progress[index]
-        self.flat = set(self.pack.flat_rate_items)
+        self.direct_progress = direct_vs_actual(b.figures, [r.figures for r in project.computed], index)  # type: ignore[misc]
+        self.lines = line_figures(costs, self.result.disallowed)
+        self.totals = report_totals(report, costs, self.lines)
+        self.flat = set(b.pack.flat_rate_items)
         self.keys = [row.key for row in self.progress if row.key != "total"]
         self.direct_keys = [k for k in self.keys if k not in self.flat]
         self.flat_keys = [k for k in self.keys if k in self.flat]
         largest = max([self.bfig.total, *(row.cumulative for row in self.progress), fig.total, ZERO])
         self.money_width = max(14, len(fmt_eur(largest, "it")) + 4)
-        self.date_format = "dd/mm/yyyy" if t.lang == "it" else "yyyy-mm-dd"
         known = [(f.display, f.path) for f in [b.loaded, *(r.loaded for r in project.reports)]]
         known.append((b.pack_display, Path(b.pack_display)))
-        self.places = Places(b.loaded.path, known)
-
-        self.wb = Workbook(write_only=True)
-        self.sheet_names = [t.summary, rt.staff, rt.expenses, t.checks, t.provenance]
-        self.sheets = {name: self.wb.create_sheet(name) for name in self.sheet_names}
-        self.s = ReportStyles(
-            self.sheets[t.summary], date_format=self.date_format, flag_format=rt.flag_format
+        date_format = "dd/mm/yyyy" if t.lang == "it" else "yyyy-mm-dd"
+        super().__init__(
+            t=t,
+            pack=b.pack,
+            pack_display=b.pack_display,
+            sheet_names=[t.summary, rt.staff, rt.expenses, t.checks, t.provenance],
+            styles=lambda sheet: ReportStyles(sheet, date_format=date_format, flag_format=rt.flag_format),
+            places=Places(b.loaded.path, known),
+            page_title=f"{self.model.project.title} — {self.period_id}",
+            generated=generated,
         )
-        self.rows: dict[str, Rows] = {name: Rows() for name in self.sheet_names}
         # Where the Summary finds the accepted amounts: (item range, accepted range) per sheet.
         self.sources: list[tuple[str, str]] = []
 
@@ -183,22 +186,15 @@ class _Rendiconto:
         self._staff()
         self._expenses()
         self._summary()
-        self._checks()
+        self.checks_sheet(self._findings())
         self._provenance()
         self._properties()
-        return package_of(self.wb, self.sheet_names, self.rows)
+        return self.finish()
 
-    def _frame(self, name: str, **kwargs: Any) -> None:
-        frame(
-            self.sheets[name],
-            self.rows[name],
-            title=f"{self.model.project.title} — {self.period_id}",
-            page=self.t.page,
-            **kwargs,
-        )
-
-    def _date(self, d: date) -> str:
-        return d.strftime("%d/%m/%Y") if self.t.lang == "it" else d.isoformat()
+    def line(self, ref: Ref) -> LineFigures:
+        """A claimed cost's figures (claimed, not accepted, accepted): the one place this
+        workbook reads what the rules disallowed."""
+        return self.lines[ref]
 
     # ------------------------------------------------------------------ Staff
 
@@ -232,14 +228,10 @@ class _Rendiconto:
         ]
         rows.append(header, height=45)
         codes = entry_codes(self.result, "staff", len(self.costs.staff))
-        disallowed = self.result.disallowed
         first = rows.next
-        # Column totals of the hours, cost, not accepted and accepted (the cached results).
-        month_hours = dict.fromkeys(months, ZERO)
-        hours_sum = cost_sum = not_sum = accepted_sum = ZERO
         for c, entry, found in zip(self.costs.staff, self.report.staff, codes, strict=True):
             r = rows.next
-            cut = min(disallowed.get(("staff", c.index), ZERO), c.cost)
+            line = self.line(("staff", c.index))
             cells: list[Cell] = [
                 (c.id, s.text_input),
                 (c.name, s.text_input),
@@ -253,26 +245,23 @@ class _Rendiconto:
             cells += [
                 (Formula(f"ROUND(SUM({m0}{r}:{m1}{r}),2)", c.hours) if months else 0, s.hours),
                 (Formula(f"ROUND(G{r}*{H}{r},2)", c.cost), s.money),
-                (cut, s.money_input),
-                (Formula(f"{COST}{r}-{NOT}{r}", c.cost - cut), s.money),
+                (line.not_accepted, s.money_input),
+                (Formula(f"{COST}{r}-{NOT}{r}", line.accepted), s.money),
                 (found, s.codes),
             ]
             rows.append(cells)
-            for m, h in entry.hours.items():
-                month_hours[m] += h
-            hours_sum += c.hours
-            cost_sum += c.cost
-            not_sum += cut
-            accepted_sum += c.cost - cut
         last = rows.next - 1
         if last >= first:
+            # Column totals of the hours, cost, not accepted and accepted: compute's.
+            totals = self.totals
             total: list[Cell] = [(None, s.total_label), (rt.sheet_total, s.total_label)]
             total += [(None, s.total_label)] * (first_month - 3)
-            column_sums = [*month_hours.values(), hours_sum]
+            column_sums = [*(totals.hours_by_month.get(m, ZERO) for m in months), totals.hours]
             for col, value in zip(range(first_month, hours_col + 1), column_sums, strict=True):
                 letter = column_letter(col)
                 total.append((Formula(f"SUM({letter}{first}:{letter}{last})", value), s.hours_total))
-            for letter, value in ((COST, cost_sum), (NOT, not_sum), (ACC, accepted_sum)):
+            staff = totals.staff
+            for letter, value in ((COST, staff.claimed), (NOT, staff.not_accepted), (ACC, staff.accepted)):
                 total.append((Formula(f"SUM({letter}{first}:{letter}{last})", value), s.money_total))
             rows.append(total)
             sheet = quote(name)
@@ -292,9 +281,23 @@ class _Rendiconto:
         widths.update({hours_col: (9, 9), cost_col: (self.money_width,) * 2})
         widths.update({not_col: (self.money_width,) * 2, acc_col: (self.money_width,) * 2})
         widths[find_col] = (10, 30)
-        self._frame(name, widths=widths, freeze="D3", title_rows="2:2", landscape=True)
+        self.frame(name, widths=widths, freeze="D3", title_rows="2:2", landscape=True)
 
     # ------------------------------------------------------------------ Expenses
+
+    def _review_fact(self) -> list[tuple[str, Any, Any]]:
+        """The review's outcome, when the period has one: its date, requested, approved, cut."""
+        fig, report, rt = self.result.figures, self.report, self.rt
+        if fig is None or not fig.reviewed:
+            return []
+        requested = sum_amounts(fig.requested.values())
+        text = rt.review_fact.format(
+            date=self.date_text(report.period.reviewed) if report.period.reviewed else "—",
+            requested=fmt_eur(requested, self.t.lang),
+            approved=fmt_eur(fig.total, self.t.lang),
+            cut=fmt_eur(requested - fig.total, self.t.lang),
+        )
+        return [(rt.review, text, self.s.text)]
 
     def _expense_note(self, index: int, x: Any) -> str | None:
         """What a line says beyond its columns: kept on record (and why), the other parts of
@@ -313,7 +316,7 @@ class _Rendiconto:
             whole = fmt_eur(whole_amount([p.expense for p in parts]), lang)
             notes.append(rt.invoice_parts.format(whole=whole, parts=", ".join(others)))
         if x.payments is not None and len(x.payments) > 1:
-            listed = [f"{self._date(p.date)} {fmt_eur(p.amount, lang)}" for p in x.payments]
+            listed = [f"{self.date_text(p.date)} {fmt_eur(p.amount, lang)}" for p in x.payments]
             notes.append(rt.payments_note.format(payments="; ".join(listed)))
         if x.approved is not None:
             approved = fmt_eur(x.approved, lang) + (f" ({x.approved_note})" if x.approved_note else "")
@@ -333,18 +336,18 @@ class _Rendiconto:
         count = len(self.costs.expenses)
         header_row = rows.next + 1
         first, last = header_row + 1, header_row + count
-        disallowed = self.result.disallowed
-        cuts = [min(disallowed.get(("expense", c.index), ZERO), c.eligible) for c in self.costs.expenses]
+        lines = [self.line(("expense", c.index)) for c in self.costs.expenses]
         # Totals above the header, so that the filter leaves them alone; SUBTOTAL counts only
         # the rows the filter shows (all of them, for the cached results).
+        figures = self.totals
         sums = {
-            "H": sum_amounts(x.amount for x in self.report.expenses),
-            "I": sum_amounts(x.vat for x in self.report.expenses if x.vat),
-            "J": sum_amounts(c.vat_eligible for c in self.costs.expenses),
-            "L": sum_amounts(c.eligible for c in self.costs.expenses),
-            "P": sum_amounts(cuts),
+            "H": figures.amount,
+            "I": figures.vat,
+            "J": figures.vat_eligible,
+            "L": figures.expenses.claimed,
+            "P": figures.expenses.not_accepted,
+            "Q": figures.expenses.accepted,
         }
-        sums["Q"] = sums["L"] - sums["P"]
         totals: list[Cell] = [None, (rt.visible_total, s.label), *[None] * 5]
         for letter in "HIJKLMNOPQ":
             totals.append(
@@ -381,7 +384,7 @@ class _Rendiconto:
         methods = rt.payment_methods
         text_input, money_input, money, date_input = s.text_input, s.money_input, s.money, s.date_input
         append = rows.append
-        for c, x, found, cut in zip(self.costs.expenses, self.report.expenses, codes, cuts, strict=True):
+        for c, x, found, line in zip(self.costs.expenses, self.report.expenses, codes, lines, strict=True):
             r = rows.next
             append(
                 [
@@ -400,8 +403,8 @@ class _Rendiconto:
                     (paid_on(x), date_input),
                     ("; ".join(methods.get(m, m) for m in pay_methods(x)) or None, text_input),
                     ("; ".join(pay.reference for pay in payments_of(x) if pay.reference) or None, text_input),
-                    (cut, money_input),
-                    (Formula(f"L{r}-P{r}", c.eligible - cut), money),
+                    (line.not_accepted, money_input),
+                    (Formula(f"L{r}-P{r}", line.accepted), money),
                     (found, s.codes),
                     (self._expense_note(c.index, x), text_input),
                 ]
@@ -415,7 +418,7 @@ class _Rendiconto:
         else:
             rows.append([(None, s.text), (rt.no_expenses, s.note)])
         m = (self.money_width,) * 2
-        self._frame(
+        self.frame(
             name,
             widths={
                 1: (6, 8),
@@ -450,53 +453,32 @@ class _Rendiconto:
         t, rt, s = self.t, self.rt, self.s
         p, pack, report = self.model.project, self.pack, self.report
         rows = self.rows[t.summary]
-        errors = self.project.errors
-        if errors:
-            noun = (
-                ("errore" if len(errors) == 1 else "errori")
-                if t.lang == "it"
-                else ("error" if len(errors) == 1 else "errors")
-            )
-            rows.append([(rt.banner.format(n=len(errors), errors=noun, sheet=t.checks), s.banner)], height=20)
-        title_row = rows.append(
-            [(rt.title.format(period=self.period_id, project=p.title), s.title)], height=20
+        title_row = self.banner_and_title(
+            rows, self.project.errors, rt.banner, rt.title.format(period=self.period_id, project=p.title)
         )
-        for f in errors[:MAX_ERRORS_LISTED]:
-            where = self.places.location(f.location)
-            rows.append([(f"{f.code} {where}: {self.places.message(f.message)}", s.error)])
-        if len(errors) > MAX_ERRORS_LISTED:
-            rows.append([(t.banner_more.format(n=len(errors) - MAX_ERRORS_LISTED), s.error)])
         rows.append([])
         call = pack.title + (f" ({pack.act})" if pack.act else "")
         dates = rt.period_dates.format(
-            start=self._date(report.period.start), end=self._date(report.period.end)
+            start=self.date_text(report.period.start), end=self.date_text(report.period.end)
         )
-        facts: list[tuple[str, Any]] = [
-            (t.project, p.title),
-            (t.beneficiary, p.beneficiary or t.missing),
-            (t.cup, p.cup or t.missing),
-            (t.call, call),
-            (t.call_id, f"{pack.id} v{pack.version}"),
-            (rt.period, f"{self.period_id} ({dates})"),
-            (rt.report_file, self.places.path(self.result.loaded.display)),
-            (t.findings, f"{t.counts(*counts(self._findings()))} ({t.see_sheet.format(sheet=t.checks)})"),
-        ]
-        fig = self.result.figures
-        if fig is not None and fig.reviewed:  # the review's outcome: requested, approved, cut
-            date_text = self._date(report.period.reviewed) if report.period.reviewed else "—"
-            facts.append(
+        self.facts(
+            rows,
+            [
+                (t.project, p.title, s.text),
+                (t.beneficiary, p.beneficiary or t.missing, s.text),
+                (t.cup, p.cup or t.missing, s.text),
+                (t.call, call, s.text),
+                (t.call_id, f"{pack.id} v{pack.version}", s.text),
+                (rt.period, f"{self.period_id} ({dates})", s.text),
+                (rt.report_file, self.places.path(self.result.loaded.display), s.text),
                 (
-                    rt.review,
-                    rt.review_fact.format(
-                        date=date_text,
-                        requested=fmt_eur(sum_amounts(fig.requested.values()), self.t.lang),
-                        approved=fmt_eur(fig.total, self.t.lang),
-                        cut=fmt_eur(sum_amounts(fig.requested.values()) - fig.total, self.t.lang),
-                    ),
-                )
-            )
-        for label, value in facts:
-            rows.append([(label, s.label), (value, s.text)])
+                    t.findings,
+                    f"{t.counts(*counts(self._findings()))} ({t.see_sheet.format(sheet=t.checks)})",
+                    s.text,
+                ),
+                *self._review_fact(),
+            ],
+        )
         rows.append([])
 
         # Columns: item, label, budget, one per earlier period, earlier total, this period,
@@ -509,18 +491,24 @@ class _Rendiconto:
             column_letter(c) for c in (C_BUDGET, C_PREV, C_THIS, C_CUM, C_REM, C_RATE, C_BASE)
         )
         earlier_cols = [column_letter(4 + j) for j in range(k)]
-        header: list[Cell] = [(t.item, s.header), (t.description, s.header), (rt.budget_col, s.header_right)]
-        header += [(rt.earlier_col.format(period=e.report.period.id), s.header_right) for e in self.earlier]  # type: ignore[union-attr]
-        header += [
-            (rt.previous_col, s.header_right),
-            (rt.this_period_col.format(period=self.period_id), s.header_right),
-            (rt.cumulative_col, s.header_right),
-            (rt.remaining_col, s.header_right),
-            (rt.used_col, s.header_right),
-            (t.rate, s.header_right),
-            (rt.period_base_col, s.header_right),
-        ]
-        rows.append(header, height=45)
+        earlier_ids = [e.report.period.id for e in self.earlier]  # type: ignore[union-attr]
+        self.header_row(
+            rows,
+            [
+                (t.item, False),
+                (t.description, False),
+                (rt.budget_col, True),
+                *((rt.earlier_col.format(period=e), True) for e in earlier_ids),
+                (rt.previous_col, True),
+                (rt.this_period_col.format(period=self.period_id), True),
+                (rt.cumulative_col, True),
+                (rt.remaining_col, True),
+                (rt.used_col, True),
+                (t.rate, True),
+                (rt.period_base_col, True),
+            ],
+            height=45,
+        )
         # The rows as `clustbudget show` prints them: direct items, their subtotal, the flat
         # rates computed on them, the total.
         first_item = rows.next
@@ -528,87 +516,72 @@ class _Rendiconto:
         direct_row = first_item + len(self.direct_keys)
         item_rows.update({key: direct_row + 1 + i for i, key in enumerate(self.flat_keys)})
         total_row = direct_row + 1 + len(self.flat_keys)
-        rates = {key: pack.items[key].rate for key in self.flat_keys}
         bases = {key: [b for b in pack.items[key].base or [] if b in item_rows] for key in self.flat_keys}
 
-        # The figures the formulas compute, as compute computes them (the cached results):
-        # per row, budget, each earlier period, earlier total, this period, cumulative,
-        # remaining, used; flat rates on their bases, the subtotal and total as sums.
+        # The figures the formulas compute are compute's (the cached results): budget against
+        # actual per item and in total (ItemProgress), the direct subtotal's, each earlier
+        # period's accepted figures, this period's flat-rate bases.
         progress = {row.key: row for row in self.progress}
-        earlier = [{row.key: row.period for row in self.project.progress[j]} for j in range(k)]
-        budget: dict[str, Decimal] = {key: progress[key].budget for key in self.direct_keys}
-        this: dict[str, Decimal] = {key: progress[key].period for key in self.direct_keys}
-        period_base: dict[str, Decimal] = {}
-        for key in self.flat_keys:
-            rate = rates[key]
-            assert rate is not None
-            budget[key] = flat_rate(rate, sum_amounts(budget[b] for b in bases[key]))
-            period_base[key] = sum_amounts(this[b] for b in bases[key])
-            this[key] = flat_rate(rate, period_base[key])
-        figures: dict[str | int, list[Decimal]] = {
-            key: [budget[key], *(e.get(key, ZERO) for e in earlier), this[key]] for key in self.keys
-        }
-        figures[direct_row] = (
-            [sum_amounts(col) for col in zip(*(figures[key] for key in self.direct_keys), strict=True)]
-            if self.direct_keys
-            else [ZERO] * (k + 2)
-        )
-        figures[total_row] = [
-            sum_amounts(col)
-            for col in zip(figures[direct_row], *(figures[key] for key in self.flat_keys), strict=True)
-        ]
+        progress["direct"] = self.direct_progress
+        earlier = [self.project.computed[j].figures for j in range(k)]
 
-        label_width = fitted_width(rows, 2, LABEL_WIDTH, map(self._item_label, self.keys))
+        def earlier_figure(j: int, key: str) -> Decimal:
+            fig = earlier[j]
+            assert fig is not None
+            if key == "direct":
+                return fig.direct
+            return fig.total if key == "total" else fig.items.get(key, ZERO)
+
+        rate_of = {fr.key: fr for fr in self.fig.flat_rates}
+        label_width = fitted_width(rows, 2, LABEL_WIDTH, map(self.item_label, self.keys))
 
         def tail(
-            r: int, row: list[Decimal], this_cell: Formula | int, style: Any, share_style: Any
+            r: int, row: ItemProgress, this_cell: Formula | int, style: Any, share_style: Any
         ) -> list[Cell]:
             """Earlier total, this period (``this_cell``), cumulative, remaining and used."""
-            before = sum_amounts(row[1:-1])
-            cumulative = row[-1] + before
             previous: Cell = (
-                (Formula(f"SUM({earlier_cols[0]}{r}:{earlier_cols[-1]}{r})", before), style)
+                (Formula(f"SUM({earlier_cols[0]}{r}:{earlier_cols[-1]}{r})", row.earlier), style)
                 if k
                 else (0, style)
             )
             return [
                 previous,
                 (this_cell, style),
-                (Formula(f"{T}{r}+{P}{r}", cumulative), style),
-                (Formula(f"{B}{r}-{CU}{r}", row[0] - cumulative), style),
-                used_cell(r, row[0], cumulative, share_style),
+                (Formula(f"{T}{r}+{P}{r}", row.cumulative), style),
+                (Formula(f"{B}{r}-{CU}{r}", row.remaining), style),
+                used_cell(r, row, share_style),
             ]
 
-        def used_cell(r: int, budget: Decimal, cumulative: Decimal, share_style: Any) -> Cell:
+        def used_cell(r: int, row: ItemProgress, share_style: Any) -> Cell:
             """cumulative ÷ budget rounded as compute rounds it (the cached value is what the
             formula gives); with no budget and money spent, the words "over budget", in red."""
             over = rt.over_budget.replace('"', "'")
             formula = f'IF({B}{r}=0,IF({CU}{r}>0,"{over}",0),ROUND({CU}{r}/{B}{r},4))'
-            if not budget and cumulative > 0:
+            if row.unbudgeted:
                 return (Formula(formula, rt.over_budget), s.severity["error"])
-            return (Formula(formula, share(cumulative, budget)), share_style)
+            return (Formula(formula, row.used), share_style)
 
         def item_row(key: str) -> None:
             r = item_rows[key]
-            row = figures[key]
-            cells: list[Cell] = [(key, s.label), (self._item_label(key), s.wrap)]
+            row = progress[key]
+            cells: list[Cell] = [(key, s.label), (self.item_label(key), s.wrap)]
             this_cell: Formula | int
             if key in self.flat:
                 budget_base = ",".join(f"{B}{item_rows[b]}" for b in bases[key]) or "0"
-                cells.append((Formula(f"ROUND({RT}{r}*ROUND(SUM({budget_base}),2),2)", row[0]), s.money))
-                this_cell = Formula(f"ROUND({RT}{r}*{BS}{r},2)", row[-1])
+                cells.append((Formula(f"ROUND({RT}{r}*ROUND(SUM({budget_base}),2),2)", row.budget), s.money))
+                this_cell = Formula(f"ROUND({RT}{r}*{BS}{r},2)", row.period)
             else:
-                cells.append((row[0], s.money_input))
-                this_cell = self._sumif(key, r, row[-1])
-            cells += [(value, s.money_input) for value in row[1:-1]]
+                cells.append((row.budget, s.money_input))
+                this_cell = self._sumif(key, r, row.period)
+            cells += [(earlier_figure(j, key), s.money_input) for j in range(k)]
             cells += tail(r, row, this_cell, s.money, s.share)
             if key in self.flat:
                 this_base = ",".join(f"{T}{item_rows[b]}" for b in bases[key]) or "0"
                 cells += [
-                    (rates[key], s.rate_input),
-                    (Formula(f"ROUND(SUM({this_base}),2)", period_base[key]), s.money),
+                    (rate_of[key].rate, s.rate_input),
+                    (Formula(f"ROUND(SUM({this_base}),2)", rate_of[key].base_amount), s.money),
                 ]
-            appended = rows.append(cells, height=wrapped_height(self._item_label(key), label_width))
+            appended = rows.append(cells, height=wrapped_height(self.item_label(key), label_width))
             assert appended == r, "the Summary's item rows must be where the formulas expect them"
 
         for key in self.direct_keys:
@@ -622,20 +595,25 @@ class _Rendiconto:
             terms = [f"{col}{direct_row}", *(f"{col}{item_rows[key]}" for key in self.flat_keys)]
             return Formula("+".join(terms), value)
 
-        row = figures[direct_row]
-        sums: list[Cell] = [(None, s.total_label), (t.direct_total, s.total_label)]
-        sums += [(direct_sum(col, v), s.money_total) for col, v in zip([B, *earlier_cols], row, strict=False)]
-        sums += tail(direct_row, row, direct_sum(T, row[-1]), s.money_total, s.share_total)
-        assert rows.append(sums) == direct_row
+        def sum_row(key: str, label: str, summed: Any) -> int:
+            row = progress[key]
+            figures = [row.budget, *(earlier_figure(j, key) for j in range(k))]
+            cells: list[Cell] = [
+                (summed(col, v), s.money_total) for col, v in zip([B, *earlier_cols], figures, strict=True)
+            ]
+            cells += tail(
+                item_rows.get(key, direct_row if key == "direct" else total_row),
+                row,
+                summed(T, row.period),
+                s.money_total,
+                s.share_total,
+            )
+            return self.total_row(rows, label, cells)
+
+        assert sum_row("direct", t.direct_total, direct_sum) == direct_row
         for key in self.flat_keys:
             item_row(key)
-        row = figures[total_row]
-        totals: list[Cell] = [(None, s.total_label), (t.total, s.total_label)]
-        totals += [
-            (total_sum(col, v), s.money_total) for col, v in zip([B, *earlier_cols], row, strict=False)
-        ]
-        totals += tail(total_row, row, total_sum(T, row[-1]), s.money_total, s.share_total)
-        assert rows.append(totals) == total_row
+        assert sum_row("total", t.total, total_sum) == total_row
 
         names = {
             "Budget_Total": f"${B}${total_row}",
@@ -651,9 +629,9 @@ class _Rendiconto:
 
         rows.append([])
         params = pack.parameters
+        due_value = self.project.contributions[self.index]
         if params.contribution_rate is not None:
-            cumulative_total = sum_amounts(figures[total_row][1:])  # earlier periods and this one
-            due_value = contribution_due(cumulative_total, params.contribution_rate, params.grant_cap)
+            assert due_value is not None, "compute gives a contribution whenever the call's rate is known"
             rate_row = rows.append(
                 [(rt.contribution_rate, s.label), None, (params.contribution_rate, s.rate_input)]
             )
@@ -670,9 +648,7 @@ class _Rendiconto:
         else:
             rows.append([(rt.contribution_unknown, s.label)])
         rows.append([])
-        rows.append([(t.legend, s.label)])
-        rows.append([(None, s.legend_input), (rt.legend_input, s.text)])
-        rows.append([(None, s.legend_computed), (t.legend_computed, s.text)])
+        self.legend(rows, rt.legend_input)
         if self.earlier:
             periods = ", ".join(
                 f"{e.report.period.id} ({self.places.path(e.loaded.display)})"  # type: ignore[union-attr]
@@ -686,45 +662,32 @@ class _Rendiconto:
         rows.append([(rt.sums_note.format(staff=rt.staff, expenses=rt.expenses), s.note)])
         rows.append([(t.rounding_note, s.note)])
         rows.append([])
-        chart_row = rows.next
-
-        ws = self.sheets[t.summary]
-        if self.keys:
-            chart = BarChart()
-            chart.type = "col"
-            chart.title = rt.chart_title
-            keys = [*self.direct_keys, *self.flat_keys]  # the items, not the subtotal between them
-            cumulative = {key: sum_amounts(figures[key][1:]) for key in keys}
-            series = ((B, rt.budget_col, budget), (CU, rt.cumulative_col, cumulative))
-            for i, (col, name, values) in enumerate(series):
-                chart.series.append(
-                    bar_series(
-                        t.summary,
-                        col=col,
-                        rows=[item_rows[key] for key in keys],
-                        values=[values[key] for key in keys],
-                        category_col="A",
-                        categories=keys,
-                        title=(f"{quote(t.summary)}!${col}${first_item - 1}", name),  # the header
-                        index=i,
-                    )
+        keys = [*self.direct_keys, *self.flat_keys]  # the items, not the subtotal between them
+        header_row = first_item - 1
+        self.items_chart(
+            title=rt.chart_title,
+            keys=keys,
+            item_rows=item_rows,
+            series=[
+                ChartSeries(
+                    col,
+                    [getattr(progress[key], figure) for key in keys],
+                    (f"{quote(t.summary)}!${col}${header_row}", name),
                 )
-            chart.y_axis.numFmt = '#,##0 "€"'
-            chart.x_axis.delete = False
-            chart.y_axis.delete = False
-            chart.width, chart.height = 20, 8
-            ws.add_chart(chart, f"A{chart_row}")
-
-        summary = quote(t.summary)
-        for n, ref in names.items():
-            self.wb.defined_names[n] = DefinedName(n, attr_text=f"{summary}!{ref}")
+                for col, name, figure in ((B, rt.budget_col, "budget"), (CU, rt.cumulative_col, "cumulative"))
+            ],
+            anchor_row=rows.next,
+            width=20,
+            legend=True,
+        )
+        self.define_names(names)
         m = (self.money_width,) * 2
         widths: dict[int, tuple[float, float]] = {1: (22, 30), 2: LABEL_WIDTH, C_BUDGET: m}
         widths.update({4 + j: m for j in range(k)})
         widths.update(
             {C_PREV: m, C_THIS: m, C_CUM: m, C_REM: m, C_USED: (11, 11), C_RATE: (10, 10), C_BASE: m}
         )
-        self._frame(t.summary, widths=widths, freeze=f"A{title_row + 1}", landscape=True)
+        self.frame(t.summary, widths=widths, freeze=f"A{title_row + 1}", landscape=True)
 
     def _sumif(self, key: str, r: int, value: Decimal) -> Formula | int:
         """This period's accepted amount ``value`` of item ``key`` (in ``A{r}``): the accepted
@@ -741,80 +704,42 @@ class _Rendiconto:
             return 0
         return Formula(f"ROUND({'+'.join(terms)},2)", value)
 
-    def _item_label(self, key: str) -> str:
-        if key in self.pack.items:
-            return self.pack.label(key, self.t.lang)
-        return f"{key} — {self.t.not_in_call}"
-
     # ------------------------------------------------------------------ Checks, Provenance
 
     def _findings(self) -> list[Finding]:
         return self.project.budget.findings + [f for r in self.project.reports for f in r.findings]
 
-    def _checks(self) -> None:
-        t = self.t
-        widths = findings_table(self.rows[t.checks], self.s, t, self._findings(), self.places)
-        self._frame(t.checks, widths=widths, freeze="A3", title_rows="2:2", landscape=True)
-
     def _provenance(self) -> None:
         t, rt, s = self.t, self.rt, self.s
-        budget, pack = self.project.budget, self.pack
-        rows = self.rows[t.provenance]
-        rows.append([(t.provenance_title, s.title)])
-        rows.append([(t.field, s.header), (t.value, s.header), (t.sha256, s.header)])
+        budget = self.project.budget
 
         def sha(result: Any) -> str:
             return result.loaded.doc.sha256 if result.loaded.doc is not None else t.missing
 
-        rows.append(
-            [
-                (rt.budget_file, s.label),
-                (self.places.path(budget.loaded.display), s.text),
-                (sha(budget), s.text),
-            ]
-        )
+        files = [SourceFile(rt.budget_file, self.places.path(budget.loaded.display), sha(budget))]
         for r in self.project.reports:
             label = rt.report_of.format(period=r.report.period.id) if r.report else rt.unreadable_report
-            rows.append([(label, s.label), (self.places.path(r.loaded.display), s.text), (sha(r), s.text)])
+            files.append(SourceFile(label, self.places.path(r.loaded.display), sha(r)))
         period = self.report.period
-        facts: list[tuple[str, Any, Any]] = [
-            (
-                rt.period_selected,
-                f"{period.id} ({period.start.isoformat()} – {period.end.isoformat()})",
-                s.text,
-            ),
-            (t.tool_version, __version__, s.text),
-            (t.pack_id, pack.id, s.text),
-            (t.pack_version, pack.version, s.integer),
-            (t.pack_title, pack.title, s.text),
-            (t.pack_act, pack.act or t.missing, s.text),
-            (t.pack_file, self.places.path(budget.pack_display) or t.missing, s.text),
-            (t.generated, self.generated.isoformat(timespec="seconds"), s.text),
-            (t.language, t.lang, s.text),
-            (t.rounding, t.rounding_rule, s.text),
-        ]
-        for label, value, style in facts:
-            rows.append([(label, s.label), (value, style)])
-        self._frame(t.provenance, widths={1: (22, 30), 2: (30, 70), 3: (66, 66)}, freeze="A3", landscape=True)
+        selected = f"{period.id} ({period.start.isoformat()} – {period.end.isoformat()})"
+        self.provenance_sheet(files, [(rt.period_selected, selected, s.text)])
 
     def _properties(self) -> None:
-        t, rt, p, pack = self.t, self.rt, self.model.project, self.pack
-        props = self.wb.properties
-        props.title = p.title
-        props.subject = rt.doc_subject.format(
-            period=self.period_id, call=f"{pack.title} ({pack.id} v{pack.version})"
-        )
-        props.creator = f"clustbudget {__version__}"
-        props.lastModifiedBy = props.creator
+        rt, pack = self.rt, self.pack
         sources = [self.project.budget.loaded, *(r.loaded for r in self.project.reports)]
-        props.description = rt.doc_description.format(
-            version=__version__,
-            sources="; ".join(f"{f.path.name} (SHA-256 {f.doc.sha256 if f.doc else '—'})" for f in sources),
+        self.properties(
+            title=self.model.project.title,
+            subject=rt.doc_subject.format(
+                period=self.period_id, call=f"{pack.title} ({pack.id} v{pack.version})"
+            ),
+            description=rt.doc_description.format(
+                version=__version__,
+                sources="; ".join(
+                    f"{f.path.name} (SHA-256 {f.doc.sha256 if f.doc else '—'})" for f in sources
+                ),
+            ),
+            keywords=f"clustbudget, rendiconto, {pack.id}, {self.period_id}",
         )
-        props.keywords = f"clustbudget, rendiconto, {pack.id}, {self.period_id}"
-        props.language = "it-IT" if t.lang == "it" else "en"
-        when = self.generated.astimezone(UTC).replace(tzinfo=None, microsecond=0)
-        props.created = props.modified = when
 
 
 def paid_on(expense: Any) -> date | None:

@@ -23,38 +23,23 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from openpyxl import Workbook
-from openpyxl.chart import BarChart
-from openpyxl.workbook.defined_name import DefinedName
-
 from .. import __version__
-from ..compute import UNASSIGNED, BudgetFigures, allocate, flat_rate, share, sum_amounts
+from ..compute import UNASSIGNED, BudgetFigures, allocated, share, split_totals
 from ..models import Budget, CallPack, CostLine
 from ..money import ZERO, fmt_eur
 from ..pipeline import BudgetResult
 from .labels import Labels, labels
-from .layout import (
-    NAME_SAFE,
-    Places,
-    bar_series,
-    counts,
-    findings_table,
-    fitted_width,
-    frame,
-    quote,
-    ranges,
-    wrapped_height,
-)
-from .package import Package, package_of
-from .sheetxml import Cell, Formula, Rows, Style, column_letter
+from .layout import NAME_SAFE, Places, counts, fitted_width, quote, ranges, wrapped_height
+from .package import Package
+from .sheetxml import Cell, Formula, Style, column_letter
 from .styles import Styles
+from .workbook import ChartSeries, SourceFile, Workbook
 
-MAX_ERRORS_LISTED = 5
 LABEL_WIDTH = (40, 62)
 """The Summary's description column (minimum, maximum width): the item labels wrap in it."""
 
@@ -133,13 +118,12 @@ def split_formula(amount_ref: str, amount: Decimal, parts: int, shares: Sequence
     """The sum of shares ``shares`` (0-based) of ``amount`` (in ``amount_ref``) split into
     ``parts`` equal to the cent.
 
-    As :func:`clustbudget.compute.allocate`, which computes the cached result: share *i* is
+    As :func:`clustbudget.compute.allocate` (:func:`~clustbudget.compute.allocated` computes the cached result): share *i* is
     ``floor(cents / n)`` plus one cent when *i* is below ``cents mod n``.
     """
     if parts == 1:
         return Formula(amount_ref, amount)
-    split = allocate(amount, parts)
-    value = sum_amounts(split[i] for i in shares)
+    value = allocated(amount, parts, shares)
     cents = f"ROUND({amount_ref}*100,0)"
     whole = f"INT({cents}/{parts})"
     terms = [whole if len(shares) == 1 else f"{len(shares)}*{whole}"]
@@ -147,8 +131,12 @@ def split_formula(amount_ref: str, amount: Decimal, parts: int, shares: Sequence
     return Formula(f"({'+'.join(terms)})/100", value)
 
 
-class _Statement:
-    """One budget's workbook, built sheet by sheet (Details first: the others refer to it)."""
+class _Statement(Workbook[Styles]):
+    """One budget's workbook, built sheet by sheet (Details first: the others refer to it).
+
+    Every figure is ``figures``' (compute's): the builder lays them out and writes the
+    formulas that recompute them, and never computes one itself.
+    """
 
     def __init__(
         self,
@@ -159,14 +147,11 @@ class _Statement:
         text: Labels,
         generated: datetime,
     ) -> None:
-        self.result, self.budget, self.pack, self.figures = result, budget, pack, figures
-        self.t = text
-        self.generated = generated
+        self.result, self.budget, self.figures = result, budget, figures
         known = [
             (result.loaded.display, result.loaded.path),
             (result.pack_display, Path(result.pack_display)),
         ]
-        self.places = Places(result.loaded.path, known)
         self.flat = set(pack.flat_rate_items)
         self.direct_keys = [k for k in figures.items if k not in self.flat]
         self.flat_keys = [k for k in figures.items if k in self.flat]
@@ -175,18 +160,24 @@ class _Statement:
         self.cols = self._details_columns()
         self.money_width = max(14, len(fmt_eur(max(figures.total, figures.direct), "it")) + 4)
 
-        self.wb = Workbook(write_only=True)
-        self.sheet_names = [text.summary, text.details]
+        sheet_names = [text.summary, text.details]
         if self.cols.has_actions:
-            self.sheet_names.append(text.by_action)
+            sheet_names.append(text.by_action)
         if self.cols.has_years:
-            self.sheet_names.append(text.by_year)
-        self.sheet_names += [text.checks, text.provenance]
-        self.sheets = {name: self.wb.create_sheet(name) for name in self.sheet_names}
-        self.styles = Styles(
-            self.sheets[text.summary], date_format="dd/mm/yyyy" if text.lang == "it" else "yyyy-mm-dd"
+            sheet_names.append(text.by_year)
+        sheet_names += [text.checks, text.provenance]
+        date_format = "dd/mm/yyyy" if text.lang == "it" else "yyyy-mm-dd"
+        super().__init__(
+            t=text,
+            pack=pack,
+            pack_display=result.pack_display,
+            sheet_names=sheet_names,
+            styles=lambda sheet: Styles(sheet, date_format=date_format),
+            places=Places(result.loaded.path, known),
+            page_title=budget.project.title,
+            generated=generated,
         )
-        self.rows: dict[str, Rows] = {name: Rows() for name in self.sheet_names}
+        self.styles = self.s
 
     # ------------------------------------------------------------------ the whole workbook
 
@@ -201,7 +192,7 @@ class _Statement:
         self._checks()
         self._provenance()
         self._properties()
-        return package_of(self.wb, self.sheet_names, self.rows)
+        return self.finish()
 
     def _details_columns(self) -> _DetailsColumns:
         lines = [line for g in self.groups for line in g.lines]
@@ -216,29 +207,6 @@ class _Statement:
             actions += [a for a in used if a not in actions]
         unassigned = bool(actions) and any(not line.action for line in lines)
         return _DetailsColumns(years, unsplit, actions, unassigned)
-
-    # ------------------------------------------------------------------ sheet set-up
-
-    def _frame(
-        self,
-        name: str,
-        *,
-        widths: Mapping[int, tuple[float, float]],
-        freeze: str | None,
-        title_rows: str | None = None,
-        landscape: bool = False,
-    ) -> None:
-        """Column widths, frozen panes, protection and print set-up of one sheet (:func:`.layout.frame`)."""
-        frame(
-            self.sheets[name],
-            self.rows[name],
-            title=self.budget.project.title,
-            page=self.t.page,
-            widths=widths,
-            freeze=freeze,
-            title_rows=title_rows,
-            landscape=landscape,
-        )
 
     # ------------------------------------------------------------------ Details
 
@@ -262,23 +230,24 @@ class _Statement:
         rows.append(header, height=30)
         amount = column_letter(c.AMOUNT)
         computed = [*c.year_col.items(), *c.action_col.items()]
+        fig = self.figures
+        # Each subtotal column's figures, by item: compute's, never summed here.
+        column_figures: dict[int, dict[str, Decimal]] = {c.AMOUNT: fig.items}
+        for year, col in c.year_col.items():
+            column_figures[col] = fig.by_year.get(year, {})
+        for action, col in c.action_col.items():
+            column_figures[col] = fig.by_action.get(action, {})
         for i, group in enumerate(self.groups):
             if i:
                 rows.append([])
             group.header_row = rows.append(
-                [(group.key, s.group), (self._item_label(group.key), s.group)]
+                [(group.key, s.group), (self.item_label(group.key), s.group)]
                 + [(None, s.group)] * (c.last - 2)
             )
             summed = [c.AMOUNT, *(col for _, col in computed)]
-            sums = dict.fromkeys(summed, ZERO)
+            sums = {col: column_figures[col].get(group.key, ZERO) for col in summed}
             for line in group.lines:
-                cells = self._line_cells(group.key, line, rows.next, amount)
-                for col in summed:
-                    cell = cells[col - 1]
-                    if cell is not None and cell[0] is not None:
-                        value = cell[0]
-                        sums[col] += value.value if isinstance(value, Formula) else value  # type: ignore[operator]
-                rows.append(cells)
+                rows.append(self._line_cells(group.key, line, rows.next, amount))
             first, last = group.header_row, rows.next - 1
             subtotal: list[Cell] = [
                 (None, s.total_label),
@@ -314,7 +283,7 @@ class _Statement:
         }
         widths.update({col: (self.money_width, self.money_width) for _, col in computed})
         widths[c.note] = (20, 60)
-        self._frame(t.details, widths=widths, freeze="A3", title_rows="2:2", landscape=True)
+        self.frame(t.details, widths=widths, freeze="A3", title_rows="2:2", landscape=True)
 
     def _line_cells(self, key: str, line: CostLine, r: int, amount: str) -> list[Cell]:
         """A cost line: its inputs, and the formulas that put its amount in year and action columns."""
@@ -344,59 +313,42 @@ class _Statement:
         cells[c.note - 1] = (line.note, s.text_input) if line.note else (None, s.text_input)
         return cells
 
-    def _item_label(self, key: str) -> str:
-        if key in self.pack.items:
-            return self.pack.label(key, self.t.lang)
-        return f"{key} — {self.t.not_in_call}"
-
     # ------------------------------------------------------------------ Summary
 
     def _summary(self) -> None:
         t, s, fig, p = self.t, self.styles, self.figures, self.budget.project
         rows = self.rows[t.summary]
-        errors = self.result.errors
-        if errors:
-            noun = (
-                ("errore" if len(errors) == 1 else "errori")
-                if t.lang == "it"
-                else ("error" if len(errors) == 1 else "errors")
-            )
-            rows.append([(t.banner.format(n=len(errors), errors=noun, sheet=t.checks), s.banner)], height=20)
-        title_row = rows.append([(p.title, s.title)], height=20)
-        for f in errors[:MAX_ERRORS_LISTED]:
-            where = self.places.location(f.location)
-            rows.append([(f"{f.code} {where}: {self.places.message(f.message)}", s.error)])
-        if len(errors) > MAX_ERRORS_LISTED:
-            rows.append([(t.banner_more.format(n=len(errors) - MAX_ERRORS_LISTED), s.error)])
+        title_row = self.banner_and_title(rows, self.result.errors, t.banner, p.title)
         rows.append([])
         call = self.pack.title + (f" ({self.pack.act})" if self.pack.act else "")
         counts = self._counts()
-        header: list[tuple[str, Any, Style]] = [
-            (t.project, p.title, s.text),
-            (t.beneficiary, p.beneficiary or t.missing, s.text),
-            (t.cup, p.cup or t.missing, s.text),
-            (t.programme_stated, p.programme or t.missing, s.text),
-            (t.programme_call, f"{self.pack.programme.label} — {self.pack.programme.regulation}", s.text),
-            (t.call, call, s.text),
-            (t.call_id, f"{self.pack.id} v{self.pack.version}", s.text),
-            (t.start, p.start, s.date),
-            (t.end, p.end, s.date),
-            (t.duration, p.duration_months or t.missing, s.integer),
-            (t.findings, f"{t.counts(*counts)} ({t.see_sheet.format(sheet=t.checks)})", s.text),
-        ]
-        for label, value, style in header:
-            rows.append([(label, s.label), (value, style)])
-        rows.append([])
-        rows.append(
+        self.facts(
+            rows,
             [
-                (t.item, s.header),
-                (t.description, s.header),
-                (t.amount, s.header_right),
-                (t.share, s.header_right),
-                (t.rate, s.header_right),
-                (t.base, s.header_right),
+                (t.project, p.title, s.text),
+                (t.beneficiary, p.beneficiary or t.missing, s.text),
+                (t.cup, p.cup or t.missing, s.text),
+                (t.programme_stated, p.programme or t.missing, s.text),
+                (t.programme_call, f"{self.pack.programme.label} — {self.pack.programme.regulation}", s.text),
+                (t.call, call, s.text),
+                (t.call_id, f"{self.pack.id} v{self.pack.version}", s.text),
+                (t.start, p.start, s.date),
+                (t.end, p.end, s.date),
+                (t.duration, p.duration_months or t.missing, s.integer),
+                (t.findings, f"{t.counts(*counts)} ({t.see_sheet.format(sheet=t.checks)})", s.text),
             ],
-            height=30,
+        )
+        rows.append([])
+        self.header_row(
+            rows,
+            [
+                (t.item, False),
+                (t.description, False),
+                (t.amount, True),
+                (t.share, True),
+                (t.rate, True),
+                (t.base, True),
+            ],
         )
         details = quote(t.details)
         groups = {g.key: g for g in self.groups}
@@ -407,36 +359,32 @@ class _Statement:
         direct_row = first_item + len(self.direct_keys)
         item_rows.update({key: direct_row + 1 + i for i, key in enumerate(self.flat_keys)})
         total_row = direct_row + 1 + len(self.flat_keys)
-        # The figures the formulas compute, as compute computes them (the cached results).
-        amounts = {key: groups[key].subtotals[self.cols.AMOUNT] for key in self.direct_keys}
-        direct = sum_amounts(amounts.values())
+        # The figures the formulas compute are compute's (the cached results).
         rates = {fr.key: fr for fr in fig.flat_rates}
-        bases = {key: sum_amounts(amounts.get(b, ZERO) for b in rates[key].base) for key in self.flat_keys}
-        amounts.update({key: flat_rate(rates[key].rate, bases[key]) for key in self.flat_keys})
-        total = direct + sum_amounts(amounts[key] for key in self.flat_keys)
         share_of = "IF($C${t}=0,0,ROUND(C{r}/$C${t},4))"  # rounded as compute.share: cached = computed
-        label_width = fitted_width(rows, 2, LABEL_WIDTH, map(self._item_label, item_rows))
+        label_width = fitted_width(rows, 2, LABEL_WIDTH, map(self.item_label, item_rows))
 
         def share_cell(r: int, value: Decimal, style: Style) -> Cell:
-            return (Formula(share_of.format(t=total_row, r=r), share(value, total)), style)
+            return (Formula(share_of.format(t=total_row, r=r), share(value, fig.total)), style)
 
         def item_row(key: str) -> None:
             r = item_rows[key]
-            label = self._item_label(key)
+            label = self.item_label(key)
+            amount = fig.items[key]
             cells: list[Cell] = [(key, s.label), (label, s.wrap)]
             if key in rates:
                 fr = rates[key]
                 base = ",".join(f"C{item_rows[b]}" for b in fr.base if b in item_rows) or "0"
                 cells += [
-                    (Formula(f"ROUND(E{r}*F{r},2)", amounts[key]), s.money),
-                    share_cell(r, amounts[key], s.share),
+                    (Formula(f"ROUND(E{r}*F{r},2)", fr.amount), s.money),
+                    share_cell(r, fr.amount, s.share),
                     (fr.rate, s.rate_input),
-                    (Formula(f"ROUND(SUM({base}),2)", bases[key]), s.money),
+                    (Formula(f"ROUND(SUM({base}),2)", fr.base_amount), s.money),
                 ]
             else:
                 cells += [
-                    (Formula(f"{details}!$D${groups[key].subtotal_row}", amounts[key]), s.money),
-                    share_cell(r, amounts[key], s.share),
+                    (Formula(f"{details}!$D${groups[key].subtotal_row}", amount), s.money),
+                    share_cell(r, amount, s.share),
                 ]
             appended = rows.append(cells, height=wrapped_height(label, label_width))
             assert appended == r, "the Summary's item rows must be where the formulas expect them"
@@ -444,62 +392,43 @@ class _Statement:
         for key in self.direct_keys:
             item_row(key)
         direct_refs = ranges("C", [item_rows[k] for k in self.direct_keys]) or "0"
-        appended = rows.append(
+        appended = self.total_row(
+            rows,
+            t.direct_total,
             [
-                (None, s.total_label),
-                (t.direct_total, s.total_label),
-                (Formula(f"SUM({direct_refs})", direct), s.money_total),
-                share_cell(direct_row, direct, s.share_total),
-            ]
+                (Formula(f"SUM({direct_refs})", fig.direct), s.money_total),
+                share_cell(direct_row, fig.direct, s.share_total),
+            ],
         )
         assert appended == direct_row, "the direct costs must be where the formulas expect them"
         for key in self.flat_keys:
             item_row(key)
         flat_refs = "".join(f"+C{item_rows[k]}" for k in self.flat_keys)
-        appended = rows.append(
+        appended = self.total_row(
+            rows,
+            t.total,
             [
-                (None, s.total_label),
-                (t.total, s.total_label),
-                (Formula(f"C{direct_row}{flat_refs}", total), s.money_total),
-                share_cell(total_row, total, s.share_total),
-            ]
+                (Formula(f"C{direct_row}{flat_refs}", fig.total), s.money_total),
+                share_cell(total_row, fig.total, s.share_total),
+            ],
         )
         assert appended == total_row, "the total must be where the formulas expect it"
         rows.append([(t.share_note, s.note)])
         rows.append([])
-        rows.append([(t.legend, s.label)])
-        rows.append([(None, s.legend_input), (t.legend_input, s.text)])
-        rows.append([(None, s.legend_computed), (t.legend_computed, s.text)])
+        self.legend(rows, t.legend_input)
         rows.append([(t.rounding_note, s.note)])
         rows.append([])
-        chart_row = rows.next
-
-        ws = self.sheets[t.summary]
-        if item_rows:
-            chart = BarChart()
-            chart.type = "col"
-            chart.title = t.chart_title
-            chart.legend = None
-            keys = [*self.direct_keys, *self.flat_keys]  # the items, not the subtotal between them
-            chart.series.append(
-                bar_series(
-                    t.summary,
-                    col="C",
-                    rows=[item_rows[k] for k in keys],
-                    values=[amounts[k] for k in keys],
-                    category_col="A",
-                    categories=keys,
-                )
-            )
-            chart.y_axis.numFmt = '#,##0 "€"'
-            chart.y_axis.title = t.amount
-            # openpyxl ≥ 3.1 hides axes unless told otherwise
-            chart.x_axis.delete = False
-            chart.y_axis.delete = False
-            chart.width, chart.height = 18, 8
-            ws.add_chart(chart, f"A{chart_row}")
-
-        summary = quote(t.summary)
+        keys = [*self.direct_keys, *self.flat_keys]  # the items, not the subtotal between them
+        self.items_chart(
+            title=t.chart_title,
+            keys=keys,
+            item_rows=item_rows,
+            series=[ChartSeries("C", [fig.items[k] for k in keys])],
+            anchor_row=rows.next,
+            width=18,
+            legend=False,
+            y_title=t.amount,
+        )
         names = {"Total": f"$C${total_row}", "DirectCosts": f"$C${direct_row}"}
         for key, r in item_rows.items():
             if NAME_SAFE.fullmatch(key):
@@ -507,12 +436,8 @@ class _Statement:
                 if key in rates:
                     names[f"Rate_{key}"] = f"$E${r}"
                     names[f"Base_{key}"] = f"$F${r}"
-        seen: set[str] = set()
-        for name, ref in names.items():
-            if name.lower() not in seen:  # names are case-insensitive in spreadsheets
-                seen.add(name.lower())
-                self.wb.defined_names[name] = DefinedName(name, attr_text=f"{summary}!{ref}")
-        self._frame(
+        self.define_names(names)
+        self.frame(
             t.summary,
             widths={
                 1: (24, 30),
@@ -538,6 +463,7 @@ class _Statement:
         first_header: Sequence[str],
         keys: Sequence[tuple[Sequence[Any], int | str]],
         col_of: dict[Any, int],
+        buckets: Mapping[Any, Mapping[str, Decimal]],
         notes: Sequence[str],
     ) -> None:
         """A table of item subtotals by action or by year, each cell a reference to Details."""
@@ -553,7 +479,7 @@ class _Statement:
         first = rows.next
         n = len(self.direct_keys)
         last_item_col = column_letter(lead + n)
-        column_sums = [ZERO] * (n + 1)
+        totals_of = split_totals(buckets)
         for leading, bucket in keys:
             r = rows.next
             # A year is a number, aligned as the text labels of the column ("Not split by year").
@@ -563,31 +489,36 @@ class _Statement:
             ]
             col = col_of[bucket]
             letter = column_letter(col)
-            values = [g.subtotals.get(col, ZERO) for g in self.groups]
-            values.append(sum_amounts(values))
+            figures = buckets.get(bucket, {})
             cells += [
-                (Formula(f"{details}!${letter}${g.subtotal_row}", value), s.money)
-                for g, value in zip(self.groups, values, strict=False)
+                (Formula(f"{details}!${letter}${g.subtotal_row}", figures.get(g.key, ZERO)), s.money)
+                for g in self.groups
             ]
             cells.append(
-                (Formula(f"SUM({column_letter(lead + 1)}{r}:{last_item_col}{r})", values[-1]), s.money_total)
+                (
+                    Formula(
+                        f"SUM({column_letter(lead + 1)}{r}:{last_item_col}{r})",
+                        totals_of.by_bucket.get(bucket, ZERO),
+                    ),
+                    s.money_total,
+                )
             )
-            column_sums = [a + b for a, b in zip(column_sums, values, strict=True)]
             rows.append(cells)
         last = rows.next - 1
         totals: list[Cell] = [(self.t.direct_total, s.total_label)] + [(None, s.total_label)] * (lead - 1)
-        for i in range(n + 1):
+        column_totals = [totals_of.by_item.get(key, ZERO) for key in self.direct_keys] + [totals_of.total]
+        for i, value in enumerate(column_totals):
             letter = column_letter(lead + 1 + i)
-            totals.append((Formula(f"SUM({letter}{first}:{letter}{last})", column_sums[i]), s.money_total))
+            totals.append((Formula(f"SUM({letter}{first}:{letter}{last})", value), s.money_total))
         rows.append(totals)
         rows.append([])
         for key in self.direct_keys:
-            rows.append([(key, s.label), (self._item_label(key), s.text)])
+            rows.append([(key, s.label), (self.item_label(key), s.text)])
         for note in notes:
             rows.append([(note, s.note)])
         widths = {i + 1: (10, 40 if i else 24) for i in range(lead)}
         widths.update({lead + 1 + i: (self.money_width,) * 2 for i in range(n + 1)})
-        self._frame(
+        self.frame(
             name, widths=widths, freeze=f"{column_letter(lead + 1)}3", title_rows="2:2", landscape=n > 5
         )
 
@@ -600,7 +531,15 @@ class _Statement:
         notes = [t.split_note]
         if self.flat_keys:
             notes.append(t.flat_rate_note.format(keys=", ".join(self.flat_keys), sheet=t.summary))
-        self._pivot(t.by_action, t.by_action_title, (t.action, t.action_title), keys, c.action_col, notes)
+        self._pivot(
+            t.by_action,
+            t.by_action_title,
+            (t.action, t.action_title),
+            keys,
+            c.action_col,
+            self.figures.by_action,
+            notes,
+        )
 
     def _by_year(self) -> None:
         t, c = self.t, self.cols
@@ -610,51 +549,26 @@ class _Statement:
         notes = []
         if self.flat_keys:
             notes.append(t.flat_rate_note.format(keys=", ".join(self.flat_keys), sheet=t.summary))
-        self._pivot(t.by_year, t.by_year_title, (t.year,), keys, c.year_col, notes)
+        self._pivot(t.by_year, t.by_year_title, (t.year,), keys, c.year_col, self.figures.by_year, notes)
 
     # ------------------------------------------------------------------ Checks, Provenance
 
     def _checks(self) -> None:
-        t = self.t
-        widths = findings_table(self.rows[t.checks], self.styles, t, self.result.findings, self.places)
-        self._frame(t.checks, widths=widths, freeze="A3", title_rows="2:2", landscape=True)
+        self.checks_sheet(self.result.findings)
 
     def _provenance(self) -> None:
-        t, s = self.t, self.styles
-        loaded, pack = self.result.loaded, self.pack
+        t, loaded = self.t, self.result.loaded
         sha = loaded.doc.sha256 if loaded.doc is not None else t.missing
-        rows = self.rows[t.provenance]
-        rows.append([(t.provenance_title, s.title)])
-        rows.append([(t.field, s.header), (t.value, s.header)])
-        facts: list[tuple[str, Any, Style]] = [
-            (t.source_file, loaded.path.name, s.text),
-            (t.sha256, sha, s.text),
-            (t.tool_version, __version__, s.text),
-            (t.pack_id, pack.id, s.text),
-            (t.pack_version, pack.version, s.integer),
-            (t.pack_title, pack.title, s.text),
-            (t.pack_act, pack.act or t.missing, s.text),
-            (t.pack_file, self.places.path(self.result.pack_display) or t.missing, s.text),
-            (t.generated, self.generated.isoformat(timespec="seconds"), s.text),
-            (t.language, t.lang, s.text),
-            (t.rounding, t.rounding_rule, s.text),
-        ]
-        for label, value, style in facts:
-            rows.append([(label, s.label), (value, style)])
-        self._frame(t.provenance, widths={1: (22, 30), 2: (30, 90)}, freeze="A3")
+        self.provenance_sheet([SourceFile(t.source_file, loaded.path.name, sha)], [])
 
     def _properties(self) -> None:
-        t, p, pack = self.t, self.budget.project, self.pack
-        props = self.wb.properties
-        props.title = p.title
-        props.subject = t.doc_subject.format(call=f"{pack.title} ({pack.id} v{pack.version})")
-        props.creator = f"clustbudget {__version__}"
-        props.lastModifiedBy = props.creator
+        t, pack = self.t, self.pack
         sha = self.result.loaded.doc.sha256 if self.result.loaded.doc is not None else "—"
-        props.description = t.doc_description.format(
-            version=__version__, source=self.result.loaded.path.name, sha256=sha
+        self.properties(
+            title=self.budget.project.title,
+            subject=t.doc_subject.format(call=f"{pack.title} ({pack.id} v{pack.version})"),
+            description=t.doc_description.format(
+                version=__version__, source=self.result.loaded.path.name, sha256=sha
+            ),
+            keywords=f"clustbudget, budget, {pack.id}, {pack.programme.label}",
         )
-        props.keywords = f"clustbudget, budget, {pack.id}, {pack.programme.label}"
-        props.language = "it-IT" if t.lang == "it" else "en"
-        when = self.generated.astimezone(UTC).replace(tzinfo=None, microsecond=0)
-        props.created = props.modified = when
