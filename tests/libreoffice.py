@@ -83,6 +83,18 @@ def recalculate(
     keep them). A fresh profile per run keeps runs independent (no lock, no leftover
     settings) and sets "Recalculation on file load" to ``recalc_mode``.
     """
+    return _convert(workbooks, outdir, "xlsx:Calc MS Excel 2007 XML", ".xlsx", recalc_mode, timeout)
+
+
+def to_pdf(workbooks: Sequence[Path], outdir: Path, *, timeout: float = 240) -> dict[Path, Path]:
+    """Have LibreOffice print each workbook to PDF in ``outdir`` (every sheet, with its page
+    set-up), in one run; returns each workbook's PDF."""
+    return _convert(workbooks, outdir, "pdf", ".pdf", ALWAYS, timeout)
+
+
+def _convert(
+    workbooks: Sequence[Path], outdir: Path, target: str, suffix: str, recalc_mode: int, timeout: float
+) -> dict[Path, Path]:
     executable = soffice()
     names = [w.name for w in workbooks]
     assert len(set(names)) == len(names), f"workbook names must be distinct: {names}"
@@ -101,7 +113,7 @@ def recalculate(
             "--nologo",
             "--nolockcheck",
             "--convert-to",
-            "xlsx:Calc MS Excel 2007 XML",
+            target,
             "--outdir",
             str(outdir),
             *map(str, workbooks),
@@ -119,7 +131,7 @@ def recalculate(
             pytest.fail(f"LibreOffice did not finish within {timeout} s: {' '.join(command)}")
     finally:
         shutil.rmtree(profile, ignore_errors=True)
-    copies = {w: outdir / w.name for w in workbooks}
+    copies = {w: outdir / (w.stem + suffix) for w in workbooks}
     missing = [str(w) for w, copy in copies.items() if not copy.is_file()]
     assert not missing, (
         f"LibreOffice (exit {proc.returncode}) did not convert {missing}\nstdout: {out}\nstderr: {err}"

@@ -154,8 +154,8 @@ def test_summary_columns_and_formulas(example, example_sal2):
     assert D(str(ws[f"D{a}"].value)) == sal1 and ws[f"D{a}"].fill.fgColor.rgb.endswith(INPUT_FILL)
     assert ws[f"E{a}"].value == f"=SUM(D{a}:D{a})"
     assert ws[f"F{a}"].value == (
-        f"=ROUND(SUMIF('Personale'!$C$3:$C$4,$A{a},'Personale'!$W$3:$W$4)"
-        f"+SUMIF('Spese'!$C$5:$C$9,$A{a},'Spese'!$Q$5:$Q$9),2)"
+        f"=ROUND(SUMIF('Personale'!$C$3:$C$4,$A{a},'Personale'!$K$3:$K$4)"
+        f"+SUMIF('Spese'!$C$5:$C$9,$A{a},'Spese'!$M$5:$M$9),2)"
     )
     assert ws[f"G{a}"].value == f"=F{a}+E{a}"
     assert ws[f"H{a}"].value == f"=C{a}-G{a}"
@@ -217,17 +217,18 @@ def test_staff_sheet_rate_hours_cost_and_not_accepted(hand_sal2):
         "Anno del costo",
         "Ore annue (base)",
         "Costo orario (€)",
+        "Ore totali",
+        "Costo (€)",
+        "Non ammesso (€)",
+        "Ammesso (€)",
+        "Rilievi",
+        # the hours by month last: they print on the next page, ID and name repeated
         "lug 2021",
         "ago 2021",
         "set 2021",
         "ott 2021",
         "nov 2021",
         "dic 2021",
-        "Ore totali",
-        "Costo (€)",
-        "Non ammesso (€)",
-        "Ammesso (€)",
-        "Rilievi",
     ]
     assert [c.value for c in ws[3]][:7] == [
         "p1",
@@ -238,19 +239,21 @@ def test_staff_sheet_rate_hours_cost_and_not_accepted(hand_sal2):
         1720,
         ("=IF(F3=0,0,ROUND(D3/F3,2))"),
     ]
-    assert ws["N3"].value == "=ROUND(SUM(H3:M3),2)"
-    assert ws["O3"].value == "=ROUND(G3*N3,2)"
+    assert ws["H3"].value == "=ROUND(SUM(M3:R3),2)"
+    assert ws["I3"].value == "=ROUND(G3*H3,2)"
     # What the hours cap disallowed (80 h × 37.79) is an input; accepted is a formula.
-    assert ws["P3"].value == 3023.2 and ws["P3"].protection.locked is False
-    assert ws["P3"].fill.fgColor.rgb.endswith(INPUT_FILL)
-    assert ws["Q3"].value == "=O3-P3"
-    assert ws["R3"].value == "CB302"  # the finding on this person
-    assert ws["R4"].value == "CB303"
-    for ref in ("D3", "F3", "H3", "J4"):
+    assert ws["J3"].value == 3023.2 and ws["J3"].protection.locked is False
+    assert ws["J3"].fill.fgColor.rgb.endswith(INPUT_FILL)
+    assert ws["K3"].value == "=I3-J3"
+    assert ws["L3"].value == "CB302"  # the finding on this person
+    assert ws["L4"].value == "CB303"
+    for ref in ("D3", "F3", "M3", "O4"):
         assert ws[ref].protection.locked is False and ws[ref].fill.fgColor.rgb.endswith(INPUT_FILL), ref
-    assert ws["J4"].value == 10 and ws["H4"].value is None  # months without hours stay empty inputs
-    assert ws["B5"].value == "Totale" and ws["O5"].value == "=SUM(O3:O4)"
-    assert ws.freeze_panes == "D3"
+    assert ws["O4"].value == 10 and ws["M4"].value is None  # months without hours stay empty inputs
+    # The totals at the bottom, the months' too.
+    assert ws["B5"].value == "Totale" and ws["I5"].value == "=SUM(I3:I4)" and ws["M5"].value == "=SUM(M3:M4)"
+    assert ws["B3"].alignment.wrap_text is True  # a long name wraps in its column
+    assert ws.freeze_panes == "C3"
 
 
 def test_staff_months_cover_the_period_and_any_month_with_hours(three, tmp_path):
@@ -264,42 +267,49 @@ def test_staff_months_cover_the_period_and_any_month_with_hours(three, tmp_path)
 
 def test_expenses_sheet_is_a_filterable_list_with_live_formulas(hand_sal2):
     ws = openpyxl.load_workbook(hand_sal2)["Spese"]
-    assert ws.auto_filter.ref == "A4:S7"
-    assert ws.freeze_panes == "A5"
+    assert ws.auto_filter.ref == "A4:T7"
+    assert ws.freeze_panes == "C5"
     assert ws.print_title_rows == "$4:$4"
     assert list(header(ws, 4)) == [
+        # the claim: one page across
         "N.",
         "Data",
         "Voce",
-        "Descrizione",
         "Fornitore",
-        "Partita IVA",
+        "Descrizione",
         "Documento",
         "Imponibile (€)",
         "IVA (€)",
         "IVA ammissibile (€)",
         "Quota ammissibile",
         "Ammissibile (€)",
-        "Pagato il",
-        "Modalità di pagamento",
-        "Riferimento del pagamento",
         "Non ammesso (€)",
         "Ammesso (€)",
         "Rilievi",
+        # the next page: action, supplier's VAT number, payment, note
+        "Azione",
+        "Partita IVA",
+        "Pagato il",
+        "Modalità di pagamento",
+        "Riferimento del pagamento",
         "Nota",
     ]
     # The project's VAT status: an input every row refers to (VAT not recoverable here).
     assert ws["A2"].value == 0 and ws["A2"].protection.locked is False
     assert ws["A2"].number_format == '"sì";"sì";"no"'
-    assert ws["J5"].value == "=IF($A$2,0,I5)"
-    assert ws["L5"].value == "=ROUND((H5+J5)*K5,2)"
-    assert ws["Q5"].value == "=L5-P5"
-    assert ws["K5"].value == 1 and ws["K5"].number_format == "0.00%"
-    assert ws["P5"].value == 1220  # claimed again: CB304
-    assert (ws["R5"].value, ws["R6"].value, ws["R7"].value) == ("CB304", "CB209", None)
+    assert ws["I5"].value == "=IF($A$2,0,H5)"
+    assert ws["K5"].value == "=ROUND((G5+I5)*J5,2)"
+    assert ws["M5"].value == "=K5-L5"
+    assert ws["J5"].value == 1 and ws["J5"].number_format == "0.00%"
+    assert ws["L5"].value == 1220  # claimed again: CB304
+    assert (ws["N5"].value, ws["N6"].value, ws["N7"].value) == ("CB304", "CB209", None)
     assert ws["B2"].value.startswith("IVA recuperabile") and "1 = sì" in ws["B2"].value
-    assert ws["N5"].value == "bonifico"
-    assert ws["H3"].value == "=SUBTOTAL(109,H5:H7)" and ws["Q3"].value == "=SUBTOTAL(109,Q5:Q7)"
+    assert ws["R5"].value == "bonifico"
+    # The totals at the bottom, below the filtered range and a blank row.
+    assert ws["B9"].value.startswith("Totale delle righe visibili") and ws["A8"].value is None
+    assert ws["G9"].value == "=SUBTOTAL(109,G5:G7)" and ws["M9"].value == "=SUBTOTAL(109,M5:M7)"
+    for col in "DEFS":  # supplier, description, document, payment reference wrap
+        assert ws[f"{col}5"].alignment.wrap_text is True, col
     assert ws["B5"].number_format == "dd/mm/yyyy" and ws["B5"].value.date().isoformat() == "2021-02-01"
     # Filtering must work on the protected sheet.
     assert ws.protection.sheet is True and ws.protection.autoFilter is False
@@ -314,13 +324,22 @@ def test_every_sheet_protected_frozen_and_set_up_for_a4(example_sal2, example):
         assert ws.protection.sheet is True and not ws.protection.password, ws.title
         assert ws.freeze_panes, ws.title
         assert int(ws.page_setup.paperSize) == 9, ws.title
-        assert ws.page_setup.fitToWidth == 1 and ws.page_setup.fitToHeight == 0, ws.title
-        assert ws.sheet_properties.pageSetUpPr.fitToPage is True, ws.title
+        if ws.title in ("Personale", "Spese"):
+            # The wide lists print at 75% (11-point text at 8.25 points), split over pages
+            # across at a column break, the first columns and the header on every page.
+            assert ws.page_setup.scale == 75, ws.title
+            assert ws.sheet_properties.pageSetUpPr.fitToPage is False, ws.title
+            assert ws.page_setup.pageOrder == "overThenDown", ws.title
+            assert [b.id for b in ws.col_breaks.brk] == [12 if ws.title == "Personale" else 14], ws.title
+            assert ws.print_title_cols == ("$A:$B" if ws.title == "Personale" else "$A:$A"), ws.title
+        else:
+            assert ws.page_setup.fitToWidth == 1 and ws.page_setup.fitToHeight == 0, ws.title
+            assert ws.sheet_properties.pageSetUpPr.fitToPage is True, ws.title
         assert ws.oddHeader.center.text == f"{example.budget.budget.project.title} — SAL-2", ws.title
         assert "&P" in ws.oddFooter.center.text and "&N" in ws.oddFooter.center.text, ws.title
         assert ws.page_setup.orientation == "landscape", ws.title
         assert ws["A2"].font.b or ws["A1"].font.b, ws.title
-    assert wb["Spese"].column_dimensions["D"].width >= 30
+    assert wb["Spese"].column_dimensions["E"].width >= 17  # descriptions wrap in it
     assert wb["Riepilogo"].column_dimensions["C"].width >= len("130.000,00 €")
 
 
@@ -353,7 +372,7 @@ def test_the_vat_finding_is_shown_on_every_line_whose_vat_it_leaves_out(example,
     findings = [f for f in example.computed[1].findings if f.code == "CB212"]
     assert len(findings) == 1  # at the first of the two invoices with VAT
     # VAT, eligible VAT (0: the project's VAT is recoverable), findings.
-    rows = [(ws[f"I{r}"].value, ws[f"J{r}"].value, ws[f"R{r}"].value) for r in range(5, 8)]
+    rows = [(ws[f"H{r}"].value, ws[f"I{r}"].value, ws[f"N{r}"].value) for r in range(5, 8)]
     assert rows == [(None, 0, None), (660, 0, "CB212"), (264, 0, "CB212")]
 
 
@@ -682,7 +701,9 @@ def assert_rendiconto_matches(case: Case) -> None:
         assert cents(ws.cell(r, cols[rt.accepted]).value, where) == e.eligible - cut, where
         accepted_total += e.eligible - cut
     if costs.expenses:
-        assert cents(ws.cell(3, cols[rt.accepted]).value) == accepted_total
+        totals = find_row(ws, 2, rt.visible_total)
+        assert totals == 5 + len(costs.expenses) + 1  # at the bottom, a blank row between
+        assert cents(ws.cell(totals, cols[rt.accepted]).value) == accepted_total
 
 
 CASES = {
@@ -742,11 +763,11 @@ def test_libreoffice_hand_computed_figures(recalculated):
     assert cents(_named(wb, "Cumulative_Total").value) == D("94110.09")
     assert cents(_named(wb, "Remaining_Total").value) == D("30889.91")
     staff = wb["Staff"]
-    assert cents(staff["Q3"].value) == D("30987.80")  # 34,011.00 − 3,023.20
+    assert cents(staff["K3"].value) == D("30987.80")  # 34,011.00 − 3,023.20
     sal1 = openpyxl.load_workbook(recalculated["hand-sal1"].copy, data_only=True)
     assert cents(sal1["Personale"]["G4"].value) == D("34.88")  # part time: 30,000 / 860
-    assert cents(sal1["Personale"]["O4"].value) == D("3505.44")
-    assert [cents(sal1["Spese"][f"L{r}"].value) for r in range(5, 9)] == [
+    assert cents(sal1["Personale"]["I4"].value) == D("3505.44")
+    assert [cents(sal1["Spese"][f"K{r}"].value) for r in range(5, 9)] == [
         D("1220.00"),
         D("300.00"),
         D("500.00"),

@@ -24,10 +24,6 @@ from clustbudget.i18n import formatting as f
 from clustbudget.i18n.catalog import catalog, languages, parse_po
 from clustbudget.i18n.extract import entries
 
-# Files whose text is not in the Italian catalogue yet (issue 9, converted module by module).
-# The test below fails when one of them is complete, so that the list only shrinks.
-PENDING = {"clustbudget/rules/budget.py", "clustbudget/rules/costreport.py", "clustbudget/rules/project.py"}
-
 
 def _translated(e) -> tuple[str, ...]:
     cat = catalog("it")
@@ -36,14 +32,10 @@ def _translated(e) -> tuple[str, ...]:
 
 
 def test_every_msgid_has_an_italian_translation_with_the_same_fields():
-    problems, complete = [], {p: True for p in PENDING}
+    problems = []
     for e in entries():
-        path = e.where.rsplit(":", 1)[0]
         forms = _translated(e)
         if not forms or not all(forms):
-            if path in PENDING:
-                complete[path] = False
-                continue
             problems.append(f"{e.where}: untranslated {e.msgid[:60]!r}")
             continue
         want = field_names(e.msgid) | (field_names(e.plural) if e.plural else set())
@@ -51,8 +43,6 @@ def test_every_msgid_has_an_italian_translation_with_the_same_fields():
             if field_names(form) != want:
                 problems.append(f"{e.where}: fields {sorted(field_names(form))} ≠ {sorted(want)}")
     assert not problems, "\n".join(problems)
-    done = sorted(p for p, ok in complete.items() if ok)
-    assert not done, f"fully translated now: remove from PENDING: {done}"
 
 
 def test_the_catalogue_has_no_entry_the_code_no_longer_uses():

@@ -11,9 +11,8 @@ import atexit
 import contextlib
 import gc
 import os
-import re
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn, TextIO
@@ -22,6 +21,7 @@ import typer
 
 from . import __version__
 from .exitcodes import ExitCode
+from .findings import exit_code
 from .i18n import N_, default_lang, msg, nmsg, render, workbook_lang
 from .i18n.clihelp import LocalizedGroup, cli_lang, typer_words
 
@@ -29,7 +29,7 @@ if TYPE_CHECKING:  # imported where used: `validate` starts without rich, pydant
     from rich.console import Console
 
     from .findings import Finding
-    from .pipeline import BudgetResult, ProjectResult
+    from .pipeline import BudgetResult, ProjectResult, Refused
     from .rules import Selection
 
 APP_HELP = N_(
@@ -92,6 +92,7 @@ IgnoreOpt = Annotated[
     list[str] | None,
     typer.Option("--ignore", help="Do not report these rule codes or prefixes; repeatable.", metavar="CODE"),
 ]
+TableFormatOpt = Annotated[TableFormat, typer.Option("--output-format", "-f", help="text (a table) or json.")]
 LangOpt = Annotated[
     Lang | None,
     typer.Option(
@@ -179,7 +180,16 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
-@app.callback()
+def _exit_with(code: int | None, **_: object) -> int:
+    """Each command returns its exit code (from one policy, :func:`clustbudget.findings.exit_code`);
+    a non-zero one ends the run with it, also when the app is invoked in click's standalone mode
+    (``app()``, ``typer.testing.CliRunner``), which would otherwise exit 0."""
+    if code:
+        raise typer.Exit(code)
+    return int(ExitCode.OK)
+
+
+@app.callback(result_callback=_exit_with)
 def _main(
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")
@@ -212,7 +222,7 @@ def validate(
     ignore: IgnoreOpt = None,
     color: ColorOpt = Color.auto,
     lang: LangOpt = None,
-) -> None:
+) -> int:
     """Check budgets, cost reports and call packs against the call's rules.
 
     Every finding of every file, one per line as `file:line:col: CODE severity message`.
@@ -244,40 +254,34 @@ def validate(
         from .output import text
 
         text.write(run, out, color=use_color(color), strict=strict, lang=language)
-        raise typer.Exit(int(run.exit_code(strict=strict)))
+        return int(run.exit_code(strict=strict))
     fmt.write(run, out, strict=strict, lang=language)
-    raise typer.Exit(int(run.exit_code(strict=strict)))
+    return int(run.exit_code(strict=strict))
+
+
+def _refuse(refused: Refused, color: Color, lang: str) -> NoReturn:
+    """What the library refused: its findings on stderr, then its one-line message and exit code."""
+    _print_findings(refused.findings, color, sys.stderr, lang)
+    fail(refused.message, refused.code, lang)
 
 
 def _budget_or_exit(budget: Path, color: Color, lang: str) -> BudgetResult:
     """Run the budget pipeline; print its findings and exit when no figures could be made."""
-    from .pipeline import check_budget
+    from .pipeline import Refused, computed_budget
 
-    result = check_budget(budget)
-    if result.figures is None:
-        _cannot_compute(budget, result.findings, color, lang)
-    return result
-
-
-def _cannot_compute(budget: Path, findings: Sequence[Finding], color: Color, lang: str) -> NoReturn:
-    _print_findings(findings, color, sys.stderr, lang)
-    fatal = any(f.fatal for f in findings)
-    fail(
-        msg("{budget}: cannot compute the budget, see the errors above", budget=str(budget)),
-        ExitCode.UNREADABLE if fatal else ExitCode.FINDINGS,
-        lang,
-    )
+    try:
+        return computed_budget(budget)
+    except Refused as exc:
+        _refuse(exc, color, lang)
 
 
 @app.command()
 def show(
     budget: BudgetArg,
-    output_format: Annotated[
-        TableFormat, typer.Option("--output-format", "-f", help="text (a table) or json.")
-    ] = TableFormat.text,
+    output_format: TableFormatOpt = TableFormat.text,
     lang: LangOpt = None,
     color: ColorOpt = Color.auto,
-) -> None:
+) -> int:
     """Show a budget as a table: items, shares, direct costs, flat rate, total.
 
     Item, label, amount and share of the total, with the computed flat rate (E), the
@@ -293,8 +297,6 @@ def show(
 
         result = check_budget(budget)
         dump(figures_json(result, language), sys.stdout)  # an envelope even when nothing could be computed
-        if any(f.fatal for f in result.findings):
-            raise typer.Exit(int(ExitCode.UNREADABLE))
     else:
         from .output.show import render
         from .output.text import finding_line
@@ -304,7 +306,7 @@ def show(
         render(result, con, language)
         for f in result.findings:
             sys.stdout.write(finding_line(f, color=use_color(color), lang=language) + "\n")
-    raise typer.Exit(int(ExitCode.FINDINGS if result.errors else ExitCode.OK))
+    return int(exit_code(result.findings))
 
 
 @app.command()
@@ -313,24 +315,17 @@ def rules(
         str | None,
         typer.Argument(help="A rule code, e.g. CB107, to explain.", show_default=False, metavar="CODE"),
     ] = None,
-    output_format: Annotated[
-        TableFormat, typer.Option("--output-format", "-f", help="text or json.")
-    ] = TableFormat.text,
+    output_format: TableFormatOpt = TableFormat.text,
     color: ColorOpt = Color.auto,
     lang: LangOpt = None,
-) -> None:
+) -> int:
     """List the rules, or explain one: what it checks, why, its source, an example."""
     from .i18n import gettext
     from .loading import PackResolver
-    from .output.words import SEVERITY_WORDS
+    from .output.rules import explanation, rules_json, severity_word, summary
     from .rules import all_rules
-    from .rules.examples import example_files
 
     language = terminal_lang(lang)
-
-    def tr(text: str) -> str:
-        return gettext(text, language) if text else text
-
     registry = all_rules()
     if code is not None:
         rule = registry.get(code.upper())
@@ -340,47 +335,13 @@ def rules(
     else:
         picked = list(registry.values())
     if output_format is TableFormat.json:
-        from .output.json import dump, envelope
+        from .output.json import dump
 
-        dump(
-            envelope(
-                "rules",
-                {
-                    "rules": [
-                        {
-                            "code": r.code,
-                            "name": r.name,
-                            "severity": str(r.severity),
-                            "summary": tr(r.summary),
-                            "citation": tr(r.citation),
-                            "explanation": tr(r.explanation),
-                            "example": [{"path": name, "text": text} for name, text in example_files(r.code)],
-                        }
-                        for r in picked
-                    ]
-                },
-            ),
-            sys.stdout,
-        )
-        return
-    out = sys.stdout
+        dump(rules_json(picked, language), sys.stdout)
+        return int(ExitCode.OK)
     if code is not None:
-        r = picked[0]
-        severity = gettext(SEVERITY_WORDS[str(r.severity)], language)
-        source = render(msg("Source: {citation}", citation=tr(r.citation)), language)
-        out.write(f"{r.code} {r.name} ({severity})\n\n{tr(r.summary)}\n\n{source}\n")
-        if r.explanation:
-            out.write(f"\n{tr(r.explanation)}\n")
-        files = example_files(r.code)
-        if files:
-            out.write(
-                "\n"
-                + gettext("Example — files that break the rule (the comment marks the line):", language)
-                + "\n"
-            )
-            for name, text in files:
-                out.write(f"\n# --- {name}\n{text.rstrip()}\n")
-        return
+        sys.stdout.write(explanation(picked[0], language))
+        return int(ExitCode.OK)
     from rich.markup import escape
     from rich.table import Table
 
@@ -388,9 +349,7 @@ def rules(
     for col in (N_("Code"), N_("Name"), N_("Severity"), N_("What it checks")):
         table.add_column(gettext(col, language))
     for r in picked:
-        table.add_row(
-            r.code, r.name, gettext(SEVERITY_WORDS[str(r.severity)], language), escape(tr(r.summary))
-        )
+        table.add_row(r.code, r.name, severity_word(r, language), escape(summary(r, language)))
     con = console(color)
     con.print(table)
     con.print(
@@ -404,6 +363,7 @@ def rules(
             )
         )
     )
+    return int(ExitCode.OK)
 
 
 def _print_findings(
@@ -418,12 +378,12 @@ def _print_findings(
 
 
 def _project_or_exit(budget: Path, reports: list[Path] | None, color: Color, lang: str) -> ProjectResult:
-    from .pipeline import load_project
+    from .pipeline import Refused, computed_project
 
-    project = load_project(budget, reports or ())
-    if project.budget.figures is None:
-        _cannot_compute(budget, project.budget.findings, color, lang)
-    return project
+    try:
+        return computed_project(budget, reports or ())
+    except Refused as exc:
+        _refuse(exc, color, lang)
 
 
 @app.command()
@@ -437,12 +397,10 @@ def report(
             metavar="REPORT",
         ),
     ] = None,
-    output_format: Annotated[
-        TableFormat, typer.Option("--output-format", "-f", help="text (tables) or json.")
-    ] = TableFormat.text,
+    output_format: TableFormatOpt = TableFormat.text,
     lang: LangOpt = None,
     color: ColorOpt = Color.auto,
-) -> None:
+) -> int:
     """Budget against actual, per item, per period and cumulative.
 
     Budget, accepted costs of each period, cumulative, remaining and share used, with the
@@ -467,9 +425,7 @@ def report(
 
         render(project, console(color), language)
         _print_findings(findings, color, lang=language)
-    if any(f.fatal for f in findings):
-        raise typer.Exit(int(ExitCode.UNREADABLE))
-    raise typer.Exit(int(ExitCode.FINDINGS if project.errors else ExitCode.OK))
+    return int(exit_code(findings))
 
 
 @app.command()
@@ -515,7 +471,7 @@ def export(
         ),
     ] = False,
     color: ColorOpt = Color.auto,
-) -> None:
+) -> int:
     """Write an xlsx statement with live formulas: the budget, or a period's rendiconto.
 
     The budget: Riepilogo, Dettaglio, by action and by year, Controlli, Provenienza. Given
@@ -527,83 +483,25 @@ def export(
     (any error with --strict) —, 2 when a file cannot be read, the workbook exists (unless
     --force) or cannot be written.
     """
+    from .pipeline import Refused, plan_export, write_export
+
     language = terminal_lang(lang)
     book_lang = lang.value if lang is not None else workbook_lang()
-    if reports or period is not None:
-        # --period alone: the reports beside the budget, as `report` finds them
-        project = _project_or_exit(budget, reports, color, language)
-        errors = project.blocking_errors(strict=strict)
-    else:
-        project = None
-        result = _budget_or_exit(budget, color, language)
-        errors = result.errors
-    if errors and not allow_errors:
-        _print_findings(errors, color, sys.stderr, language)
-        where = msg("the budget or its reports") if project else str(budget)
-        fail(
-            nmsg(
-                "{n} error in {where}, not exported: fix it, or pass --allow-errors",
-                "{n} errors in {where}, not exported: fix them, or pass --allow-errors",
-                len(errors),
-                where=where,
-            ),
-            ExitCode.FINDINGS,
-            language,
-        )
-    index = -1
-    if project is not None:
-        index = project.latest_named  # the latest period named, the rest of the project around it
-        ids = [r.report.period.id for r in project.computed if r.report is not None]
-        if not ids:
-            fail(
-                msg("no cost report could be read: nothing to put in a rendiconto"),
-                ExitCode.FINDINGS,
-                language,
-            )
-        if period is not None:
-            if period not in ids:
-                fail(
-                    msg("no period {period!r} among the reports ({ids})", period=period, ids=", ".join(ids)),
-                    lang=language,
-                )
-            index = ids.index(period)
-    suffix = ""
-    if project is not None:
-        chosen = project.computed[index].report
-        assert chosen is not None  # computed: its figures exist, so it was read
-        period_id = chosen.period.id
-        suffix = "-" + (re.sub(r"[^\w.-]+", "-", period_id).strip("-") or "period")
-    default_name = budget.stem + suffix + ".xlsx"
-    target = output if output is not None else Path(default_name)
-    if target.suffix.lower() != ".xlsx":
-        fail(msg("{target}: the workbook's name must end in .xlsx", target=str(target)), lang=language)
-    if target.exists() and not force:
-        fail(
-            msg(
-                "{target} already exists: pass --force to overwrite it, or -o another name",
-                target=str(target),
-            ),
-            lang=language,
-        )
     try:
-        if project is None:
-            from .xlsx import export_budget
-
-            export_budget(result, target, lang=book_lang, force=force)
-        else:
-            from .xlsx import export_report
-
-            export_report(project, target, period=index, lang=book_lang, force=force)
-    except OSError as exc:
-        fail(
-            msg(
-                "{target}: cannot write the workbook: {reason}",
-                target=str(target),
-                reason=exc.strerror or str(exc),
-            ),
-            lang=language,
+        plan = plan_export(
+            budget,
+            reports or (),
+            period=period,
+            output=output,
+            allow_errors=allow_errors,
+            force=force,
+            strict=strict,
         )
+        target = write_export(plan, lang=book_lang, force=force)
+    except Refused as exc:
+        _refuse(exc, color, language)
     sys.stdout.write(render(msg("wrote {target}", target=str(target)), language) + "\n")
+    return int(ExitCode.OK)
 
 
 @app.command("import-expenses")
@@ -637,7 +535,7 @@ def import_expenses(
     ] = False,
     color: ColorOpt = Color.auto,
     lang: LangOpt = None,
-) -> None:
+) -> int:
     """Add the expenses of a ledger (CSV or xlsx) to a cost report.
 
     Columns are matched by their Italian or English headers (data, voce, descrizione,
@@ -651,8 +549,7 @@ def import_expenses(
     """
     from .atomic import FileBusy, locked, real_file, write_text_atomic
     from .ledger import LedgerError, ReportShapeError, expense_yaml, parse_mapping, plan_import, read_ledger
-    from .loading import load_file
-    from .pipeline import budget_of_report, check_budget
+    from .pipeline import Refused, load_import_target
 
     language = terminal_lang(lang)
     into = real_file(into)  # a symlink is written through: the report is the file it names
@@ -668,32 +565,14 @@ def import_expenses(
             lang=language,
         )
     with hold:
-        loaded = load_file(into, str(into), expect="report")
-        if loaded.model is None:
-            _print_findings(loaded.findings, color, sys.stderr, language)
-            fatal = any(f.fatal for f in loaded.findings)
-            fail(
-                msg("{into}: not a valid cost report, see above", into=str(into)),
-                ExitCode.UNREADABLE if fatal else ExitCode.FINDINGS,
-                language,
-            )
-        budget = check_budget(budget_of_report(loaded))  # type: ignore[arg-type]
-        if budget.pack is None or budget.figures is None:
-            _print_findings(budget.findings, color, sys.stderr, language)
-            fatal = any(f.fatal for f in budget.findings)
-            fail(
-                msg(
-                    "{into}: its budget {budget!r} cannot be read, see above",
-                    into=str(into),
-                    budget=loaded.model.budget,
-                ),
-                ExitCode.UNREADABLE if fatal else ExitCode.FINDINGS,
-                language,
-            )
+        try:
+            target = load_import_target(into)
+        except Refused as exc:
+            _refuse(exc, color, language)
         try:
             table = read_ledger(ledger, sheet=sheet)
             explicit = parse_mapping(mapping or [])
-            plan = plan_import(table, into, explicit=explicit, skip_invalid=skip_invalid)
+            plan = plan_import(table, target, explicit=explicit, skip_invalid=skip_invalid)
         except LedgerError as exc:
             fail(exc.args[0] if exc.args else str(exc), lang=language)
         except ReportShapeError as exc:  # the report's `expenses:` cannot be extended as it is written
@@ -734,7 +613,7 @@ def import_expenses(
             sys.stdout.write(
                 render(msg("nothing to import from {ledger}", ledger=str(ledger)), language) + "\n"
             )
-            return
+            return int(ExitCode.OK)
         rows = [values for _, values in plan.added]
         if dry_run:
             sys.stdout.write("".join(expense_yaml(r, 2) for r in rows))
@@ -745,7 +624,7 @@ def import_expenses(
                 into=str(into),
             )
             sys.stdout.write(render(done, language) + "\n")
-            return
+            return int(ExitCode.OK)
         try:
             write_text_atomic(into, ("\ufeff" if plan.bom else "") + plan.text, overwrite=True)
         except OSError as exc:
@@ -766,6 +645,7 @@ def import_expenses(
             else ""
         )
         sys.stdout.write(imported.render(language) + left + "\n")
+        return int(ExitCode.OK)
 
 
 class SchemaKind(StrEnum):
@@ -780,12 +660,13 @@ def schema(
         SchemaKind, typer.Argument(help="Which file kind: budget, report or pack.")
     ] = SchemaKind.budget,
     lang: LangOpt = None,  # the schema's descriptions are the field docs (English); errors follow --lang
-) -> None:
+) -> int:
     """Print the JSON Schema of a budget, cost report or call pack, for editors."""
     from .output.json import dump
     from .schema import json_schema
 
     dump(json_schema(kind.value), sys.stdout)
+    return int(ExitCode.OK)
 
 
 def main() -> None:

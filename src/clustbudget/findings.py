@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import IntEnum
+
+from .exitcodes import ExitCode
 
 
 class Severity(IntEnum):
@@ -55,3 +58,17 @@ class Finding:
     @property
     def sort_key(self) -> tuple[str, int, int, str]:
         return (self.location.path, self.location.line, self.location.col, self.code)
+
+
+def exit_code(findings: Iterable[Finding], *, strict: bool = False) -> ExitCode:
+    """The exit code of a run with these findings (FORMAT.md §4), for every command: 2 when a
+    file could not be read as a document, 1 when there are errors (or warnings, with
+    ``strict``), else 0."""
+    worst = Severity.INFO
+    for f in findings:
+        if f.fatal:
+            return ExitCode.UNREADABLE
+        worst = max(worst, f.severity)
+    if worst is Severity.ERROR or (strict and worst is Severity.WARNING):
+        return ExitCode.FINDINGS
+    return ExitCode.OK

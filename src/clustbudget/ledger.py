@@ -36,6 +36,8 @@ from .payments import normalise, payment_method_of
 if TYPE_CHECKING:
     from yaml.nodes import Node
 
+    from .pipeline import ImportTarget
+
 FIELDS = [
     "date",
     "item",
@@ -684,30 +686,34 @@ class ImportPlan:
 
 
 def plan_import(
-    ledger: Ledger, report_path: Path, *, explicit: dict[str, str] | None = None, skip_invalid: bool = False
+    ledger: Ledger,
+    target: ImportTarget,
+    *,
+    explicit: dict[str, str] | None = None,
+    skip_invalid: bool = False,
 ) -> ImportPlan:
     """Plan adding a ledger's rows to a cost report, checking each row twice: as an expense
     (:func:`parse_rows`), then with the report's rules in its project (dates in the period,
     paid by its end, not claimed in another report…): a row that would be an error there is
     refused too, with the rule's code and message.
 
-    The report at ``report_path`` must be a valid report whose budget has figures. With
-    ``skip_invalid`` the refused rows are left out of the text; otherwise the text is built
-    only when no row is refused.
+    ``target`` is the report and its budget, read once (:func:`clustbudget.pipeline.load_import_target`).
+    With ``skip_invalid`` the refused rows are left out of the text; otherwise the text is
+    built only when no row is refused.
     """
     from datetime import date as _date
 
     from .findings import Severity
     from .loading import load_file
-    from .pipeline import budget_of_report, check_budget, check_project, find_reports, loaded_from_text
+    from .pipeline import check_project, find_reports, loaded_from_text
 
-    report = load_file(report_path, str(report_path), expect="report")
-    model = report.model
-    assert isinstance(model, CostReport), "plan_import needs a valid report"
-    budget_path = budget_of_report(report)
-    assert budget_path is not None
-    budget = check_budget(budget_path)
-    assert budget.pack is not None, "plan_import needs a budget with figures"
+    report_path, model, budget_path, budget = (
+        target.loaded.path,
+        target.report,
+        target.budget_path,
+        target.budget,
+    )
+    assert budget.pack is not None  # load_import_target refuses a budget without figures
     parsed = parse_rows(ledger, budget.pack, explicit=explicit, existing=model.expenses)
     plan = ImportPlan(ledger, parsed)
     if not parsed.columns_ok or not parsed.expenses:

@@ -31,7 +31,7 @@ from .compute import (
     report_costs,
 )
 from .exitcodes import ExitCode
-from .findings import Finding, Location, Severity
+from .findings import Finding, Location, Severity, exit_code
 from .loading import Loaded, PackResolver, kind_hint, load_file, looks_like_ours, read, unknown_kind, validate
 from .models import Budget, CallPack, CostReport, Expense
 from .rules import Hit, Selection, finding, run
@@ -346,13 +346,7 @@ class RunResult:
 
     def exit_code(self, *, strict: bool = False) -> ExitCode:
         """FORMAT.md §4: 2 unreadable, 1 errors (or warnings with strict), else 0."""
-        findings = self.findings
-        if any(f.fatal for f in findings):
-            return ExitCode.UNREADABLE
-        worst = max((f.severity for f in findings), default=Severity.INFO)
-        if worst is Severity.ERROR or (strict and worst is Severity.WARNING):
-            return ExitCode.FINDINGS
-        return ExitCode.OK
+        return exit_code(self.findings, strict=strict)
 
 
 def collect(paths: Sequence[Path]) -> list[tuple[Path, bool]]:
@@ -601,3 +595,201 @@ def load_project(
             )
             loaded.model = None
     return check_project(budget, loadeds, selection=selection, others=others)
+
+
+# ------------------------------------------------------------------ what the commands do, as functions
+
+
+class Refused(Exception):
+    """What a command was asked cannot be done: the message for the user (a ``msg``
+    template), the exit code, and the findings that explain it (shown before the message)."""
+
+    def __init__(self, message: str, code: ExitCode, findings: Sequence[Finding] = ()) -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code
+        self.findings = list(findings)
+
+
+def _cannot_compute(path: Path, findings: Sequence[Finding]) -> Refused:
+    from .i18n import msg
+
+    code = ExitCode.UNREADABLE if any(f.fatal for f in findings) else ExitCode.FINDINGS
+    return Refused(
+        msg("{budget}: cannot compute the budget, see the errors above", budget=str(path)), code, findings
+    )
+
+
+def computed_budget(path: Path | str) -> BudgetResult:
+    """:func:`check_budget`, refused (:class:`Refused`) when no figures could be made."""
+    result = check_budget(path)
+    if result.figures is None:
+        raise _cannot_compute(Path(path), result.findings)
+    return result
+
+
+def computed_project(budget_path: Path | str, report_paths: Sequence[Path] = ()) -> ProjectResult:
+    """:func:`load_project`, refused (:class:`Refused`) when the budget has no figures."""
+    project = load_project(budget_path, report_paths)
+    if project.budget.figures is None:
+        raise _cannot_compute(Path(budget_path), project.budget.findings)
+    return project
+
+
+def workbook_name(budget_path: Path, period_id: str | None = None) -> str:
+    """The default name of a workbook: ``<budget name>.xlsx``, or ``<budget name>-<period
+    id>.xlsx`` for a period's rendiconto (the id made safe for a file name)."""
+    import re
+
+    suffix = ""
+    if period_id is not None:
+        suffix = "-" + (re.sub(r"[^\w.-]+", "-", period_id).strip("-") or "period")
+    return budget_path.stem + suffix + ".xlsx"
+
+
+@dataclass(frozen=True)
+class ExportPlan:
+    """What ``export`` writes to ``target``: the budget statement (``project`` None), or the
+    rendiconto of ``project.computed[period]``."""
+
+    budget: BudgetResult
+    target: Path
+    project: ProjectResult | None = None
+    period: int = -1
+
+
+def plan_export(
+    budget_path: Path,
+    report_paths: Sequence[Path] = (),
+    *,
+    period: str | None = None,
+    output: Path | None = None,
+    allow_errors: bool = False,
+    strict: bool = False,
+    force: bool = False,
+) -> ExportPlan:
+    """Decide what ``export`` writes, and where: the budget statement, or with reports (or a
+    ``period`` alone: the reports beside the budget) a period's rendiconto, the latest named
+    by default; the default file name (:func:`workbook_name`) in the current folder.
+
+    Raises :class:`Refused` when the budget cannot be computed, has errors (unless
+    ``allow_errors``), no report could be read, the period is unknown, the name does not
+    end in ``.xlsx``, or the file exists (unless ``force``).
+    """
+    from .i18n import msg, nmsg
+
+    project: ProjectResult | None = None
+    if report_paths or period is not None:
+        project = computed_project(budget_path, report_paths)
+        budget, errors = project.budget, project.blocking_errors(strict=strict)
+    else:
+        budget = computed_budget(budget_path)
+        errors = budget.errors
+    if errors and not allow_errors:
+        where = msg("the budget or its reports") if project else str(budget_path)
+        raise Refused(
+            nmsg(
+                "{n} error in {where}, not exported: fix it, or pass --allow-errors",
+                "{n} errors in {where}, not exported: fix them, or pass --allow-errors",
+                len(errors),
+                where=where,
+            ),
+            ExitCode.FINDINGS,
+            errors,
+        )
+    index, period_id = -1, None
+    if project is not None:
+        index = project.latest_named  # the latest period named, the rest of the project around it
+        ids = [r.report.period.id for r in project.computed if r.report is not None]
+        if not ids:
+            raise Refused(
+                msg("no cost report could be read: nothing to put in a rendiconto"), ExitCode.FINDINGS
+            )
+        if period is not None:
+            if period not in ids:
+                raise Refused(
+                    msg("no period {period!r} among the reports ({ids})", period=period, ids=", ".join(ids)),
+                    ExitCode.UNREADABLE,
+                )
+            index = ids.index(period)
+        period_id = ids[index]
+    target = output if output is not None else Path(workbook_name(budget_path, period_id))
+    if target.suffix.lower() != ".xlsx":
+        raise Refused(
+            msg("{target}: the workbook's name must end in .xlsx", target=str(target)), ExitCode.UNREADABLE
+        )
+    if target.exists() and not force:
+        raise Refused(
+            msg(
+                "{target} already exists: pass --force to overwrite it, or -o another name",
+                target=str(target),
+            ),
+            ExitCode.UNREADABLE,
+        )
+    return ExportPlan(budget, target, project, index)
+
+
+def write_export(plan: ExportPlan, *, lang: str = "it", force: bool = False) -> Path:
+    """Write the workbook :func:`plan_export` decided, atomically (:class:`Refused` when the
+    file cannot be written: nothing is left behind)."""
+    from .i18n import msg
+
+    try:
+        if plan.project is None:
+            from .xlsx import export_budget
+
+            return export_budget(plan.budget, plan.target, lang=lang, force=force)
+        from .xlsx import export_report
+
+        return export_report(plan.project, plan.target, period=plan.period, lang=lang, force=force)
+    except OSError as exc:
+        raise Refused(
+            msg(
+                "{target}: cannot write the workbook: {reason}",
+                target=str(plan.target),
+                reason=exc.strerror or str(exc),
+            ),
+            ExitCode.UNREADABLE,
+        ) from None
+
+
+@dataclass(frozen=True)
+class ImportTarget:
+    """A cost report to add expenses to, read and valid, with its budget's figures."""
+
+    loaded: Loaded
+    report: CostReport
+    budget_path: Path
+    budget: BudgetResult
+
+
+def load_import_target(path: Path) -> ImportTarget:
+    """Read the report ``import-expenses`` adds to, and its budget, once.
+
+    Raises :class:`Refused` when the report is not a valid cost report or its budget cannot
+    be computed (exit 2 when a file could not be read, else 1), with their findings.
+    """
+    from .i18n import msg
+
+    loaded = load_file(path, str(path), expect="report")
+    report = loaded.model
+    if not isinstance(report, CostReport):
+        code = ExitCode.UNREADABLE if any(f.fatal for f in loaded.findings) else ExitCode.FINDINGS
+        raise Refused(
+            msg("{into}: not a valid cost report, see above", into=str(path)), code, loaded.findings
+        )
+    budget_path = budget_of_report(loaded)
+    assert budget_path is not None  # a valid report names its budget
+    budget = check_budget(budget_path)
+    if budget.pack is None or budget.figures is None:
+        code = ExitCode.UNREADABLE if any(f.fatal for f in budget.findings) else ExitCode.FINDINGS
+        raise Refused(
+            msg(
+                "{into}: its budget {budget!r} cannot be read, see above",
+                into=str(path),
+                budget=report.budget,
+            ),
+            code,
+            budget.findings,
+        )
+    return ImportTarget(loaded, report, budget_path, budget)

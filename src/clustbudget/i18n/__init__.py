@@ -61,7 +61,7 @@ def format_template(template: str, fields: Mapping[str, Any], lang: str) -> str:
         if name is None:
             continue
         value = _lookup(fields, name)
-        if isinstance(value, Message):
+        if isinstance(value, Message | Localized):
             value = value.render(lang)
         if conv == "r":
             value = repr(value)
@@ -128,6 +128,29 @@ class Message(str):
 
     def __reduce__(self) -> Any:  # a str subclass would otherwise pickle as a plain str
         return (_rebuild, (self.msgid, self.plural, self.n, self.context, self.fields))
+
+
+class Localized:
+    """A field value that already exists in each language, such as a call pack's item label
+    (``{"it": "Costo del coordinatore operativo", "en": "Operational coordinator"}``); English
+    when the language has none."""
+
+    __slots__ = ("texts",)
+
+    def __init__(self, texts: Mapping[str, str]) -> None:
+        self.texts = dict(texts)
+
+    def render(self, lang: str) -> str:
+        return self.texts.get(lang) or self.texts.get("en") or next(iter(self.texts.values()), "")
+
+    def __str__(self) -> str:
+        return self.render("en")
+
+    def __format__(self, spec: str) -> str:
+        return format(str(self), spec)
+
+    def __repr__(self) -> str:
+        return f"Localized({self.texts!r})"
 
 
 def _rebuild(msgid: str, plural: str | None, n: int | None, context: str, fields: dict[str, Any]) -> Message:
@@ -229,6 +252,7 @@ def lang_from_argv(argv: Sequence[str]) -> str | None:
 __all__ = [
     "LANGS",
     "N_",
+    "Localized",
     "Message",
     "default_lang",
     "format_template",

@@ -4,7 +4,8 @@ What is extracted (string literals only, so the catalogue can be checked without
 anything): the first arguments of ``msg``, ``nmsg`` (singular and plural), ``Message``,
 ``N_``, ``gettext``, ``ngettext``, ``pgettext`` (with its context), ``help=`` texts of typer
 options and arguments, the docstrings of typer commands, and for each rule (``@rule(...)``)
-its summary, its citation and its docstring (the explanation ``rules CODE`` prints).
+its summary, its citation and its docstring (the explanation ``rules CODE`` prints); the same
+for the CB0xx rules documented with ``_doc(code, name, severity, summary, citation, text)``.
 """
 
 from __future__ import annotations
@@ -68,6 +69,14 @@ def entries_of(source: str, where: str) -> Iterator[Entry]:
                 ctx, text = _text(args[0]), _text(args[1])
                 if ctx is not None and text:
                     yield Entry(text, context=ctx, where=at)
+            elif name == "_doc" and len(args) >= 6:  # rules/reading.py: a rule registered with its docs
+                for arg in args[3:5]:
+                    text = _text(arg)
+                    if text:
+                        yield Entry(text, where=at)
+                doc_text = _text(args[5])
+                if doc_text:
+                    yield Entry(inspect.cleandoc(doc_text), where=at)
             elif name in ("Option", "Argument"):
                 for kw in node.keywords:
                     if kw.arg == "help":

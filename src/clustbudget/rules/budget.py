@@ -11,11 +11,24 @@ from decimal import Decimal
 
 from ..compute import BudgetFigures, sum_amounts
 from ..findings import Severity
+from ..i18n import N_, Localized, Message, msg, nmsg
 from ..models import Budget, CallPack
-from ..money import fmt_eur, fmt_rate
 from . import Hit, rule
 
 E, W, I = Severity.ERROR, Severity.WARNING, Severity.INFO
+
+
+def item_label(pack: CallPack, key: str) -> Localized:
+    """An item's label from the call pack, in the language the message is shown in."""
+    return Localized({"it": pack.label(key, "it"), "en": pack.label(key, "en")})
+
+
+FILE_CHECK = N_("File consistency check (clustbudget)")
+"""The citation of a rule that is the tool's own convention, not a rule of the call."""
+UNKNOWN_PARAMETERS = N_(
+    "Reporting manual for the associations (DGR 671/2017 and amendments): text not available; "
+    "the values belong in the call pack"
+)
 
 
 @dataclass(frozen=True)
@@ -33,7 +46,8 @@ class BudgetContext:
     "flat-rate-typed-in",
     E,
     "A cost line under a flat-rate item (E is computed, never typed in).",
-    "Call: Spese generali forfettarie 25% di A+B+C+D; Reg. (UE) 1303/2013 art. 68(1)",
+    "Clust-ER call (DGR 827/2020): general expenses at a flat rate of 25% of A+B+C+D; "
+    "Reg. (UE) 1303/2013 art. 68(1)",
     "budget",
 )
 def flat_rate_typed_in(ctx: BudgetContext) -> Iterator[Hit]:
@@ -51,13 +65,23 @@ def flat_rate_typed_in(ctx: BudgetContext) -> Iterator[Hit]:
         if ctx.budget.costs.get(key):
             yield Hit(
                 ("costs", key),
-                f"item {key} ({ctx.pack.label(key, 'en')}) is a flat rate "
-                "computed from its base items: remove its cost lines",
+                msg(
+                    "item {key} ({label}) is a flat rate computed from its base items: remove its cost lines",
+                    key=key,
+                    label=item_label(ctx.pack, key),
+                ),
                 key=True,
             )
 
 
-@rule("CB102", "unknown-item", E, "A cost item the call does not define.", "Call pack `items`", "budget")
+@rule(
+    "CB102",
+    "unknown-item",
+    E,
+    "A cost item the call does not define.",
+    "The call's cost items (DGR 827/2020 for the Clust-ER associations; call pack `items`)",
+    "budget",
+)
 def unknown_item(ctx: BudgetContext) -> Iterator[Hit]:
     """
     What it checks: every key under `costs` is an item of the call pack (A–D in the Clust-ER
@@ -75,13 +99,23 @@ def unknown_item(ctx: BudgetContext) -> Iterator[Hit]:
             if close is not None:
                 yield Hit(
                     ("costs", key),
-                    f"item {key!r} is not defined by call {ctx.pack.id}: did you mean {close!r}?",
+                    msg(
+                        "item {key!r} is not defined by call {call}: did you mean {close!r}?",
+                        key=key,
+                        call=ctx.pack.id,
+                        close=close,
+                    ),
                     key=True,
                 )
                 continue
             yield Hit(
                 ("costs", key),
-                f"item {key!r} is not defined by call {ctx.pack.id} (direct items: {known})",
+                msg(
+                    "item {key!r} is not defined by call {call} (direct items: {known})",
+                    key=key,
+                    call=ctx.pack.id,
+                    known=known,
+                ),
                 key=True,
             )
 
@@ -91,7 +125,7 @@ def unknown_item(ctx: BudgetContext) -> Iterator[Hit]:
     "declared-mismatch",
     E,
     "A declared figure differs from the computed one.",
-    "Call: Totale costi progetto; E = 25% × (A+B+C+D)",
+    "Clust-ER call (DGR 827/2020): total project cost; E = 25% × (A+B+C+D)",
     "budget",
 )
 def declared_mismatch(ctx: BudgetContext) -> Iterator[Hit]:
@@ -110,29 +144,43 @@ def declared_mismatch(ctx: BudgetContext) -> Iterator[Hit]:
         if key not in computed:
             yield Hit(
                 ("declared", key),
-                f"declared {key!r} is neither an item of call {ctx.pack.id} nor 'direct' or 'total'",
+                msg(
+                    "declared {key!r} is neither an item of call {call} nor 'direct' or 'total'",
+                    key=key,
+                    call=ctx.pack.id,
+                ),
                 key=True,
             )
             continue
         actual = computed[key]
         if declared != actual:
-            how = ""
+            how: Message | str = ""
             for fr in f.flat_rates:
                 if fr.key == key:
-                    how = f" = {fmt_rate(fr.rate)} of {'+'.join(fr.base)} ({fmt_eur(fr.base_amount)})"
+                    how = msg(
+                        " = {rate:rate} of {base} ({base_amount:money})",
+                        rate=fr.rate,
+                        base="+".join(fr.base),
+                        base_amount=fr.base_amount,
+                    )
             yield Hit(
                 ("declared", key),
-                f"declared {key} is {fmt_eur(declared)} but the lines "
-                f"give {fmt_eur(actual)}{how}: difference {fmt_eur(abs(declared - actual))}",
+                msg(
+                    "declared {key} is {declared:money} but the lines give {actual:money}{how}: "
+                    "difference {difference:money}",
+                    key=key,
+                    declared=declared,
+                    actual=actual,
+                    how=how,
+                    difference=abs(declared - actual),
+                ),
             )
 
 
 # --------------------------------------------------------------------- dates and programme
 
 
-@rule(
-    "CB104", "dates-out-of-order", E, "The project ends before it starts.", "clustbudget FORMAT §1", "budget"
-)
+@rule("CB104", "dates-out-of-order", E, "The project ends before it starts.", FILE_CHECK, "budget")
 def dates_out_of_order(ctx: BudgetContext) -> Iterator[Hit]:
     """
     What it checks: `project.start` is on or before `project.end` (both inclusive).
@@ -144,7 +192,10 @@ def dates_out_of_order(ctx: BudgetContext) -> Iterator[Hit]:
     """
     p = ctx.budget.project
     if p.start > p.end:
-        yield Hit(("project", "end"), f"project ends on {p.end} before it starts on {p.start}")
+        yield Hit(
+            ("project", "end"),
+            msg("project ends on {end} before it starts on {start}", end=p.end, start=p.start),
+        )
 
 
 @rule(
@@ -167,18 +218,31 @@ def outside_eligibility(ctx: BudgetContext) -> Iterator[Hit]:
     Fix: check `call:` names the right pack, or move the dates.
     """
     p, prog = ctx.budget.project, ctx.pack.programme
-    ref = f" ({prog.eligibility_ref})" if prog.eligibility_ref else ""
+    ref = f" ({prog.eligibility_ref})" if prog.eligibility_ref else ""  # a citation: not translated
     if p.start < prog.eligible_from:
         days = (min(prog.eligible_from, p.end + timedelta(days=1)) - p.start).days
         yield Hit(
             ("project", "start"),
-            f"project starts {p.start}, before {prog.label} accepts "
-            f"costs from {prog.eligible_from}{ref}: the first {days} days are not eligible",
+            msg(
+                "project starts {start}, before {programme} accepts costs from {eligible_from}{ref}: "
+                "the first {days} days are not eligible",
+                start=p.start,
+                programme=prog.label,
+                eligible_from=prog.eligible_from,
+                ref=ref,
+                days=days,
+            ),
         )
     if p.end > prog.eligible_to:
         yield Hit(
             ("project", "end"),
-            f"project ends {p.end}, after {prog.label} accepts costs until {prog.eligible_to}{ref}",
+            msg(
+                "project ends {end}, after {programme} accepts costs until {eligible_to}{ref}",
+                end=p.end,
+                programme=prog.label,
+                eligible_to=prog.eligible_to,
+                ref=ref,
+            ),
         )
 
 
@@ -222,9 +286,14 @@ def programme_mismatch(ctx: BudgetContext) -> Iterator[Hit]:
         return
     yield Hit(
         ("project", "programme"),
-        f"programme stated as {stated!r}, but call {ctx.pack.id} "
-        f"belongs to {ctx.pack.programme.label} ({ctx.pack.programme.regulation}): "
-        "check which programme and regulation apply",
+        msg(
+            "programme stated as {stated!r}, but call {call} belongs to {programme} ({regulation}): "
+            "check which programme and regulation apply",
+            stated=stated,
+            call=ctx.pack.id,
+            programme=ctx.pack.programme.label,
+            regulation=ctx.pack.programme.regulation,
+        ),
     )
 
 
@@ -251,16 +320,17 @@ def expected_end(start: date, months: int) -> date:
     return add_months(start.replace(day=start.day - 1), months)
 
 
-def span(start: date, end: date) -> str:
+def span(start: date, end: date) -> Message:
     """``start`` … ``end`` (inclusive) in months and days: "23 months and 20 days"."""
     months = (end.year - start.year) * 12 + end.month - start.month + 1
     while months > 0 and expected_end(start, months) > end:
         months -= 1
     days = (end - expected_end(start, months)).days if months else (end - start).days + 1
-    parts = [f"{months} month{'s' if months != 1 else ''}"] if months else []
-    if days:
-        parts.append(f"{days} day{'s' if days != 1 else ''}")
-    return " and ".join(parts) or "0 days"
+    in_months = nmsg("{n} month", "{n} months", months)
+    in_days = nmsg("{n} day", "{n} days", days)
+    if months and days:
+        return msg("{months} and {days}", months=in_months, days=in_days)
+    return in_months if months else in_days
 
 
 @rule(
@@ -268,7 +338,7 @@ def span(start: date, end: date) -> str:
     "duration-mismatch",
     W,
     "The stated duration does not match the dates.",
-    "clustbudget FORMAT §1 (dates inclusive)",
+    "File consistency check (clustbudget): dates are inclusive",
     "budget",
 )
 def duration_mismatch(ctx: BudgetContext) -> Iterator[Hit]:
@@ -288,8 +358,14 @@ def duration_mismatch(ctx: BudgetContext) -> Iterator[Hit]:
     if p.end != expected:
         yield Hit(
             ("project", "end"),
-            f"project runs {p.start} to {p.end} ({span(p.start, p.end)}), "
-            f"but duration_months is {p.duration_months}: expected end {expected}",
+            msg(
+                "project runs {start} to {end} ({span}), but duration_months is {months}: expected end {expected}",
+                start=p.start,
+                end=p.end,
+                span=span(p.start, p.end),
+                months=p.duration_months,
+                expected=expected,
+            ),
         )
 
 
@@ -301,7 +377,7 @@ def duration_mismatch(ctx: BudgetContext) -> Iterator[Hit]:
     "by-year-sum",
     E,
     "A line's split by year does not add up to its amount.",
-    "clustbudget FORMAT §1",
+    FILE_CHECK,
     "budget",
 )
 def by_year_sum(ctx: BudgetContext) -> Iterator[Hit]:
@@ -321,7 +397,11 @@ def by_year_sum(ctx: BudgetContext) -> Iterator[Hit]:
             if total != line.amount:
                 yield Hit(
                     ("costs", key, i, "by_year"),
-                    f"by_year adds up to {fmt_eur(total)}, not the line's amount {fmt_eur(line.amount)}",
+                    msg(
+                        "by_year adds up to {total:money}, not the line's amount {amount:money}",
+                        total=total,
+                        amount=line.amount,
+                    ),
                 )
 
 
@@ -330,7 +410,7 @@ def by_year_sum(ctx: BudgetContext) -> Iterator[Hit]:
     "year-outside-project",
     E,
     "A line is split to a year outside the project's dates.",
-    "clustbudget FORMAT §1",
+    FILE_CHECK,
     "budget",
 )
 def year_outside_project(ctx: BudgetContext) -> Iterator[Hit]:
@@ -348,7 +428,12 @@ def year_outside_project(ctx: BudgetContext) -> Iterator[Hit]:
                 if not p.start.year <= y <= p.end.year:
                     yield Hit(
                         ("costs", key, i, "by_year", str(y)),
-                        f"year {y} is outside the project ({p.start.year}–{p.end.year})",
+                        msg(
+                            "year {year} is outside the project ({first}–{last})",
+                            year=str(y),
+                            first=str(p.start.year),
+                            last=str(p.end.year),
+                        ),
                         key=True,
                     )
 
@@ -358,7 +443,7 @@ def year_outside_project(ctx: BudgetContext) -> Iterator[Hit]:
     "unknown-action",
     E,
     "A line refers to an action id not listed under `actions`.",
-    "clustbudget FORMAT §1",
+    FILE_CHECK,
     "budget",
 )
 def unknown_action(ctx: BudgetContext) -> Iterator[Hit]:
@@ -376,10 +461,14 @@ def unknown_action(ctx: BudgetContext) -> Iterator[Hit]:
         for i, line in enumerate(lines):
             for ref in line.action:
                 if ref not in known:
-                    listed = ", ".join(known) if known else "none are listed"
+                    listed = ", ".join(known) if known else msg("none are listed")
                     yield Hit(
                         ("costs", key, i, "action"),
-                        f"action {ref!r} is not one of the budget's actions ({listed})",
+                        msg(
+                            "action {ref!r} is not one of the budget's actions ({listed})",
+                            ref=ref,
+                            listed=listed,
+                        ),
                     )
 
 
@@ -388,7 +477,7 @@ def unknown_action(ctx: BudgetContext) -> Iterator[Hit]:
     "duplicate-id",
     E,
     "Two actions or two staff roles share an id.",
-    "clustbudget FORMAT §1",
+    FILE_CHECK,
     "budget",
 )
 def duplicate_id(ctx: BudgetContext) -> Iterator[Hit]:
@@ -409,7 +498,15 @@ def duplicate_id(ctx: BudgetContext) -> Iterator[Hit]:
             if ident is None:
                 continue
             if ident in seen:
-                yield Hit((section, i, "id"), f"id {ident!r} is already used by {section}[{seen[ident]}]")
+                yield Hit(
+                    (section, i, "id"),
+                    msg(
+                        "id {ident!r} is already used by {section}[{index}]",
+                        ident=ident,
+                        section=section,
+                        index=seen[ident],
+                    ),
+                )
             else:
                 seen[ident] = i
 
@@ -419,7 +516,7 @@ def duplicate_id(ctx: BudgetContext) -> Iterator[Hit]:
     "not-checked",
     I,
     "Call parameters unknown for this call: not checked.",
-    "DOMAIN: unknown for this call (DGR 671/2017 manual not available)",
+    UNKNOWN_PARAMETERS,
     "budget",
 )
 def not_checked(ctx: BudgetContext) -> Iterator[Hit]:
@@ -435,7 +532,14 @@ def not_checked(ctx: BudgetContext) -> Iterator[Hit]:
     """
     missing = [k for k, v in ctx.pack.parameters.model_dump().items() if v is None]
     if missing:
-        yield Hit(("call",), f"not checked, unknown for call {ctx.pack.id}: {', '.join(missing)}")
+        yield Hit(
+            ("call",),
+            msg(
+                "not checked, unknown for call {call}: {parameters}",
+                call=ctx.pack.id,
+                parameters=", ".join(missing),
+            ),
+        )
 
 
 @functools.lru_cache(maxsize=16)
@@ -489,7 +593,11 @@ def overhead_in_direct_costs(ctx: BudgetContext) -> Iterator[Hit]:
             if kw:
                 yield Hit(
                     ("costs", key, i, "description"),
-                    f"{line.description!r} looks like an overhead ({kw!r}) that the flat rate already covers",
+                    msg(
+                        "{description!r} looks like an overhead ({keyword!r}) that the flat rate already covers",
+                        description=line.description,
+                        keyword=kw,
+                    ),
                 )
 
 
@@ -524,22 +632,34 @@ def flat_rate_limit(ctx: BudgetContext) -> Iterator[Hit]:
         item = ctx.pack.items[key]
         assert item.rate is not None and item.base is not None
         r = item.rate
-        pct = f"{fmt_rate(r)}"
         on_staff_only = set(item.base) <= staff_items
         if r <= limits.direct_costs or (on_staff_only and r <= limits.staff_costs):
             continue
         if r > limits.with_method:
             yield Hit(
                 ("call",),
-                f"flat rate {key} of {pct} is above the {fmt_rate(limits.with_method)} "
-                f"that {limits.ref} allows even with a calculation method",
+                msg(
+                    "flat rate {key} of {rate:rate} is above the {limit:rate} that {ref} allows "
+                    "even with a calculation method",
+                    key=key,
+                    rate=r,
+                    limit=limits.with_method,
+                    ref=limits.ref,
+                ),
             )
         elif not method:
             yield Hit(
                 ("call",),
-                f"flat rate {key} of {pct} is above {fmt_rate(limits.direct_costs)} of "
-                f"direct costs ({fmt_rate(limits.staff_costs)} of staff costs): {limits.ref} "
-                "requires a calculation method; name it in project.flat_rate_method",
+                msg(
+                    "flat rate {key} of {rate:rate} is above {direct:rate} of direct costs "
+                    "({staff:rate} of staff costs): {ref} requires a calculation method; "
+                    "name it in project.flat_rate_method",
+                    key=key,
+                    rate=r,
+                    direct=limits.direct_costs,
+                    staff=limits.staff_costs,
+                    ref=limits.ref,
+                ),
             )
 
 
@@ -573,8 +693,13 @@ def simplified_costs(ctx: BudgetContext) -> Iterator[Hit]:
     if real:
         yield Hit(
             ("costs",),
-            f"total {fmt_eur(ctx.figures.total)} is at most "
-            f"{fmt_eur(sc.max_total)}: under {sc.ref} support takes the form of simplified "
-            f"costs unless State aid applies, yet {', '.join(real)} are at real cost",
+            msg(
+                "total {total:money} is at most {max_total:money}: under {ref} support takes the form "
+                "of simplified costs unless State aid applies, yet {items} are at real cost",
+                total=ctx.figures.total,
+                max_total=sc.max_total,
+                ref=sc.ref,
+                items=", ".join(real),
+            ),
             key=True,
         )

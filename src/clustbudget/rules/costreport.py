@@ -23,12 +23,13 @@ from ..compute import (
     staff_cost,
 )
 from ..findings import Severity
+from ..i18n import Localized, Message, msg, nmsg
 from ..invoices import number_year
 from ..models import Budget, CallPack, CostReport, Expense
-from ..money import fmt_eur, fmt_qty, round_cents
+from ..money import fmt_eur, round_cents
 from ..payments import payment_method_of
 from . import Hit, rule
-from .budget import overhead_keyword
+from .budget import FILE_CHECK, overhead_keyword
 
 E, W, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
 
@@ -59,7 +60,7 @@ def month_span(month: str) -> tuple[date, date]:
     "period-dates",
     E,
     "The period's dates are reversed or outside the project.",
-    "clustbudget FORMAT §3",
+    FILE_CHECK,
     "report",
 )
 def period_dates(ctx: ReportContext) -> Iterator[Hit]:
@@ -74,13 +75,35 @@ def period_dates(ctx: ReportContext) -> Iterator[Hit]:
     """
     per, proj = ctx.report.period, ctx.budget.project
     if per.start > per.end:
-        yield Hit(("period", "end"), f"period {per.id} ends on {per.end} before it starts on {per.start}")
+        yield Hit(
+            ("period", "end"),
+            msg(
+                "period {period} ends on {end} before it starts on {start}",
+                period=per.id,
+                end=per.end,
+                start=per.start,
+            ),
+        )
     if per.start < proj.start:
         yield Hit(
-            ("period", "start"), f"period {per.id} starts {per.start}, before the project ({proj.start})"
+            ("period", "start"),
+            msg(
+                "period {period} starts {start}, before the project ({project_start})",
+                period=per.id,
+                start=per.start,
+                project_start=proj.start,
+            ),
         )
     if per.end > proj.end:
-        yield Hit(("period", "end"), f"period {per.id} ends {per.end}, after the project ({proj.end})")
+        yield Hit(
+            ("period", "end"),
+            msg(
+                "period {period} ends {end}, after the project ({project_end})",
+                period=per.id,
+                end=per.end,
+                project_end=proj.end,
+            ),
+        )
 
 
 @rule(
@@ -88,7 +111,7 @@ def period_dates(ctx: ReportContext) -> Iterator[Hit]:
     "staff-item",
     E,
     "A staff entry under an item that is not a staff item.",
-    "Call: items A and B are staff costs",
+    "Clust-ER call (DGR 827/2020): items A and B are staff costs",
     "report",
 )
 def staff_item(ctx: ReportContext) -> Iterator[Hit]:
@@ -105,14 +128,20 @@ def staff_item(ctx: ReportContext) -> Iterator[Hit]:
     for s in ctx.costs.staff:
         if s.item not in staff_items:
             what = (
-                "not an item of the call"
+                msg("not an item of the call")
                 if s.item not in ctx.pack.items
-                else f"not a staff item ({ctx.pack.items[s.item].kind})"
+                else msg("not a staff item ({kind})", kind=ctx.pack.items[s.item].kind)
             )
             yield Hit(
                 ("staff", s.index, "item"),
-                f"{s.name}: item {s.item!r} is {what}; staff costs go under "
-                f"{' or '.join(staff_items)}: {fmt_eur(s.cost)} not accepted",
+                msg(
+                    "{name}: item {item!r} is {what}; staff costs go under {staff_items}: {cost:money} not accepted",
+                    name=s.name,
+                    item=s.item,
+                    what=what,
+                    staff_items=Localized({"en": " or ".join(staff_items), "it": " o ".join(staff_items)}),
+                    cost=s.cost,
+                ),
                 disallow=RefuseCost(("staff", s.index), s.cost),
             )
 
@@ -122,7 +151,7 @@ def staff_item(ctx: ReportContext) -> Iterator[Hit]:
     "hours-outside-period",
     E,
     "Hours recorded in a month outside the period or the project.",
-    "Reg. (UE) 1303/2013 art. 65(2); clustbudget FORMAT §3",
+    "Reg. (UE) 1303/2013 art. 65(2); file consistency check (clustbudget)",
     "report",
 )
 def hours_outside_period(ctx: ReportContext) -> Iterator[Hit]:
@@ -139,16 +168,25 @@ def hours_outside_period(ctx: ReportContext) -> Iterator[Hit]:
     for s, entry in zip(ctx.costs.staff, ctx.report.staff, strict=True):
         for month, h in entry.hours.items():
             first, last = month_span(month)
-            outside = None
+            outside: Message | None = None
             if last < proj.start or first > proj.end:
-                outside = f"the project ({proj.start} – {proj.end})"
+                outside = msg("the project ({start} – {end})", start=proj.start, end=proj.end)
             elif last < per.start or first > per.end:
-                outside = f"period {per.id} ({per.start} – {per.end})"
+                outside = msg(
+                    "period {period} ({start} – {end})", period=per.id, start=per.start, end=per.end
+                )
             if outside and h:
                 cost = staff_cost(s.hourly_rate, h)
                 yield Hit(
                     ("staff", s.index, "hours", month),
-                    f"{s.name}: {fmt_qty(h)} hours in {month}, outside {outside}: {fmt_eur(cost)} not accepted",
+                    msg(
+                        "{name}: {hours:number} hours in {month:month}, outside {outside}: {cost:money} not accepted",
+                        name=s.name,
+                        hours=h,
+                        month=month,
+                        outside=outside,
+                        cost=cost,
+                    ),
                     key=True,
                     disallow=RefuseHours(s.index, month, h),
                 )
@@ -159,7 +197,7 @@ def hours_outside_period(ctx: ReportContext) -> Iterator[Hit]:
     "unknown-person",
     W,
     "A staff id that the budget's `staff` list does not name.",
-    "clustbudget FORMAT §1, §3",
+    FILE_CHECK,
     "report",
 )
 def unknown_person(ctx: ReportContext) -> Iterator[Hit]:
@@ -179,7 +217,12 @@ def unknown_person(ctx: ReportContext) -> Iterator[Hit]:
     for i, entry in enumerate(ctx.report.staff):
         if entry.id not in known:
             yield Hit(
-                ("staff", i, "id"), f"staff id {entry.id!r} is not in the budget's staff ({', '.join(known)})"
+                ("staff", i, "id"),
+                msg(
+                    "staff id {id!r} is not in the budget's staff ({known})",
+                    id=entry.id,
+                    known=", ".join(known),
+                ),
             )
 
 
@@ -206,8 +249,12 @@ def expense_under_flat_rate(ctx: ReportContext) -> Iterator[Hit]:
         if e.item in flat:
             yield Hit(
                 ("expenses", e.index, "item"),
-                f"expense under flat-rate item {e.item}, which is computed "
-                f"from the direct costs: {fmt_eur(e.eligible)} not accepted",
+                msg(
+                    "expense under flat-rate item {item}, which is computed from the direct costs: "
+                    "{amount:money} not accepted",
+                    item=e.item,
+                    amount=e.eligible,
+                ),
                 disallow=RefuseCost(("expense", e.index), e.eligible),
             )
 
@@ -217,7 +264,7 @@ def expense_under_flat_rate(ctx: ReportContext) -> Iterator[Hit]:
     "expense-unknown-item",
     E,
     "An expense under an item the call does not define.",
-    "Call pack `items`",
+    "The call's cost items (DGR 827/2020 for the Clust-ER associations; call pack `items`)",
     "report",
 )
 def expense_unknown_item(ctx: ReportContext) -> Iterator[Hit]:
@@ -235,8 +282,13 @@ def expense_unknown_item(ctx: ReportContext) -> Iterator[Hit]:
         if e.item not in ctx.pack.items:
             yield Hit(
                 ("expenses", e.index, "item"),
-                f"item {e.item!r} is not defined by call {ctx.pack.id} "
-                f"(direct items: {', '.join(ctx.pack.direct_items)}): {fmt_eur(e.eligible)} not accepted",
+                msg(
+                    "item {item!r} is not defined by call {call} (direct items: {known}): {amount:money} not accepted",
+                    item=e.item,
+                    call=ctx.pack.id,
+                    known=", ".join(ctx.pack.direct_items),
+                    amount=e.eligible,
+                ),
                 disallow=RefuseCost(("expense", e.index), e.eligible),
             )
 
@@ -269,7 +321,11 @@ def overhead_expense(ctx: ReportContext) -> Iterator[Hit]:
         if kw:
             yield Hit(
                 ("expenses", i, "description"),
-                f"{exp.description!r} looks like an overhead ({kw!r}) that the flat rate already covers",
+                msg(
+                    "{description!r} looks like an overhead ({keyword!r}) that the flat rate already covers",
+                    description=exp.description,
+                    keyword=kw,
+                ),
             )
 
 
@@ -295,17 +351,32 @@ def expense_date(ctx: ReportContext) -> Iterator[Hit]:
     """
     proj, prog, per = ctx.budget.project, ctx.pack.programme, ctx.report.period
     for _, exp, e in ctx.claimed():
-        why = None
+        why: Message | None = None
         if not prog.eligible_from <= exp.date <= prog.eligible_to:
-            why = f"outside {prog.label}'s eligibility window ({prog.eligible_from} – {prog.eligible_to})"
+            why = msg(
+                "outside the eligibility window of {programme} ({start} – {end})",
+                programme=prog.label,
+                start=prog.eligible_from,
+                end=prog.eligible_to,
+            )
         elif not proj.start <= exp.date <= proj.end:
-            why = f"outside the project ({proj.start} – {proj.end})"
+            why = msg("outside the project ({start} – {end})", start=proj.start, end=proj.end)
         elif exp.date > per.end:
-            why = f"after the end of period {per.id} ({per.end}): claim it in a later report"
+            why = msg(
+                "after the end of period {period} ({end}): claim it in a later report",
+                period=per.id,
+                end=per.end,
+            )
         if why:
             yield Hit(
                 ("expenses", e.index, "date"),
-                f"invoice {exp.document} dated {exp.date}, {why}: {fmt_eur(e.eligible)} not accepted",
+                msg(
+                    "invoice {document} dated {date}, {why}: {amount:money} not accepted",
+                    document=exp.document,
+                    date=exp.date,
+                    why=why,
+                    amount=e.eligible,
+                ),
                 disallow=RefuseCost(("expense", e.index), e.eligible),
             )
 
@@ -315,7 +386,7 @@ def expense_date(ctx: ReportContext) -> Iterator[Hit]:
     "unpaid",
     E,
     "An expense not paid in full by the end of the period, or paid outside the window.",
-    "Reg. (UE) 1303/2013 art. 65(2) (incurred and paid); Region's practice",
+    "Reg. (UE) 1303/2013 art. 65(2) (incurred and paid); regional practice for other ERDF calls",
     "report",
 )
 def unpaid(ctx: ReportContext) -> Iterator[Hit]:
@@ -343,9 +414,9 @@ def unpaid(ctx: ReportContext) -> Iterator[Hit]:
                 (pay, why)
                 for pay in payments
                 for why in (
-                    f"paid {pay.date}, outside {prog.label}'s window"
+                    msg("paid {paid}, outside the window of {programme}", paid=pay.date, programme=prog.label)
                     if not prog.eligible_from <= pay.date <= prog.eligible_to
-                    else f"paid {pay.date}, before the project starts ({start})"
+                    else msg("paid {paid}, before the project starts ({start})", paid=pay.date, start=start)
                     if pay.date < start
                     else None,
                 )
@@ -357,7 +428,12 @@ def unpaid(ctx: ReportContext) -> Iterator[Hit]:
             pay, why = bad
             yield Hit(
                 ("expenses", i, *pay.loc),
-                f"invoice {exp.document} {why}: {fmt_eur(e.eligible)} not accepted",
+                msg(
+                    "invoice {document} {why}: {amount:money} not accepted",
+                    document=exp.document,
+                    why=why,
+                    amount=e.eligible,
+                ),
                 disallow=RefuseCost(("expense", i), e.eligible),
             )
             continue
@@ -367,21 +443,37 @@ def unpaid(ctx: ReportContext) -> Iterator[Hit]:
         due = amount_due(exp)
         if paid >= due:
             continue
+        loc: tuple[str | int, ...]
         if not payments:
-            why, loc = f"not paid (no `paid` date) by the end of period {per.id}", ("expenses", i, "document")
+            why = msg("not paid (no `paid` date) by the end of period {period}", period=per.id)
+            loc = ("expenses", i, "document")
         elif exp.payments is None:
-            why, loc = (
-                f"paid {exp.paid}, after the end of period {per.id} ({per.end})",
-                ("expenses", i, "paid"),
+            why = msg(
+                "paid {paid}, after the end of period {period} ({end})",
+                paid=exp.paid,
+                period=per.id,
+                end=per.end,
             )
+            loc = ("expenses", i, "paid")
         else:
-            why = f"paid {fmt_eur(paid)} of {fmt_eur(due)} by the end of period {per.id} ({per.end})"
+            why = msg(
+                "paid {paid:money} of {due:money} by the end of period {period} ({end})",
+                paid=paid,
+                due=due,
+                period=per.id,
+                end=per.end,
+            )
             loc = ("expenses", i, "payments")
         cut = e.eligible if in_full or not due else e.eligible - round_cents(e.eligible * paid / due)
         if cut:
             yield Hit(
                 loc,
-                f"invoice {exp.document} {why}: {fmt_eur(cut)} not accepted",
+                msg(
+                    "invoice {document} {why}: {amount:money} not accepted",
+                    document=exp.document,
+                    why=why,
+                    amount=cut,
+                ),
                 key=loc[-1] == "payments",
                 disallow=RefuseCost(("expense", i), cut),
             )
@@ -392,7 +484,7 @@ def unpaid(ctx: ReportContext) -> Iterator[Hit]:
     "payment-method",
     E,
     "A payment that is not traceable (cash) or of an unknown method.",
-    "Region's practice for ERDF calls: traceable payments only",
+    "Regional practice for other ERDF calls: traceable payments only",
     "report",
 )
 def payment_method(ctx: ReportContext) -> Iterator[Hit]:
@@ -423,17 +515,28 @@ def payment_method(ctx: ReportContext) -> Iterator[Hit]:
             meant = payment_method_of(method)
             if meant == "cash":
                 what = (
-                    "cash is not a traceable payment"
+                    msg("cash is not a traceable payment")
                     if method == "cash"
-                    else f"{method!r} (cash) is not a traceable payment"
+                    else msg("{payment!r} (cash) is not a traceable payment", payment=method)
                 )
             elif meant in allowed:
-                what = f"payment {method!r} is not one of the names the format knows: write {meant}"
+                what = msg(
+                    "payment {payment!r} is not one of the names the format knows: write {meant}",
+                    payment=method,
+                    meant=meant,
+                )
             else:
-                what = f"payment {method!r} is not one of {', '.join(allowed)}"
+                what = msg(
+                    "payment {payment!r} is not one of {allowed}", payment=method, allowed=", ".join(allowed)
+                )
             yield Hit(
                 loc,
-                f"invoice {exp.document}: {what}: {fmt_eur(e.eligible)} not accepted",
+                msg(
+                    "invoice {document}: {what}: {amount:money} not accepted",
+                    document=exp.document,
+                    what=what,
+                    amount=e.eligible,
+                ),
                 disallow=RefuseCost(("expense", i), e.eligible),
             )
             break  # one untraceable payment refuses the expense: said once
@@ -444,7 +547,7 @@ def payment_method(ctx: ReportContext) -> Iterator[Hit]:
     "payment-missing",
     W,
     "A paid expense without its payment method.",
-    "Region's practice for ERDF calls: traceable payments only",
+    "Regional practice for other ERDF calls: traceable payments only",
     "report",
 )
 def payment_missing(ctx: ReportContext) -> Iterator[Hit]:
@@ -461,7 +564,11 @@ def payment_missing(ctx: ReportContext) -> Iterator[Hit]:
         if exp.paid is not None and exp.payment is None:
             yield Hit(
                 ("expenses", i, "paid"),
-                f"invoice {exp.document}: paid {exp.paid} but no `payment` method given",
+                msg(
+                    "invoice {document}: paid {paid} but no `payment` method given",
+                    document=exp.document,
+                    paid=exp.paid,
+                ),
             )
 
 
@@ -493,7 +600,12 @@ def vat_not_eligible(ctx: ReportContext) -> Iterator[Hit]:
         n = len(with_vat)
         yield Hit(
             ("expenses", with_vat[0][0], "vat"),
-            f"VAT of {fmt_eur(total)} on {n} invoice{'s' if n > 1 else ''} is recoverable for this project: not counted",
+            nmsg(
+                "VAT of {vat:money} on {n} invoice is recoverable for this project: not counted",
+                "VAT of {vat:money} on {n} invoices is recoverable for this project: not counted",
+                n,
+                vat=total,
+            ),
         )
 
 
@@ -502,7 +614,7 @@ def vat_not_eligible(ctx: ReportContext) -> Iterator[Hit]:
     "report-unknown-action",
     E,
     "An expense refers to an action id the budget does not list.",
-    "clustbudget FORMAT §1",
+    FILE_CHECK,
     "report",
 )
 def report_unknown_action(ctx: ReportContext) -> Iterator[Hit]:
@@ -520,8 +632,11 @@ def report_unknown_action(ctx: ReportContext) -> Iterator[Hit]:
             if ref not in known:
                 yield Hit(
                     ("expenses", i, "action"),
-                    f"action {ref!r} is not one of the budget's actions "
-                    f"({', '.join(known) or 'none are listed'})",
+                    msg(
+                        "action {ref!r} is not one of the budget's actions ({listed})",
+                        ref=ref,
+                        listed=", ".join(known) or msg("none are listed"),
+                    ),
                 )
 
 
@@ -530,7 +645,7 @@ def report_unknown_action(ctx: ReportContext) -> Iterator[Hit]:
     "duplicate-person",
     E,
     "The same staff id twice in one report.",
-    "clustbudget FORMAT §3",
+    FILE_CHECK,
     "report",
 )
 def duplicate_person(ctx: ReportContext) -> Iterator[Hit]:
@@ -547,7 +662,11 @@ def duplicate_person(ctx: ReportContext) -> Iterator[Hit]:
         if entry.id in seen:
             yield Hit(
                 ("staff", i, "id"),
-                f"staff id {entry.id!r} already used by staff[{seen[entry.id]}] of this report",
+                msg(
+                    "staff id {id!r} already used by staff[{index}] of this report",
+                    id=entry.id,
+                    index=seen[entry.id],
+                ),
             )
         else:
             seen[entry.id] = i

@@ -25,6 +25,7 @@ from ..compute import (
     staff_cost,
 )
 from ..findings import Severity
+from ..i18n import msg
 from ..invoices import (
     InvoiceKey,
     Supplier,
@@ -36,8 +37,9 @@ from ..invoices import (
     whole_amount,
 )
 from ..models import Budget, CallPack, CostReport
-from ..money import ZERO, fmt_eur, fmt_qty, fmt_rate, round_cents
+from ..money import ZERO, fmt_eur, fmt_qty, round_cents
 from . import Hit, rule
+from .budget import FILE_CHECK, UNKNOWN_PARAMETERS
 
 if TYPE_CHECKING:
     from ..loading import Loaded
@@ -82,7 +84,7 @@ class ProgressContext:
     "periods-overlap",
     E,
     "Two reports whose periods overlap, or share a period id.",
-    "clustbudget FORMAT §3",
+    FILE_CHECK,
     "project",
 )
 def periods_overlap(ctx: ProjectContext) -> Iterator[Hit]:
@@ -101,14 +103,27 @@ def periods_overlap(ctx: ProjectContext) -> Iterator[Hit]:
             if a.id == b.id:
                 yield Hit(
                     ("period", "id"),
-                    f"period id {b.id!r} is also used by {earlier.loaded.display}",
+                    msg(
+                        "period id {period!r} is also used by {file}",
+                        period=b.id,
+                        file=earlier.loaded.display,
+                    ),
                     related=earlier.loaded.at(("period", "id")),
                     doc=later.loaded,
                 )
             elif b.start <= a.end and a.start <= b.end:
                 yield Hit(
                     ("period", "start"),
-                    f"period {b.id} ({b.start} – {b.end}) overlaps period {a.id} ({a.start} – {a.end})",
+                    msg(
+                        "period {later} ({later_start} – {later_end}) overlaps period {earlier} "
+                        "({earlier_start} – {earlier_end})",
+                        later=b.id,
+                        later_start=b.start,
+                        later_end=b.end,
+                        earlier=a.id,
+                        earlier_start=a.start,
+                        earlier_end=a.end,
+                    ),
                     related=earlier.loaded.at(("period", "start")),
                     doc=later.loaded,
                 )
@@ -156,8 +171,17 @@ def hours_cap(ctx: ProjectContext) -> Iterator[Hit]:
                         related = earlier_rc.loaded.at(("staff", earlier_i, "hours", earlier_m), key=True)
                     yield Hit(
                         ("staff", s.index, "hours", month),
-                        f"{entry.name}: {fmt_qty(after)} hours in {key[1]} by {month}, over the {fmt_qty(cap)} of their "
-                        f"rate's basis: {fmt_qty(excess)} hours ({fmt_eur(staff_cost(s.hourly_rate, excess))}) not accepted",
+                        msg(
+                            "{name}: {hours:number} hours in {year} by {month:month}, over the {cap:number} of "
+                            "their rate's basis: {excess:number} hours ({cost:money}) not accepted",
+                            name=entry.name,
+                            hours=after,
+                            year=str(key[1]),
+                            month=month,
+                            cap=cap,
+                            excess=excess,
+                            cost=staff_cost(s.hourly_rate, excess),
+                        ),
                         related=related,
                         key=True,
                         doc=rc.loaded,
@@ -170,7 +194,7 @@ def hours_cap(ctx: ProjectContext) -> Iterator[Hit]:
     "rate-changed",
     W,
     "A person's hourly rate differs from the one declared in the first report.",
-    "Region's practice: the rate declared at the first report is kept for the whole project",
+    "Regional practice for other ERDF calls: the rate declared at the first report is kept for the whole project",
     "project",
 )
 def rate_changed(ctx: ProjectContext) -> Iterator[Hit]:
@@ -193,8 +217,13 @@ def rate_changed(ctx: ProjectContext) -> Iterator[Hit]:
             if erc is not rc and s.hourly_rate != rate:
                 yield Hit(
                     ("staff", s.index, "annual_gross_cost"),
-                    f"{s.name}: hourly rate {fmt_eur(s.hourly_rate)} "
-                    f"differs from {fmt_eur(rate)} declared in {erc.report.period.id}",
+                    msg(
+                        "{name}: hourly rate {rate:money} differs from {first:money} declared in {period}",
+                        name=s.name,
+                        rate=s.hourly_rate,
+                        first=rate,
+                        period=erc.report.period.id,
+                    ),
                     related=erc.loaded.at(("staff", ei, "annual_gross_cost")),
                     doc=rc.loaded,
                 )
@@ -389,8 +418,14 @@ def double_claim_across_projects(ctx: PortfolioContext) -> Iterator[Hit]:
         exp = rc.report.expenses[i]
         yield Hit(
             ("expenses", i, "document"),
-            f"invoice {exp.document} of {exp.supplier} ({issue_year(exp)}) is also claimed by another project, "
-            f"{owner[id(erc)]} ({erc.report.period.id})",
+            msg(
+                "invoice {document} of {supplier} ({year}) is also claimed by another project, {project} ({period})",
+                document=exp.document,
+                supplier=exp.supplier,
+                year=str(issue_year(exp)),
+                project=owner[id(erc)],
+                period=erc.report.period.id,
+            ),
             related=erc.loaded.at(("expenses", ei, "document")),
             doc=rc.loaded,
         )
@@ -404,7 +439,7 @@ def double_claim_across_projects(ctx: PortfolioContext) -> Iterator[Hit]:
     "over-budget",
     W,
     "An item's accepted costs, to date, exceed its budget.",
-    "Call: budget by item; DGR 671/2017 manual (variations)",
+    "The call's budget by item; reporting manual (DGR 671/2017), variations: text not available",
     "progress",
 )
 def over_budget(ctx: ProgressContext) -> Iterator[Hit]:
@@ -426,8 +461,13 @@ def over_budget(ctx: ProgressContext) -> Iterator[Hit]:
             continue
         yield Hit(
             ("period",),
-            f"item {r.key}: {fmt_eur(r.cumulative)} accepted to date, over its budget of "
-            f"{fmt_eur(r.budget)} by {fmt_eur(r.cumulative - r.budget)}",
+            msg(
+                "item {key}: {accepted:money} accepted to date, over its budget of {budget:money} by {over:money}",
+                key=r.key,
+                accepted=r.cumulative,
+                budget=r.budget,
+                over=r.cumulative - r.budget,
+            ),
             doc=ctx.reports[-1].loaded,
             key=True,
         )
@@ -438,7 +478,7 @@ def over_budget(ctx: ProgressContext) -> Iterator[Hit]:
     "shift-exceeded",
     E,
     "An item's overrun exceeds the shift between items the call tolerates.",
-    "Call pack parameter max_shift_between_items",
+    "The call's tolerated shift between items (call pack parameter max_shift_between_items)",
     "progress",
 )
 def shift_exceeded(ctx: ProgressContext) -> Iterator[Hit]:
@@ -458,8 +498,14 @@ def shift_exceeded(ctx: ProgressContext) -> Iterator[Hit]:
         if r.key != "total" and r.cumulative - r.budget > r.budget * limit:
             yield Hit(
                 ("period",),
-                f"item {r.key}: {fmt_eur(r.cumulative)} against a budget of {fmt_eur(r.budget)} "
-                f"is beyond the {fmt_rate(limit)} shift the call tolerates",
+                msg(
+                    "item {key}: {accepted:money} against a budget of {budget:money} is beyond the {limit:rate} "
+                    "shift the call tolerates",
+                    key=r.key,
+                    accepted=r.cumulative,
+                    budget=r.budget,
+                    limit=limit,
+                ),
                 doc=ctx.reports[-1].loaded,
                 key=True,
             )
@@ -470,7 +516,7 @@ def shift_exceeded(ctx: ProgressContext) -> Iterator[Hit]:
     "min-spend",
     W,
     "At the final report, less was spent than the call's minimum share.",
-    "Call pack parameter min_spend_share",
+    "The call's minimum share of the budget to spend (call pack parameter min_spend_share)",
     "progress",
 )
 def min_spend(ctx: ProgressContext) -> Iterator[Hit]:
@@ -490,8 +536,12 @@ def min_spend(ctx: ProgressContext) -> Iterator[Hit]:
     if total.cumulative < total.budget * share:
         yield Hit(
             ("period",),
-            f"{fmt_eur(total.cumulative)} accepted in all, {fmt_rate(total.used)} of the "
-            f"budget: below the minimum {fmt_rate(share)}",
+            msg(
+                "{accepted:money} accepted in all, {used:percent} of the budget: below the minimum {share:rate}",
+                accepted=total.cumulative,
+                used=total.used,
+                share=share,
+            ),
             doc=ctx.reports[-1].loaded,
             key=True,
         )
@@ -502,7 +552,7 @@ def min_spend(ctx: ProgressContext) -> Iterator[Hit]:
     "report-not-checked",
     INFO,
     "Call parameters unknown for this call: not checked on the reports.",
-    "DOMAIN: unknown for this call (DGR 671/2017 manual not available)",
+    UNKNOWN_PARAMETERS,
     "progress",
 )
 def report_not_checked(ctx: ProgressContext) -> Iterator[Hit]:
@@ -522,14 +572,17 @@ def report_not_checked(ctx: ProgressContext) -> Iterator[Hit]:
         return
     params = ctx.pack.parameters
     missing = [k for k, v in params.model_dump().items() if v is None]
-    parts = []
     if missing:
-        parts.append(f"not checked, unknown for call {ctx.pack.id}: {', '.join(missing)}, E capped at budget")
+        text = msg(
+            "not checked, unknown for call {call}: {parameters}, and whether E is capped at the budgeted E",
+            call=ctx.pack.id,
+            parameters=", ".join(missing),
+        )
     else:
-        parts.append("not checked: E capped at budget")
+        text = msg("not checked: whether E is capped at the budgeted E")
     if params.contribution_rate is None:
-        parts.append("contribution due not computed")
-    yield Hit(("period",), "; ".join(parts), doc=ctx.reports[-1].loaded, key=True)
+        text = msg("{checked}; contribution due not computed", checked=text)
+    yield Hit(("period",), text, doc=ctx.reports[-1].loaded, key=True)
 
 
 # --------------------------------------------------------------------- hours that cannot be true

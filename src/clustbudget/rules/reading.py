@@ -11,8 +11,9 @@ import inspect
 
 from ..findings import Severity
 from . import Rule, register
+from .budget import FILE_CHECK
 
-_FORMAT = "clustbudget FORMAT §0"
+_FORMAT = FILE_CHECK
 
 
 def _doc(code: str, name: str, severity: Severity, summary: str, citation: str, text: str) -> None:
@@ -103,7 +104,7 @@ _doc(
     "unknown-key",
     Severity.ERROR,
     "A key the format does not define (often a typo).",
-    "clustbudget FORMAT §1–§3",
+    FILE_CHECK,
     """
     What it checks: every key is one the format defines; a close match is suggested.
 
@@ -119,7 +120,7 @@ _doc(
     "missing-key",
     Severity.ERROR,
     "A required key is missing.",
-    "clustbudget FORMAT §1–§3",
+    FILE_CHECK,
     """
     What it checks: every key the format requires is there: a project's `title`, `start` and
     `end`, a cost line's `description` and `amount`, an expense's `date`, `item`,
@@ -136,7 +137,7 @@ _doc(
     "invalid-value",
     Severity.ERROR,
     "A value is not of the expected type, or not written unambiguously.",
-    "clustbudget FORMAT §0–§1",
+    FILE_CHECK,
     """
     What it checks: amounts are exact, non-negative decimals with at most two decimals; dates
     are YYYY-MM-DD and exist; booleans are `true`/`false`; ids are text or whole numbers.
@@ -154,7 +155,7 @@ _doc(
     "complex-key",
     Severity.ERROR,
     "A mapping key that is a list or a mapping.",
-    "clustbudget FORMAT §0",
+    FILE_CHECK,
     """
     What it checks: every key is plain text (`amount:`), never a list or mapping (`[a, b]:`,
     `? {x: 1}`), which YAML allows and no clustbudget format uses.
@@ -171,7 +172,7 @@ _doc(
     "unknown-kind",
     Severity.ERROR,
     "The file is not a budget, cost report or call pack.",
-    "clustbudget FORMAT §0",
+    FILE_CHECK,
     """
     What it checks: a file named on the command line has `costs` (budget), `budget` (cost
     report) or `items` (call pack) at the top. Inside a folder, such a file is skipped with an
@@ -190,7 +191,7 @@ _doc(
     "skipped-file",
     Severity.INFO,
     "A YAML file inside a validated folder is not a clustbudget file and was skipped.",
-    "clustbudget FORMAT §0",
+    FILE_CHECK,
     """
     What it checks: a YAML file inside a validated folder that is none of the three kinds and
     does not look like one (no `clustbudget:`, no top-level key close to `costs`, `budget` or
@@ -208,7 +209,7 @@ _doc(
     "rules-not-run",
     Severity.INFO,
     "The file has schema errors, so its rules were not checked yet.",
-    "clustbudget FORMAT §0",
+    FILE_CHECK,
     """
     What it checks: whether a file's rules ran. A budget or report with errors of the CB01x
     family cannot be turned into figures, so its rules (and, for a report, the checks across
@@ -225,7 +226,7 @@ _doc(
     "unknown-call",
     Severity.ERROR,
     "The call pack named by `call:` cannot be found, or has errors.",
-    "clustbudget FORMAT §2",
+    FILE_CHECK,
     """
     What it checks: `call:` is a built-in pack id (`clustbudget rules` lists them in its
     footer; e.g. `clust-er-2020`) or the path of a readable, valid pack file, relative to the
@@ -242,7 +243,7 @@ _doc(
     "budget-has-errors",
     Severity.WARNING,
     "A report's budget, not named in this run, has errors.",
-    "clustbudget FORMAT §4",
+    FILE_CHECK,
     """
     What it checks: whether the budget a report points at, read to check the report but not
     named on the command line (so its own findings are not shown), has errors.
@@ -258,7 +259,7 @@ _doc(
     "unknown-budget",
     Severity.ERROR,
     "The budget named by a cost report's `budget:` cannot be found, or has errors.",
-    "clustbudget FORMAT §3",
+    FILE_CHECK,
     """
     What it checks: `budget:` is the path of a valid budget file, relative to the report.
 

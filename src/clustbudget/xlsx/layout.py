@@ -26,6 +26,8 @@ from openpyxl.chart.data_source import (
     StrVal,
 )
 from openpyxl.chart.series import Series, SeriesLabel
+from openpyxl.worksheet.page import PageMargins
+from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.protection import SheetProtection
 
@@ -166,6 +168,9 @@ def frame(
     title_rows: str | None = None,
     landscape: bool = False,
     allow_filter: bool = False,
+    print_scale: int | None = None,
+    title_cols: str | None = None,
+    breaks_after: Sequence[int] = (),
 ) -> None:
     """Column widths, frozen panes, protection and print set-up of one sheet.
 
@@ -173,6 +178,12 @@ def frame(
     written in that column within those bounds. ``title`` goes in the page header, ``page``
     (``Pagina &P di &N``) in the footer. ``allow_filter`` lets the autofilter work on the
     protected sheet.
+
+    A sheet prints fit to the page's width, unless ``print_scale`` (percent) is given: then
+    it prints at that scale, on as many pages across as its columns need, with a page break
+    after each column of ``breaks_after``, the columns ``title_cols`` (``"A:B"``) repeated on
+    every page, and the pages of one band of rows printed one after the other (over, then
+    down), so a row's two halves are on facing pages.
     """
     seen = rows.widths
     for col, (low, high) in widths.items():
@@ -190,11 +201,21 @@ def frame(
     )
     ws.page_setup.paperSize = "9"  # A4
     ws.page_setup.orientation = "landscape" if landscape else "portrait"
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    if print_scale is None:
+        ws.page_setup.fitToWidth = 1
+        ws.page_setup.fitToHeight = 0
+        ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    else:
+        ws.page_setup.scale = print_scale
+        ws.page_setup.pageOrder = "overThenDown"
+        ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=False)
+        ws.page_margins = PageMargins(left=0.3, right=0.3, top=0.6, bottom=0.6, header=0.3, footer=0.3)
+        for col in breaks_after:
+            ws.col_breaks.append(Break(id=col))
     if title_rows:
         ws.print_title_rows = title_rows
+    if title_cols:
+        ws.print_title_cols = title_cols
     title = title if len(title) <= MAX_TITLE else title[: MAX_TITLE - 1] + "…"
     # In headers and footers "&" starts a code: a literal one is written "&&".
     ws.oddHeader.center.text = title.replace("&", "&&")
@@ -226,6 +247,9 @@ location, related. About 150 characters in all: landscape A4 at a readable scale
 texts wrapped."""
 LINE_HEIGHT = 15
 """Points a line of 11-point text takes: a wrapped cell's row is this many times its lines."""
+PRINT_SCALE = 75
+"""The scale the wide lists (Staff, Expenses) print at: 11-point text comes out at 8.25
+points, readable on A4 (fit to the page's width, they would print at about 5)."""
 
 
 def wrapped_lines(text: str, width: float) -> int:
@@ -243,6 +267,21 @@ def fitted_width(rows: Rows, col: int, bounds: tuple[float, float], texts: Itera
     (still to be written), within ``bounds``."""
     longest = max([rows.widths.get(col, 0), *map(len, texts)])
     return min(max(longest + 2, bounds[0]), bounds[1])
+
+
+def row_height(texts: Iterable[tuple[str | None, float]]) -> float | None:
+    """The height a row needs for its wrapped cells, each ``(text, column width)``; ``None``
+    when every one fits on a line.
+
+    Counted as if a line held as many characters as the column is wide (not the 15% more
+    that Calibri fits): spreadsheets that substitute a wider font (LibreOffice without
+    Calibri) must not cut a wrapped text short."""
+    lines = 1
+    for text, width in texts:
+        # Most texts are short: no wrapping to work out.
+        if text and (len(text) > width / 1.15 or "\n" in text):
+            lines = max(lines, wrapped_lines(text, width / 1.15))
+    return LINE_HEIGHT * lines if lines > 1 else None
 
 
 def wrapped_height(text: str, width: float) -> float | None:

@@ -53,7 +53,17 @@ from ..models import CostReport
 from ..money import ZERO, fmt_eur, round_cents
 from ..pipeline import ProjectResult, ReportResult
 from .labels import Labels, ReportLabels, labels, report_labels
-from .layout import NAME_SAFE, Places, counts, fitted_width, quote, ranges, wrapped_height
+from .layout import (
+    NAME_SAFE,
+    PRINT_SCALE,
+    Places,
+    counts,
+    fitted_width,
+    quote,
+    ranges,
+    row_height,
+    wrapped_height,
+)
 from .package import Package
 from .sheetxml import Cell, Formula, column_letter
 from .styles import ReportStyles
@@ -64,6 +74,13 @@ VAT_NOT_ELIGIBLE = "CB212"
 left out because the project's VAT is recoverable: the Expenses sheet shows it on every line
 whose VAT it leaves out."""
 
+STAFF_NAME_WIDTH = 24
+"""The Staff sheet's name column: longer names wrap in it."""
+SUPPLIER_WIDTH, DESCRIPTION_WIDTH, DOCUMENT_WIDTH = 16, 17, 11
+PAYMENT_REF_WIDTH, NOTE_WIDTH = 16, 40
+"""The Expenses sheet's text columns: longer texts wrap in them, the row as tall as they need."""
+CODES_WIDTH = 7
+"""The findings column of Staff and Expenses: one or two codes a line, more wrap."""
 LABEL_WIDTH = (36, 54)
 """The Summary's description column (minimum, maximum width): the item labels wrap in it."""
 
@@ -199,89 +216,103 @@ class _Rendiconto(Workbook[ReportStyles]):
     # ------------------------------------------------------------------ Staff
 
     def _staff(self) -> None:
+        """One row per person: inputs, rate, hours, cost, not accepted, accepted, findings;
+        then the hours by month, which print on the following page(s), ID and name repeated."""
         t, rt, s = self.t, self.rt, self.s
         name = rt.staff
         rows = self.rows[name]
         months = period_months(self.report)
-        first_month = 8
-        hours_col = first_month + len(months)
-        cost_col, not_col, acc_col, find_col = hours_col + 1, hours_col + 2, hours_col + 3, hours_col + 4
+        hours_col, cost_col, not_col, acc_col, find_col = 8, 9, 10, 11, 12
+        first_month = find_col + 1
         H, COST, NOT, ACC = (column_letter(c) for c in (hours_col, cost_col, not_col, acc_col))
-        m0, m1 = column_letter(first_month), column_letter(hours_col - 1)
+        m0, m1 = column_letter(first_month), column_letter(first_month + len(months) - 1)
+        money = float(self.money_width)
+        widths: dict[int, tuple[float, float]] = {
+            1: (8, 16),
+            2: (STAFF_NAME_WIDTH, STAFF_NAME_WIDTH),
+            3: (6, 6),
+            4: (money, money),
+            5: (7, 7),
+            6: (8, 8),
+            7: (10, 10),
+            hours_col: (9, 9),
+            cost_col: (money, money),
+            not_col: (money, money),
+            acc_col: (money, money),
+            find_col: (CODES_WIDTH, CODES_WIDTH),
+        }
+        widths.update({first_month + i: (9, 9) for i in range(len(months))})
         rows.append([(rt.staff_title.format(period=self.period_id), s.title)])
-        header: list[Cell] = [
-            (rt.person_id, s.header),
-            (rt.name, s.header),
-            (t.item, s.header),
-            (rt.annual_cost, s.header_right),
-            (rt.cost_year, s.header_right),
-            (rt.hours_basis, s.header_right),
-            (rt.hourly_rate, s.header_right),
-        ]
-        header += [(rt.month(m), s.header_right) for m in months]
-        header += [
-            (rt.hours_total, s.header_right),
-            (rt.cost, s.header_right),
-            (rt.not_accepted, s.header_right),
-            (rt.accepted, s.header_right),
-            (rt.findings_col, s.header),
-        ]
-        rows.append(header, height=45)
+        self.header_row(
+            rows,
+            [
+                (rt.person_id, False),
+                (rt.name, False),
+                (t.item, False),
+                (rt.annual_cost, True),
+                (rt.cost_year, True),
+                (rt.hours_basis, True),
+                (rt.hourly_rate, True),
+                (rt.hours_total, True),
+                (rt.cost, True),
+                (rt.not_accepted, True),
+                (rt.accepted, True),
+                (rt.findings_col, False),
+                *((rt.month(m), True) for m in months),
+            ],
+            height=45,
+        )
         codes = entry_codes(self.result, "staff", len(self.costs.staff))
         first = rows.next
         for c, entry, found in zip(self.costs.staff, self.report.staff, codes, strict=True):
             r = rows.next
             line = self.line(("staff", c.index))
             cells: list[Cell] = [
-                (c.id, s.text_input),
-                (c.name, s.text_input),
+                (c.id, s.text_input_wrap),
+                (c.name, s.text_input_wrap),
                 (c.item, s.text_input),
                 (c.annual_gross_cost, s.money_input),
                 (entry.cost_year, s.integer_input),
                 (c.hours_per_year, s.hours_input),
                 (Formula(f"IF(F{r}=0,0,ROUND(D{r}/F{r},2))", c.hourly_rate), s.money),
-            ]
-            cells += [(entry.hours.get(m), s.hours_input) for m in months]
-            cells += [
                 (Formula(f"ROUND(SUM({m0}{r}:{m1}{r}),2)", c.hours) if months else 0, s.hours),
                 (Formula(f"ROUND(G{r}*{H}{r},2)", c.cost), s.money),
                 (line.not_accepted, s.money_input),
                 (Formula(f"{COST}{r}-{NOT}{r}", line.accepted), s.money),
                 (found, s.codes),
             ]
-            rows.append(cells)
+            cells += [(entry.hours.get(m), s.hours_input) for m in months]
+            height = row_height([(c.id, widths[1][1]), (c.name, STAFF_NAME_WIDTH), (found, CODES_WIDTH)])
+            rows.append(cells, height=height)
         last = rows.next - 1
         if last >= first:
-            # Column totals of the hours, cost, not accepted and accepted: compute's.
+            # The totals, at the bottom: compute's hours, cost, not accepted and accepted.
             totals = self.totals
-            total: list[Cell] = [(None, s.total_label), (rt.sheet_total, s.total_label)]
-            total += [(None, s.total_label)] * (first_month - 3)
-            column_sums = [*(totals.hours_by_month.get(m, ZERO) for m in months), totals.hours]
-            for col, value in zip(range(first_month, hours_col + 1), column_sums, strict=True):
-                letter = column_letter(col)
-                total.append((Formula(f"SUM({letter}{first}:{letter}{last})", value), s.hours_total))
+            sums: list[Cell] = [(None, s.total_label)] * (hours_col - 3)
+            sums.append((Formula(f"SUM({H}{first}:{H}{last})", totals.hours), s.hours_total))
             staff = totals.staff
             for letter, value in ((COST, staff.claimed), (NOT, staff.not_accepted), (ACC, staff.accepted)):
-                total.append((Formula(f"SUM({letter}{first}:{letter}{last})", value), s.money_total))
-            rows.append(total)
+                sums.append((Formula(f"SUM({letter}{first}:{letter}{last})", value), s.money_total))
+            sums.append((None, s.total_label))
+            for i, m in enumerate(months):
+                letter = column_letter(first_month + i)
+                value = totals.hours_by_month.get(m, ZERO)
+                sums.append((Formula(f"SUM({letter}{first}:{letter}{last})", value), s.hours_total))
+            self.total_row(rows, rt.sheet_total, sums)
             sheet = quote(name)
             self.sources.append((f"{sheet}!$C${first}:$C${last}", f"{sheet}!${ACC}${first}:${ACC}${last}"))
         else:
             rows.append([(None, s.text), (rt.no_staff, s.note)])
-        widths: dict[int, tuple[float, float]] = {
-            1: (10, 24),
-            2: (16, 36),
-            3: (6, 8),
-            4: (self.money_width, self.money_width),
-            5: (8, 8),
-            6: (9, 9),
-            7: (11, 11),
-        }
-        widths.update({col: (9, 9) for col in range(first_month, hours_col)})
-        widths.update({hours_col: (9, 9), cost_col: (self.money_width,) * 2})
-        widths.update({not_col: (self.money_width,) * 2, acc_col: (self.money_width,) * 2})
-        widths[find_col] = (10, 30)
-        self.frame(name, widths=widths, freeze="D3", title_rows="2:2", landscape=True)
+        self.frame(
+            name,
+            widths=widths,
+            freeze="C3",
+            title_rows="2:2",
+            landscape=True,
+            print_scale=PRINT_SCALE,
+            title_cols="A:B",
+            breaks_after=[find_col] if months else [],
+        )
 
     # ------------------------------------------------------------------ Expenses
 
@@ -326,6 +357,9 @@ class _Rendiconto(Workbook[ReportStyles]):
         return " — ".join(notes) or None
 
     def _expenses(self) -> None:
+        """The period's invoices as a filterable list, totals at the bottom. The first page
+        across holds the claim (supplier, description, document, amounts, not accepted,
+        accepted, findings); the next one the supplier's VAT number, the payment and the note."""
         t, rt, s = self.t, self.rt, self.s
         name = rt.expenses
         rows = self.rows[name]
@@ -333,118 +367,129 @@ class _Rendiconto(Workbook[ReportStyles]):
         # The project's VAT status: an input every row's eligible VAT refers to, as $A$2.
         vat_recoverable = 1 if self.model.project.vat_recoverable else 0
         rows.append([(vat_recoverable, s.flag_input), (rt.vat_recoverable, s.label)])
+        rows.append([])
         count = len(self.costs.expenses)
-        header_row = rows.next + 1
-        first, last = header_row + 1, header_row + count
-        lines = [self.line(("expense", c.index)) for c in self.costs.expenses]
-        # Totals above the header, so that the filter leaves them alone; SUBTOTAL counts only
-        # the rows the filter shows (all of them, for the cached results).
+        # The amounts of one invoice and the sheet's totals: narrower than the Summary's.
         figures = self.totals
-        sums = {
-            "H": figures.amount,
-            "I": figures.vat,
-            "J": figures.vat_eligible,
-            "L": figures.expenses.claimed,
-            "P": figures.expenses.not_accepted,
-            "Q": figures.expenses.accepted,
-        }
-        totals: list[Cell] = [None, (rt.visible_total, s.label), *[None] * 5]
-        for letter in "HIJKLMNOPQ":
-            totals.append(
-                (Formula(f"SUBTOTAL(109,{letter}{first}:{letter}{last})", sums[letter]), s.money_total)
-                if count and letter in sums
-                else None
-            )
-        rows.append(totals if count else [])
-        rows.append(
-            [
-                (rt.number, s.header),
-                (rt.date, s.header),
-                (t.item, s.header),
-                (t.description, s.header),
-                (rt.supplier, s.header),
-                (rt.supplier_vat, s.header),
-                (rt.document, s.header),
-                (rt.amount, s.header_right),
-                (rt.vat, s.header_right),
-                (rt.vat_eligible, s.header_right),
-                (rt.share, s.header_right),
-                (rt.eligible, s.header_right),
-                (rt.paid, s.header),
-                (rt.payment, s.header),
-                (rt.payment_ref, s.header),
-                (rt.not_accepted, s.header_right),
-                (rt.accepted, s.header_right),
-                (rt.findings_col, s.header),
-                (rt.note, s.header),
-            ],
-            height=45,
+        largest = max(
+            [figures.amount + figures.vat, *(x.amount + (x.vat or ZERO) for x in self.report.expenses)]
         )
+        money = float(max(12, len(fmt_eur(largest, "it")) + 1))
+        # Columns, in print order: the claim (one page across, at a readable scale), then
+        # on the next page its action, the supplier's VAT number and the payment.
+        columns: list[tuple[str, bool, tuple[float, float]]] = [
+            (rt.number, False, (4, 4)),  # A
+            (rt.date, False, (10, 10)),  # B
+            (t.item, False, (5, 5)),  # C
+            (rt.supplier, False, (SUPPLIER_WIDTH, SUPPLIER_WIDTH)),  # D
+            (t.description, False, (DESCRIPTION_WIDTH, DESCRIPTION_WIDTH)),  # E
+            (rt.document, False, (DOCUMENT_WIDTH, DOCUMENT_WIDTH)),  # F
+            (rt.amount, True, (money, money)),  # G
+            (rt.vat, True, (money, money)),  # H
+            (rt.vat_eligible, True, (money, money)),  # I
+            (rt.share, True, (8, 8)),  # J
+            (rt.eligible, True, (money, money)),  # K
+            (rt.not_accepted, True, (money, money)),  # L
+            (rt.accepted, True, (money, money)),  # M
+            (rt.findings_col, False, (CODES_WIDTH, CODES_WIDTH)),  # N
+            (t.action, False, (8, 12)),  # O
+            (rt.supplier_vat, False, (13, 18)),  # P
+            (rt.paid, False, (10, 10)),  # Q
+            (rt.payment, False, (14, 20)),  # R
+            (rt.payment_ref, False, (PAYMENT_REF_WIDTH, PAYMENT_REF_WIDTH)),  # S
+            (rt.note, False, (NOTE_WIDTH, NOTE_WIDTH)),  # T
+        ]
+        last_col = column_letter(len(columns))
+        header_row = self.header_row(rows, [(text, right) for text, right, _ in columns], height=45)
+        first, last = header_row + 1, header_row + count
         codes = entry_codes(self.result, "expenses", len(self.costs.expenses))
         methods = rt.payment_methods
-        text_input, money_input, money, date_input = s.text_input, s.money_input, s.money, s.date_input
+        text_input, wrap_input, money_input, money_style = (
+            s.text_input,
+            s.text_input_wrap,
+            s.money_input,
+            s.money,
+        )
+        date_input = s.date_input
         append = rows.append
-        for c, x, found, line in zip(self.costs.expenses, self.report.expenses, codes, lines, strict=True):
+        for c, x, found in zip(self.costs.expenses, self.report.expenses, codes, strict=True):
             r = rows.next
+            line = self.line(("expense", c.index))
+            action = ", ".join(x.action) if x.action else None
+            refs = "; ".join(pay.reference for pay in payments_of(x) if pay.reference) or None
+            note = self._expense_note(c.index, x)
             append(
                 [
                     (c.index + 1, s.integer),
                     (x.date, date_input),
                     (x.item, text_input),
-                    (x.description, text_input),
-                    (x.supplier, text_input),
-                    (x.supplier_vat, text_input),
-                    (x.document, text_input),
+                    (x.supplier, wrap_input),
+                    (x.description, wrap_input),
+                    (x.document, wrap_input),
                     (x.amount, money_input),
                     (x.vat, money_input),
-                    (Formula(f"IF($A$2,0,I{r})", c.vat_eligible), money),
+                    (Formula(f"IF($A$2,0,H{r})", c.vat_eligible), money_style),
                     (c.share, s.rate_input),
-                    (Formula(f"ROUND((H{r}+J{r})*K{r},2)", c.eligible), money),
+                    (Formula(f"ROUND((G{r}+I{r})*J{r},2)", c.eligible), money_style),
+                    (line.not_accepted, money_input),
+                    (Formula(f"K{r}-L{r}", line.accepted), money_style),
+                    (found, s.codes),
+                    (action, wrap_input),
+                    (x.supplier_vat, text_input),
                     (paid_on(x), date_input),
                     ("; ".join(methods.get(m, m) for m in pay_methods(x)) or None, text_input),
-                    ("; ".join(pay.reference for pay in payments_of(x) if pay.reference) or None, text_input),
-                    (line.not_accepted, money_input),
-                    (Formula(f"L{r}-P{r}", line.accepted), money),
-                    (found, s.codes),
-                    (self._expense_note(c.index, x), text_input),
-                ]
+                    (refs, wrap_input),
+                    (note, wrap_input),
+                ],
+                height=row_height(
+                    [
+                        (x.supplier, SUPPLIER_WIDTH),
+                        (x.description, DESCRIPTION_WIDTH),
+                        (x.document, DOCUMENT_WIDTH),
+                        (found, CODES_WIDTH),
+                        (refs, PAYMENT_REF_WIDTH),
+                        (note, NOTE_WIDTH),
+                    ]
+                ),
             )
         assert rows.next == last + 1, "the Expenses rows must be where the totals expect them"
         if count:
+            # The totals at the bottom, where auditors look, below the filtered range (a blank
+            # row between, so no spreadsheet takes them for a line of the list). SUBTOTAL counts
+            # only the rows the filter shows (all of them, for the cached results): compute's.
+            sums = {
+                "G": figures.amount,
+                "H": figures.vat,
+                "I": figures.vat_eligible,
+                "K": figures.expenses.claimed,
+                "L": figures.expenses.not_accepted,
+                "M": figures.expenses.accepted,
+            }
+            rows.append([])
+            totals: list[Cell] = [(None, s.total_label)] * 4  # C–F
+            for letter in "GHIJKLM":
+                formula = (
+                    Formula(f"SUBTOTAL(109,{letter}{first}:{letter}{last})", sums[letter])
+                    if letter in sums
+                    else None
+                )
+                totals.append((formula, s.money_total))
+            self.total_row(rows, rt.visible_total, totals)
             sheet = quote(name)
-            self.sources.append((f"{sheet}!$C${first}:$C${last}", f"{sheet}!$Q${first}:$Q${last}"))
-            ws = self.sheets[name]
-            ws.auto_filter.ref = f"A{header_row}:S{last}"
+            self.sources.append((f"{sheet}!$C${first}:$C${last}", f"{sheet}!$M${first}:$M${last}"))
+            self.sheets[name].auto_filter.ref = f"A{header_row}:{last_col}{last}"
         else:
             rows.append([(None, s.text), (rt.no_expenses, s.note)])
-        m = (self.money_width,) * 2
         self.frame(
             name,
-            widths={
-                1: (6, 8),
-                2: (11, 11),
-                3: (6, 8),
-                4: (30, 60),
-                5: (20, 40),
-                6: (13, 18),
-                7: (12, 20),
-                8: m,
-                9: m,
-                10: m,
-                11: (11, 11),
-                12: m,
-                13: (11, 11),
-                14: (12, 20),
-                15: (12, 18),
-                16: m,
-                17: m,
-                18: (10, 30),
-                19: (10, 50),
-            },
-            freeze=f"A{header_row + 1}",
+            widths={i: bounds for i, (_, _, bounds) in enumerate(columns, 1)},
+            freeze=f"C{header_row + 1}",
             title_rows=f"{header_row}:{header_row}",
             landscape=True,
             allow_filter=True,
+            print_scale=PRINT_SCALE,
+            title_cols="A:A",
+            breaks_after=[14],  # after the findings (N): the payment on the next page
         )
 
     # ------------------------------------------------------------------ Summary

@@ -133,4 +133,7 @@ class ReportStyles(Styles):
             alignment=_top(horizontal="center"),
             font=bold,
         )
-        self.codes = self._add(font=Font(color=RED))
+        self.codes = self._add(font=Font(color=RED), alignment=_top(wrap_text=True))
+        # Long texts of a list (a supplier's name, a description) wrap within their column
+        # instead of running into the next one, on screen and on paper.
+        self.text_input_wrap = self._add(protection=_UNLOCKED, alignment=_top(wrap_text=True))
