@@ -58,14 +58,14 @@ def test_two_columns_with_the_same_header_are_refused_naming_both(project, tmp_p
     assert r.returncode == 1, r.stderr
     first = r.stderr.splitlines()[0]
     assert first == (
-        f"{ledger}:1: columns column 6 (F) 'Importo' and column 9 (I) 'Importo' have the same header: "
-        "rename one of them (the amount would be read from either), then import again"
+        f"{ledger}:1: columns 6 (F), 9 (I) are all headed 'Importo': rename all but one "
+        "(the amount would be read from any of them), then import again"
     )
     assert "no column for" not in r.stderr  # not also reported as missing
     assert project.read_bytes() == before
     # --map cannot pick one of two equal headers either
     _, problems = match_columns(header, {"amount": "importo"})
-    assert "same header" in problems[0]
+    assert "are all headed 'Importo'" in problems[0]
     # equal headers that no field reads are harmless
     mapping, problems = match_columns([*HEADER, "Extra", "Extra"])
     assert problems == [] and mapping["amount"] == 5

@@ -24,6 +24,8 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from .i18n import msg
+
 try:
     import fcntl
 except ImportError:  # pragma: no cover - Windows
@@ -99,8 +101,11 @@ def locked(path: Path, timeout: float | None = None) -> Iterator[Path]:
             if time.monotonic() >= deadline:
                 raise FileBusy(
                     errno.EWOULDBLOCK,
-                    f"another clustbudget run is writing it (waited {timeout:g} s): "
-                    "try again when it has finished",
+                    msg(
+                        "another clustbudget run is writing it (waited {seconds} s): "
+                        "try again when it has finished",
+                        seconds=f"{timeout:g}",
+                    ),
                     str(path),
                 ) from None
             time.sleep(0.02)
@@ -140,7 +145,10 @@ def _writable_or_refuse(target: Path) -> os.stat_result | None:
     if stat.S_ISREG(st.st_mode) and (not st.st_mode & 0o222 or not os.access(target, os.W_OK)):
         raise PermissionError(
             errno.EACCES,
-            f"the file is read-only (mode {st.st_mode & 0o777:04o}): make it writable first (chmod u+w)",
+            msg(
+                "the file is read-only (mode {mode}): make it writable first (chmod u+w)",
+                mode=f"{st.st_mode & 0o777:04o}",
+            ),
             str(target),
         )
     return st

@@ -412,12 +412,12 @@ def report(
     language = terminal_lang(lang)
     if output_format is TableFormat.json:
         from .output.json import dump
-        from .output.progress import report_json
+        from .output.progress import progress_json
         from .pipeline import load_project
 
         project = load_project(budget, reports or ())
         findings = project.findings
-        dump(report_json(project, language), sys.stdout)  # an envelope even when nothing could be computed
+        dump(progress_json(project, language), sys.stdout)  # an envelope even when nothing could be computed
     else:
         project = _project_or_exit(budget, reports, color, language)
         findings = project.findings

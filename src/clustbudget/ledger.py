@@ -17,6 +17,7 @@ shortest repr (what the user typed: ``1234.5``), and refused if that has more th
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
 import re
@@ -29,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
+from .i18n import msg
 from .invoices import document_key, supplier_key, vat_key
 from .models import CallPack, CostReport, Expense
 from .payments import normalise, payment_method_of
@@ -176,17 +178,21 @@ def read_ledger(path: Path, *, sheet: str | None = None) -> Ledger:
     ledger's header and rows, within the documented limits (:data:`MAX_LEDGER_BYTES`,
     :data:`MAX_LEDGER_ROWS`, :data:`MAX_XLSX_UNCOMPRESSED`)."""
     if not path.is_file():
-        raise LedgerError(f"{path}: no such file")
+        raise LedgerError(msg("{path}: no such file", path=str(path)))
     if path.stat().st_size > MAX_LEDGER_BYTES:
         raise LedgerError(
-            f"{path}: file is too large (at most {MAX_LEDGER_BYTES:,} bytes): split it by period"
+            msg(
+                "{path}: file is too large (at most {limit:,} bytes): split it by period",
+                path=str(path),
+                limit=MAX_LEDGER_BYTES,
+            )
         )
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
         return _read_xlsx(path, sheet)
     if suffix in (".csv", ".txt", ".tsv"):
         return _read_csv(path)
-    raise LedgerError(f"{path}: a ledger is a .csv or .xlsx file")
+    raise LedgerError(msg("{path}: a ledger is a .csv or .xlsx file", path=str(path)))
 
 
 _BOMS = (
@@ -209,8 +215,13 @@ def _decode(path: Path, raw: bytes) -> str:
                 text = raw[len(bom) :].decode(codec)
             except UnicodeDecodeError as exc:
                 raise LedgerError(
-                    f"{path}: starts as {name} but is not valid {name} (byte {exc.start + len(bom):,}): "
-                    "save it again as CSV UTF-8"
+                    msg(
+                        "{path}: starts as {encoding} but is not valid {encoding} (byte {byte:,}): "
+                        "save it again as CSV UTF-8",
+                        path=str(path),
+                        encoding=name,
+                        byte=exc.start + len(bom),
+                    )
                 ) from None
             break
     else:
@@ -222,8 +233,12 @@ def _decode(path: Path, raw: bytes) -> str:
     if nul >= 0:
         line = text.count("\n", 0, nul) + 1
         raise LedgerError(
-            f"{path}:{line}: a NUL character: not a text CSV (UTF-16 without a BOM?): "
-            "save it again as CSV UTF-8"
+            msg(
+                "{path}:{line}: a NUL character: not a text CSV (UTF-16 without a BOM?): "
+                "save it again as CSV UTF-8",
+                path=str(path),
+                line=line,
+            )
         )
     return text
 
@@ -240,10 +255,17 @@ def _read_csv(path: Path) -> Ledger:
     try:
         for row in reader:
             if len(rows) >= MAX_LEDGER_ROWS:
-                raise LedgerError(f"{path}: more than {MAX_LEDGER_ROWS:,} rows: split the ledger by period")
+                raise LedgerError(_too_many_rows(path))
             rows.append((len(rows) + 1, row))  # the row as a spreadsheet shows it
     except csv.Error as exc:
-        raise LedgerError(f"{path}:{len(rows) + 1}: not a readable CSV file ({exc})") from None
+        raise LedgerError(
+            msg(
+                "{path}:{row}: not a readable CSV file ({reason})",
+                path=str(path),
+                row=len(rows) + 1,
+                reason=str(exc),
+            )
+        ) from None
     return _table(path, rows)
 
 
@@ -258,46 +280,77 @@ def _read_xlsx(path: Path, sheet: str | None) -> Ledger:
         with zipfile.ZipFile(path) as package:
             inflated = sum(info.file_size for info in package.infolist())
     except (zipfile.BadZipFile, OSError, ValueError):
-        raise LedgerError(f"{path}: not a readable xlsx workbook (not a zip file)") from None
+        raise LedgerError(
+            msg("{path}: not a readable xlsx workbook (not a zip file)", path=str(path))
+        ) from None
     if inflated > MAX_XLSX_UNCOMPRESSED:
         raise LedgerError(
-            f"{path}: the workbook inflates to {inflated:,} bytes (at most {MAX_XLSX_UNCOMPRESSED:,}): "
-            "save the ledger's sheet alone, or as CSV"
+            msg(
+                "{path}: the workbook inflates to {size:,} bytes (at most {limit:,}): "
+                "save the ledger's sheet alone, or as CSV",
+                path=str(path),
+                size=inflated,
+                limit=MAX_XLSX_UNCOMPRESSED,
+            )
         )
     try:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for a bad file
-        raise LedgerError(f"{path}: not a readable xlsx workbook ({type(exc).__name__})") from None
+        raise LedgerError(_not_xlsx(path, exc)) from None
     try:
         if sheet is not None and sheet not in wb.sheetnames:
-            raise LedgerError(f"{path}: no sheet {sheet!r} (sheets: {', '.join(wb.sheetnames)})")
+            raise LedgerError(
+                msg(
+                    "{path}: no sheet {sheet!r} (sheets: {sheets})",
+                    path=str(path),
+                    sheet=sheet,
+                    sheets=", ".join(wb.sheetnames),
+                )
+            )
         ws = wb[sheet] if sheet else wb.worksheets[0]
         # The dimension the sheet declares (Excel and LibreOffice write it), before any row.
         declared_rows, declared_cols = (getattr(ws, "max_row", None), getattr(ws, "max_column", None))
         if isinstance(declared_rows, int) and declared_rows > MAX_LEDGER_ROWS:
             raise LedgerError(
-                f"{path}: the sheet declares {declared_rows:,} rows (at most {MAX_LEDGER_ROWS:,}): "
-                "split the ledger by period"
+                msg(
+                    "{path}: the sheet declares {n:,} rows (at most {limit:,}): split the ledger by period",
+                    path=str(path),
+                    n=declared_rows,
+                    limit=MAX_LEDGER_ROWS,
+                )
             )
         if isinstance(declared_cols, int) and declared_cols > MAX_LEDGER_COLUMNS:
             raise LedgerError(
-                f"{path}: the sheet declares {declared_cols:,} columns (at most {MAX_LEDGER_COLUMNS:,})"
+                msg(
+                    "{path}: the sheet declares {n:,} columns (at most {limit:,})",
+                    path=str(path),
+                    n=declared_cols,
+                    limit=MAX_LEDGER_COLUMNS,
+                )
             )
         rows: list[tuple[int, list[Any]]] = []
         try:
             for i, r in enumerate(ws.iter_rows(values_only=True, max_col=MAX_LEDGER_COLUMNS)):
                 if i >= MAX_LEDGER_ROWS:
-                    raise LedgerError(
-                        f"{path}: more than {MAX_LEDGER_ROWS:,} rows: split the ledger by period"
-                    )
+                    raise LedgerError(_too_many_rows(path))
                 rows.append((i + 1, list(r)))
         except LedgerError:
             raise
         except Exception as exc:  # a malformed sheet inside a valid zip
-            raise LedgerError(f"{path}: not a readable xlsx workbook ({type(exc).__name__})") from None
+            raise LedgerError(_not_xlsx(path, exc)) from None
     finally:
         wb.close()
     return _table(path, rows)
+
+
+def _too_many_rows(path: Path) -> str:
+    return msg(
+        "{path}: more than {limit:,} rows: split the ledger by period", path=str(path), limit=MAX_LEDGER_ROWS
+    )
+
+
+def _not_xlsx(path: Path, exc: Exception) -> str:
+    return msg("{path}: not a readable xlsx workbook ({reason})", path=str(path), reason=type(exc).__name__)
 
 
 def _table(path: Path, rows: list[tuple[int, list[Any]]]) -> Ledger:
@@ -306,7 +359,7 @@ def _table(path: Path, rows: list[tuple[int, list[Any]]]) -> Ledger:
 
     rows = [(n, r) for n, r in rows if not blank(r)]
     if not rows:
-        raise LedgerError(f"{path}: the ledger is empty")
+        raise LedgerError(msg("{path}: the ledger is empty", path=str(path)))
     header_row, header = rows[0]
     headers = ["" if h is None else str(h).strip() for h in header]
     return Ledger(path, headers, rows[1:], header_row)
@@ -386,10 +439,14 @@ def match_columns(
         if len(found) == 1:
             return True
         ambiguous.add(fld)
-        both = " and ".join(f"{_column_name(i)} {headers[i]!r}" for i in found)
         problems.append(
-            f"columns {both} have the same header: rename one of them "
-            f"(the {fld} would be read from either), then import again"
+            msg(
+                "columns {columns} are all headed {header!r}: rename all but one "
+                "(the {field} would be read from any of them), then import again",
+                columns=", ".join(_column_name(i) for i in found),
+                header=headers[found[0]],
+                field=fld,
+            )
         )
         return False
 
@@ -421,16 +478,18 @@ def match_columns(
 
 
 def _column_name(index: int) -> str:
-    """A 0-based column index as a spreadsheet names it: ``column 7 (G)``."""
+    """A 0-based column index as a spreadsheet names it: ``7 (G)``."""
     letters, n = "", index + 1
     while n:
         n, rest = divmod(n - 1, 26)
         letters = chr(ord("A") + rest) + letters
-    return f"column {index + 1} ({letters})"
+    return f"{index + 1} ({letters})"
 
 
 def _cell_text(value: Any, fld: str, comma_decimal: bool | None) -> Any:
     """A cell as the text a report file would hold (dates ISO, money exact), or None."""
+    if type(value) is str:  # every CSV cell: the common case first
+        return _text_cell(value.strip(), fld, comma_decimal) if value and not value.isspace() else None
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     if isinstance(value, datetime):
@@ -447,16 +506,27 @@ def _cell_text(value: Any, fld: str, comma_decimal: bool | None) -> Any:
         return text[:-2] if text.endswith(".0") and fld not in NUMERIC else text
     if isinstance(value, int):
         return str(value)
-    text = str(value).strip()
+    return _text_cell(str(value).strip(), fld, comma_decimal)
+
+
+_DAY_MONTH_YEAR = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})")
+
+
+def _text_cell(text: str, fld: str, comma_decimal: bool | None) -> str:
     if fld in NUMERIC:
-        text = number_text(text, comma_decimal)
-    if fld in ("date", "paid"):
-        m = re.fullmatch(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})", text)
+        return number_text(text, comma_decimal)
+    if fld == "date" or fld == "paid":
+        m = _DAY_MONTH_YEAR.fullmatch(text)
         if m:  # Italian day/month/year, as ledgers write dates
-            text = f"{m[3]}-{int(m[2]):02d}-{int(m[1]):02d}"
+            return f"{m[3]}-{int(m[2]):02d}-{int(m[1]):02d}"
+        return text
     if fld == "payment":
-        return payment_method_of(text) or text
+        return _payment_method(text) or text
     return text
+
+
+# A ledger names a few payment methods thousands of times: each text is read once.
+_payment_method = functools.lru_cache(maxsize=1024)(payment_method_of)
 
 
 def parse_rows(
@@ -553,6 +623,7 @@ def _why(err: Any, ledger: Ledger) -> str:
 # What YAML cannot hold as it is in a double-quoted scalar: DEL and the C1 controls (not
 # printable), NEL and the Unicode line and paragraph separators (read as line breaks, then
 # folded into a space), the BOM, the noncharacters U+FFFE/U+FFFF and lone surrogates.
+_NEEDS_ESCAPE = re.compile('["\\\\\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff\ud800-\udfff]')
 _UNSAFE_IN_YAML = re.compile("[\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff\ud800-\udfff]")
 
 
@@ -562,6 +633,8 @@ def quoted(text: str) -> str:
     JSON's escapes are YAML's (``\\n``, ``\\"``, ``\\u0007``); the characters YAML would
     refuse or change are escaped too (``\\x85`` stays U+0085, not a space).
     """
+    if not _NEEDS_ESCAPE.search(text):  # most text: nothing to escape
+        return f'"{text}"'
     return _UNSAFE_IN_YAML.sub(lambda m: f"\\u{ord(m[0]):04x}", json.dumps(text, ensure_ascii=False))
 
 
@@ -753,5 +826,6 @@ def plan_import(
         return plan
     if plan.added:
         plan.text = new_text if not refused else insert_expenses(text, [v for _, v in plan.added], comment)
-        check_result(plan.text, report_path)
+        if refused or not isinstance(trial.model, CostReport):  # the trial read new_text already
+            check_result(plan.text, report_path)
     return plan

@@ -34,7 +34,7 @@ def _progress(rows: list[ItemProgress], pack: CallPack) -> list[dict[str, Any]]:
     ]
 
 
-def report_json(project: ProjectResult, lang: str = "en") -> dict[str, Any]:
+def progress_json(project: ProjectResult, lang: str = "en") -> dict[str, Any]:
     """The `report` JSON envelope: per period staff, expenses and figures; per item progress."""
     b = project.budget
     pack = b.pack

@@ -371,9 +371,8 @@ class _Rendiconto(Workbook[ReportStyles]):
         count = len(self.costs.expenses)
         # The amounts of one invoice and the sheet's totals: narrower than the Summary's.
         figures = self.totals
-        largest = max(
-            [figures.amount + figures.vat, *(x.amount + (x.vat or ZERO) for x in self.report.expenses)]
-        )
+        # (the totals are the widest figures: no line is larger than its column's total)
+        largest = max(figures.amount, figures.vat, figures.expenses.claimed)
         money = float(max(12, len(fmt_eur(largest, "it")) + 1))
         # Columns, in print order: the claim (one page across, at a readable scale), then
         # on the next page its action, the supplier's VAT number and the payment.
