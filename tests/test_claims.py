@@ -194,7 +194,7 @@ def test_an_invoice_in_parts_across_periods_is_accepted_up_to_its_amount(tmp_pat
     (hit,) = [f for f in p2.findings if f.code == "CB304"]
     assert hit.location.line == 6 and hit.related.path.endswith("p1.yaml")
     assert "6,500.00 charged in all, more than its 6,000.00" in hit.message
-    assert "P1 (p1.yaml:5)" in hit.message and "this report (p2.yaml:5)" in hit.message
+    assert "P1 (p1.yaml:5)" in hit.message and "P2 (p2.yaml:5)" in hit.message
     assert p2.figures.items["C"] == D("1000.00") and p2.figures.items["D"] == D("3000.00")
     parts = project.parts_of(p2, 1)
     assert [(p.period, p.charge) for p in parts] == [

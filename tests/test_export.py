@@ -36,6 +36,7 @@ from hypothesis import strategies as st
 
 from clustbudget import __version__
 from clustbudget.compute import UNASSIGNED
+from clustbudget.i18n import render
 from clustbudget.money import ZERO
 from clustbudget.pipeline import BudgetResult, check_budget
 from clustbudget.xlsx import export_budget
@@ -126,7 +127,7 @@ def test_summary_header_names_the_project_and_the_call(example_workbook):
     assert header["Programma (come dichiarato)"] == "POR FESR 2021-2027"
     assert header["Programma del bando"].startswith("POR FESR 2014-2020")
     assert "DGR 827/2020" in header["Bando"]
-    assert header["Call pack"] == "clust-er-2020 v1"
+    assert header["Pacchetto di bando"] == "clust-er-2020 v1"
     assert header["Inizio"].date().isoformat() == "2020-10-01"
     assert header["Fine"].date().isoformat() == "2022-09-20"
     assert header["Durata dichiarata (mesi)"] == 24
@@ -330,9 +331,14 @@ def test_checks_sheet_lists_every_finding_with_its_place(example_workbook):
         "Posizione (file:riga:colonna)",
     )
     listed = [row for row in ws.iter_rows(min_row=3, values_only=True) if row[0]]
-    # The place names the file relative to the budget's folder: the budget by its name.
+    # The place names the file relative to the budget's folder: the budget by its name; the
+    # message is in the workbook's language.
     assert [(r[0], r[2], r[4]) for r in listed] == [
-        (f.code, f.message, f"clust-er-health-2020-2022.yaml:{f.location.line}:{f.location.col}")
+        (
+            f.code,
+            render(f.message, "it"),
+            f"clust-er-health-2020-2022.yaml:{f.location.line}:{f.location.col}",
+        )
         for f in result.findings
     ]
     assert {r[1] for r in listed} == {"avviso", "info"}
@@ -392,9 +398,9 @@ def test_provenance_names_source_hash_tool_and_call_pack(example_workbook):
     assert re.fullmatch(r"[0-9a-f]{64}", result.loaded.doc.sha256)
     facts = {row[0]: row[1] for row in ws.iter_rows(min_row=3, values_only=True)}
     assert facts["Versione di clustbudget"] == __version__
-    assert facts["Bando (call pack)"] == "clust-er-2020"
+    assert facts["Pacchetto di bando"] == "clust-er-2020"
     assert facts["Versione del call pack"] == 1
-    assert re.match(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d$", facts["Generato il"])
+    assert re.fullmatch(r"\d\d/\d\d/\d{4} \d\d:\d\d", facts["Generato il"])  # local date and time
 
 
 def test_by_action_and_by_year_sheets_split_lines_as_compute_allocate_does(actions_workbook):

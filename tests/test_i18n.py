@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pickle
+import re
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -245,3 +246,87 @@ def test_validate_summary_and_severity_in_italian(cli):
     assert r.returncode == 0
     assert r.stdout.splitlines()[-1] == "3 file controllati: 0 errori, 3 avvisi, 4 informazioni — superato"
     assert " CB107 avviso " in r.stdout
+
+
+# --------------------------------------------------------------------- an Italian workbook
+
+
+def _english_fragments() -> set[str]:
+    """Pieces of English text that no Italian cell may contain: each msgid's literal parts
+    (between its fields) of two words or more, where the Italian translation differs."""
+    import _string
+
+    cat = catalog("it")
+    assert cat is not None
+    out = set()
+    for (_, msgid), forms in cat.entries.items():
+        english = [msgid, cat.plural_ids.get(("", msgid), "")]
+        for text in english:
+            for literal, *_ in _string.formatter_parser(text):
+                for piece in literal.split("\n"):
+                    piece = piece.strip(" .,:;()—-")
+                    if " " in piece and len(piece) >= 8 and not any(piece in f for f in forms):
+                        out.add(piece)
+    return out
+
+
+def _texts_of(path):
+    import openpyxl
+
+    wb = openpyxl.load_workbook(path)
+    yield "sheet name", ", ".join(wb.sheetnames)
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                if isinstance(cell.value, str) and not cell.value.startswith("="):
+                    yield f"{ws.title}!{cell.coordinate}", cell.value
+
+
+@pytest.fixture(scope="module")
+def italian_workbooks(tmp_path_factory):
+    from clustbudget.pipeline import check_budget, load_project
+    from clustbudget.xlsx import export_budget, export_report
+
+    from .conftest import EXAMPLE
+
+    out = tmp_path_factory.mktemp("italian")
+    hand = load_project(EXAMPLE.parent.parent / "tests" / "data" / "reports" / "budget.yaml")
+    example = load_project(EXAMPLE)
+    families = {f.code[:3] for p in (hand, example) for f in p.findings}
+    assert {"CB1", "CB2", "CB3"} <= families  # findings of every family that lets a workbook be made
+    books = [out / "statement.xlsx", out / "rendiconto-hand.xlsx", out / "rendiconto-example.xlsx"]
+    export_budget(check_budget(EXAMPLE), books[0], lang="it")
+    export_report(hand, books[1], lang="it")
+    export_report(example, books[2], lang="it")
+    return books
+
+
+def test_an_italian_workbook_contains_no_english_text(italian_workbooks):
+    fragments = _english_fragments()
+    assert len(fragments) > 200  # the check has teeth: the English catalogue, in pieces
+    leaks = []
+    for path in italian_workbooks:
+        for where, text in _texts_of(path):
+            found = [p for p in fragments if p in text]
+            if found:
+                leaks.append(f"{path.name} {where}: {text[:80]!r} has {found[0]!r}")
+    assert not leaks, "\n".join(leaks[:20])
+
+
+def test_the_english_check_finds_english_text_in_an_english_workbook(tmp_path):
+    from clustbudget.pipeline import check_budget
+    from clustbudget.xlsx import export_budget
+
+    from .conftest import EXAMPLE
+
+    english = tmp_path / "en.xlsx"
+    export_budget(check_budget(EXAMPLE), english, lang="en")
+    fragments = _english_fragments()
+    assert any(p in text for _, text in _texts_of(english) for p in fragments)
+
+
+def test_an_italian_workbook_writes_italian_numbers_and_dates_in_its_text(italian_workbooks):
+    texts = [t for path in italian_workbooks for _, t in _texts_of(path)]
+    amounts = [m for t in texts for m in re.findall(r"[\d.,]+ €", t)]
+    assert amounts and all(re.fullmatch(r"\d{1,3}(\.\d{3})*,\d\d €", a) for a in amounts), amounts[:5]
+    assert not any(re.search(r"\b20\d\d-\d\d-\d\d\b", t) for t in texts)  # no ISO date in Italian text

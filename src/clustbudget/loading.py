@@ -17,6 +17,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ValidationError
 
 from .findings import Finding, Location, Severity
+from .i18n import msg
 from .models import Budget, CallPack, CostReport
 from .rules import finding
 from .types import describe
@@ -322,7 +323,9 @@ class PackResolver:
         key = path.resolve()
         if key not in self.cache:
             if display is None:
-                display = f"<built-in pack {path.stem}>" if path.parent == PACKS_DIR else _relative(path)
+                display = (
+                    msg("<built-in pack {id}>", id=path.stem) if path.parent == PACKS_DIR else _relative(path)
+                )
             self.cache[key] = load_file(path, display, expect="pack")
         return self.cache[key]
 

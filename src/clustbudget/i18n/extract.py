@@ -4,7 +4,8 @@ What is extracted (string literals only, so the catalogue can be checked without
 anything): the first arguments of ``msg``, ``nmsg`` (singular and plural), ``Message``,
 ``N_``, ``gettext``, ``ngettext``, ``pgettext`` (with its context), ``help=`` texts of typer
 options and arguments, the docstrings of typer commands, and for each rule (``@rule(...)``)
-its summary, its citation and its docstring (the explanation ``rules CODE`` prints); the same
+its summary, its citation and its docstring; the workbook labels (``ENGLISH``, ``REPORT_ENGLISH``
+in ``xlsx/labels.py``, context ``workbook``); (the explanation ``rules CODE`` prints); the same
 for the CB0xx rules documented with ``_doc(code, name, severity, summary, citation, text)``.
 """
 
@@ -36,6 +37,20 @@ def _text(node: ast.AST | None) -> str | None:
         left, right = _text(node.left), _text(node.right)
         return left + right if left is not None and right is not None else None
     return None
+
+
+def _texts(node: ast.AST) -> Iterator[str]:
+    """Every string of a literal: a string, or the items of a tuple or the values of a dict."""
+    text = _text(node)
+    if text is not None:
+        if any(c.isalpha() for c in text):
+            yield text
+    elif isinstance(node, ast.Tuple | ast.List):
+        for elt in node.elts:
+            yield from _texts(elt)
+    elif isinstance(node, ast.Dict):
+        for value in node.values:
+            yield from _texts(value)
 
 
 def _name(func: ast.AST) -> str:
@@ -77,6 +92,13 @@ def entries_of(source: str, where: str) -> Iterator[Entry]:
                 doc_text = _text(args[5])
                 if doc_text:
                     yield Entry(inspect.cleandoc(doc_text), where=at)
+            elif name in ("Labels", "ReportLabels") and any(
+                kw.arg == "lang" and _text(kw.value) == "en" for kw in node.keywords
+            ):  # xlsx/labels.py: the English workbook labels are the msgids of context "workbook"
+                for kw in node.keywords:
+                    if kw.arg != "lang":
+                        for text in _texts(kw.value):
+                            yield Entry(text, context="workbook", where=f"{where}:{kw.value.lineno}")
             elif name in ("Option", "Argument"):
                 for kw in node.keywords:
                     if kw.arg == "help":

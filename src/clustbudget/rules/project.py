@@ -265,7 +265,7 @@ def _where(parts: Sequence[Part], rc: ReportCheck) -> str:
     for p in parts:
         line = p.rc.loaded.at(("expenses", p.index, "document")).line
         name = p.rc.loaded.display.replace("\\", "/").rsplit("/", 1)[-1]
-        places.append(f"{'this report' if p.rc is rc else p.rc.report.period.id} ({name}:{line})")
+        places.append(f"{p.rc.report.period.id} ({name}:{line})")
     return ", ".join(places)
 
 
@@ -312,16 +312,26 @@ def double_claim(ctx: ProjectContext) -> Iterator[Hit]:
                 exp = part.rc.report.expenses[part.index]
                 earlier = parts[:k]
                 year = issue_year(exp)
+                places = _where(earlier, part.rc)
                 if before >= whole:  # charged in full already: this line is a second claim
-                    what = f"is already claimed in {_where(earlier, part.rc)}"
+                    what = msg("is already claimed in {places}", places=places)
                 else:
-                    what = (
-                        f"{fmt_eur(after)} charged in all, more than its {fmt_eur(whole)} "
-                        f"(earlier parts: {_where(earlier, part.rc)})"
+                    what = msg(
+                        "{total:money} charged in all, more than its {whole:money} (earlier parts: {places})",
+                        total=after,
+                        whole=whole,
+                        places=places,
                     )
                 yield Hit(
                     ("expenses", part.index, "document"),
-                    f"invoice {exp.document} of {exp.supplier} ({year}) {what}: {fmt_eur(cut)} not accepted",
+                    msg(
+                        "invoice {document} of {supplier} ({year}) {what}: {amount:money} not accepted",
+                        document=exp.document,
+                        supplier=exp.supplier,
+                        year=str(year),
+                        what=what,
+                        amount=cut,
+                    ),
                     related=earlier[0].rc.loaded.at(("expenses", earlier[0].index, "document")),
                     doc=part.rc.loaded,
                     disallow=RefuseCost(("expense", part.index), cut),

@@ -1,14 +1,23 @@
-"""The workbook's words, in Italian (for the Region) and English.
+"""The workbook's words: written here in English, translated by the catalogue (context ``workbook``).
 
 Item labels come from the call pack (``CallPack.label``); everything else a reader sees in
-the workbook is here, so a translation or a wording change is one place.
+the workbook is here. ``ENGLISH`` and ``REPORT_ENGLISH`` are the msgids (extracted by
+:mod:`clustbudget.i18n.extract`); ``labels("it")`` fills the same fields from
+``i18n/locale/it/LC_MESSAGES/clustbudget.po``, so a new language is a new catalogue.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
 from ..findings import Severity
+from ..i18n import LANGS, gettext, nmsg, pgettext
+
+CONTEXT = "workbook"
+"""The gettext context of every workbook label: a sheet's word may differ from the terminal's."""
 
 
 @dataclass(frozen=True)
@@ -102,108 +111,19 @@ class Labels:
     doc_description: str
 
     def severity_name(self, severity: Severity) -> str:
-        if self.lang == "it":
-            return {Severity.ERROR: "errore", Severity.WARNING: "avviso", Severity.INFO: "info"}[severity]
-        return str(severity)
+        from ..output.words import SEVERITY_WORDS
+
+        return gettext(SEVERITY_WORDS[str(severity)], self.lang)
 
     def counts(self, errors: int, warnings: int, infos: int) -> str:
         """``0 errori, 2 avvisi, 1 informazione`` / ``0 errors, 2 warnings, 1 info``."""
-        if self.lang == "it":
-            return (
-                f"{errors} {'errore' if errors == 1 else 'errori'}, "
-                f"{warnings} {'avviso' if warnings == 1 else 'avvisi'}, "
-                f"{infos} {'informazione' if infos == 1 else 'informazioni'}"
-            )
-        return (
-            f"{errors} error{'' if errors == 1 else 's'}, "
-            f"{warnings} warning{'' if warnings == 1 else 's'}, {infos} info"
+        parts = (
+            nmsg("{n} error", "{n} errors", errors),
+            nmsg("{n} warning", "{n} warnings", warnings),
+            nmsg("{n} info", "{n} info", infos),
         )
+        return ", ".join(p.render(self.lang) for p in parts)
 
-
-ITALIAN = Labels(
-    lang="it",
-    summary="Riepilogo",
-    details="Dettaglio",
-    by_action="Per azione",
-    by_year="Per anno",
-    checks="Controlli",
-    provenance="Provenienza",
-    project="Progetto",
-    beneficiary="Beneficiario",
-    cup="CUP",
-    programme_stated="Programma (come dichiarato)",
-    programme_call="Programma del bando",
-    call="Bando",
-    call_id="Call pack",
-    start="Inizio",
-    end="Fine",
-    duration="Durata dichiarata (mesi)",
-    findings="Controlli",
-    see_sheet="vedi il foglio {sheet}",
-    missing="—",
-    item="Voce",
-    description="Descrizione",
-    amount="Importo (€)",
-    share="Quota del totale",
-    rate="Aliquota",
-    base="Base di calcolo (€)",
-    direct_total="Totale costi diretti",
-    total="Totale progetto",
-    not_in_call="voce non prevista dal bando",
-    chart_title="Ripartizione per voce",
-    legend="Legenda",
-    legend_input="Dato immesso (dal file del budget o dal bando): modificabile",
-    legend_computed=(
-        "Calcolato con una formula: protetto (la protezione del foglio non ha password e si può togliere)"
-    ),
-    rounding_note="Arrotondamento: al centesimo, per eccesso dal mezzo centesimo (ARROTONDA(…;2))",
-    share_note="Le quote sono arrotondate allo 0,01%: la loro somma può non essere 100%.",
-    banner="ATTENZIONE: il budget contiene {n} {errors} (vedi il foglio {sheet}). "
-    "Esportato con --allow-errors: non presentarlo prima di averlo corretto.",
-    banner_more="… e altri {n}",
-    details_title="Dettaglio dei costi",
-    action="Azione",
-    note="Nota",
-    unsplit="Non ripartito per anno",
-    unassigned="Senza azione",
-    item_total="Totale {key}",
-    ignored_title="Righe non conteggiate: {key} è calcolata dal bando, non si inserisce a mano",
-    by_action_title="Costi diretti per azione",
-    by_year_title="Costi diretti per anno",
-    action_title="Titolo",
-    year="Anno",
-    split_note=(
-        "Le righe attribuite a più azioni sono divise in parti uguali al centesimo; "
-        "i centesimi che avanzano vanno alle prime azioni della riga."
-    ),
-    flat_rate_note="Le voci forfettarie ({keys}) sono calcolate sul totale: vedi il foglio {sheet}.",
-    checks_title="Controlli (clustbudget validate)",
-    code="Codice",
-    severity="Gravità",
-    message="Messaggio",
-    citation="Riferimento",
-    location="Posizione (file:riga:colonna)",
-    related="Vedi anche",
-    no_findings="Nessun rilievo.",
-    provenance_title="Provenienza",
-    field="Voce",
-    value="Valore",
-    source_file="File del budget",
-    sha256="SHA-256 del file",
-    tool_version="Versione di clustbudget",
-    pack_id="Bando (call pack)",
-    pack_version="Versione del call pack",
-    pack_title="Titolo del bando",
-    pack_act="Atto",
-    pack_file="File del call pack",
-    generated="Generato il",
-    language="Lingua",
-    rounding="Arrotondamento",
-    rounding_rule="Al centesimo, per eccesso dal mezzo centesimo (ROUND_HALF_UP); E = ARROTONDA(aliquota × base; 2)",
-    page="Pagina &P di &N",
-    doc_subject="Budget del progetto — {call}",
-    doc_description="Generato da clustbudget {version} da {source} (SHA-256 {sha256}).",
-)
 
 ENGLISH = Labels(
     lang="en",
@@ -291,11 +211,13 @@ ENGLISH = Labels(
 
 def labels(lang: str) -> Labels:
     """The workbook's texts in ``lang`` (``it`` or ``en``)."""
-    if lang == "it":
-        return ITALIAN
-    if lang == "en":
-        return ENGLISH
-    raise ValueError(f"unknown language {lang!r}: use 'it' or 'en'")
+    return _labels(lang)
+
+
+@functools.cache
+def _labels(lang: str) -> Labels:
+    texts: Labels = _translated(ENGLISH, lang)
+    return texts
 
 
 # ============================================================================ the rendiconto
@@ -395,98 +317,6 @@ class ReportLabels:
         return f"{self.months[int(number) - 1]} {year}"
 
 
-REPORT_ITALIAN = ReportLabels(
-    lang="it",
-    staff="Personale",
-    expenses="Spese",
-    title="Rendiconto {period} — {project}",
-    period="Periodo",
-    period_dates="dal {start} al {end}",
-    report_file="File del rendiconto",
-    budget_col="Budget (€)",
-    earlier_col="{period}: ammesso (€)",
-    previous_col="Periodi precedenti (€)",
-    this_period_col="{period}: ammesso (€)",
-    cumulative_col="Cumulato (€)",
-    remaining_col="Residuo (€)",
-    used_col="% utilizzato",
-    over_budget="oltre il budget",
-    period_base_col="Base del periodo (€)",
-    previous_note=(
-        "Periodi precedenti: importi ammessi di {periods}, ripresi dai rispettivi rendiconti "
-        "(dati immessi; vedi il foglio {sheet})."
-    ),
-    no_previous_note="Periodi precedenti: nessuno, {period} è il primo rendiconto.",
-    flat_rate_note=(
-        "Le voci forfettarie ({keys}) sono ricalcolate sui costi diretti ammessi del periodo, "
-        "non riprese dal budget."
-    ),
-    sums_note="Ammesso nel periodo: somma per voce della colonna «Ammesso» dei fogli {staff} e {expenses}.",
-    contribution_rate="Aliquota del contributo",
-    grant_cap="Massimale del contributo",
-    no_cap="nessun massimale",
-    contribution_due="Contributo dovuto (sul cumulato ammesso)",
-    contribution_unknown="Contributo dovuto: non calcolato (aliquota di contributo non nota per questo bando)",
-    banner="ATTENZIONE: budget e rendiconti contengono {n} {errors} (vedi il foglio {sheet}). "
-    "Esportato con --allow-errors: non presentarlo prima di averli corretti.",
-    legend_input="Dato immesso (dai file del budget e dei rendiconti, o dal bando): modificabile",
-    chart_title="Budget e cumulato ammesso, per voce",
-    staff_title="Personale — {period}",
-    person_id="ID",
-    name="Nome",
-    annual_cost="Costo annuo lordo (€)",
-    cost_year="Anno del costo",
-    hours_basis="Ore annue (base)",
-    hourly_rate="Costo orario (€)",
-    hours_total="Ore totali",
-    cost="Costo (€)",
-    not_accepted="Non ammesso (€)",
-    accepted="Ammesso (€)",
-    findings_col="Rilievi",
-    sheet_total="Totale",
-    no_staff="Nessun costo di personale nel periodo.",
-    months=("gen", "feb", "mar", "apr", "mag", "giu", "lug", "ago", "set", "ott", "nov", "dic"),
-    expenses_title="Spese — {period}",
-    number="N.",
-    date="Data",
-    supplier="Fornitore",
-    supplier_vat="Partita IVA",
-    document="Documento",
-    amount="Imponibile (€)",
-    vat="IVA (€)",
-    vat_eligible="IVA ammissibile (€)",
-    share="Quota ammissibile",
-    eligible="Ammissibile (€)",
-    paid="Pagato il",
-    payment="Modalità di pagamento",
-    payment_ref="Riferimento del pagamento",
-    note="Nota",
-    vat_recoverable="IVA recuperabile per il beneficiario (dal budget; 1 = sì, 0 = no): se sì, l'IVA non è ammissibile",
-    flag_format='"sì";"sì";"no"',
-    visible_total="Totale delle righe visibili (con il filtro)",
-    no_expenses="Nessuna spesa nel periodo.",
-    kept_on_record="NON RENDICONTATA (esclusa): {reason}",
-    invoice_parts="Quota della fattura di {whole}; altre quote: {parts}",
-    payments_note="Pagamenti: {payments}",
-    approved_line="Approvato in istruttoria: {amount}",
-    review="Istruttoria",
-    review_fact="{date}: richiesto {requested}, approvato {approved}, tagliato {cut}",
-    payment_methods={
-        "bank_transfer": "bonifico",
-        "card": "carta",
-        "pagopa": "pagoPA",
-        "direct_debit": "addebito diretto",
-        "other_traceable": "altro tracciabile",
-        "cash": "contanti",
-    },
-    budget_file="File del budget",
-    report_of="Rendiconto {period}",
-    unreadable_report="Rendiconto non leggibile",
-    period_selected="Periodo del rendiconto",
-    doc_subject="Rendiconto {period} — {call}",
-    doc_description="Generato da clustbudget {version} da {sources}.",
-)
-
 REPORT_ENGLISH = ReportLabels(
     lang="en",
     staff="Staff",
@@ -563,7 +393,14 @@ REPORT_ENGLISH = ReportLabels(
     approved_line="Approved on review: {amount}",
     review="Review",
     review_fact="{date}: requested {requested}, approved {approved}, cut {cut}",
-    payment_methods={},
+    payment_methods={
+        "bank_transfer": "bank transfer",
+        "card": "card",
+        "pagopa": "pagoPA",
+        "direct_debit": "direct debit",
+        "other_traceable": "other traceable",
+        "cash": "cash",
+    },
     budget_file="Budget file",
     report_of="Report {period}",
     unreadable_report="Unreadable report",
@@ -575,8 +412,33 @@ REPORT_ENGLISH = ReportLabels(
 
 def report_labels(lang: str) -> ReportLabels:
     """The rendiconto's own texts in ``lang`` (``it`` or ``en``)."""
-    if lang == "it":
-        return REPORT_ITALIAN
+    return _report_labels(lang)
+
+
+@functools.cache
+def _report_labels(lang: str) -> ReportLabels:
+    texts: ReportLabels = _translated(REPORT_ENGLISH, lang)
+    return texts
+
+
+_T = TypeVar("_T", Labels, ReportLabels)
+
+
+def _translated(english: _T, lang: str) -> _T:
+    """``english`` with every text (tuples and dict values too) from the catalogue of ``lang``."""
+    if lang not in LANGS:
+        raise ValueError(f"unknown language {lang!r}: use 'it' or 'en'")
     if lang == "en":
-        return REPORT_ENGLISH
-    raise ValueError(f"unknown language {lang!r}: use 'it' or 'en'")
+        return english
+
+    def tr(value: Any) -> Any:
+        if isinstance(value, str):
+            return pgettext(CONTEXT, value, lang) if value else value
+        if isinstance(value, tuple):
+            return tuple(tr(v) for v in value)
+        if isinstance(value, dict):
+            return {k: tr(v) for k, v in value.items()}
+        return value
+
+    changes = {f.name: tr(getattr(english, f.name)) for f in dataclasses.fields(english) if f.name != "lang"}
+    return dataclasses.replace(english, lang=lang, **changes)

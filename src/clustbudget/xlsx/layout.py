@@ -33,6 +33,7 @@ from openpyxl.worksheet.protection import SheetProtection
 
 from .. import __version__
 from ..findings import Finding, Location, Severity
+from ..i18n import gettext, render
 from .labels import Labels
 from .sheetxml import Rows, column_letter
 from .styles import Styles
@@ -315,8 +316,8 @@ def findings_table(
     table = [
         (
             f,
-            places.message(f.message),
-            f.citation or None,
+            places.message(render(f.message, t.lang)),
+            gettext(f.citation, t.lang) if f.citation else None,
             places.location(f.location),
             places.location(f.related) if f.related else None,
         )

@@ -765,7 +765,7 @@ class _Rendiconto(Workbook[ReportStyles]):
             label = rt.report_of.format(period=r.report.period.id) if r.report else rt.unreadable_report
             files.append(SourceFile(label, self.places.path(r.loaded.display), sha(r)))
         period = self.report.period
-        selected = f"{period.id} ({period.start.isoformat()} – {period.end.isoformat()})"
+        selected = f"{period.id} ({self.date_text(period.start)} – {self.date_text(period.end)})"
         self.provenance_sheet(files, [(rt.period_selected, selected, s.text)])
 
     def _properties(self) -> None:

@@ -22,6 +22,7 @@ from openpyxl.workbook.defined_name import DefinedName
 
 from .. import __version__
 from ..findings import Finding
+from ..i18n import formatting, gettext, render
 from ..models import CallPack
 from .labels import Labels
 from .layout import Places, bar_series, findings_table, frame, quote
@@ -101,7 +102,7 @@ class Workbook(Generic[S]):
 
     def date_text(self, d: date) -> str:
         """A date as text in the workbook's language (``31/12/2021``, ``2021-12-31``)."""
-        return d.strftime("%d/%m/%Y") if self.t.lang == "it" else d.isoformat()
+        return formatting.date(d, self.t.lang)
 
     @property
     def date_format(self) -> str:
@@ -128,16 +129,13 @@ class Workbook(Generic[S]):
         errors with their places. Returns the title's row."""
         t, s = self.t, self.s
         if errors:
-            noun = (
-                ("errore" if len(errors) == 1 else "errori")
-                if t.lang == "it"
-                else ("error" if len(errors) == 1 else "errors")
-            )
+            noun = gettext("error", t.lang) if len(errors) == 1 else gettext("errors", t.lang)
             rows.append([(banner.format(n=len(errors), errors=noun, sheet=t.checks), s.banner)], height=20)
         title_row = rows.append([(title, s.title)], height=20)
         for f in errors[:MAX_ERRORS_LISTED]:
             where = self.places.location(f.location)
-            rows.append([(f"{f.code} {where}: {self.places.message(f.message)}", s.error)])
+            message = self.places.message(render(f.message, t.lang))
+            rows.append([(f"{f.code} {where}: {message}", s.error)])
         if len(errors) > MAX_ERRORS_LISTED:
             rows.append([(t.banner_more.format(n=len(errors) - MAX_ERRORS_LISTED), s.error)])
         return title_row
@@ -233,8 +231,8 @@ class Workbook(Generic[S]):
             (t.pack_version, pack.version, s.integer),
             (t.pack_title, pack.title, s.text),
             (t.pack_act, pack.act or t.missing, s.text),
-            (t.pack_file, self.places.path(self.pack_display) or t.missing, s.text),
-            (t.generated, self.generated.isoformat(timespec="seconds"), s.text),
+            (t.pack_file, render(self.places.path(self.pack_display), t.lang) or t.missing, s.text),
+            (t.generated, formatting.timestamp(self.generated, t.lang), s.text),  # local date and time
             (t.language, t.lang, s.text),
             (t.rounding, t.rounding_rule, s.text),
         ]
