@@ -11,7 +11,7 @@ import pytest
 from clustbudget.compute import expense_eligible, hourly_rate, staff_cost
 from clustbudget.pipeline import load_project, validate_paths
 
-from .conftest import DATA, EXAMPLE
+from .conftest import DATA, EXAMPLE, example_before_variations
 
 D = Decimal
 REPORTS = DATA / "reports"
@@ -120,8 +120,8 @@ def test_rules_on_single_reports():
     assert by_file["overlap-a.yaml"] == []
 
 
-def test_over_budget_is_flagged_on_the_example(cli):
-    r = cli("report", EXAMPLE, "-f", "json")
+def test_over_budget_is_flagged_on_the_example_before_its_variation(cli, tmp_path):
+    r = cli("report", example_before_variations(tmp_path), "-f", "json")
     assert r.returncode == 0, r.stderr
     data = json.loads(r.stdout)
     assert data["format"] == "clustbudget.report"
@@ -229,7 +229,8 @@ def test_a_report_named_alone_warns_that_its_budget_has_errors(tmp_path):
 @pytest.mark.parametrize("columns", ["100", "130", "200"])
 def test_report_never_cuts_a_figure(cli, columns):
     r = cli("report", EXAMPLE, "--lang", "it", env={"COLUMNS": columns})
-    for figure in ("130.000,00", "56.496,05", "111.480,50", "18.519,50", "186.225,62", "93,1%"):
+    # A's budget is V1's (in force at SAL-2's end): 115,000.00, 3,519.50 left.
+    for figure in ("115.000,00", "56.496,05", "111.480,50", "3.519,50", "186.225,62", "93,1%"):
         assert figure in r.stdout, (columns, r.stdout)
     assert "Budget e consuntivo, fino a SAL-2" in r.stdout and "Contributo dovuto: non calcolato" in r.stdout
 
@@ -259,3 +260,17 @@ def test_several_months_refused_on_one_person_all_count(tmp_path):
         "CB203",
         "CB302",
     ]
+
+
+def test_a_broken_file_among_the_reports_is_reported_not_left_out(cli, tmp_path):
+    import shutil
+
+    shutil.copy(EXAMPLE, tmp_path / EXAMPLE.name)
+    shutil.copytree(EXAMPLE.parent / EXAMPLE.stem, tmp_path / EXAMPLE.stem)
+    broken = tmp_path / EXAMPLE.stem / "sal-3.yaml"
+    broken.write_text(
+        "clustbudget: 1\nbudget: ../clust-er-health-2020-2022.yaml\nperiod: {id: SAL-3, start: 2022-09-01\n"
+    )
+    r = cli("report", tmp_path / EXAMPLE.name)
+    assert r.returncode == 2, r.stdout + r.stderr
+    assert "sal-3.yaml:4:1: CB002 error" in r.stdout + r.stderr
