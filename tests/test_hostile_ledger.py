@@ -237,3 +237,39 @@ def test_not_a_zip_and_a_broken_sheet_are_refused_cleanly(project, tmp_path):
     r = run_cli("import-expenses", path, "--into", project)
     assert r.returncode == 2 and "not a readable xlsx workbook" in r.stderr
     assert len(r.stderr.splitlines()) == 1
+
+
+# ------------------------------------------------------------------ memory
+
+
+def test_out_of_memory_is_a_clear_error_and_writes_nothing(project, tmp_path):
+    """A ledger larger than the process may hold (here 100,000 rows under a 200 MiB address
+    space) ends with exit 2 and one line saying so, the report untouched; not exit 3."""
+    import resource
+    import subprocess
+    import sys
+
+    ledger = tmp_path / "big.csv"
+    with ledger.open("w", encoding="utf-8") as out:
+        out.write(";".join(HEADER) + "\n")
+        for i in range(100_000):
+            out.write(";".join(row(f"BIG {i}", description=f"Stampa {i}")) + "\n")
+    before = project.read_bytes()
+
+    def limited() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (200 * 1024**2, 200 * 1024**2))
+
+    done = subprocess.run(
+        [sys.executable, "-m", "clustbudget", "import-expenses", str(ledger), "--into", str(project)],
+        capture_output=True,
+        text=True,
+        preexec_fn=limited,
+        timeout=300,
+    )
+    assert done.returncode == 2, (done.returncode, done.stderr[-500:])
+    assert done.stderr.splitlines()[-1] == (
+        "clustbudget: out of memory: the input is larger than this process may hold; "
+        "split it (a ledger by period) or raise the memory limit"
+    )
+    assert project.read_bytes() == before
+    assert not [p for p in project.parent.iterdir() if p.name.endswith(".tmp")]

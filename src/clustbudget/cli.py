@@ -691,6 +691,22 @@ def _run() -> int:
         # The reader went away (`| head`): stop quietly, with the shell's code for SIGPIPE.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return int(ExitCode.BROKEN_PIPE)
+    except MemoryError:
+        # Not a bug: the input needs more memory than this process may have (ulimit -v, a
+        # container's limit). What was being written is left as it was (atomic writes).
+        gc.collect()
+        sys.stderr.write(
+            "clustbudget: "
+            + render(
+                msg(
+                    "out of memory: the input is larger than this process may hold; "
+                    "split it (a ledger by period) or raise the memory limit"
+                ),
+                cli_lang(sys.argv[1:]),
+            )
+            + "\n"
+        )
+        return int(ExitCode.UNREADABLE)
     except Exception as exc:  # the last line of defence: report, never a traceback
         if os.environ.get("CLUSTBUDGET_DEBUG"):
             raise

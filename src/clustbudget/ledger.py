@@ -252,11 +252,16 @@ def _read_csv(path: Path) -> Ledger:
         dialect = csv.excel
     rows: list[tuple[int, list[Any]]] = []
     reader = csv.reader(io.StringIO(text), dialect)
+    # Ledgers repeat themselves (the same item, supplier, date, payment on many rows): one
+    # string per distinct cell keeps a 200,000-row ledger small.
+    cells: dict[str, str] = {}
     try:
         for row in reader:
             if len(rows) >= MAX_LEDGER_ROWS:
                 raise LedgerError(_too_many_rows(path))
-            rows.append((len(rows) + 1, row))  # the row as a spreadsheet shows it
+            rows.append(
+                (len(rows) + 1, [cells.setdefault(c, c) for c in row])
+            )  # numbered as a spreadsheet shows it
     except csv.Error as exc:
         raise LedgerError(
             msg(
