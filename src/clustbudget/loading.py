@@ -148,7 +148,7 @@ def unknown_kind(loaded: Loaded) -> Finding:
     like one of ours (see :func:`kind_hint`), at the key that was probably misspelt."""
     hint = kind_hint(loaded.doc.data if loaded.doc else None)
     if hint is None:
-        message = msg("a budget has 'costs', a cost report 'budget', a call pack 'items' at the top")
+        message: str = msg("a budget has 'costs', a cost report 'budget', a call pack 'items' at the top")
         where = Location(loaded.display, 1, 1)
     else:
         message, key = hint
@@ -209,6 +209,7 @@ _TYPE_WORDS = {
 def _findings_of(loaded: Loaded, exc: ValidationError, model_cls: type[BaseModel]) -> list[Finding]:
     out: list[Finding] = []
     for err in exc.errors(include_url=False):
+        text: str
         loc = tuple(err["loc"])
         kind = err["type"]
         if kind == "extra_forbidden":
@@ -241,7 +242,7 @@ def _findings_of(loaded: Loaded, exc: ValidationError, model_cls: type[BaseModel
             if is_key:
                 loc = loc[:-1]
             if kind == "cb_value":  # the Message of clustbudget.types, in the error's context
-                text: str = err.get("ctx", {}).get("message") or str(err["msg"])
+                text = err.get("ctx", {}).get("message") or str(err["msg"])
             elif kind == "literal_error":
                 expected = err.get("ctx", {}).get("expected", "")
                 text = msg(
