@@ -12,6 +12,17 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
 EXAMPLE = ROOT / "budgets" / "clust-er-health-2020-2022.yaml"
+EXAMPLE_V1 = ROOT / "budgets" / "clust-er-health-2020-2022.V1.yaml"
+
+
+def example_before_variations(tmp_path: Path) -> Path:
+    """A copy of the example project without its variation V1 (D still has 0.00 budgeted and
+    11,100.00 spent on it): the project's budget in the copy."""
+    import shutil
+
+    shutil.copytree(ROOT / "budgets", tmp_path / "budgets")
+    (tmp_path / "budgets" / EXAMPLE_V1.name).unlink()
+    return tmp_path / "budgets" / EXAMPLE.name
 
 
 def run_cli(

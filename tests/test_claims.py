@@ -15,7 +15,7 @@ import openpyxl
 from clustbudget.pipeline import load_project, validate_paths
 from clustbudget.xlsx.styles import RED
 
-from .conftest import EXAMPLE
+from .conftest import example_before_variations
 
 D = Decimal
 
@@ -125,18 +125,19 @@ def test_over_budget_is_reported_on_the_latest_period_with_the_overrun_to_date(t
 
 
 def test_an_item_with_no_budget_and_money_spent_is_over_not_zero_percent(cli, tmp_path):
-    # The example: D has no budget; 3,300.00 in SAL-1 and 7,800.00 in SAL-2 were spent on it.
-    project = load_project(EXAMPLE)
+    # The example before V1: D has no budget; 3,300.00 in SAL-1 and 7,800.00 in SAL-2 were spent on it.
+    example = example_before_variations(tmp_path)
+    project = load_project(example)
     d = next(row for row in project.progress[-1] if row.key == "D")
     assert (d.budget, d.cumulative, d.unbudgeted, d.over) == (D("0.00"), D("11100.00"), True, True)
-    data = json.loads(cli("report", EXAMPLE, "-f", "json").stdout)
+    data = json.loads(cli("report", example, "-f", "json").stdout)
     item = next(i for i in data["items"] if i["key"] == "D")
     assert (item["share_used"], item["over_budget"]) == (None, True)
-    text = cli("report", EXAMPLE).stdout
+    text = cli("report", example).stdout
     assert any(line.lstrip("│ ").startswith("D") and " over " in line for line in text.splitlines())
     out = tmp_path / "r.xlsx"
     assert (
-        cli("export", EXAMPLE, *sorted((EXAMPLE.parent / EXAMPLE.stem).glob("*.yaml")), "-o", out).returncode
+        cli("export", example, *sorted((example.parent / example.stem).glob("*.yaml")), "-o", out).returncode
         == 0
     )
     ws = openpyxl.load_workbook(out)["Riepilogo"]

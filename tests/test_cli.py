@@ -24,10 +24,13 @@ def test_validate_example_folder_passes_with_the_programme_warning(cli):
     lines = r.stdout.splitlines()
     assert all(LINE.match(line) for line in lines[:-1]), lines
     assert any(" CB106 warning programme stated as 'POR FESR 2021-2027'" in line for line in lines)
-    # the budget and its two example reports, checked together as one project
-    assert lines[-1].startswith("3 files checked: 0 errors, 3 warnings, 4 info")
-    # on the latest period, with the overrun to date (SAL-1 3,300.00 + SAL-2 7,800.00)
-    assert any("sal-2.yaml:4:1: CB310 warning item D: 11,100.00 accepted to date" in line for line in lines)
+    # the budget, its variation V1 and its two example reports, checked together as one project
+    assert lines[-1].startswith("4 files checked: 0 errors, 4 warnings, 8 info")
+    # V1's shifts are shown; under V1 (in force at SAL-2's end) D is within its budget
+    assert any(
+        "V1.yaml:43:3: CB408 info V1: item A 130,000.00 → 115,000.00 (-15,000.00" in line for line in lines
+    )
+    assert not any(" CB310 " in line for line in lines)
     assert "\x1b[" not in r.stdout  # not a terminal: no colour
 
 
@@ -347,7 +350,7 @@ def test_the_readme_flow_runs_as_written(cli, tmp_path):
     commands = [
         line.split("#", 1)[0].strip() for line in block.splitlines() if line.startswith("clustbudget ")
     ]
-    assert len(commands) == 6
+    assert len(commands) == 7
     shutil.copytree(ROOT / "budgets", tmp_path / "budgets")
     shutil.copytree(ROOT / "examples", tmp_path / "examples")
     for command in commands:

@@ -149,7 +149,8 @@ def test_summary_columns_and_formulas(example, example_sal2):
     a, e = find_row(ws, 1, "A"), find_row(ws, 1, "E")
     # A direct item: the budget and the earlier period are inputs, the period sums the
     # accepted columns of Staff and Expenses by item.
-    assert ws[f"C{a}"].value == 130000 and ws[f"C{a}"].protection.locked is False
+    # the budget in force at SAL-2's end: variation V1 (A 130,000.00 → 115,000.00)
+    assert ws[f"C{a}"].value == 115000 and ws[f"C{a}"].protection.locked is False
     sal1 = example.computed[0].figures.items["A"]
     assert D(str(ws[f"D{a}"].value)) == sal1 and ws[f"D{a}"].fill.fgColor.rgb.endswith(INPUT_FILL)
     assert ws[f"E{a}"].value == f"=SUM(D{a}:D{a})"

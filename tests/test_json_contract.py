@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from .conftest import DATA, EXAMPLE
+from .conftest import DATA, EXAMPLE, EXAMPLE_V1
 
 
 def no_floats(text: str):
@@ -50,7 +50,8 @@ def test_show_envelope(cli):
 
 def test_report_envelope(cli):
     data = no_floats(cli("report", "-f", "json", DATA / "reports" / "budget.yaml").stdout)
-    assert set(data) == ENVELOPE | {"budget", "call", "periods", "items", "findings"}
+    assert set(data) == ENVELOPE | {"budget", "call", "versions", "pending", "periods", "items", "findings"}
+    assert set(data["versions"][0]) == {"path", "variation", "approved", "items", "total"}
     period = data["periods"][0]
     assert set(period) == {
         "id",
@@ -67,6 +68,7 @@ def test_report_envelope(cli):
         "flat_rates",
         "total",
         "contribution_due",
+        "budget_version",
         "progress",
     }
     assert set(period["staff"][0]) == {
@@ -135,6 +137,33 @@ def test_report_envelope_without_figures(cli):
     r = cli("report", "-f", "json", DATA / "budgets" / "schema-errors.yaml")
     data = no_floats(r.stdout)
     assert r.returncode == 1 and data["periods"] == [] and data["findings"]
+    assert data["versions"] == [] and data["pending"] == []
+
+
+def test_variation_envelope(cli):
+    data = no_floats(cli("variation", "-f", "json", EXAMPLE, EXAMPLE_V1).stdout)
+    assert data["format"] == "clustbudget.variation"
+    assert set(data) == ENVELOPE | {
+        "old",
+        "new",
+        "variation",
+        "tolerance",
+        "items",
+        "by_year",
+        "by_action",
+        "findings",
+    }
+    assert set(data["variation"]) == {"id", "requested", "approved", "act", "note"}
+    assert set(data["items"][0]) == {
+        "key",
+        "approved",
+        "new",
+        "shift",
+        "share_of_item",
+        "share_of_total",
+        "tolerated",
+        "beyond_tolerance",
+    }
 
 
 def test_money_is_a_string_everywhere_in_report(cli):

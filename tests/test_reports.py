@@ -11,7 +11,7 @@ import pytest
 from clustbudget.compute import expense_eligible, hourly_rate, staff_cost
 from clustbudget.pipeline import load_project, validate_paths
 
-from .conftest import DATA, EXAMPLE
+from .conftest import DATA, EXAMPLE, example_before_variations
 
 D = Decimal
 REPORTS = DATA / "reports"
@@ -119,8 +119,8 @@ def test_rules_on_single_reports():
     assert by_file["overlap-a.yaml"] == []
 
 
-def test_over_budget_is_flagged_on_the_example(cli):
-    r = cli("report", EXAMPLE, "-f", "json")
+def test_over_budget_is_flagged_on_the_example_before_its_variation(cli, tmp_path):
+    r = cli("report", example_before_variations(tmp_path), "-f", "json")
     assert r.returncode == 0, r.stderr
     data = json.loads(r.stdout)
     assert data["format"] == "clustbudget.report"
@@ -227,7 +227,8 @@ def test_a_report_named_alone_warns_that_its_budget_has_errors(tmp_path):
 @pytest.mark.parametrize("columns", ["100", "130", "200"])
 def test_report_never_cuts_a_figure(cli, columns):
     r = cli("report", EXAMPLE, "--lang", "it", env={"COLUMNS": columns})
-    for figure in ("130.000,00", "56.496,05", "111.480,50", "18.519,50", "186.225,62", "93,1%"):
+    # A's budget is V1's (in force at SAL-2's end): 115,000.00, 3,519.50 left.
+    for figure in ("115.000,00", "56.496,05", "111.480,50", "3.519,50", "186.225,62", "93,1%"):
         assert figure in r.stdout, (columns, r.stdout)
     assert "Budget e consuntivo, fino a SAL-2" in r.stdout and "Contributo dovuto: non calcolato" in r.stdout
 

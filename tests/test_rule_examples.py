@@ -31,6 +31,11 @@ ALSO = {
     "CB017": {"CB012"},
     # An item beyond the tolerated shift is over its budget too.
     "CB311": {"CB310"},
+    # A revision that moves money shows its shifts (info).
+    "CB403": {"CB408"},
+    "CB404": {"CB408"},
+    "CB405": {"CB408"},
+    "CB407": {"CB408"},
 }
 """The other codes an example cannot avoid, exactly (selected with the example's own code)."""
 

@@ -398,6 +398,10 @@ def report(
         ),
     ] = None,
     output_format: TableFormatOpt = TableFormat.text,
+    with_pending: Annotated[
+        bool,
+        typer.Option("--with-pending", help="Show the pending budget variations beside the budget in force."),
+    ] = False,
     lang: LangOpt = None,
     color: ColorOpt = Color.auto,
 ) -> int:
@@ -423,9 +427,51 @@ def report(
         findings = project.findings
         from .output.progress import render
 
-        render(project, console(color), language)
+        render(project, console(color), language, with_pending=with_pending)
         _print_findings(findings, color, lang=language)
     return int(exit_code(findings))
+
+
+@app.command()
+def variation(
+    old: Annotated[
+        Path, typer.Argument(help="The approved budget version.", show_default=False, metavar="OLD")
+    ],
+    new: Annotated[
+        Path, typer.Argument(help="The new version (a revision of OLD).", show_default=False, metavar="NEW")
+    ],
+    output_format: TableFormatOpt = TableFormat.text,
+    lang: LangOpt = None,
+    color: ColorOpt = Color.auto,
+) -> int:
+    """Compare two versions of a budget: the shifts of a budget variation.
+
+    Per item (and per year and per action where the budget splits them): the approved
+    amount, the new amount, the shift in euro and as a share of the item and of the total;
+    E follows from the new A-D. Then what needs the Region's approval under the call's
+    tolerance, and the findings of both files.
+
+    Exits 1 when either version has errors, 2 when a file cannot be read.
+    """
+    from .pipeline import Refused, compare_budgets, compared_budgets
+
+    language = terminal_lang(lang)
+    if output_format is TableFormat.json:
+        from .output.json import dump
+        from .output.variation import variation_json
+
+        result = compare_budgets(old, new)
+        dump(variation_json(result, language), sys.stdout)  # an envelope even when nothing could be compared
+    else:
+        from .output.variation import render
+
+        try:
+            result = compared_budgets(old, new)
+        except Refused as exc:
+            _refuse(exc, color, language)
+        render(result, console(color), language)
+        _print_findings(result.findings, color, lang=language)
+    return int(exit_code(result.findings))
 
 
 @app.command()

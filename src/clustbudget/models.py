@@ -127,10 +127,36 @@ class CostLine(_Model):
 Lines = Annotated[list[CostLine], BeforeValidator(_none_as_empty_list)]
 
 
+class Variation(_Model):
+    """The state of a revision of the budget: a budget variation requested and, once the
+    Region approves it, approved (FORMAT: "Budget variations")."""
+
+    id: Id = Field(description="The variation's id, e.g. V1")
+    requested: Date
+    approved: Date | None = Field(None, description="Date of approval; null while pending")
+    act: Text | None = Field(None, description="The act that approves it, e.g. Det. 12345/2021")
+    note: Text | None = None
+    notes: Annotated[dict[str, Text], BeforeValidator(_none_as_empty_dict)] = Field(
+        {}, description="A note per cost item, for the variation form"
+    )
+
+    @model_validator(mode="after")
+    def _approved_after_requested(self) -> Variation:
+        if self.approved is not None and self.approved < self.requested:
+            raise PydanticCustomError(
+                "cb_value",
+                f"approved {self.approved.isoformat()} is before requested {self.requested.isoformat()}",
+            )
+        return self
+
+
 class Budget(_Model):
-    """A project's budget file (`costs` at the top)."""
+    """A project's budget file (`costs` at the top); with `revises` and `variation`, a
+    revision of the budget it names."""
 
     clustbudget: FormatVersion
+    revises: Text | None = Field(None, description="Path of the budget version this one revises")
+    variation: Variation | None = None
     call: Text = Field(description="Built-in call pack id, or a path to a pack file")
     project: Project
     actions: Annotated[list[Action], BeforeValidator(_none_as_empty_list)] = []
@@ -139,6 +165,16 @@ class Budget(_Model):
     declared: Annotated[dict[str, Money], BeforeValidator(_none_as_empty_dict)] = Field(
         {}, description="Figures as written in the application (item keys and `total`)"
     )
+
+    @model_validator(mode="after")
+    def _revision_has_its_variation(self) -> Budget:
+        if self.revises is not None and self.variation is None:
+            raise PydanticCustomError(
+                "cb_value", "a revision (revises:) needs its variation: {id, requested, approved}"
+            )
+        if self.variation is not None and self.revises is None:
+            raise PydanticCustomError("cb_value", "a variation needs revises: the budget version it revises")
+        return self
 
 
 # ---------------------------------------------------------------- call pack (FORMAT.md §2)
@@ -184,6 +220,23 @@ class Parameters(_Model):
     max_shift_between_items: Rate | None = None
 
 
+class VariationRules(_Model):
+    """What the call tolerates when money moves between items without the Region's approval.
+
+    ``share`` and ``amount`` null: not known for the call, shifts are shown but not checked.
+    An item's increase is measured against ``share`` × its approved amount (``basis: item``)
+    or × the approved total (``basis: total``), and/or against ``amount`` in euro; with both
+    set, ``either`` tolerates an increase within one of them, ``both`` only within both.
+    """
+
+    share: Rate | None = None
+    amount: Money | None = None
+    basis: Literal["item", "total"] = "item"
+    combine: Literal["either", "both"] = "either"
+    total_may_increase: Bool = False
+    ref: Text | None = None
+
+
 class FlatRateLimits(_Model):
     """Flat rates allowed without justification, and with a calculation method (CPR art. 54)."""
 
@@ -220,6 +273,7 @@ class CallPack(_Model):
     flat_rate_limits: FlatRateLimits | None = None
     simplified_costs: SimplifiedCosts | None = None
     expenses: ExpenseRules = ExpenseRules()
+    variations: VariationRules = VariationRules()
 
     @model_validator(mode="after")
     def _bases_are_direct_items(self) -> CallPack:

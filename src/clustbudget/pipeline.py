@@ -36,6 +36,8 @@ from .rules import Hit, Selection, finding, run
 from .rules.budget import BudgetContext
 from .rules.costreport import ReportContext
 from .rules.project import PortfolioContext, ProgressContext, ProjectContext, ReportCheck
+from .rules.variation import Sibling, VariationContext
+from .variations import Comparison, Version, compare, in_force
 
 YAML_SUFFIXES = (".yaml", ".yml")
 
@@ -152,6 +154,12 @@ class ProjectResult:
     progress: list[list[ItemProgress]] = field(default_factory=list)
     contributions: list[Decimal | None] = field(default_factory=list)
     """Contribution due on the cumulative accepted costs after each period (None: rate unknown)."""
+    versions: list[Version] = field(default_factory=list)
+    """The budget's approved line of versions: the original, then each approved revision."""
+    in_force: list[Version] = field(default_factory=list)
+    """The version in force at each computed period's end (its progress is against it)."""
+    pending: list[Version] = field(default_factory=list)
+    """Revisions still pending: never counted, shown beside by ``report --with-pending``."""
 
     @property
     def computed(self) -> list[ReportResult]:
@@ -194,8 +202,13 @@ def check_project(
     *,
     selection: Selection = Selection(),
     others: Sequence[Loaded] = (),
+    versions: Sequence[Version] = (),
+    pending: Sequence[Version] = (),
 ) -> ProjectResult:
     """Check a budget's cost reports: each on its own, then across them, then against the budget.
+
+    ``versions`` is the budget's approved line (:func:`version_line`; default: the budget
+    alone): each period's budget against actual uses the version in force at its end.
 
     ``reports`` are loaded (and validated) report files; those that could not be read keep
     their findings and are left out of the figures. ``others`` are the project's reports that
@@ -257,7 +270,13 @@ def check_project(
         r.disallowed = disallowed_costs(r.costs, refusals[id(r.loaded)])
         r.figures = period_figures(r.costs, pack, r.disallowed)
     periods = [r.figures for r in valid if r.figures is not None]
-    project.progress = [budget_vs_actual(budget.figures, periods, i) for i in range(len(periods))]
+    project.versions = list(versions) or [Version(budget.loaded.display, "", None, budget.figures)]
+    project.pending = list(pending)
+    ends = [r.report.period.end for r in valid if r.figures is not None]  # type: ignore[union-attr]
+    project.in_force = [project.versions[in_force(project.versions, end)] for end in ends]
+    project.progress = [
+        budget_vs_actual(project.in_force[i].figures, periods, i) for i in range(len(periods))
+    ]
     params = pack.parameters
     for rows in project.progress:
         total = next(row for row in rows if row.key == "total")
@@ -267,7 +286,8 @@ def check_project(
             else None
         )
     if valid:
-        ctx2 = ProgressContext(model, pack, budget.figures, checks, periods, project.progress)
+        figures = project.in_force[-1].figures if project.in_force else budget.figures
+        ctx2 = ProgressContext(model, pack, figures, checks, periods, project.progress)
         attach(run("progress", ctx2, locate(valid[-1]), selection).findings)
     for r in results:
         r.findings.sort(key=lambda f: f.sort_key)
@@ -403,6 +423,10 @@ def validate_paths(paths: Iterable[Path], selection: Selection = Selection()) ->
             reports.setdefault(target, []).append((loaded, fr))
         else:
             fr.findings = _selected(loaded.findings, selection)
+    cache = dict(budgets)  # every budget read in this run, named or not: each read once
+    for result in list(budgets.values()):
+        if revises_target(result.loaded) is not None:
+            check_revision(result, resolver=resolver, selection=selection, known=cache)
     for target, members in reports.items():
         budget = budgets.get(target)
         if budget is None:
@@ -426,7 +450,15 @@ def validate_paths(paths: Iterable[Path], selection: Selection = Selection()) ->
                         )
                 continue
         others = project_reports(target, known=[m[0].path for m in members])
-        project = check_project(budget, [m[0] for m in members], selection=selection, others=others)
+        versions, pending = version_line(budget, resolver=resolver, known=cache)
+        project = check_project(
+            budget,
+            [m[0] for m in members],
+            selection=selection,
+            others=others,
+            versions=versions,
+            pending=pending,
+        )
         by_loaded = {id(r.loaded): r for r in project.reports}
         unnamed_with_errors = target not in budgets and budget.figures is not None and budget.errors
         for loaded, fr in members:
@@ -570,7 +602,247 @@ def load_project(
                 )
             )
             loaded.model = None
-    return check_project(budget, loadeds, selection=selection, others=others)
+    versions, pending = version_line(budget)
+    return check_project(
+        budget, loadeds, selection=selection, others=others, versions=versions, pending=pending
+    )
+
+
+# ------------------------------------------------------------------ versions of a budget
+
+
+def revises_target(loaded: Loaded) -> Path | None:
+    """The file a budget's ``revises:`` names, resolved against its folder (None: not a
+    revision). Read from the document, so that a broken revision still names its target."""
+    data = loaded.doc.data if loaded.doc is not None else None
+    ref = data.get("revises") if isinstance(data, dict) else None
+    if not isinstance(ref, str):
+        return None
+    try:
+        return (loaded.path.parent / ref).resolve()
+    except (OSError, ValueError):  # a name no file can have: reported as not found
+        return loaded.path.parent / "\ufffd"
+
+
+def find_revisions(folder: Path, known: Iterable[Path] = ()) -> list[Loaded]:
+    """The revisions kept in ``folder`` (budget files with ``revises:``, FORMAT "Budget
+    variations": beside the budget they revise), read and validated, except the files
+    ``known``."""
+    skip = {p.resolve() for p in known}
+    out = []
+    for path in sorted(folder.iterdir()) if folder.is_dir() else ():
+        if path.suffix.lower() not in YAML_SUFFIXES or not path.is_file() or path.resolve() in skip:
+            continue
+        loaded = read(path, _display(path))
+        if loaded.kind == "budget" and revises_target(loaded) is not None:
+            validate(loaded)
+            out.append(loaded)
+    return out
+
+
+def _approved(result: BudgetResult) -> bool:
+    model = result.budget
+    return model is not None and model.variation is not None and model.variation.approved is not None
+
+
+def version_line(
+    budget: BudgetResult,
+    *,
+    resolver: PackResolver | None = None,
+    known: dict[Path, BudgetResult] | None = None,
+) -> tuple[list[Version], list[Version]]:
+    """A budget's approved line of versions, from the original, and its pending revisions.
+
+    The revisions are the budget files beside it whose ``revises:`` leads back to it. From
+    each version the line goes on to the approved revision of it (the earliest approved, if
+    two are: CB401 reports that fork); a revision with errors ends the line there. Pending:
+    the revisions of a version of the line not yet approved.
+    """
+    resolver = resolver or PackResolver()
+    known = {} if known is None else known
+    if budget.figures is None:
+        return [], []
+    root = budget.loaded.path.resolve()
+    known.setdefault(root, budget)
+    results: list[BudgetResult] = []
+    for loaded in find_revisions(budget.loaded.path.parent):
+        key = loaded.path.resolve()
+        if key not in known:
+            known[key] = check_budget(loaded.path, resolver=resolver, loaded=loaded)
+        results.append(known[key])
+    targets = {id(r): revises_target(r.loaded) for r in results}
+    line = [Version(budget.loaded.display, "", None, budget.figures)]
+    on_line, current = {root}, root
+    while True:
+        nexts = [r for r in results if targets[id(r)] == current and _approved(r) and r.figures is not None]
+        if not nexts:
+            break
+        nexts.sort(key=lambda r: (r.budget.variation.approved, r.loaded.display))  # type: ignore[union-attr]
+        chosen = nexts[0]
+        current = chosen.loaded.path.resolve()
+        if current in on_line:
+            break
+        on_line.add(current)
+        v = chosen.budget.variation  # type: ignore[union-attr]
+        line.append(Version(chosen.loaded.display, v.id, v.approved, chosen.figures))  # type: ignore[union-attr, arg-type]
+    pending = [
+        Version(r.loaded.display, r.budget.variation.id, None, r.figures)  # type: ignore[union-attr]
+        for r in results
+        if targets[id(r)] in on_line and r.budget is not None and not _approved(r) and r.figures is not None
+    ]
+    return line, pending
+
+
+def _loop_through(loaded: Loaded) -> list[str]:
+    """The files of a loop of ``revises:`` through ``loaded``, or [] when the line reaches
+    an original budget (or a missing file, reported on its own)."""
+    start = loaded.path.resolve()
+    names, seen, current = [loaded.display], {start}, loaded
+    while True:
+        target = revises_target(current)
+        if target is None or not target.is_file():
+            return []
+        if target == start:
+            return [*names, loaded.display]
+        if target in seen:
+            return []  # a loop that does not pass through this file: reported on its members
+        seen.add(target)
+        current = read(target, _display(target))
+        names.append(current.display)
+
+
+def variation_context(
+    revision: BudgetResult,
+    revised: BudgetResult | None,
+    *,
+    siblings: Sequence[BudgetResult] = (),
+) -> VariationContext | None:
+    """What the CB4xx rules look at for one revision (None when the revision itself could
+    not be read as a budget). ``revised`` None: the version it names was not found."""
+    model = revision.budget
+    if model is None:
+        return None
+    name = model.revises or (revised.loaded.display if revised is not None else "")
+    problem = ""
+    comparison: Comparison | None = None
+    if revised is None:
+        problem = msg("not found (relative to this revision)")
+    elif revised.loaded.kind != "budget":
+        problem = msg("not a budget file")
+    elif revised.figures is None:
+        problem = msg("the version it revises has errors: fix them first")
+    elif revision.figures is not None:
+        comparison = compare(revised.figures, revision.figures)
+    revised_model = revised.budget if revised is not None else None
+    pending = bool(
+        revised_model is not None and revised_model.revises is not None and not _approved(revised)  # type: ignore[arg-type]
+    )
+    others = [
+        Sibling(s.loaded.display, _approved(s), s.loaded.at(("variation", "approved")))
+        for s in siblings
+        if s is not revision and s.budget is not None
+    ]
+    return VariationContext(
+        model,
+        revision.pack,
+        name,
+        revised_model if comparison is not None else None,
+        revised is not None,
+        problem,
+        pending,
+        comparison,
+        others,
+        _loop_through(revision.loaded) if model.revises is not None else [],
+        revision.loaded.display,
+    )
+
+
+def check_revision(
+    revision: BudgetResult,
+    *,
+    resolver: PackResolver | None = None,
+    selection: Selection = Selection(),
+    known: dict[Path, BudgetResult] | None = None,
+) -> VariationContext | None:
+    """Run the CB4xx rules on a revision: its findings are added to ``revision.findings``.
+    Returns the context (with the comparison), or None when it is not a readable revision."""
+    resolver = resolver or PackResolver()
+    known = {} if known is None else known
+    target = revises_target(revision.loaded)
+    if target is None or revision.budget is None:
+        return None
+    revised: BudgetResult | None = None
+    if target.is_file():
+        if target not in known:
+            known[target] = check_budget(target, display=_display(target), resolver=resolver)
+        revised = known[target]
+    siblings = []
+    for loaded in find_revisions(revision.loaded.path.parent):
+        key = loaded.path.resolve()
+        if revises_target(loaded) != target or key == revision.loaded.path.resolve():
+            continue
+        if key not in known:
+            known[key] = check_budget(loaded.path, resolver=resolver, loaded=loaded)
+        siblings.append(known[key])
+    ctx = variation_context(revision, revised, siblings=siblings)
+    if ctx is not None:
+        loaded = revision.loaded
+        found = run("variation", ctx, lambda hit: loaded.at(hit.loc, key=hit.key), selection).findings
+        revision.findings.extend(found)
+        revision.findings.sort(key=lambda f: f.sort_key)
+    return ctx
+
+
+@dataclass
+class VariationResult:
+    """``clustbudget variation OLD NEW``: two versions, their comparison and the findings."""
+
+    old: BudgetResult
+    new: BudgetResult
+    context: VariationContext | None
+
+    @property
+    def comparison(self) -> Comparison | None:
+        return self.context.comparison if self.context is not None else None
+
+    @property
+    def findings(self) -> list[Finding]:
+        return self.old.findings + self.new.findings
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity is Severity.ERROR]
+
+
+def compare_budgets(old_path: Path, new_path: Path, *, selection: Selection = Selection()) -> VariationResult:
+    """Compare two versions of a budget, as `clustbudget variation OLD NEW` does.
+
+    When NEW is a revision of OLD (its ``revises:`` names it), its line of versions is checked
+    too (CB400–CB402); otherwise NEW is taken as a variation being prepared from OLD.
+    """
+    resolver = PackResolver()
+    old = check_budget(old_path, selection=selection, resolver=resolver)
+    new = check_budget(new_path, selection=selection, resolver=resolver)
+    known = {old_path.resolve(): old}
+    if revises_target(new.loaded) == old_path.resolve():
+        return VariationResult(
+            old, new, check_revision(new, resolver=resolver, selection=selection, known=known)
+        )
+    ctx = variation_context(new, old)
+    if ctx is not None:
+        found = run("variation", ctx, lambda hit: new.loaded.at(hit.loc, key=hit.key), selection).findings
+        new.findings.extend(found)
+        new.findings.sort(key=lambda f: f.sort_key)
+    return VariationResult(old, new, ctx)
+
+
+def compared_budgets(old_path: Path, new_path: Path) -> VariationResult:
+    """:func:`compare_budgets`, refused (:class:`Refused`) when either version has no figures."""
+    result = compare_budgets(old_path, new_path)
+    for path, version in ((old_path, result.old), (new_path, result.new)):
+        if version.figures is None:
+            raise _cannot_compute(path, result.findings)
+    return result
 
 
 # ------------------------------------------------------------------ what the commands do, as functions

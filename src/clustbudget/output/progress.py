@@ -8,6 +8,7 @@ from ..compute import ItemProgress
 from ..models import CallPack
 from ..money import ZERO, fmt, fmt_eur
 from ..pipeline import ProjectResult
+from ..variations import Version
 from .json import envelope, finding, flat_rates
 
 if TYPE_CHECKING:
@@ -33,8 +34,19 @@ def _progress(rows: list[ItemProgress], pack: CallPack) -> list[dict[str, Any]]:
     ]
 
 
+def _version(v: Version) -> dict[str, Any]:
+    return {
+        "path": v.display,
+        "variation": v.id or None,
+        "approved": v.approved.isoformat() if v.approved else None,
+        "items": {k: fmt(a) for k, a in v.figures.items.items()},
+        "total": fmt(v.figures.total),
+    }
+
+
 def progress_json(project: ProjectResult, lang: str = "en") -> dict[str, Any]:
-    """The `report` JSON envelope: per period staff, expenses and figures; per item progress."""
+    """The `report` JSON envelope: per period staff, expenses and figures; per item progress
+    (against the budget version in force at the period's end, ``budget_version``)."""
     b = project.budget
     pack = b.pack
     if pack is None or b.figures is None:  # the budget could not be computed: findings only
@@ -43,6 +55,8 @@ def progress_json(project: ProjectResult, lang: str = "en") -> dict[str, Any]:
             {
                 "budget": b.loaded.display,
                 "call": None,
+                "versions": [],
+                "pending": [],
                 "periods": [],
                 "items": [],
                 "findings": [finding(f, lang) for f in project.findings],
@@ -95,6 +109,7 @@ def progress_json(project: ProjectResult, lang: str = "en") -> dict[str, Any]:
                 **flat_rates(fig.flat_rates),
                 "total": fmt(fig.total),
                 "contribution_due": None if (due := project.contributions[i]) is None else fmt(due),
+                "budget_version": project.in_force[i].display,
                 "progress": _progress(project.progress[i], pack),
             }
         )
@@ -105,6 +120,8 @@ def progress_json(project: ProjectResult, lang: str = "en") -> dict[str, Any]:
         {
             "budget": b.loaded.display,
             "call": {"id": pack.id, "version": pack.version},
+            "versions": [_version(v) for v in project.versions],
+            "pending": [_version(v) for v in project.pending],
             "periods": periods,
             "items": _progress(last, pack),
             "findings": [finding(f, lang) for f in b.findings + findings],
@@ -127,8 +144,11 @@ def _used(row: ItemProgress, lang: str) -> str:
     return pct(row.cumulative / row.budget, lang, places=1)  # from the figures: one rounding
 
 
-def render(project: ProjectResult, console: Console, lang: str = "en") -> None:
+def render(project: ProjectResult, console: Console, lang: str = "en", *, with_pending: bool = False) -> None:
     """Budget against actual: one column per period, cumulative, remaining, % used and a bar.
+
+    The budget is the version in force at the latest period's end (named under the title when
+    the budget has approved variations); ``with_pending`` adds a column per pending variation.
 
     On a narrow terminal the bar shortens, then goes, then the label: figures are never cut.
     """
@@ -136,6 +156,7 @@ def render(project: ProjectResult, console: Console, lang: str = "en") -> None:
 
     from ..i18n import format_template
     from .text import literal
+    from .variation import word
     from .words import WORDS
 
     w = WORDS[lang]
@@ -152,16 +173,28 @@ def render(project: ProjectResult, console: Console, lang: str = "en") -> None:
     money_width = max(len(fmt_eur(r.budget, lang)) for r in last) + 1
     # Columns take their content plus 3 (borders, padding); what is left goes to label and bar.
     item_w, used_w = max(len(w["item"]), 4), max(len(w["used"]), 6)
-    base = 1 + (item_w + 3) + (money_width + 3) * (3 + len(reports)) + (used_w + 3)
+    pending = project.pending if with_pending else []
+    base = 1 + (item_w + 3) + (money_width + 3) * (3 + len(reports) + len(pending)) + (used_w + 3)
     room = console.width - base
     bar = 20 if room >= 17 + 25 else 10 if room >= 17 + 15 else 0
     label_w = room - (bar + 5 if bar else 0) - 3
-    table = Table(
-        title=literal(model.project.title)
+    title = (
+        literal(model.project.title)
         + "\n"
-        + literal(format_template(w["vs"], {"period": current.period.id, "end": current.period.end}, lang)),
-        title_justify="left",
+        + literal(format_template(w["vs"], {"period": current.period.id, "end": current.period.end}, lang))
     )
+    version = project.in_force[-1] if project.in_force else None
+    if version is not None and len(project.versions) > 1:
+        title = (
+            title
+            + "\n"
+            + literal(
+                word("in_force", lang, vid=version.id, path=version.display, approved=version.approved)
+                if version.id
+                else word("in_force_original", lang, path=version.display)
+            )
+        )
+    table = Table(title=title, title_justify="left")
     table.add_column(w["item"], no_wrap=True, min_width=item_w)
     if label_w >= 14:
         table.add_column(w["label"], no_wrap=True, overflow="ellipsis", max_width=min(label_w, 40))
@@ -170,6 +203,8 @@ def render(project: ProjectResult, console: Console, lang: str = "en") -> None:
         table.add_column(header, justify="right", no_wrap=True, min_width=money_width)
 
     money_column(w["budget"])
+    for v in pending:
+        money_column(literal(word("pending", lang, vid=v.id)))
     for r in reports:
         assert r.report is not None  # computed: its figures exist, so it was read
         money_column(literal(r.report.period.id))
@@ -187,6 +222,10 @@ def render(project: ProjectResult, console: Console, lang: str = "en") -> None:
             cells.append(literal(label))
         cells += [
             fmt_eur(row.budget, lang),
+            *(
+                fmt_eur(v.figures.total if row.key == "total" else v.figures.items.get(row.key, ZERO), lang)
+                for v in pending
+            ),
             *(fmt_eur(p[row_i].period, lang) for p in project.progress),
             fmt_eur(row.cumulative, lang),
             fmt_eur(row.remaining, lang),

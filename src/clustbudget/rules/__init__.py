@@ -5,7 +5,9 @@ Codes are grouped by family, ruff-style:
 - ``CB0xx`` reading and schema (:mod:`clustbudget.rules.reading`): the file as a document;
 - ``CB1xx`` budget rules (:mod:`clustbudget.rules.budget`);
 - ``CB2xx`` cost report rules (:mod:`clustbudget.rules.costreport`), ``CB3xx`` rules across the
-  reports of one project, and budget against actual.
+  reports of one project, and budget against actual;
+- ``CB4xx`` budget variations: a revision against the version it revises
+  (:mod:`clustbudget.rules.variation`).
 
 A rule is a plain function over the loaded data that yields :class:`Hit` s; the registry
 attaches its code, severity and citation to make :class:`~clustbudget.findings.Finding` s.
@@ -28,7 +30,7 @@ from ..findings import Finding, Location, Severity
 if TYPE_CHECKING:
     from ..compute import Refusal
 
-Scope = Literal["reading", "budget", "report", "project", "progress", "portfolio"]
+Scope = Literal["reading", "budget", "report", "project", "progress", "portfolio", "variation"]
 
 
 class Hit(NamedTuple):
@@ -89,7 +91,7 @@ def rule(
 
 def all_rules() -> dict[str, Rule]:
     """Every rule, by code (importing the rule modules registers them)."""
-    from . import budget, costreport, project, reading  # noqa: F401
+    from . import budget, costreport, project, reading, variation  # noqa: F401
 
     return dict(sorted(REGISTRY.items()))
 

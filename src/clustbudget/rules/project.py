@@ -25,7 +25,7 @@ from ..compute import (
 from ..findings import Severity
 from ..i18n import msg
 from ..models import Budget, CallPack, CostReport
-from ..money import ZERO
+from ..money import ZERO, round_cents
 from ..payments import normalise
 from . import Hit, rule
 from .budget import FILE_CHECK, UNKNOWN_PARAMETERS
@@ -409,22 +409,28 @@ def shift_exceeded(ctx: ProgressContext) -> Iterator[Hit]:
     Why: the call tolerates moving that share of an item's budget without approval; beyond it,
     the overrun needs a variation approved by the Region.
 
-    Fix: ask the Region for a variation, or bring the item back within the tolerance.
+    Fix: ask the Region for a variation of at least the amount stated (record it as a revision
+    of the budget: `revises:` and `variation:`), or bring the item back within the tolerance.
     """
     limit = ctx.pack.parameters.max_shift_between_items
     if limit is None or not ctx.progress:
         return
     for r in ctx.progress[-1]:
-        if r.key != "total" and r.cumulative - r.budget > r.budget * limit:
+        tolerated = round_cents(r.budget * limit)
+        excess = r.cumulative - r.budget - tolerated
+        if r.key != "total" and excess > 0:
             yield Hit(
                 ("period",),
                 msg(
-                    "item {key}: {accepted:money} against a budget of {budget:money} is beyond the {limit:rate} "
-                    "shift the call tolerates",
+                    "item {key}: {cumulative:money} against a budget of {budget:money} is beyond the "
+                    "{limit:rate} shift the call tolerates ({tolerated:money}) by {excess:money}: "
+                    "that much needs an approved variation",
                     key=r.key,
-                    accepted=r.cumulative,
+                    cumulative=r.cumulative,
                     budget=r.budget,
                     limit=limit,
+                    tolerated=tolerated,
+                    excess=excess,
                 ),
                 doc=ctx.reports[-1].loaded,
                 key=True,
