@@ -102,3 +102,50 @@ def test_rules_json_and_explanation():
 )
 def test_commands_return_their_exit_code_in_standalone_mode_too(args, code):
     assert CliRunner().invoke(app, args).exit_code == code
+
+
+def _project_copy(tmp_path: Path) -> Path:
+    import shutil
+
+    shutil.copy(EXAMPLE, tmp_path / EXAMPLE.name)
+    shutil.copytree(REPORTS, tmp_path / EXAMPLE.stem)
+    return tmp_path / EXAMPLE.stem / "sal-2.yaml"
+
+
+def test_import_ledger_is_a_library_function(tmp_path):
+    from clustbudget.ledger import import_ledger
+    from clustbudget.loading import load_file
+
+    into = _project_copy(tmp_path)
+    ledger = Path(__file__).parent.parent / "examples" / "registro-spese.csv"
+    before = into.read_bytes()
+    dry = import_ledger(ledger, into, dry_run=True)
+    assert (len(dry.rows), dry.written) == (2, False)
+    assert into.read_bytes() == before
+    done = import_ledger(ledger, into)
+    assert (len(done.rows), done.written, done.into) == (2, True, into)
+    assert [e.document for e in load_file(into).model.expenses[-2:]] == ["FT 41/2022", "2022-0712"]
+
+
+def test_import_ledger_refuses_with_the_rows_and_an_exit_code(tmp_path):
+    from clustbudget.ledger import ImportRefused, import_ledger
+
+    into = _project_copy(tmp_path)
+    bad = tmp_path / "bad.csv"
+    bad.write_text(
+        "Data;Voce;Descrizione;Fornitore;Numero documento;Importo;Data pagamento;Modalità di pagamento\n"
+        "14/06/2022;D;Stand;Fiera S.r.l.;FT 9/2022;100,00;30/06/2022;Contanti\n"
+        "15/06/2022;D;Volantini;Tipografia S.r.l.;FT 10/2022;200,00;30/06/2022;Bonifico\n",
+        encoding="utf-8",
+    )
+    before = into.read_bytes()
+    with pytest.raises(ImportRefused) as refused:
+        import_ledger(bad, into)
+    assert refused.value.code == ExitCode.FINDINGS
+    assert refused.value.plan is not None and [p.row for p in refused.value.plan.problems] == [2]
+    assert into.read_bytes() == before  # nothing written
+    skipped = import_ledger(bad, into, skip_invalid=True)
+    assert (len(skipped.rows), skipped.written) == (1, True)
+    with pytest.raises(ImportRefused) as missing:
+        import_ledger(tmp_path / "nope.csv", into)
+    assert missing.value.code == ExitCode.UNREADABLE

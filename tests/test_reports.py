@@ -252,3 +252,17 @@ def test_several_months_refused_on_one_person_all_count(tmp_path):
     assert r.disallowed == {("staff", 0): D("1400.00")}
     assert r.figures.items["A"] == D("16900.00")
     assert sorted(f.code for f in r.findings if f.code != "CB300") == ["CB203", "CB203", "CB302"]
+
+
+def test_a_broken_file_among_the_reports_is_reported_not_left_out(cli, tmp_path):
+    import shutil
+
+    shutil.copy(EXAMPLE, tmp_path / EXAMPLE.name)
+    shutil.copytree(EXAMPLE.parent / EXAMPLE.stem, tmp_path / EXAMPLE.stem)
+    broken = tmp_path / EXAMPLE.stem / "sal-3.yaml"
+    broken.write_text(
+        "clustbudget: 1\nbudget: ../clust-er-health-2020-2022.yaml\nperiod: {id: SAL-3, start: 2022-09-01\n"
+    )
+    r = cli("report", tmp_path / EXAMPLE.name)
+    assert r.returncode == 2, r.stdout + r.stderr
+    assert "sal-3.yaml:4:1: CB002 error" in r.stdout + r.stderr

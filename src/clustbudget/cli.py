@@ -8,7 +8,6 @@ Exit codes (FORMAT.md §4, :mod:`clustbudget.exitcodes`): 0 ok; 1 a document has
 from __future__ import annotations
 
 import atexit
-import contextlib
 import gc
 import os
 import sys
@@ -29,6 +28,7 @@ if TYPE_CHECKING:  # imported where used: `validate` starts without rich, pydant
     from rich.console import Console
 
     from .findings import Finding
+    from .ledger import ImportPlan
     from .pipeline import BudgetResult, ProjectResult, Refused
     from .rules import Selection
 
@@ -577,105 +577,56 @@ def import_expenses(
     expenses are appended to its `expenses:` list, and the file is replaced atomically.
     Exits 1 when rows are invalid (nothing written), 2 when a file cannot be read.
     """
-    from .atomic import FileBusy, locked, real_file, write_text_atomic
-    from .ledger import LedgerError, ReportShapeError, expense_yaml, parse_mapping, plan_import, read_ledger
-    from .pipeline import Refused, load_import_target
+    from .ledger import ImportRefused, expense_yaml, import_ledger
+    from .output.text import printable
+    from .pipeline import Refused
 
     language = terminal_lang(lang)
-    into = real_file(into)  # a symlink is written through: the report is the file it names
-    # Read, changed and written back under the report's lock: a concurrent import waits, then
-    # reads the file the other one wrote, so an import that says "imported" is never lost.
-    hold = contextlib.ExitStack()
-    try:
-        if not dry_run and into.is_file():
-            hold.enter_context(locked(into))
-    except FileBusy as exc:
-        fail(
-            msg("{into}: cannot write: {reason}", into=str(into), reason=exc.strerror or str(exc)),
-            lang=language,
-        )
-    with hold:
-        try:
-            target = load_import_target(into)
-        except Refused as exc:
-            _refuse(exc, color, language)
-        try:
-            table = read_ledger(ledger, sheet=sheet)
-            explicit = parse_mapping(mapping or [])
-            plan = plan_import(table, target, explicit=explicit, skip_invalid=skip_invalid)
-        except LedgerError as exc:
-            fail(exc.args[0] if exc.args else str(exc), lang=language)
-        except ReportShapeError as exc:  # the report's `expenses:` cannot be extended as it is written
-            fail(
-                msg("{into}: {problem}", into=str(into), problem=exc.args[0] if exc.args else str(exc)),
-                ExitCode.FINDINGS,
-                language,
-            )
-        columns_ok = plan.parsed.columns_ok
-        from .output.text import printable
 
+    def list_problems(plan: ImportPlan, skipped: bool) -> None:
+        word = render(msg("skipped: "), language) if skipped else ""
         for p in plan.problems:
-            skipped_word = render(msg("skipped: "), language) if skip_invalid and columns_ok else ""
-            sys.stderr.write(
-                printable(f"{ledger}:{p.row}: {skipped_word}{render(p.message, language)}") + "\n"
-            )
-        if not columns_ok:
-            fail(
-                msg("{ledger}: the columns could not be matched: nothing written", ledger=str(ledger)),
-                ExitCode.FINDINGS,
-                language,
-            )
-        if plan.problems and not skip_invalid:
-            fail(
-                nmsg(
-                    "{ledger}: {n} of {total} row is invalid: nothing written; fix it, or pass --skip-invalid to import the others",
-                    "{ledger}: {n} of {total} rows are invalid: nothing written; fix them, or pass --skip-invalid to import the others",
-                    len(plan.problems),
-                    ledger=str(ledger),
-                    total=len(table.rows),
-                )
-                if len(table.rows) > 1
-                else msg("{ledger}: its only row is invalid: nothing written", ledger=str(ledger)),
-                ExitCode.FINDINGS,
-                language,
-            )
-        if not plan.added:
-            sys.stdout.write(
-                render(msg("nothing to import from {ledger}", ledger=str(ledger)), language) + "\n"
-            )
-            return int(ExitCode.OK)
-        rows = [values for _, values in plan.added]
-        if dry_run:
-            sys.stdout.write("".join(expense_yaml(r, 2) for r in rows))
-            done = nmsg(
-                "{n} expense would be added to {into} (dry run: nothing written)",
-                "{n} expenses would be added to {into} (dry run: nothing written)",
-                len(rows),
-                into=str(into),
-            )
-            sys.stdout.write(render(done, language) + "\n")
-            return int(ExitCode.OK)
-        try:
-            write_text_atomic(into, ("\ufeff" if plan.bom else "") + plan.text, overwrite=True)
-        except OSError as exc:
-            fail(
-                msg("{into}: cannot write: {reason}", into=str(into), reason=exc.strerror or str(exc)),
-                lang=language,
-            )
-        imported = nmsg(
-            "imported {n} expense from {ledger} into {into}",
-            "imported {n} expenses from {ledger} into {into}",
-            len(rows),
-            ledger=str(ledger),
-            into=str(into),
+            sys.stderr.write(printable(f"{ledger}:{p.row}: {word}{render(p.message, language)}") + "\n")
+
+    try:
+        outcome = import_ledger(
+            ledger, into, mapping=mapping or [], sheet=sheet, skip_invalid=skip_invalid, dry_run=dry_run
         )
-        left = (
-            nmsg("; {n} row left out", "; {n} rows left out", len(plan.problems)).render(language)
-            if plan.problems
-            else ""
-        )
-        sys.stdout.write(imported.render(language) + left + "\n")
+    except Refused as exc:
+        _refuse(exc, color, language)
+    except ImportRefused as exc:
+        if exc.plan is not None:
+            list_problems(exc.plan, skipped=False)
+        fail(exc.message, ExitCode(exc.code), language)
+    plan, rows, target = outcome.plan, outcome.rows, str(outcome.into)
+    list_problems(plan, skipped=skip_invalid)
+    if not rows:
+        sys.stdout.write(render(msg("nothing to import from {ledger}", ledger=str(ledger)), language) + "\n")
         return int(ExitCode.OK)
+    if not outcome.written:  # --dry-run
+        sys.stdout.write("".join(expense_yaml(r, 2) for r in rows))
+        done = nmsg(
+            "{n} expense would be added to {into} (dry run: nothing written)",
+            "{n} expenses would be added to {into} (dry run: nothing written)",
+            len(rows),
+            into=target,
+        )
+        sys.stdout.write(render(done, language) + "\n")
+        return int(ExitCode.OK)
+    imported = nmsg(
+        "imported {n} expense from {ledger} into {into}",
+        "imported {n} expenses from {ledger} into {into}",
+        len(rows),
+        ledger=str(ledger),
+        into=target,
+    )
+    left = (
+        nmsg("; {n} row left out", "; {n} rows left out", len(plan.problems)).render(language)
+        if plan.problems
+        else ""
+    )
+    sys.stdout.write(imported.render(language) + left + "\n")
+    return int(ExitCode.OK)
 
 
 class SchemaKind(StrEnum):

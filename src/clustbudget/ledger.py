@@ -834,3 +834,109 @@ def plan_import(
         if refused or not isinstance(trial.model, CostReport):  # the trial read new_text already
             check_result(plan.text, report_path)
     return plan
+
+
+class ImportRefused(Exception):
+    """An import that writes nothing: its message (a ``msg`` template), its exit code, and the
+    plan whose refused rows explain it (listed before the message), when there is one."""
+
+    def __init__(self, message: str, code: int, plan: ImportPlan | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code
+        self.plan = plan
+
+
+@dataclass
+class ImportOutcome:
+    """What :func:`import_ledger` did: the plan, the report it wrote (or would write), the
+    expenses added (as YAML-ready values) and whether the file was written."""
+
+    plan: ImportPlan
+    into: Path
+    rows: list[dict[str, Any]]
+    written: bool
+
+
+def import_ledger(
+    ledger_path: Path,
+    into: Path,
+    *,
+    mapping: Sequence[str] = (),
+    sheet: str | None = None,
+    skip_invalid: bool = False,
+    dry_run: bool = False,
+) -> ImportOutcome:
+    """Add a ledger's expenses to a cost report, as ``clustbudget import-expenses`` does.
+
+    The report is read, changed and replaced atomically under its lock (a concurrent import
+    waits, then reads what the other one wrote, so an import that returns is never lost); a
+    symlink is written through to the file it names. Nothing is written unless every row is
+    valid (or ``skip_invalid``), nor with ``dry_run``. Raises :class:`ImportRefused` (exit code
+    and message) or :class:`clustbudget.pipeline.Refused` (the report or its budget cannot be
+    used, with their findings).
+    """
+    import contextlib
+
+    from .atomic import FileBusy, locked, real_file, write_text_atomic
+    from .exitcodes import ExitCode
+    from .pipeline import load_import_target
+
+    into = real_file(into)
+    hold = contextlib.ExitStack()
+    try:
+        if not dry_run and into.is_file():
+            hold.enter_context(locked(into))
+    except FileBusy as exc:
+        raise ImportRefused(
+            msg("{into}: cannot write: {reason}", into=str(into), reason=exc.strerror or str(exc)),
+            ExitCode.UNREADABLE,
+        ) from None
+    with hold:
+        target = load_import_target(into)
+        try:
+            table = read_ledger(ledger_path, sheet=sheet)
+            plan = plan_import(
+                table, target, explicit=parse_mapping(list(mapping)), skip_invalid=skip_invalid
+            )
+        except LedgerError as exc:
+            raise ImportRefused(exc.args[0] if exc.args else str(exc), ExitCode.UNREADABLE) from None
+        except ReportShapeError as exc:  # the report's `expenses:` cannot be extended as it is written
+            problem = exc.args[0] if exc.args else str(exc)
+            raise ImportRefused(
+                msg("{into}: {problem}", into=str(into), problem=problem), ExitCode.FINDINGS
+            ) from None
+        if not plan.parsed.columns_ok:
+            raise ImportRefused(
+                msg("{ledger}: the columns could not be matched: nothing written", ledger=str(ledger_path)),
+                ExitCode.FINDINGS,
+                plan,
+            )
+        if plan.problems and not skip_invalid:
+            from .i18n import nmsg
+
+            total = len(table.rows)
+            raise ImportRefused(
+                nmsg(
+                    "{ledger}: {n} of {total} row is invalid: nothing written; fix it, or pass --skip-invalid to import the others",
+                    "{ledger}: {n} of {total} rows are invalid: nothing written; fix them, or pass --skip-invalid to import the others",
+                    len(plan.problems),
+                    ledger=str(ledger_path),
+                    total=total,
+                )
+                if total > 1
+                else msg("{ledger}: its only row is invalid: nothing written", ledger=str(ledger_path)),
+                ExitCode.FINDINGS,
+                plan,
+            )
+        rows = [values for _, values in plan.added]
+        if not rows or dry_run:
+            return ImportOutcome(plan, into, rows, written=False)
+        try:
+            write_text_atomic(into, ("\ufeff" if plan.bom else "") + plan.text, overwrite=True)
+        except OSError as exc:
+            raise ImportRefused(
+                msg("{into}: cannot write: {reason}", into=str(into), reason=exc.strerror or str(exc)),
+                ExitCode.UNREADABLE,
+            ) from None
+        return ImportOutcome(plan, into, rows, written=True)

@@ -525,7 +525,8 @@ def _selected(findings: list[Finding], selection: Selection) -> list[Finding]:
 
 def find_reports(budget_path: Path) -> list[Path]:
     """The cost reports kept beside a budget: ``<budget folder>/<budget stem>/*.yaml``
-    whose ``budget:`` points back at it (FORMAT.md §3's layout)."""
+    whose ``budget:`` points back at it (FORMAT.md §3's layout), and the files there that
+    could not be read as documents (they may be reports gone wrong)."""
     return [loaded.path for loaded in _beside(budget_path, ())]
 
 
@@ -534,7 +535,8 @@ def project_reports(budget_path: Path, known: Iterable[Path] = ()) -> list[Loade
     ``known``, loaded and validated: the rest of the project, each file read once."""
     found = list(_beside(budget_path, known))
     for loaded in found:
-        validate(loaded)
+        if loaded.doc is not None:
+            validate(loaded)
     return found
 
 
@@ -548,6 +550,12 @@ def _beside(budget_path: Path, known: Iterable[Path]) -> Iterator[Loaded]:
         if path.resolve() in skip:
             continue
         loaded = read(path, _display(path))
+        if loaded.doc is None and not _not_ours(loaded):
+            # A file of the project's folder that cannot be read (truncated, not UTF-8, empty)
+            # may be one of its periods: it is part of the project, so that its errors are
+            # reported, never a period silently missing from the figures.
+            yield loaded
+            continue
         ref = loaded.doc.data.get("budget") if loaded.kind == "report" and loaded.doc else None
         try:
             if isinstance(ref, str) and (path.parent / ref).resolve() == target:
