@@ -165,11 +165,14 @@ def two_halves(first: str, second: str) -> tuple[str, str]:
 
 def test_exactly_1720_hours_in_a_year_are_accepted_and_half_an_hour_more_is_not(tmp_path):
     # 43,000.00 / 1,720 = 25.00 an hour; 860 + 860 = 1,720 hours in 2021: exactly the cap
-    exact = project_of(tmp_path / "exact", BUDGET_2021, *two_halves("2021-06: 860", "2021-12: 860"))
+    # (spread over the months, each within its working days × 8: CB307/CB308 stay silent)
+    first = "2021-01: 140, 2021-02: 150, 2021-03: 150, 2021-04: 140, 2021-05: 140, 2021-06: 140"
+    second = "2021-07: 140, 2021-08: 140, 2021-09: 150, 2021-10: 140, 2021-11: 140, 2021-12: {dec}"
+    exact = project_of(tmp_path / "exact", BUDGET_2021, *two_halves(first, second.format(dec=150)))
     assert [codes(r) for r in exact.reports] == [[], ["CB300"]]
     assert [r.figures.items["A"] for r in exact.computed] == [D("21500.00"), D("21500.00")]
 
-    over = project_of(tmp_path / "over", BUDGET_2021, *two_halves("2021-06: 860", "2021-12: 860.5"))
+    over = project_of(tmp_path / "over", BUDGET_2021, *two_halves(first, second.format(dec=150.5)))
     sal2 = over.reports[1]
     assert "CB302" in codes(sal2)
     # 860.5 h cost 21,512.50; the 860 h accepted cost 21,500.00: 12.50 refused
@@ -331,7 +334,7 @@ def staff_report(year: int) -> str:
         budget: ../budget.yaml
         period: {{id: SAL-1, start: {year}-01-01, end: {year}-12-31}}
         staff:
-          - {{id: p1, name: Coordinator, item: A, annual_gross_cost: 34400.00, cost_year: 2020, hours: {{{year}-06: 1720, {year}-12: 0.5}}}}
+          - {{id: p1, name: Coordinator, item: A, annual_gross_cost: 34400.00, cost_year: 2020, hours: {{{", ".join(f"{year}-{m:02}: 172" for m in range(1, 11))}, {year}-12: 0.5}}}}
         """
 
 

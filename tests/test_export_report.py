@@ -156,7 +156,7 @@ def test_summary_columns_and_formulas(example, example_sal2):
     assert ws[f"E{a}"].value == f"=SUM(D{a}:D{a})"
     assert ws[f"F{a}"].value == (
         f"=ROUND(SUMIF('Personale'!$C$3:$C$4,$A{a},'Personale'!$K$3:$K$4)"
-        f"+SUMIF('Spese'!$C$5:$C$7,$A{a},'Spese'!$M$5:$M$7),2)"
+        f"+SUMIF('Spese'!$C$5:$C$9,$A{a},'Spese'!$M$5:$M$9),2)"
     )
     assert ws[f"G{a}"].value == f"=F{a}+E{a}"
     assert ws[f"H{a}"].value == f"=C{a}-G{a}"
@@ -358,9 +358,9 @@ def test_every_formula_caches_its_result_and_amounts_are_exact(example, example_
     summary = openpyxl.load_workbook(example_sal2)["Riepilogo"]
     total, e = find_row(summary, 2, "Totale progetto"), find_row(summary, 1, "E")
     raw = {ref: str(value) for (sheet, ref), (_, value) in cached.items() if sheet == "Riepilogo"}
-    assert raw[f"F{total}"] == "95168.06" == str(example.computed[1].figures.total)
+    assert raw[f"F{total}"] == "97043.06" == str(example.computed[1].figures.total)
     assert raw[f"G{total}"] == "186225.62" and raw[f"H{total}"] == "13774.38"
-    assert raw[f"I{total}"] == "0.9311" and raw[f"F{e}"] == "19033.61"
+    assert raw[f"I{total}"] == "0.9311" and raw[f"F{e}"] == "19408.61"
     with zipfile.ZipFile(example_sal2) as package:
         calc = ElementTree.fromstring(package.read("xl/workbook.xml")).find("m:calcPr", NS)
     assert calc.get("fullCalcOnLoad") == "1"  # spreadsheets still compute every formula
@@ -536,15 +536,19 @@ def test_cli_period_selection_and_unknown_period(cli, tmp_path):
     assert not (tmp_path / "x.xlsx").exists()
 
 
-def test_cli_refuses_reports_with_errors_unless_allowed(cli, tmp_path):
+def test_cli_exports_disallowed_costs_and_refuses_them_with_strict(cli, tmp_path):
+    # The hand reports' errors are all disallowed costs (cash, dates, hours cap, double
+    # claim, unpaid): the rendiconto leaves them out of its figures and lists them.
     reports = sorted((HAND.parent / "budget").glob("*.yaml"))
-    refused = cli("export", HAND, *reports, "-o", "out.xlsx", cwd=tmp_path)
+    refused = cli("export", HAND, *reports, "-o", "out.xlsx", "--strict", cwd=tmp_path)
     assert refused.returncode == 1
     assert "CB304" in refused.stderr and "--allow-errors" in refused.stderr
     assert list(tmp_path.iterdir()) == []
-    allowed = cli("export", HAND, *reports, "-o", "out.xlsx", "--allow-errors", cwd=tmp_path)
+    done = cli("export", HAND, *reports, "-o", "out.xlsx", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    allowed = cli("export", HAND, *reports, "-o", "out2.xlsx", "--strict", "--allow-errors", cwd=tmp_path)
     assert allowed.returncode == 0, allowed.stderr
-    assert openpyxl.load_workbook(tmp_path / "out.xlsx")["Riepilogo"]["A1"].value.startswith("ATTENZIONE")
+    assert openpyxl.load_workbook(tmp_path / "out2.xlsx")["Riepilogo"]["A1"].value.startswith("ATTENZIONE")
 
 
 # ============================================================================ speed

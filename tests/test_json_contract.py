@@ -62,6 +62,10 @@ def test_report_envelope(cli):
         "expenses",
         "claimed",
         "disallowed",
+        "reviewed",
+        "requested",
+        "approved",
+        "cut",
         "items",
         "direct",
         "flat_rate",
@@ -81,6 +85,9 @@ def test_report_envelope(cli):
         "hours",
         "cost",
         "disallowed",
+        "requested",
+        "approved",
+        "cut",
     }
     assert set(period["expenses"][0]) == {
         "index",
@@ -94,6 +101,13 @@ def test_report_envelope(cli):
         "eligible_share",
         "eligible",
         "disallowed",
+        "claimed",
+        "reason",
+        "payments",
+        "invoice",
+        "requested",
+        "approved",
+        "cut",
     }
     assert set(data["items"][0]) == {
         "key",

@@ -113,6 +113,7 @@ def test_rules_on_single_reports():
         ("CB207", 16),
         ("CB211", 17),
         ("CB209", 19),
+        ("CB215", 19),  # paid before the invoice date, too
     ]
     assert by_file["orphan.yaml"] == [("CB021", 2)]
     assert by_file["bad-amount.yaml"] == [("CB017", 1), ("CB013", 5)]
@@ -166,7 +167,8 @@ def test_call_parameters_when_the_pack_sets_them(tmp_path, hours, total, due, co
     (tmp_path / "r.yaml").write_text(
         "clustbudget: 1\nbudget: b.yaml\nperiod: {id: P1, start: 2021-01-01, end: 2021-12-31}\n"
         "staff:\n  - {id: p, name: P, item: A, annual_gross_cost: 17200.00, cost_year: 2020, "
-        f"hours_per_year: 1720, hours: {{2021-03: {hours}}}}}\n"
+        # the hours spread over ten months (no month past its calendar, CB307)
+        f"hours_per_year: 1720, hours: {{{', '.join(f'2021-{m:02}: {int(hours) // 10}' for m in range(1, 11))}}}}}\n"
     )
     project = load_project(tmp_path / "b.yaml", [tmp_path / "r.yaml"])
     assert project.computed[0].figures.total == D(total)
@@ -242,16 +244,22 @@ def test_several_months_refused_on_one_person_all_count(tmp_path):
     (tmp_path / "r.yaml").write_text(
         "clustbudget: 1\nbudget: b.yaml\nperiod: {id: P, start: 2021-05-01, end: 2021-12-31}\n"
         "staff:\n  - {id: p, name: P, item: A, annual_gross_cost: 17200.00, cost_year: 2020,\n"
-        "     hours: {2021-03: 10, 2021-04: 20, 2021-05: 900, 2021-06: 900}}\n"
+        "     hours: {2021-03: 10, 2021-04: 20, 2021-05: 600, 2021-06: 600, 2021-07: 600}}\n"
     )
     project = load_project(tmp_path / "b.yaml", [tmp_path / "r.yaml"])
     r = project.computed[0]
     # rate 10.00; 1,830 hours claimed = 18,300.00. Refused: 10 + 20 outside the period (CB203),
-    # and in 2021 the cap of 1,720 is crossed in June by 110 (CB302): 140 hours = 1,400.00.
+    # and in 2021 the cap of 1,720 is crossed in July by 110 (CB302): 140 hours = 1,400.00.
     assert r.costs.staff[0].cost == D("18300.00")
     assert r.disallowed == {("staff", 0): D("1400.00")}
     assert r.figures.items["A"] == D("16900.00")
-    assert sorted(f.code for f in r.findings if f.code != "CB300") == ["CB203", "CB203", "CB302"]
+    # (600 hours a month are implausible, CB308, but accepted; the period starts after the
+    # project, CB321, an info line)
+    assert sorted(f.code for f in r.findings if f.code not in ("CB300", "CB308", "CB321")) == [
+        "CB203",
+        "CB203",
+        "CB302",
+    ]
 
 
 def test_a_broken_file_among_the_reports_is_reported_not_left_out(cli, tmp_path):

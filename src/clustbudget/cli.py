@@ -508,6 +508,14 @@ def export(
             "--allow-errors", help="Export a budget that has errors; the Summary says so at the top."
         ),
     ] = False,
+    strict: Annotated[
+        bool,
+        typer.Option(
+            "--strict",
+            help="With reports: refuse costs the rules disallow too (by default the rendiconto is "
+            "written with them left out of its figures and listed in Controlli).",
+        ),
+    ] = False,
     color: ColorOpt = Color.auto,
 ) -> int:
     """Write an xlsx statement with live formulas: the budget, or a period's rendiconto.
@@ -516,8 +524,10 @@ def export(
     cost reports, the period's rendiconto: Riepilogo (budget | period | cumulative |
     remaining | %), Personale, Spese, Controlli, Provenienza.
 
-    Exits 1 when the budget has errors (unless --allow-errors), 2 when the workbook exists
-    (unless --force) or cannot be written.
+    Exits 1 when the budget or a report has errors (unless --allow-errors) — for a
+    rendiconto, errors other than disallowed costs, which it leaves out of its figures
+    (any error with --strict) —, 2 when a file cannot be read, the workbook exists (unless
+    --force) or cannot be written.
     """
     from .pipeline import Refused, plan_export, write_export
 
@@ -525,7 +535,13 @@ def export(
     book_lang = lang.value if lang is not None else workbook_lang()
     try:
         plan = plan_export(
-            budget, reports or (), period=period, output=output, allow_errors=allow_errors, force=force
+            budget,
+            reports or (),
+            period=period,
+            output=output,
+            allow_errors=allow_errors,
+            force=force,
+            strict=strict,
         )
         target = write_export(plan, lang=book_lang, force=force)
     except Refused as exc:

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date as Date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from .models import Budget, CallPack, CostReport
+from .models import Budget, CallPack, CostReport, Expense
 from .money import CENT, ZERO, round_cents
 
 SHARE_PLACES = Decimal("0.0001")
@@ -170,13 +171,64 @@ class StaffCost:
 
 @dataclass(frozen=True, slots=True)
 class ExpenseCost:
-    """One expense's claimed cost: the taxable amount, eligible VAT, times the eligible share."""
+    """One expense's claimed cost: the taxable amount, eligible VAT, times the eligible share.
+
+    An expense kept on record (``claimed: false``) keeps its figures for display, but is
+    counted nowhere (``claimed`` False).
+    """
 
     index: int
     item: str
     vat_eligible: Decimal
     share: Decimal
     eligible: Decimal
+    claimed: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class PaymentLine:
+    """One payment of an expense: ``amount`` None is the one-payment form (``paid:``), which
+    pays the invoice in full; ``loc`` is the path of its date within the expense."""
+
+    date: Date
+    amount: Decimal | None
+    method: str | None
+    reference: str | None
+    loc: tuple[str | int, ...]
+
+
+def payments_of(expense: Expense) -> list[PaymentLine]:
+    """An expense's payments, in either form: ``payments:`` or ``paid``/``payment``."""
+    if expense.payments is not None:
+        return [
+            PaymentLine(p.date, p.amount, p.method, p.reference, ("payments", k, "date"))
+            for k, p in enumerate(expense.payments)
+        ]
+    if expense.paid is None:
+        return []
+    return [PaymentLine(expense.paid, None, expense.payment, expense.payment_ref, ("paid",))]
+
+
+def amount_due(expense: Expense) -> Decimal:
+    """What the supplier is paid for this line: its taxable amount plus its VAT (VAT is paid
+    whether or not the project can recover it)."""
+    return expense.amount + (expense.vat or ZERO)
+
+
+def paid_by(expense: Expense, day: Date) -> Decimal | None:
+    """The amount paid on or before ``day``; None when the one-payment form pays in full."""
+    total = ZERO
+    for pay in payments_of(expense):
+        if pay.date <= day:
+            if pay.amount is None:
+                return None
+            total += pay.amount
+    return total
+
+
+def invoice_charge(expense: Expense) -> Decimal:
+    """The part of the invoice's taxable amount this line charges: amount × eligible share."""
+    return expense.amount * (expense.eligible_share if expense.eligible_share is not None else 1)
 
 
 def expense_eligible(
@@ -223,7 +275,7 @@ def report_costs(report: CostReport, vat_recoverable: bool, default_hours: Decim
     for i, e in enumerate(report.expenses):
         share_ = e.eligible_share if e.eligible_share is not None else Decimal(1)
         vat_ok, eligible = expense_eligible(e.amount, e.vat, e.eligible_share, vat_recoverable)
-        expenses.append(ExpenseCost(i, e.item, vat_ok, share_, eligible))
+        expenses.append(ExpenseCost(i, e.item, vat_ok, share_, eligible, e.claimed))
     return ReportCosts(staff, expenses)
 
 
@@ -241,6 +293,14 @@ class PeriodFigures:
     direct: Decimal
     flat_rates: list[FlatRateFigure]
     total: Decimal
+    cut: dict[str, Decimal] = field(default_factory=dict)
+    """What the Region's review cut, per item: requested − approved on the lines it approved
+    (on those lines the review's figure replaces what the rules disallowed)."""
+    reviewed: bool = False
+    """The period has the review's outcome (a review date, or an approved amount): ``items``
+    are then the approved figures."""
+    requested: dict[str, Decimal] = field(default_factory=dict)
+    """Every item as claimed, flat rates computed on the claimed direct costs."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -329,26 +389,80 @@ def refused_hours_cost(costs: ReportCosts, refused: Mapping[tuple[int, str], Dec
     return out
 
 
-def period_figures(costs: ReportCosts, pack: CallPack, disallowed: Disallowed) -> PeriodFigures:
+def period_figures(
+    costs: ReportCosts,
+    pack: CallPack,
+    disallowed: Mapping[Ref, Decimal],
+    approved: Mapping[Ref, Decimal] | None = None,
+    reviewed: bool = False,
+) -> PeriodFigures:
     """Accepted figures of a period: claimed − disallowed per item, then E on what is accepted.
 
     ``disallowed`` comes from :func:`disallowed_costs` (each amount already capped at its
-    cost, so two rules refusing the same invoice never take more than the invoice away).
+    cost, so two rules refusing the same invoice never take more than the invoice away). A
+    line with an ``approved`` amount (the Region's review) counts that amount, at most what it
+    requests: the review cuts the rest, and E is recomputed on the approved direct costs, as
+    the Region's platform does. Expenses kept on record (``claimed: false``) are counted nowhere.
     """
+    approved = approved or {}
     claimed: dict[str, Decimal] = {}
     refused: dict[str, Decimal] = {}
+    cuts: dict[str, Decimal] = {}
     refs: list[Ref] = [("staff", s.index) for s in costs.staff] + [
-        ("expense", e.index) for e in costs.expenses
+        ("expense", e.index)
+        for e in costs.expenses
+        if e.claimed  # kept on record: not counted
     ]
     for ref in refs:
         item = costs.item_of(ref)
-        claimed[item] = claimed.get(item, ZERO) + costs.amount(ref)
-        cut = disallowed.get(ref, ZERO)
+        amount = costs.amount(ref)
+        claimed[item] = claimed.get(item, ZERO) + amount
+        if ref in approved:
+            cut = amount - min(approved[ref], amount)
+            if cut:
+                cuts[item] = cuts.get(item, ZERO) + cut
+            continue
+        cut = min(disallowed.get(ref, ZERO), amount)
         if cut:
             refused[item] = refused.get(item, ZERO) + cut
-    accepted = {k: v - refused.get(k, ZERO) for k, v in claimed.items()}
+    accepted = {k: v - refused.get(k, ZERO) - cuts.get(k, ZERO) for k, v in claimed.items()}
     items, direct, rates, total = item_totals(pack, accepted)
-    return PeriodFigures(claimed, refused, items, direct, rates, total)
+    requested = item_totals(pack, claimed)[0]
+    return PeriodFigures(
+        claimed, refused, items, direct, rates, total, cuts, reviewed or bool(approved), requested
+    )
+
+
+def approved_amounts(report: CostReport) -> dict[Ref, Decimal]:
+    """The review's approved amount of each line that records one (claimed lines only)."""
+    out: dict[Ref, Decimal] = {
+        ("staff", i): s.approved for i, s in enumerate(report.staff) if s.approved is not None
+    }
+    out.update(
+        {
+            ("expense", i): e.approved
+            for i, e in enumerate(report.expenses)
+            if e.approved is not None and e.claimed
+        }
+    )
+    return out
+
+
+def not_accepted(costs: ReportCosts, disallowed: Disallowed, approved: Mapping[Ref, Decimal]) -> Disallowed:
+    """What is not accepted of each line, finally, as the period's figures count it: what the
+    rules disallowed; on a line the review approved, the review's cut instead (requested −
+    approved, never below 0); on a line kept on record, all of it (it is not claimed)."""
+    amounts = dict(disallowed.amounts)
+    for ref, amount in approved.items():
+        cut = costs.amount(ref) - min(amount, costs.amount(ref))
+        if cut:
+            amounts[ref] = cut
+        else:
+            amounts.pop(ref, None)
+    for e in costs.expenses:
+        if not e.claimed:
+            amounts[("expense", e.index)] = e.eligible
+    return Disallowed(amounts, disallowed.hours)
 
 
 @dataclass(frozen=True, slots=True)

@@ -31,9 +31,9 @@ from typing import TYPE_CHECKING, Any
 from pydantic import ValidationError
 
 from .i18n import msg
+from .invoices import document_key, supplier_key, vat_key
 from .models import CallPack, CostReport, Expense
 from .payments import normalise, payment_method_of
-from .rules.project import document_key, supplier_key, vat_key
 
 if TYPE_CHECKING:
     from yaml.nodes import Node

@@ -209,6 +209,11 @@ class PackItem(_Model):
 class StaffRules(_Model):
     hours_per_year: HoursBasis = Decimal("1720")
     hours_ref: Text | None = None
+    hours_per_working_day: Hours | None = Field(
+        Decimal("8"),
+        description="Plausibility limit: hours a month above its working days (Monday to Friday, "
+        "Italian national holidays excluded) × this are a warning (CB308); null: not checked",
+    )
 
 
 class Parameters(_Model):
@@ -256,6 +261,11 @@ class SimplifiedCosts(_Model):
 class ExpenseRules(_Model):
     payment_methods: list[Text] = ["bank_transfer", "card", "pagopa", "direct_debit", "other_traceable"]
     overhead_keywords: list[Text] = []
+    paid_in_full: Bool = Field(
+        True,
+        description="true: an invoice is accepted only when paid in full by the period's end; "
+        "false: the share paid by then is accepted (CB209)",
+    )
 
 
 class CallPack(_Model):
@@ -307,6 +317,11 @@ class Period(_Model):
     id: Id
     start: Date
     end: Date
+    reviewed: Date | None = Field(
+        None,
+        description="Date of the Region's review (istruttoria) whose outcome `approved:` records",
+        examples=["2022-01-20"],
+    )
 
 
 class StaffEntry(_Model):
@@ -319,10 +334,23 @@ class StaffEntry(_Model):
     cost_year: Year
     hours_per_year: HoursBasis | None = None
     hours: Annotated[dict[Month, Hours], BeforeValidator(_none_as_empty_dict)] = {}
+    approved: Money | None = Field(
+        None, description="The cost the Region's review approved (at most the cost)", examples=["9500.00"]
+    )
+    approved_note: Text | None = Field(None, examples=["ore di agosto senza timesheet firmato"])
+
+
+class Payment(_Model):
+    """One payment (quietanza) of an invoice."""
+
+    date: Date
+    amount: Money = Field(description="Amount paid, VAT included when the invoice has VAT")
+    method: Text = Field(description="bank_transfer | card | pagopa | direct_debit | other_traceable")
+    reference: Text | None = Field(None, description="Transfer CRO/TRN or similar")
 
 
 class Expense(_Model):
-    """An invoice (or other document) claimed in the period."""
+    """An invoice (or other document) claimed in the period, or a part of one."""
 
     date: Date
     item: Text
@@ -330,14 +358,55 @@ class Expense(_Model):
     supplier: Text
     supplier_vat: Text | None = None
     document: Text
-    amount: Money = Field(description="Taxable amount, VAT excluded")
+    amount: Money = Field(description="Taxable amount charged on this line, VAT excluded")
+    invoice_amount: Money | None = Field(
+        None,
+        description="The invoice's whole taxable amount, when this line charges only part of it "
+        "(to another item, or part now and part in a later period); default: amount",
+        examples=["2500.00"],
+    )
     vat: Money | None = None
     eligible_share: Rate | None = None
     paid: Date | None = None
     payment: Text | None = None
     payment_ref: Text | None = None
+    payments: list[Payment] | None = Field(
+        None,
+        description="Several payments; instead of paid/payment/payment_ref",
+        examples=[
+            [
+                {"date": "2021-11-20", "amount": "2100.00", "method": "bank_transfer", "reference": "TRN 1"},
+                {"date": "2021-12-10", "amount": "2100.00", "method": "bank_transfer", "reference": "TRN 2"},
+            ]
+        ],
+    )
     action: ActionRefs = ()
     note: Text | None = None
+    claimed: Bool = Field(
+        True, description="false: kept on record, not claimed (give a reason)", examples=[False]
+    )
+    reason: Text | None = Field(
+        None, description="Why an expense is not claimed", examples=["pagato in contanti, non tracciabile"]
+    )
+    approved: Money | None = Field(
+        None,
+        description="The eligible amount the Region's review approved (at most the eligible amount)",
+        examples=["800.00"],
+    )
+    approved_note: Text | None = Field(None, examples=["quota non pertinente al progetto"])
+
+    @model_validator(mode="after")
+    def _one_payment_form(self) -> Expense:
+        if self.payments is not None and (
+            self.paid is not None or self.payment is not None or self.payment_ref is not None
+        ):
+            raise PydanticCustomError(
+                "cb_value",
+                "give either paid/payment/payment_ref (one payment) or payments (a list), not both",
+            )
+        if not self.claimed and self.reason is None:
+            raise PydanticCustomError("cb_value", "an expense with claimed: false needs a reason:")
+        return self
 
 
 class CostReport(_Model):

@@ -18,12 +18,15 @@ from .compute import (
     Disallowed,
     ItemProgress,
     PeriodFigures,
+    Ref,
     Refusal,
     ReportCosts,
+    approved_amounts,
     budget_figures,
     budget_vs_actual,
     contribution_due,
     disallowed_costs,
+    not_accepted,
     period_figures,
     report_costs,
 )
@@ -31,11 +34,18 @@ from .exitcodes import ExitCode
 from .findings import Finding, Location, Severity, exit_code
 from .i18n import msg, nmsg
 from .loading import Loaded, PackResolver, kind_hint, load_file, looks_like_ours, read, unknown_kind, validate
-from .models import Budget, CallPack, CostReport
+from .models import Budget, CallPack, CostReport, Expense
 from .rules import Hit, Selection, finding, run
 from .rules.budget import BudgetContext
 from .rules.costreport import ReportContext
-from .rules.project import PortfolioContext, ProgressContext, ProjectContext, ReportCheck
+from .rules.project import (
+    DISALLOWING,
+    PortfolioContext,
+    ProgressContext,
+    ProjectContext,
+    ReportCheck,
+    invoices,
+)
 from .rules.variation import Sibling, VariationContext
 from .variations import Comparison, Version, compare, in_force
 
@@ -133,6 +143,8 @@ class ReportResult:
     disallowed: Disallowed = field(default_factory=Disallowed)
     """What the rules refused, per cost, at most the cost (``compute.disallowed_costs``);
     ``disallowed.hours`` the hours refused per (person index, month)."""
+    approved: dict[Ref, Decimal] = field(default_factory=dict)
+    """The review's approved amount per line, where the report records one."""
     figures: PeriodFigures | None = None
     findings: list[Finding] = field(default_factory=list)
     named: bool = True
@@ -143,6 +155,18 @@ class ReportResult:
     @property
     def report(self) -> CostReport | None:
         return self.loaded.model if isinstance(self.loaded.model, CostReport) else None
+
+
+@dataclass(frozen=True)
+class InvoicePart:
+    """One line that charges (part of) an invoice: its report, its index, its charge (the
+    part of the invoice's taxable amount: amount × eligible share)."""
+
+    result: ReportResult
+    index: int
+    charge: Decimal
+    expense: Expense
+    period: str
 
 
 @dataclass
@@ -160,6 +184,13 @@ class ProjectResult:
     """The version in force at each computed period's end (its progress is against it)."""
     pending: list[Version] = field(default_factory=list)
     """Revisions still pending: never counted, shown beside by ``report --with-pending``."""
+    parts: dict[tuple[int, int], list[InvoicePart]] = field(default_factory=dict)
+    """For each claimed expense, ``(id(report's Loaded), index)``: every line of the project
+    that charges the same invoice, itself included, in period order."""
+
+    def parts_of(self, result: ReportResult, index: int) -> list[InvoicePart]:
+        """The lines charging the same invoice as expense ``index`` of ``result``."""
+        return self.parts.get((id(result.loaded), index), [])
 
     @property
     def computed(self) -> list[ReportResult]:
@@ -175,6 +206,12 @@ class ProjectResult:
     @property
     def errors(self) -> list[Finding]:
         return [f for f in self.findings if f.severity is Severity.ERROR]
+
+    def blocking_errors(self, *, strict: bool = False) -> list[Finding]:
+        """The errors that keep a rendiconto from being exported: all of them with ``strict``,
+        otherwise those that are not disallowed costs (:data:`~clustbudget.rules.project.DISALLOWING`:
+        the figures already leave those costs out)."""
+        return [f for f in self.errors if strict or f.code not in DISALLOWING]
 
     @property
     def latest_named(self) -> int:
@@ -265,10 +302,27 @@ def check_project(
         attach(checked.findings)
         for doc, refusal in checked.refusals:
             refusals[id(doc or valid[0].loaded)].append(refusal)
+    by_loaded = {id(r.loaded): r for r in valid}
+    for group in invoices(checks):
+        shared = [
+            InvoicePart(
+                by_loaded[id(p.rc.loaded)],
+                p.index,
+                p.charge,
+                p.rc.report.expenses[p.index],
+                p.rc.report.period.id,
+            )
+            for p in group
+        ]
+        for p in group:
+            project.parts[(id(p.rc.loaded), p.index)] = shared
     for r in valid:
-        assert r.costs is not None
-        r.disallowed = disallowed_costs(r.costs, refusals[id(r.loaded)])
-        r.figures = period_figures(r.costs, pack, r.disallowed)
+        assert r.costs is not None and r.report is not None
+        r.approved = approved_amounts(r.report)
+        disallowed = disallowed_costs(r.costs, refusals[id(r.loaded)])
+        reviewed = r.report.period.reviewed is not None
+        r.figures = period_figures(r.costs, pack, disallowed, r.approved, reviewed=reviewed)
+        r.disallowed = not_accepted(r.costs, disallowed, r.approved)
     periods = [r.figures for r in valid if r.figures is not None]
     project.versions = list(versions) or [Version(budget.loaded.display, "", None, budget.figures)]
     project.pending = list(pending)
@@ -921,6 +975,7 @@ def plan_export(
     period: str | None = None,
     output: Path | None = None,
     allow_errors: bool = False,
+    strict: bool = False,
     force: bool = False,
 ) -> ExportPlan:
     """Decide what ``export`` writes, and where: the budget statement, or with reports (or a
@@ -936,7 +991,7 @@ def plan_export(
     project: ProjectResult | None = None
     if report_paths or period is not None:
         project = computed_project(budget_path, report_paths)
-        budget, errors = project.budget, project.errors
+        budget, errors = project.budget, project.blocking_errors(strict=strict)
     else:
         budget = computed_budget(budget_path)
         errors = budget.errors

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ..compute import ItemProgress
+from ..compute import ItemProgress, payments_of
+from ..invoices import whole_amount
 from ..models import CallPack
-from ..money import ZERO, fmt, fmt_eur
+from ..money import ZERO, fmt, fmt_eur, round_cents
 from ..pipeline import ProjectResult
 from ..variations import Version
 from .json import envelope, finding, flat_rates
@@ -83,6 +84,7 @@ def progress_json(project: ProjectResult, lang: str = "en") -> dict[str, Any]:
                         "hours": f"{s.hours}",
                         "cost": fmt(s.cost),
                         "disallowed": fmt(r.disallowed.get(("staff", s.index), ZERO)),
+                        **_review(r, ("staff", s.index), s.cost),
                     }
                     for s in costs.staff
                 ],
@@ -99,11 +101,28 @@ def progress_json(project: ProjectResult, lang: str = "en") -> dict[str, Any]:
                         "eligible_share": f"{e.share}",
                         "eligible": fmt(e.eligible),
                         "disallowed": fmt(r.disallowed.get(("expense", e.index), ZERO)),
+                        "claimed": x.claimed,
+                        "reason": x.reason,
+                        "payments": [
+                            {
+                                "date": pay.date.isoformat(),
+                                "amount": fmt(pay.amount) if pay.amount is not None else None,
+                                "method": pay.method,
+                                "reference": pay.reference,
+                            }
+                            for pay in payments_of(x)
+                        ],
+                        "invoice": _invoice(project, r, e.index, x),
+                        **_review(r, ("expense", e.index), e.eligible),
                     }
                     for e, x in zip(costs.expenses, rep.expenses, strict=True)
                 ],
                 "claimed": {k: fmt(v) for k, v in fig.claimed.items()},
                 "disallowed": {k: fmt(v) for k, v in fig.disallowed.items()},
+                "reviewed": rep.period.reviewed.isoformat() if rep.period.reviewed else None,
+                "requested": {k: fmt(v) for k, v in fig.requested.items()},
+                "approved": {k: fmt(v) for k, v in fig.items.items()} if fig.reviewed else None,
+                "cut": {k: fmt(v) for k, v in fig.cut.items()},
                 "items": {k: fmt(v) for k, v in fig.items.items()},
                 "direct": fmt(fig.direct),
                 **flat_rates(fig.flat_rates),
@@ -127,6 +146,39 @@ def progress_json(project: ProjectResult, lang: str = "en") -> dict[str, Any]:
             "findings": [finding(f, lang) for f in b.findings + findings],
         },
     )
+
+
+def _review(r: Any, ref: tuple[str, int], requested: Any) -> dict[str, Any]:
+    """A line's review outcome: requested, approved (None before the review) and cut."""
+    approved = r.approved.get(ref)
+    if approved is None:
+        return {"requested": fmt(requested), "approved": None, "cut": None}
+    return {
+        "requested": fmt(requested),
+        "approved": fmt(approved),
+        "cut": fmt(requested - min(approved, requested)),
+    }
+
+
+def _invoice(project: ProjectResult, r: Any, index: int, x: Any) -> dict[str, Any] | None:
+    """The invoice a claimed line charges, with every part of it claimed in the project."""
+    parts = project.parts_of(r, index)
+    if not parts:
+        return None
+    whole = whole_amount([p.expense for p in parts])
+    return {
+        "amount": fmt(whole),
+        "parts": [
+            {
+                "period": p.period,
+                "path": p.result.loaded.display,
+                "index": p.index,
+                "charge": fmt(round_cents(p.charge)),
+                "this": p.result is r and p.index == index,
+            }
+            for p in parts
+        ],
+    }
 
 
 def _bar(row: ItemProgress, width: int) -> str:

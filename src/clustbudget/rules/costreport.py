@@ -12,10 +12,21 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from ..compute import RefuseCost, RefuseHours, ReportCosts, staff_cost
+from ..compute import (
+    ExpenseCost,
+    RefuseCost,
+    RefuseHours,
+    ReportCosts,
+    amount_due,
+    paid_by,
+    payments_of,
+    staff_cost,
+)
 from ..findings import Severity
 from ..i18n import Localized, Message, msg, nmsg
-from ..models import Budget, CallPack, CostReport
+from ..invoices import number_year
+from ..models import Budget, CallPack, CostReport, Expense
+from ..money import fmt_eur, round_cents
 from ..payments import payment_method_of
 from . import Hit, rule
 from .budget import FILE_CHECK, overhead_keyword
@@ -29,6 +40,12 @@ class ReportContext:
     budget: Budget
     pack: CallPack
     costs: ReportCosts
+
+    def claimed(self) -> Iterator[tuple[int, Expense, ExpenseCost]]:
+        """The expenses claimed (not those kept on record, `claimed: false`), with their costs."""
+        for i, (exp, cost) in enumerate(zip(self.report.expenses, self.costs.expenses, strict=True)):
+            if exp.claimed:
+                yield i, exp, cost
 
 
 def month_span(month: str) -> tuple[date, date]:
@@ -228,7 +245,7 @@ def expense_under_flat_rate(ctx: ReportContext) -> Iterator[Hit]:
     Fix: remove it; if it is a direct cost, put it under its item (C or D).
     """
     flat = ctx.pack.flat_rate_items
-    for e in ctx.costs.expenses:
+    for _, _, e in ctx.claimed():
         if e.item in flat:
             yield Hit(
                 ("expenses", e.index, "item"),
@@ -261,7 +278,7 @@ def expense_unknown_item(ctx: ReportContext) -> Iterator[Hit]:
     Fix: put the expense under one of the items the message lists (`D`, not a line number of
     the application form such as `D.1`).
     """
-    for e in ctx.costs.expenses:
+    for _, _, e in ctx.claimed():
         if e.item not in ctx.pack.items:
             yield Hit(
                 ("expenses", e.index, "item"),
@@ -297,7 +314,7 @@ def overhead_expense(ctx: ReportContext) -> Iterator[Hit]:
     """
     if not ctx.pack.flat_rate_items:
         return
-    for i, exp in enumerate(ctx.report.expenses):
+    for i, exp, _ in ctx.claimed():
         if exp.item in ctx.pack.flat_rate_items:
             continue
         kw = overhead_keyword(exp.description, ctx.pack.expenses.overhead_keywords)
@@ -333,7 +350,7 @@ def expense_date(ctx: ReportContext) -> Iterator[Hit]:
     Fix: claim the invoice in the report of its period, or remove it.
     """
     proj, prog, per = ctx.budget.project, ctx.pack.programme, ctx.report.period
-    for exp, e in zip(ctx.report.expenses, ctx.costs.expenses, strict=True):
+    for _, exp, e in ctx.claimed():
         why: Message | None = None
         if not prog.eligible_from <= exp.date <= prog.eligible_to:
             why = msg(
@@ -374,58 +391,92 @@ def expense_date(ctx: ReportContext) -> Iterator[Hit]:
 )
 def unpaid(ctx: ReportContext) -> Iterator[Hit]:
     """
-    What it checks: each expense has a `paid` date, not after the end of the report's period,
-    not before the project starts, and inside the programme's eligibility window. The expense
-    is not accepted in this period otherwise.
+    What it checks: each expense is paid in full by the end of the report's period — its
+    `paid` date (one payment), or its `payments:` adding up to its amount plus VAT by that
+    date — and no payment falls before the project starts or outside the programme's
+    eligibility window. The expense is not accepted in this period otherwise.
+
+    When the call pack sets `expenses.paid_in_full: false`, the share paid by the period's end
+    is accepted instead (eligible amount × paid ÷ amount due, half-up to the cent).
 
     Why: costs are eligible when incurred **and paid**; an unpaid invoice is not a cost of the
     period yet.
 
-    Fix: record the payment date, or claim the invoice in the period it is paid in.
+    Fix: record the payment (`paid:`, or each one under `payments:`), or claim the invoice in
+    the period it is paid in.
     """
-    prog, per = ctx.pack.programme, ctx.report.period
-    for exp, e in zip(ctx.report.expenses, ctx.costs.expenses, strict=True):
-        if exp.paid is None:
-            why, loc = (
-                msg("not paid (no `paid` date) by the end of period {period}", period=per.id),
-                ("expenses", e.index, "document"),
-            )
-        elif exp.paid > per.end:
-            why, loc = (
-                msg(
-                    "paid {paid}, after the end of period {period} ({end})",
-                    paid=exp.paid,
-                    period=per.id,
-                    end=per.end,
-                ),
-                ("expenses", e.index, "paid"),
-            )
-        elif not prog.eligible_from <= exp.paid <= prog.eligible_to:
-            why, loc = (
-                msg("paid {paid}, outside the window of {programme}", paid=exp.paid, programme=prog.label),
-                ("expenses", e.index, "paid"),
-            )
-        elif exp.paid < ctx.budget.project.start:
-            why, loc = (
-                msg(
-                    "paid {paid}, before the project starts ({start})",
-                    paid=exp.paid,
-                    start=ctx.budget.project.start,
-                ),
-                ("expenses", e.index, "paid"),
-            )
-        else:
-            continue
-        yield Hit(
-            loc,
-            msg(
-                "invoice {document} {why}: {amount:money} not accepted",
-                document=exp.document,
-                why=why,
-                amount=e.eligible,
+    prog, per, start = ctx.pack.programme, ctx.report.period, ctx.budget.project.start
+    in_full = ctx.pack.expenses.paid_in_full
+    for i, exp, e in ctx.claimed():
+        payments = payments_of(exp)
+        bad = next(
+            (
+                (pay, why)
+                for pay in payments
+                for why in (
+                    msg("paid {paid}, outside the window of {programme}", paid=pay.date, programme=prog.label)
+                    if not prog.eligible_from <= pay.date <= prog.eligible_to
+                    else msg("paid {paid}, before the project starts ({start})", paid=pay.date, start=start)
+                    if pay.date < start
+                    else None,
+                )
+                if why
             ),
-            disallow=RefuseCost(("expense", e.index), e.eligible),
+            None,
         )
+        if bad is not None:
+            pay, why = bad
+            yield Hit(
+                ("expenses", i, *pay.loc),
+                msg(
+                    "invoice {document} {why}: {amount:money} not accepted",
+                    document=exp.document,
+                    why=why,
+                    amount=e.eligible,
+                ),
+                disallow=RefuseCost(("expense", i), e.eligible),
+            )
+            continue
+        paid = paid_by(exp, per.end)
+        if paid is None:  # the one-payment form, dated by the period's end: paid in full
+            continue
+        due = amount_due(exp)
+        if paid >= due:
+            continue
+        loc: tuple[str | int, ...]
+        if not payments:
+            why = msg("not paid (no `paid` date) by the end of period {period}", period=per.id)
+            loc = ("expenses", i, "document")
+        elif exp.payments is None:
+            why = msg(
+                "paid {paid}, after the end of period {period} ({end})",
+                paid=exp.paid,
+                period=per.id,
+                end=per.end,
+            )
+            loc = ("expenses", i, "paid")
+        else:
+            why = msg(
+                "paid {paid:money} of {due:money} by the end of period {period} ({end})",
+                paid=paid,
+                due=due,
+                period=per.id,
+                end=per.end,
+            )
+            loc = ("expenses", i, "payments")
+        cut = e.eligible if in_full or not due else e.eligible - round_cents(e.eligible * paid / due)
+        if cut:
+            yield Hit(
+                loc,
+                msg(
+                    "invoice {document} {why}: {amount:money} not accepted",
+                    document=exp.document,
+                    why=why,
+                    amount=cut,
+                ),
+                key=loc[-1] == "payments",
+                disallow=RefuseCost(("expense", i), cut),
+            )
 
 
 @rule(
@@ -438,8 +489,10 @@ def unpaid(ctx: ReportContext) -> Iterator[Hit]:
 )
 def payment_method(ctx: ReportContext) -> Iterator[Hit]:
     """
-    What it checks: `payment` is one of the call pack's traceable methods (bank_transfer,
-    card, pagopa, direct_debit, other_traceable). Cash is refused and the expense not accepted.
+    What it checks: the method of each payment (`payment`, or `method` under `payments:`) is
+    one of the call pack's traceable methods (bank_transfer, card, pagopa, direct_debit,
+    other_traceable). Cash is refused and the expense not accepted; so is a method written as
+    a mix that names cash (`Contanti e bonifico`).
 
     Why: each payment must be traceable to a bank movement for the auditor; cash leaves no
     trace. A method name the format does not know is refused too, naming the one it probably
@@ -449,36 +502,44 @@ def payment_method(ctx: ReportContext) -> Iterator[Hit]:
     (`bank_transfer`, not `bonifico`).
     """
     allowed = ctx.pack.expenses.payment_methods
-    for exp, e in zip(ctx.report.expenses, ctx.costs.expenses, strict=True):
-        if exp.payment is None or exp.payment in allowed:
-            continue
-        meant = payment_method_of(exp.payment)
-        if meant == "cash":
-            what = (
-                msg("cash is not a traceable payment")
-                if exp.payment == "cash"
-                else msg("{payment!r} (cash) is not a traceable payment", payment=exp.payment)
-            )
-        elif meant in allowed:
-            what = msg(
-                "payment {payment!r} is not one of the names the format knows: write {meant}",
-                payment=exp.payment,
-                meant=meant,
-            )
-        else:
-            what = msg(
-                "payment {payment!r} is not one of {allowed}", payment=exp.payment, allowed=", ".join(allowed)
-            )
-        yield Hit(
-            ("expenses", e.index, "payment"),
-            msg(
-                "invoice {document}: {what}: {amount:money} not accepted",
-                document=exp.document,
-                what=what,
-                amount=e.eligible,
-            ),
-            disallow=RefuseCost(("expense", e.index), e.eligible),
+    for i, exp, e in ctx.claimed():
+        # the one-payment form's method, even with no `paid` date; else each payment's
+        methods: list[tuple[tuple[str | int, ...], str | None]] = (
+            [(("expenses", i, "payment"), exp.payment)]
+            if exp.payments is None
+            else [(("expenses", i, "payments", k, "method"), p.method) for k, p in enumerate(exp.payments)]
         )
+        for loc, method in methods:
+            if method is None or method in allowed:
+                continue
+            meant = payment_method_of(method)
+            if meant == "cash":
+                what = (
+                    msg("cash is not a traceable payment")
+                    if method == "cash"
+                    else msg("{payment!r} (cash) is not a traceable payment", payment=method)
+                )
+            elif meant in allowed:
+                what = msg(
+                    "payment {payment!r} is not one of the names the format knows: write {meant}",
+                    payment=method,
+                    meant=meant,
+                )
+            else:
+                what = msg(
+                    "payment {payment!r} is not one of {allowed}", payment=method, allowed=", ".join(allowed)
+                )
+            yield Hit(
+                loc,
+                msg(
+                    "invoice {document}: {what}: {amount:money} not accepted",
+                    document=exp.document,
+                    what=what,
+                    amount=e.eligible,
+                ),
+                disallow=RefuseCost(("expense", i), e.eligible),
+            )
+            break  # one untraceable payment refuses the expense: said once
 
 
 @rule(
@@ -492,14 +553,14 @@ def payment_method(ctx: ReportContext) -> Iterator[Hit]:
 def payment_missing(ctx: ReportContext) -> Iterator[Hit]:
     """
     What it checks: an expense with a `paid` date says how it was paid (`payment`); the
-    expense stays accepted.
+    expense stays accepted. (Under `payments:` every payment has its `method`.)
 
     Why: only traceable payments are accepted (CB210), and the auditor will ask how this one
     was made.
 
     Fix: add `payment:`, and `payment_ref:` (the transfer's CRO or TRN) when you have it.
     """
-    for i, exp in enumerate(ctx.report.expenses):
+    for i, exp, _ in ctx.claimed():
         if exp.paid is not None and exp.payment is None:
             yield Hit(
                 ("expenses", i, "paid"),
@@ -533,7 +594,7 @@ def vat_not_eligible(ctx: ReportContext) -> Iterator[Hit]:
     """
     if not ctx.budget.project.vat_recoverable:
         return
-    with_vat = [(i, exp.vat) for i, exp in enumerate(ctx.report.expenses) if exp.vat]
+    with_vat = [(i, exp.vat) for i, exp, _ in ctx.claimed() if exp.vat]
     if with_vat:
         total = sum((v for _, v in with_vat), start=Decimal(0))
         n = len(with_vat)
@@ -566,7 +627,7 @@ def report_unknown_action(ctx: ReportContext) -> Iterator[Hit]:
     Fix: use one of the budget's action ids, or add the action to the budget.
     """
     known = [a.id for a in ctx.budget.actions]
-    for i, exp in enumerate(ctx.report.expenses):
+    for i, exp, _ in ctx.claimed():
         for ref in exp.action:
             if ref not in known:
                 yield Hit(
@@ -609,3 +670,95 @@ def duplicate_person(ctx: ReportContext) -> Iterator[Hit]:
             )
         else:
             seen[entry.id] = i
+
+
+@rule(
+    "CB215",
+    "payment-before-invoice",
+    W,
+    "A payment dated before its invoice.",
+    "Region's practice: the payment follows the invoice it pays",
+    "report",
+)
+def payment_before_invoice(ctx: ReportContext) -> Iterator[Hit]:
+    """
+    What it checks: no payment of an expense (`paid`, or a date under `payments:`) is dated
+    before the invoice. The expense stays accepted.
+
+    Why: a payment before the invoice is an advance (which needs its own document) or, more
+    often, a date typed wrong on one of the two.
+
+    Fix: check both dates against the documents; for an advance, claim the advance invoice.
+    """
+    for i, exp, _ in ctx.claimed():
+        for pay in payments_of(exp):
+            if pay.date < exp.date:
+                yield Hit(
+                    ("expenses", i, *pay.loc),
+                    f"invoice {exp.document} dated {exp.date} but paid {pay.date}, before it: check both dates",
+                )
+                break
+
+
+@rule(
+    "CB216",
+    "document-year",
+    W,
+    "An invoice number that carries a year other than its date's.",
+    "DPR 633/1972 art. 21 (invoice numbers progressive per year)",
+    "report",
+)
+def document_year(ctx: ReportContext) -> Iterator[Hit]:
+    """
+    What it checks: when an invoice's number carries a year (`FT 77/2023`), the invoice date is
+    in that year. The expense stays accepted, and is checked for double claims (CB304) as an
+    invoice of the year in its number.
+
+    Why: Italian invoice numbers are progressive per calendar year, so the number's year is the
+    year of issue; a date in another year is usually the date the invoice was registered or
+    received, not the date it bears (and the date decides the period and the windows).
+
+    Fix: write the date printed on the invoice.
+    """
+    for i, exp, _ in ctx.claimed():
+        year = number_year(exp.document)
+        if year is not None and year != exp.date.year:
+            yield Hit(
+                ("expenses", i, "date"),
+                f"invoice {exp.document} dated {exp.date}: its number says {year}; the date may not be the "
+                f"invoice date (a registration date?). Checked as an invoice of {year}",
+            )
+
+
+@rule(
+    "CB217",
+    "approved-above-requested",
+    E,
+    "An approved amount above the amount requested.",
+    "Sfinge 2020: the reviewer admits at most what is requested",
+    "report",
+)
+def approved_above_requested(ctx: ReportContext) -> Iterator[Hit]:
+    """
+    What it checks: the `approved:` amount of an expense or a staff entry (the outcome of the
+    Region's review) is not above what the line requests: the expense's eligible amount, the
+    person's cost. The approved amount is then taken as the requested one.
+
+    Why: the review admits at most what was requested; more means a figure typed wrong (or
+    under the wrong line).
+
+    Fix: copy the approved amount from the review's outcome, line by line.
+    """
+    for s, entry in zip(ctx.costs.staff, ctx.report.staff, strict=True):
+        if entry.approved is not None and entry.approved > s.cost:
+            yield Hit(
+                ("staff", s.index, "approved"),
+                f"{s.name}: approved {fmt_eur(entry.approved)}, more than the {fmt_eur(s.cost)} requested",
+            )
+    for i, exp, e in ctx.claimed():
+        if exp.approved is not None and exp.approved > e.eligible:
+            yield Hit(
+                ("expenses", i, "approved"),
+                f"invoice {exp.document}: approved {fmt_eur(exp.approved)}, more than the "
+                f"{fmt_eur(e.eligible)} requested",
+            )

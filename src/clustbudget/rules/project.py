@@ -6,10 +6,11 @@ the entry that breaks the rule, and names the earlier file and line (``related``
 
 from __future__ import annotations
 
+import calendar
 import functools
-import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -20,13 +21,23 @@ from ..compute import (
     RefuseCost,
     RefuseHours,
     ReportCosts,
+    invoice_charge,
     staff_cost,
 )
 from ..findings import Severity
 from ..i18n import msg
+from ..invoices import (
+    InvoiceKey,
+    Supplier,
+    document_key,
+    invoice_key,
+    issue_year,
+    same_supplier,
+    supplier_of,
+    whole_amount,
+)
 from ..models import Budget, CallPack, CostReport
-from ..money import ZERO, round_cents
-from ..payments import normalise
+from ..money import ZERO, fmt_eur, fmt_qty, round_cents
 from . import Hit, rule
 from .budget import FILE_CHECK, UNKNOWN_PARAMETERS
 
@@ -34,6 +45,11 @@ if TYPE_CHECKING:
     from ..loading import Loaded
 
 E, W, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
+
+DISALLOWING = frozenset({"CB202", "CB203", "CB206", "CB208", "CB209", "CB210", "CB302", "CB304", "CB307"})
+"""The errors that are disallowed costs: the rule leaves the cost (or the hours) out of the
+accepted figures, which stay right. A rendiconto is exported with them (they are its Checks);
+`export --strict` refuses them as any other error."""
 
 
 @dataclass(frozen=True)
@@ -213,93 +229,167 @@ def rate_changed(ctx: ProjectContext) -> Iterator[Hit]:
                 )
 
 
-# Legal forms, as they read once normalised ("S.r.l." → "s r l"), dropped from supplier names.
-_LEGAL = re.compile(
-    r"\b(s r l(?: s)?|srls?|s p a|spa|s n c|snc|s a s|sas|s c a r l|scarl|gmbh|ag|ltd|llc|inc|sa|bv|nv|societa|co)\b"
-)
+@dataclass(frozen=True, slots=True)
+class Part:
+    """One claimed line of an invoice, in period order."""
+
+    rc: ReportCheck
+    index: int
+    charge: Decimal
+    """The part of the invoice's taxable amount the line charges (amount × eligible share)."""
 
 
-@functools.lru_cache(maxsize=4096)
-def supplier_key(name: str) -> str:
-    """A supplier's name, normalised: case, accents, legal forms and punctuation dropped
-    (``Messe Düsseldorf GmbH`` = ``MESSE DUSSELDORF``)."""
-    return " ".join(_LEGAL.sub(" ", normalise(name)).split())
+def invoices(reports: Sequence[ReportCheck]) -> Iterator[list[Part]]:
+    """The claimed lines of the reports grouped by invoice (supplier, document number
+    normalised, year of issue: :mod:`clustbudget.invoices`), each group in period order."""
+    groups: dict[InvoiceKey, list[tuple[Supplier, list[Part]]]] = {}
+    for rc in reports:
+        for i, exp in enumerate(rc.report.expenses):
+            if not exp.claimed:
+                continue
+            who = supplier_of(exp)
+            same = groups.setdefault(invoice_key(exp), [])
+            for other, parts in same:
+                if same_supplier(who, other):
+                    parts.append(Part(rc, i, invoice_charge(exp)))
+                    break
+            else:
+                same.append((who, [Part(rc, i, invoice_charge(exp))]))
+    for same in groups.values():
+        for _, parts in same:
+            yield parts
 
 
-_VAT_NOISE = re.compile(r"[\s.\-]")
-
-
-def vat_key(vat: str) -> str:
-    """A VAT number, normalised: ``IT 01234567890`` → ``01234567890``."""
-    text = _VAT_NOISE.sub("", vat.upper())
-    return text[2:] if text.startswith("IT") and text[2:].isdigit() else text
-
-
-def document_key(document: str) -> str:
-    """A document number, normalised: case and spaces ignored (``FT 1`` = ``ft1``)."""
-    return "".join(document.upper().split())
+def _where(parts: Sequence[Part], rc: ReportCheck) -> str:
+    places = []
+    for p in parts:
+        line = p.rc.loaded.at(("expenses", p.index, "document")).line
+        name = p.rc.loaded.display.replace("\\", "/").rsplit("/", 1)[-1]
+        places.append(f"{p.rc.report.period.id} ({name}:{line})")
+    return ", ".join(places)
 
 
 @rule(
     "CB304",
     "double-claim",
     E,
-    "The same invoice claimed twice, in one report or two.",
+    "An invoice charged, over the project's reports, for more than its amount.",
     "Reg. (UE) 1303/2013 art. 65(11); Reg. (UE) 2021/1060 art. 63(9) (no double funding)",
     "project",
 )
 def double_claim(ctx: ProjectContext) -> Iterator[Hit]:
     """
-    What it checks: no two expenses of the project's reports share supplier (VAT number when
-    both have one, else the normalised name), document number and year. The later claim is not
-    accepted.
+    What it checks: the lines that charge one invoice — in one report or several, to one item
+    or several — never charge more than the invoice's taxable amount (`invoice_amount`, or
+    the first line's `amount` when no line gives it). A line's charge is its `amount` × its
+    `eligible_share`. The excess is not accepted, on the later line; claiming an invoice a
+    second time in full is a charge of twice its amount.
 
-    Why: the same cost is never funded twice (Reg. 1303/2013 art. 65(11); CPR art. 63(9)).
-    Document numbers are compared without case and spaces, supplier names also without
-    punctuation and legal forms: `FT 1` of `Rossi S.r.l.` is `ft1` of `ROSSI SRL`.
+    An invoice is the supplier (the VAT number or tax code when both lines give one, else the
+    normalised name: case, accents, punctuation and legal forms dropped), the document number
+    (Unicode NFKC, case-folded, spaces, zero-width characters and dashes removed: `FT 2021–15`
+    is `ft202115`) and the year of issue (the year in the number when it carries one, else the
+    date's): Italian invoice numbers restart each year.
 
-    Fix: remove the repeated line; if two invoices really share a number, check the supplier.
+    Why: the same cost is never funded twice (Reg. 1303/2013 art. 65(11); CPR art. 63(9)); the
+    Region's platform records one invoice charged to several items and periods, and never more
+    than its amount in all.
+
+    Fix: remove the repeated line; when one invoice is claimed in parts, give each line the part
+    it charges as `amount` and the whole invoice as `invoice_amount`.
     """
-    for rc, i, erc, ei in repeated_invoices(ctx.reports):
-        exp = rc.report.expenses[i]
-        where = (
-            msg("earlier in this report") if erc is rc else msg("in {period}", period=erc.report.period.id)
-        )
-        amount = rc.costs.expenses[i].eligible
-        yield Hit(
-            ("expenses", i, "document"),
-            msg(
-                "invoice {document} of {supplier} ({year}) is already claimed {where}: {amount:money} not accepted",
-                document=exp.document,
-                supplier=exp.supplier,
-                year=str(exp.date.year),
-                where=where,
-                amount=amount,
-            ),
-            related=erc.loaded.at(("expenses", ei, "document")),
-            doc=rc.loaded,
-            disallow=RefuseCost(("expense", i), amount),
-        )
+    for parts in invoices(ctx.reports):
+        if len(parts) < 2:
+            continue
+        whole = whole_amount([p.rc.report.expenses[p.index] for p in parts])
+        before = ZERO
+        for k, part in enumerate(parts):
+            after = before + part.charge
+            if k and after > whole and part.charge:
+                excess = min(part.charge, after - whole)
+                eligible = part.rc.costs.expenses[part.index].eligible
+                cut = eligible if excess == part.charge else round_cents(eligible * excess / part.charge)
+                exp = part.rc.report.expenses[part.index]
+                earlier = parts[:k]
+                year = issue_year(exp)
+                places = _where(earlier, part.rc)
+                if before >= whole:  # charged in full already: this line is a second claim
+                    what = msg("is already claimed in {places}", places=places)
+                else:
+                    what = msg(
+                        "{total:money} charged in all, more than its {whole:money} (earlier parts: {places})",
+                        total=after,
+                        whole=whole,
+                        places=places,
+                    )
+                yield Hit(
+                    ("expenses", part.index, "document"),
+                    msg(
+                        "invoice {document} of {supplier} ({year}) {what}: {amount:money} not accepted",
+                        document=exp.document,
+                        supplier=exp.supplier,
+                        year=str(year),
+                        what=what,
+                        amount=cut,
+                    ),
+                    related=earlier[0].rc.loaded.at(("expenses", earlier[0].index, "document")),
+                    doc=part.rc.loaded,
+                    disallow=RefuseCost(("expense", part.index), cut),
+                )
+            before = after
+
+
+@rule(
+    "CB306",
+    "same-number-other-year",
+    W,
+    "The same supplier, document number and amount in two different years.",
+    "Reg. (UE) 1303/2013 art. 65(11); Reg. (UE) 2021/1060 art. 63(9) (no double funding)",
+    "project",
+)
+def same_number_other_year(ctx: ProjectContext) -> Iterator[Hit]:
+    """
+    What it checks: two claimed lines of the project with the same supplier, the same document
+    number (normalised as CB304 does) and the same amount, but different years of issue. Both
+    stay accepted: numbers restart each year, so they may be two invoices.
+
+    Why: an invoice claimed again with its date mistyped (or a registration date instead of the
+    invoice date) would look like an invoice of another year, and escape CB304.
+
+    Fix: check both documents; if they are one invoice, remove the second line and correct the
+    date.
+    """
+    seen: dict[tuple[str, Decimal], list[tuple[Supplier, int, ReportCheck, int]]] = {}
+    for rc in ctx.reports:
+        for i, exp in enumerate(rc.report.expenses):
+            if not exp.claimed:
+                continue
+            who, year = supplier_of(exp), issue_year(exp)
+            same = seen.setdefault((document_key(exp.document), exp.amount), [])
+            for other, other_year, erc, ei in same:
+                if other_year != year and same_supplier(who, other):
+                    yield Hit(
+                        ("expenses", i, "document"),
+                        f"invoice {exp.document} of {exp.supplier} ({year}, {fmt_eur(exp.amount)}) has the number "
+                        f"and amount of one of {other_year} in {'this report' if erc is rc else erc.report.period.id}: "
+                        "check that it is not the same invoice",
+                        related=erc.loaded.at(("expenses", ei, "document")),
+                        doc=rc.loaded,
+                    )
+                    break
+            same.append((who, year, rc, i))
 
 
 def repeated_invoices(
     reports: Sequence[ReportCheck], counts: Callable[[ReportCheck, ReportCheck], bool] = lambda a, b: True
 ) -> Iterator[tuple[ReportCheck, int, ReportCheck, int]]:
-    """Each expense that repeats an earlier one — same document number and year, same supplier
-    (VAT number when both have one, else the normalised name) — with the first such earlier
-    expense for which ``counts(earlier report, report)`` holds."""
-    seen: dict[tuple[str, int], list[tuple[ReportCheck, int, str | None, str]]] = {}
-    for rc in reports:
-        for i, exp in enumerate(rc.report.expenses):
-            key = (document_key(exp.document), exp.date.year)
-            vat = vat_key(exp.supplier_vat) if exp.supplier_vat else None
-            name = supplier_key(exp.supplier)
-            for erc, ei, evat, ename in seen.get(key, []):
-                same = (vat == evat) if (vat and evat) else (name == ename)
-                if same and counts(erc, rc):
-                    yield rc, i, erc, ei
-                    break
-            seen.setdefault(key, []).append((rc, i, vat, name))
+    """Each claimed line of an invoice (:func:`invoices`) after the first, with the first earlier
+    line for which ``counts(earlier report, report)`` holds."""
+    for parts in invoices(reports):
+        for k, part in enumerate(parts):
+            earlier = next((p for p in parts[:k] if counts(p.rc, part.rc)), None)
+            if earlier is not None:
+                yield part.rc, part.index, earlier.rc, earlier.index
 
 
 @dataclass(frozen=True)
@@ -342,7 +432,7 @@ def double_claim_across_projects(ctx: PortfolioContext) -> Iterator[Hit]:
                 "invoice {document} of {supplier} ({year}) is also claimed by another project, {project} ({period})",
                 document=exp.document,
                 supplier=exp.supplier,
-                year=str(exp.date.year),
+                year=str(issue_year(exp)),
                 project=owner[id(erc)],
                 period=erc.report.period.id,
             ),
@@ -509,3 +599,207 @@ def report_not_checked(ctx: ProgressContext) -> Iterator[Hit]:
     if params.contribution_rate is None:
         text = msg("{checked}; contribution due not computed", checked=text)
     yield Hit(("period",), text, doc=ctx.reports[-1].loaded, key=True)
+
+
+# --------------------------------------------------------------------- hours that cannot be true
+
+
+def month_days(month: str) -> int:
+    """Days in a ``YYYY-MM`` month."""
+    return calendar.monthrange(int(month[:4]), int(month[5:7]))[1]
+
+
+def weekdays(month: str) -> int:
+    """Monday-to-Friday days of a ``YYYY-MM`` month."""
+    y, m = int(month[:4]), int(month[5:7])
+    return sum(1 for d in range(1, month_days(month) + 1) if date(y, m, d).weekday() < 5)
+
+
+MAX_WEEKDAY_HOLIDAYS = 3
+"""No month has more Italian national holidays on weekdays than this (December: 8, 25, 26):
+a month's hours within (weekdays − 3) × the daily limit need no holiday calendar."""
+
+
+@functools.lru_cache(maxsize=64)
+def _holidays(year: int) -> frozenset[date]:
+    # The holiday calendar is imported only when a month's hours come near the limit: the
+    # package loads every country's calendar, a third of a second.
+    from holidays import country_holidays
+
+    return frozenset(country_holidays("IT", years=year))
+
+
+def working_days(month: str) -> int:
+    """Monday-to-Friday days of a month that are not Italian national holidays (`holidays`)."""
+    y, m = int(month[:4]), int(month[5:7])
+    off = _holidays(y)
+    return sum(
+        1 for d in range(1, month_days(month) + 1) if (day := date(y, m, d)).weekday() < 5 and day not in off
+    )
+
+
+def _person_months(ctx: ProjectContext) -> dict[tuple[str, str], list[tuple[ReportCheck, int, Decimal]]]:
+    """Every person's (by id) hours of each month, over the project's reports in period order:
+    a month that straddles two periods has an entry from each."""
+    out: dict[tuple[str, str], list[tuple[ReportCheck, int, Decimal]]] = {}
+    for rc in ctx.reports:
+        for i, entry in enumerate(rc.report.staff):
+            for month, h in entry.hours.items():
+                if h:
+                    out.setdefault((entry.id, month), []).append((rc, i, h))
+    return out
+
+
+def _together(earlier: list[tuple[ReportCheck, int, Decimal]], rc: ReportCheck) -> str:
+    others = [f"{fmt_qty(h)} in {e.report.period.id}" for e, _, h in earlier if e is not rc]
+    return f" (with {', '.join(others)})" if others else ""
+
+
+@rule(
+    "CB307",
+    "hours-above-calendar",
+    E,
+    "More hours in a month than the month has (days × 24).",
+    "Reg. (UE) 1303/2013 art. 68a; Reg. (UE) 2021/1060 art. 55 (hours actually worked)",
+    "project",
+)
+def hours_above_calendar(ctx: ProjectContext) -> Iterator[Hit]:
+    """
+    What it checks: a person's hours in a month — over every report of the project, so that a
+    month split between two periods (SAL-1 ends 15 October, SAL-2 starts 16 October) is
+    checked as one month — do not exceed the month's days × 24. The hours beyond are not
+    accepted, on the report whose hours cross the limit.
+
+    Why: staff costs are hours actually worked (Reg. 1303/2013 art. 68a; CPR art. 55); more
+    hours than the month has is a typing error (a year's hours under one month, a decimal
+    point), or the same month claimed in full by two periods.
+
+    Fix: correct the hours from the signed monthly timesheets; for a month split between two
+    periods, claim in each only the days of its period.
+    """
+    for (_, month), entries in _person_months(ctx).items():
+        cap = Decimal(month_days(month) * 24)
+        total = ZERO
+        for k, (rc, i, h) in enumerate(entries):
+            total += h
+            if total > cap:
+                s = rc.costs.staff[i]
+                excess = min(h, total - cap)
+                earlier = entries[:k]
+                yield Hit(
+                    ("staff", i, "hours", month),
+                    f"{s.name}: {fmt_qty(total)} hours in {month}{_together(earlier, rc)}, more than the month has "
+                    f"({month_days(month)} days × 24 = {fmt_qty(cap)}): {fmt_qty(excess)} hours "
+                    f"({fmt_eur(staff_cost(s.hourly_rate, excess))}) not accepted",
+                    related=earlier[0][0].loaded.at(("staff", earlier[0][1], "hours", month), key=True)
+                    if earlier and earlier[0][0] is not rc
+                    else None,
+                    key=True,
+                    doc=rc.loaded,
+                    disallow=RefuseHours(i, month, excess),
+                )
+                break
+
+
+@rule(
+    "CB308",
+    "hours-implausible",
+    W,
+    "More hours in a month than its working days allow.",
+    "Call pack parameter staff.hours_per_working_day (default 8); Italian national holidays (L. 260/1949)",
+    "project",
+)
+def hours_implausible(ctx: ProjectContext) -> Iterator[Hit]:
+    """
+    What it checks: a person's hours in a month, over every report of the project (a month
+    split between two periods counts once), against the month's working days — Monday to
+    Friday, Italian national holidays excluded — × the call pack's `staff.hours_per_working_day`
+    (8 by default; null: not checked). The hours stay accepted.
+
+    Why: timesheets record no project hours on Sundays and national holidays; more hours than
+    the working days allow needs overtime or weekend work the auditor will ask to see.
+
+    Fix: check the hours against the signed timesheets; keep the evidence of overtime.
+    """
+    per_day = ctx.pack.staff.hours_per_working_day
+    if per_day is None:
+        return
+    for (_, month), entries in _person_months(ctx).items():
+        total = sum((h for _, _, h in entries), ZERO)
+        if total <= (weekdays(month) - MAX_WEEKDAY_HOLIDAYS) * per_day or total > month_days(month) * 24:
+            continue  # surely within the limit; or past the calendar, which CB307 reports
+        days = working_days(month)
+        limit = days * per_day
+        if total <= limit:
+            continue
+        rc, i, _ = entries[-1]
+        yield Hit(
+            ("staff", i, "hours", month),
+            f"{rc.report.staff[i].name}: {fmt_qty(total)} hours in {month}{_together(entries[:-1], rc)}, more than "
+            f"its {days} working days × {fmt_qty(per_day)} = {fmt_qty(limit)} (national holidays excluded): "
+            "check the timesheets",
+            key=True,
+            doc=rc.loaded,
+        )
+
+
+# --------------------------------------------------------------------- the periods' timeline
+
+
+@rule(
+    "CB320",
+    "period-gap",
+    W,
+    "Days between two consecutive periods that no report covers.",
+    "Region's practice: each SAL starts the day after the previous one ends",
+    "project",
+)
+def period_gap(ctx: ProjectContext) -> Iterator[Hit]:
+    """
+    What it checks: each period (in order of start) starts the day after the previous one ends.
+
+    Why: costs incurred in the days between two periods belong to no report: they are claimed
+    nowhere, or (more often) a date is typed wrong.
+
+    Fix: start the period the day after the previous one ends, or add the missing report.
+    """
+    for earlier, later in zip(ctx.reports, ctx.reports[1:], strict=False):
+        a, b = earlier.report.period, later.report.period
+        gap = (b.start - a.end).days - 1
+        if gap > 0:
+            yield Hit(
+                ("period", "start"),
+                f"period {b.id} starts {b.start}, {gap} day{'s' if gap != 1 else ''} after period {a.id} ended "
+                f"({a.end}): {a.end + timedelta(days=1)} – {b.start - timedelta(days=1)} is in no period",
+                related=earlier.loaded.at(("period", "end")),
+                doc=later.loaded,
+            )
+
+
+@rule(
+    "CB321",
+    "first-period-late",
+    INFO,
+    "The first period starts after the project.",
+    "clustbudget FORMAT §3",
+    "project",
+)
+def first_period_late(ctx: ProjectContext) -> Iterator[Hit]:
+    """
+    What it checks: whether the earliest report's period starts after the project does.
+
+    Why: the costs of the project's first days are then in no report: fine if there were
+    none, or if the first report is still to be written; worth knowing either way.
+
+    Fix: nothing, if so; otherwise start the first period on the project's start date.
+    """
+    if not ctx.reports:
+        return
+    first, start = ctx.reports[0], ctx.budget.project.start
+    if first.report.period.start > start:
+        yield Hit(
+            ("period", "start"),
+            f"the first period, {first.report.period.id}, starts {first.report.period.start}, after the project "
+            f"({start}): costs from {start} to {first.report.period.start - timedelta(days=1)} are in no report",
+            doc=first.loaded,
+        )

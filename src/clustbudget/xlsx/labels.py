@@ -294,6 +294,13 @@ class ReportLabels:
     flag_format: str
     visible_total: str
     no_expenses: str
+    # Expenses: what a line says beyond its columns (issue 8)
+    kept_on_record: str
+    invoice_parts: str
+    payments_note: str
+    approved_line: str
+    review: str
+    review_fact: str
     payment_methods: dict[str, str]
     # Provenance
     budget_file: str
@@ -380,6 +387,12 @@ REPORT_ENGLISH = ReportLabels(
     flag_format='"yes";"yes";"no"',
     visible_total="Total of the visible rows (with the filter)",
     no_expenses="No expenses in the period.",
+    kept_on_record="NOT CLAIMED (excluded): {reason}",
+    invoice_parts="Part of an invoice of {whole}; other parts: {parts}",
+    payments_note="Payments: {payments}",
+    approved_line="Approved on review: {amount}",
+    review="Review",
+    review_fact="{date}: requested {requested}, approved {approved}, cut {cut}",
     payment_methods={
         "bank_transfer": "bank transfer",
         "card": "card",

@@ -31,7 +31,7 @@ nothing else: every amount is a whole number of cents.
 from __future__ import annotations
 
 import bisect
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -43,11 +43,14 @@ from ..compute import (
     Ref,
     direct_vs_actual,
     line_figures,
+    payments_of,
     report_totals,
+    sum_amounts,
 )
 from ..findings import Finding
+from ..invoices import whole_amount
 from ..models import CostReport
-from ..money import ZERO, fmt_eur
+from ..money import ZERO, fmt_eur, round_cents
 from ..pipeline import ProjectResult, ReportResult
 from .labels import Labels, ReportLabels, labels, report_labels
 from .layout import (
@@ -313,6 +316,46 @@ class _Rendiconto(Workbook[ReportStyles]):
 
     # ------------------------------------------------------------------ Expenses
 
+    def _review_fact(self) -> list[tuple[str, Any, Any]]:
+        """The review's outcome, when the period has one: its date, requested, approved, cut."""
+        fig, report, rt = self.result.figures, self.report, self.rt
+        if fig is None or not fig.reviewed:
+            return []
+        requested = sum_amounts(fig.requested.values())
+        text = rt.review_fact.format(
+            date=self.date_text(report.period.reviewed) if report.period.reviewed else "—",
+            requested=fmt_eur(requested, self.t.lang),
+            approved=fmt_eur(fig.total, self.t.lang),
+            cut=fmt_eur(requested - fig.total, self.t.lang),
+        )
+        return [(rt.review, text, self.s.text)]
+
+    def _expense_note(self, index: int, x: Any) -> str | None:
+        """What a line says beyond its columns: kept on record (and why), the other parts of
+        its invoice, its payments when several, the review's approved amount, its note."""
+        rt, lang = self.rt, self.t.lang
+        notes = []
+        if not x.claimed:
+            notes.append(rt.kept_on_record.format(reason=x.reason))
+        parts = self.project.parts_of(self.result, index)
+        if len(parts) > 1:
+            others = [
+                f"{p.period} {fmt_eur(round_cents(p.charge), lang)}"
+                for p in parts
+                if not (p.result is self.result and p.index == index)
+            ]
+            whole = fmt_eur(whole_amount([p.expense for p in parts]), lang)
+            notes.append(rt.invoice_parts.format(whole=whole, parts=", ".join(others)))
+        if x.payments is not None and len(x.payments) > 1:
+            listed = [f"{self.date_text(p.date)} {fmt_eur(p.amount, lang)}" for p in x.payments]
+            notes.append(rt.payments_note.format(payments="; ".join(listed)))
+        if x.approved is not None:
+            approved = fmt_eur(x.approved, lang) + (f" ({x.approved_note})" if x.approved_note else "")
+            notes.append(rt.approved_line.format(amount=approved))
+        if x.note:
+            notes.append(x.note)
+        return " — ".join(notes) or None
+
     def _expenses(self) -> None:
         """The period's invoices as a filterable list, totals at the bottom. The first page
         across holds the claim (supplier, description, document, amounts, not accepted,
@@ -372,6 +415,8 @@ class _Rendiconto(Workbook[ReportStyles]):
             r = rows.next
             line = self.line(("expense", c.index))
             action = ", ".join(x.action) if x.action else None
+            refs = "; ".join(pay.reference for pay in payments_of(x) if pay.reference) or None
+            note = self._expense_note(c.index, x)
             append(
                 [
                     (c.index + 1, s.integer),
@@ -390,10 +435,10 @@ class _Rendiconto(Workbook[ReportStyles]):
                     (found, s.codes),
                     (action, wrap_input),
                     (x.supplier_vat, text_input),
-                    (x.paid, date_input),
-                    (methods.get(x.payment, x.payment) if x.payment else None, text_input),
-                    (x.payment_ref, wrap_input),
-                    (x.note, wrap_input),
+                    (paid_on(x), date_input),
+                    ("; ".join(methods.get(m, m) for m in pay_methods(x)) or None, text_input),
+                    (refs, wrap_input),
+                    (note, wrap_input),
                 ],
                 height=row_height(
                     [
@@ -401,8 +446,8 @@ class _Rendiconto(Workbook[ReportStyles]):
                         (x.description, DESCRIPTION_WIDTH),
                         (x.document, DOCUMENT_WIDTH),
                         (found, CODES_WIDTH),
-                        (x.payment_ref, PAYMENT_REF_WIDTH),
-                        (x.note, NOTE_WIDTH),
+                        (refs, PAYMENT_REF_WIDTH),
+                        (note, NOTE_WIDTH),
                     ]
                 ),
             )
@@ -475,6 +520,7 @@ class _Rendiconto(Workbook[ReportStyles]):
                     f"{t.counts(*counts(self._findings()))} ({t.see_sheet.format(sheet=t.checks)})",
                     s.text,
                 ),
+                *self._review_fact(),
             ],
         )
         rows.append([])
@@ -738,3 +784,14 @@ class _Rendiconto(Workbook[ReportStyles]):
             ),
             keywords=f"clustbudget, rendiconto, {pack.id}, {self.period_id}",
         )
+
+
+def paid_on(expense: Any) -> date | None:
+    """The date an expense was paid (in full): its `paid`, or its last payment's date."""
+    dates = [pay.date for pay in payments_of(expense)]
+    return max(dates) if dates else None
+
+
+def pay_methods(expense: Any) -> list[str]:
+    """The methods of an expense's payments, each once, in order."""
+    return list(dict.fromkeys(pay.method for pay in payments_of(expense) if pay.method))
