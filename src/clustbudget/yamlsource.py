@@ -244,7 +244,10 @@ def parse_document(raw: bytes, path: Path, display: str) -> Document:
             col = at - text.rfind("\n", 0, at)
             what = f"U+{exc.character:04X}" if isinstance(exc.character, int) else repr(exc.character)
             raise ReadError(
-                "CB002", f"not valid YAML: a control character ({what}) is not allowed: remove it", line, col
+                "CB002",
+                msg("not valid YAML: a control character ({what}) is not allowed: remove it", what=what),
+                line,
+                col,
             ) from None
         except yaml.YAMLError as exc:
             raise ReadError("CB002", msg("not valid YAML: {problem}", problem=str(exc))) from None
@@ -617,8 +620,12 @@ def _too_many(event: Any) -> ReadError:
     mark = event.start_mark
     return ReadError(
         "CB004",
-        f"more than {MAX_NODES:,} keys and values or {MAX_COLLECTIONS:,} mappings and lists: "
-        "split the file (by period)",
+        msg(
+            "more than {nodes:number} keys and values or {collections:number} mappings and lists: "
+            "split the file (by period)",
+            nodes=MAX_NODES,
+            collections=MAX_COLLECTIONS,
+        ),
         mark.line + 1,
         mark.column + 1,
     )
@@ -777,7 +784,11 @@ class _FastPath:
                 problems.append(
                     Problem(
                         "CB010",
-                        f"duplicate key {key!r} (first at line {_first_line(top, key) + 1}): keep only one",
+                        msg(
+                            "duplicate key {key!r} (first at line {line}): keep only one",
+                            key=key,
+                            line=_first_line(top, key) + 1,
+                        ),
                         lineno + 1,
                         col + 1,
                     )
