@@ -409,3 +409,11 @@ def test_an_eligible_share_rounds_half_up_to_the_cent():
     )
     (cost,) = report_costs(report, vat_recoverable=True, default_hours=D("1720")).expenses
     assert (cost.share, cost.eligible) == (D("0.5"), D("50.01"))
+
+
+def test_a_duration_past_the_calendars_end_does_not_crash():
+    from clustbudget.rules.budget import add_months
+
+    assert add_months(date(2021, 1, 31), 1) == date(2021, 2, 28)
+    assert add_months(date(9999, 12, 1), 24) == date.max  # end: 9999-12-01 typed by mistake
+    assert add_months(date(1, 1, 1), -1) == date.min

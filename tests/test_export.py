@@ -385,7 +385,7 @@ def test_no_absolute_path_of_the_machine_that_wrote_it(tmp_path, cli):
         assert wb["Riepilogo"]["A3"].value.startswith("CB101 project.yaml:")
         facts = {row[0]: row[1] for row in wb["Provenienza"].iter_rows(min_row=3, values_only=True)}
         assert facts["File del budget"] == "project.yaml"
-        assert facts["File del call pack"] == "packs/call.yaml"  # as the budget's call: names it
+        assert facts["File del pacchetto di bando"] == "packs/call.yaml"  # as the budget's call: names it
 
 
 def test_provenance_names_source_hash_tool_and_call_pack(example_workbook):
@@ -399,7 +399,7 @@ def test_provenance_names_source_hash_tool_and_call_pack(example_workbook):
     facts = {row[0]: row[1] for row in ws.iter_rows(min_row=3, values_only=True)}
     assert facts["Versione di clustbudget"] == __version__
     assert facts["Pacchetto di bando"] == "clust-er-2020"
-    assert facts["Versione del call pack"] == 1
+    assert facts["Versione del pacchetto di bando"] == 1
     assert re.fullmatch(r"\d\d/\d\d/\d{4} \d\d:\d\d", facts["Generato il"])  # local date and time
 
 

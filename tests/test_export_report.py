@@ -431,7 +431,7 @@ def test_provenance_names_every_file_with_its_hash(hand, hand_sal2):
     assert facts["Periodo del rendiconto"][0] == "SAL-2 (01/07/2021 – 31/12/2021)"
     assert facts["Versione di clustbudget"][0] == __version__
     assert facts["Pacchetto di bando"][0] == "clust-er-2020"
-    assert facts["Versione del call pack"][0] == 1
+    assert facts["Versione del pacchetto di bando"][0] == 1
     assert re.fullmatch(r"\d\d/\d\d/\d{4} \d\d:\d\d", facts["Generato il"][0])  # local date and time
 
 

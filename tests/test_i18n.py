@@ -330,3 +330,50 @@ def test_an_italian_workbook_writes_italian_numbers_and_dates_in_its_text(italia
     amounts = [m for t in texts for m in re.findall(r"[\d.,]+ €", t)]
     assert amounts and all(re.fullmatch(r"\d{1,3}(\.\d{3})*,\d\d €", a) for a in amounts), amounts[:5]
     assert not any(re.search(r"\b20\d\d-\d\d-\d\d\b", t) for t in texts)  # no ISO date in Italian text
+
+
+# ------------------------------------------------------- validate's findings in Italian
+
+
+def test_validate_in_italian_prints_every_family_in_italian_with_italian_numbers(cli, tmp_path):
+    """A YAML error, a schema error, an ambiguous amount, a duplicate key (CB0xx), budget
+    rules (CB1xx) and report rules (CB2xx, CB3xx): Italian words, Italian numbers, and none of
+    the English catalogue's text."""
+    broken = tmp_path / "broken-yaml.yaml"
+    broken.write_text("clustbudget: 1\ncosts:\n  A: [\n", encoding="utf-8")
+    huge = tmp_path / "amount.yaml"
+    huge.write_text(
+        "clustbudget: 1\ncall: clust-er-2020\nproject: {}\ncosts:\n  A:\n    - amount: 1000000000000.00\n",
+        encoding="utf-8",
+    )
+    data = "tests/data"
+    r = cli(
+        "validate",
+        "--lang",
+        "it",
+        broken,
+        huge,
+        f"{data}/budgets/schema-errors.yaml",
+        f"{data}/budgets/ambiguous-amount.yaml",
+        f"{data}/budgets/duplicate-keys.yaml",
+        f"{data}/budgets/rules-broken.yaml",
+        f"{data}/reports/budget",
+    )
+    out = r.stdout
+    assert r.returncode == 2, r.stderr
+    codes = set(re.findall(r" (CB\d{3}) ", out))
+    assert {"CB002", "CB010", "CB011", "CB012", "CB013", "CB017"} <= codes
+    assert {c[:3] for c in codes} >= {"CB0", "CB1", "CB2", "CB3"}
+    assert "YAML non valido: " in out  # CB002, with libyaml's own words translated
+    assert "chiave 'duration_month' non prevista in project (forse si intendeva 'duration_months'?)" in out
+    assert "manca la chiave 'amount' in costs.A[0]" in out
+    assert "start: 2021-02-30 non è una data del calendario" in out
+    assert "description: si attendeva un testo, trovato: un elenco" in out
+    assert "importo '130.000' ambiguo: scrivere 130000.00 se sono migliaia o 130.00 se è un decimale" in out
+    assert "valore negativo '-10.00' (importo): serve un importo maggiore o uguale a zero" in out
+    assert "chiave 'amount' duplicata (prima alla riga 10): tenerne una sola" in out
+    assert "oltre il massimo ammesso (999999999999.99)" in out  # the limit as YAML wants it written
+    assert "by_year somma a 1.000,00 €" in out  # CB1xx: Italian money
+    assert "1.800 ore nel 2021" in out  # CB3xx: Italian numbers
+    english = [piece for piece in _english_fragments() if piece in out]
+    assert not english, english

@@ -17,7 +17,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ValidationError
 
 from .findings import Finding, Location, Severity
-from .i18n import msg
+from .i18n import N_, Message, msg
 from .models import Budget, CallPack, CostReport
 from .rules import finding
 from .types import describe
@@ -97,6 +97,13 @@ def load_file(path: Path, display: str | None = None, expect: Kind | None = None
 
 
 KIND_KEYS = {"costs": "budget", "budget": "cost report", "items": "call pack"}
+_KIND_OF_KEY: dict[str, Kind] = {"costs": "budget", "budget": "report", "items": "pack"}
+_KIND_NAMES = {
+    "budget": msg("a budget"),
+    "report": msg("a cost report"),
+    "pack": msg("a call pack"),
+    None: msg("none"),
+}
 _OURS = re.compile(r"(?m)^(clustbudget|costs|budget|items)\s*:")
 
 
@@ -113,10 +120,15 @@ def kind_hint(data: Any) -> tuple[str, str | None] | None:
             continue
         match = difflib.get_close_matches(str(key).lower(), list(KIND_KEYS), n=1, cutoff=0.7)
         if match:
-            return f"did you mean {match[0]!r} (a {KIND_KEYS[match[0]]}) instead of {key!r}?", key
+            kind = _KIND_NAMES[_KIND_OF_KEY[match[0]]]
+            return msg(
+                "did you mean {match!r} ({kind}) instead of {key!r}?", match=match[0], kind=kind, key=key
+            ), key
     if "clustbudget" in data:
         return (
-            "it has 'clustbudget:' but no 'costs' (budget), 'budget' (cost report) or 'items' (call pack)",
+            msg(
+                "it has 'clustbudget:' but no 'costs' (budget), 'budget' (cost report) or 'items' (call pack)"
+            ),
             None,
         )
     return None
@@ -136,12 +148,12 @@ def unknown_kind(loaded: Loaded) -> Finding:
     like one of ours (see :func:`kind_hint`), at the key that was probably misspelt."""
     hint = kind_hint(loaded.doc.data if loaded.doc else None)
     if hint is None:
-        message = "a budget has 'costs', a cost report 'budget', a call pack 'items' at the top"
+        message: str = msg("a budget has 'costs', a cost report 'budget', a call pack 'items' at the top")
         where = Location(loaded.display, 1, 1)
     else:
         message, key = hint
         where = loaded.at((key,), key=True) if key is not None else Location(loaded.display, 1, 1)
-    return finding("CB015", f"not a clustbudget file: {message}", where)
+    return finding("CB015", msg("not a clustbudget file: {why}", why=message), where)
 
 
 def validate(loaded: Loaded) -> None:
@@ -162,76 +174,90 @@ def validate(loaded: Loaded) -> None:
 
 
 def _rules_not_run(loaded: Loaded) -> Finding:
-    what = {
-        "budget": "the budget rules (CB1xx)",
-        "report": "the report rules (CB2xx, CB3xx)",
-        "pack": "the budgets that use this pack",
+    text = {
+        "budget": msg("the budget rules (CB1xx) were not checked: fix the errors in this file first"),
+        "report": msg("the report rules (CB2xx, CB3xx) were not checked: fix the errors in this file first"),
+        "pack": msg("the budgets that use this pack were not checked: fix the errors in this file first"),
     }[loaded.kind or "budget"]
-    return finding(
-        "CB017", f"{what} were not checked: fix the errors in this file first", Location(loaded.display, 1, 1)
+    return finding("CB017", text, Location(loaded.display, 1, 1))
+
+
+def _not_a(expect: str, kind: str | None) -> Message:
+    return msg(
+        "expected {expected}, but this file is {actual} (by its top-level keys)",
+        expected=_KIND_NAMES[expect],
+        actual=_KIND_NAMES[kind],
     )
-
-
-def _not_a(expect: str, kind: str | None) -> str:
-    names = {"budget": "a budget", "report": "a cost report", "pack": "a call pack", None: "none"}
-    return f"expected {names[expect]}, but this file is {names[kind]} (by its top-level keys)"
 
 
 # ------------------------------------------------------------ pydantic errors → findings
 
 _TYPE_WORDS = {
-    "string_type": "expected text",
-    "list_type": "expected a list",
-    "tuple_type": "expected a list",
-    "dict_type": "expected a mapping (key: value)",
-    "model_type": "expected a mapping (key: value)",
-    "model_attributes_type": "expected a mapping (key: value)",
-    "bool_type": "expected true or false",
-    "bool_parsing": "expected true or false",
-    "int_type": "expected a whole number",
-    "int_parsing": "expected a whole number",
+    "string_type": N_("expected text, got {shown}"),
+    "list_type": N_("expected a list, got {shown}"),
+    "tuple_type": N_("expected a list, got {shown}"),
+    "dict_type": N_("expected a mapping (key: value), got {shown}"),
+    "model_type": N_("expected a mapping (key: value), got {shown}"),
+    "model_attributes_type": N_("expected a mapping (key: value), got {shown}"),
+    "bool_type": N_("expected true or false, got {shown}"),
+    "bool_parsing": N_("expected true or false, got {shown}"),
+    "int_type": N_("expected a whole number, got {shown}"),
+    "int_parsing": N_("expected a whole number, got {shown}"),
 }
 
 
 def _findings_of(loaded: Loaded, exc: ValidationError, model_cls: type[BaseModel]) -> list[Finding]:
     out: list[Finding] = []
     for err in exc.errors(include_url=False):
+        text: str
         loc = tuple(err["loc"])
         kind = err["type"]
         if kind == "extra_forbidden":
             key = loc[-1]
             allowed = _fields_at(model_cls, loc[:-1])
-            msg = f"unknown key {key!r}{_where(loc[:-1])}"
             hint = _did_you_mean(str(key), allowed)
-            msg += (
-                f" (did you mean {hint!r}?)"
-                if hint
-                else f": allowed keys are {', '.join(allowed)}"
-                if allowed
-                else ""
-            )
-            out.append(finding("CB011", msg, loaded.at(loc, key=True)))
+            if hint:
+                text = msg(
+                    "unknown key {key!r} {where} (did you mean {hint!r}?)",
+                    key=key,
+                    where=_where(loc[:-1]),
+                    hint=hint,
+                )
+            elif allowed:
+                text = msg(
+                    "unknown key {key!r} {where}: allowed keys are {allowed}",
+                    key=key,
+                    where=_where(loc[:-1]),
+                    allowed=", ".join(allowed),
+                )
+            else:
+                text = msg("unknown key {key!r} {where}", key=key, where=_where(loc[:-1]))
+            out.append(finding("CB011", text, loaded.at(loc, key=True)))
         elif kind == "missing":
-            msg = f"missing key {loc[-1]!r}{_where(loc[:-1])}"
+            text = msg("missing key {key!r} {where}", key=loc[-1], where=_where(loc[:-1]))
             where = loaded.at(loc[:-1], key=True) if len(loc) > 1 else Location(loaded.display, 1, 1)
-            out.append(finding("CB012", msg, where))
+            out.append(finding("CB012", text, where))
         else:
             is_key = bool(loc) and loc[-1] == "[key]"
             if is_key:
                 loc = loc[:-1]
-            if kind == "cb_value":
-                msg = str(err["msg"])
+            if kind == "cb_value":  # the Message of clustbudget.types, in the error's context
+                text = err.get("ctx", {}).get("message") or str(err["msg"])
             elif kind == "literal_error":
                 expected = err.get("ctx", {}).get("expected", "")
-                msg = f"expected one of {expected}, got {describe(err.get('input'))}"
+                text = msg(
+                    "expected one of {expected}, got {shown}",
+                    expected=expected,
+                    shown=describe(err.get("input")),
+                )
             elif kind in _TYPE_WORDS:
-                msg = f"{_TYPE_WORDS[kind]}, got {describe(err.get('input'))}"
+                text = Message(_TYPE_WORDS[kind], {"shown": describe(err.get("input"))})
             else:
-                msg = str(err["msg"])
+                text = str(err["msg"])  # pydantic's own wording, for a type clustbudget does not use
             field_name = _field_name(loc)
             if field_name and not is_key:
-                msg = f"{field_name}: {msg}"
-            out.append(finding("CB013", msg, loaded.at(loc, key=is_key)))
+                text = msg("{field}: {message}", field=field_name, message=text)
+            out.append(finding("CB013", text, loaded.at(loc, key=is_key)))
     return out
 
 
@@ -242,9 +268,9 @@ def _field_name(loc: tuple[Any, ...]) -> str:
     return ""
 
 
-def _where(loc: tuple[Any, ...]) -> str:
+def _where(loc: tuple[Any, ...]) -> Message:
     parts = [str(p) if isinstance(p, str) else f"[{p}]" for p in loc]
-    return f" in {'.'.join(parts).replace('.[', '[')}" if parts else " at the top"
+    return msg("in {path}", path=".".join(parts).replace(".[", "[")) if parts else msg("at the top")
 
 
 def _did_you_mean(key: str, allowed: list[str]) -> str | None:

@@ -14,6 +14,8 @@ from __future__ import annotations
 import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from .i18n import Message, msg
+
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
 # Amounts stay below 10^12 € so that every figure, cents included, fits the 15 significant
@@ -29,7 +31,14 @@ _ENGLISH_THOUSANDS = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?")
 
 
 class AmountError(ValueError):
-    """An amount's text is not an exact, unambiguous, non-negative decimal."""
+    """An amount's text is not an exact, unambiguous, non-negative decimal.
+
+    ``str(error)`` is the English message; :attr:`message` the same as a
+    :class:`~clustbudget.i18n.Message`, to be shown in the user's language."""
+
+    def __init__(self, message: Message) -> None:
+        super().__init__(message)
+        self.message = message
 
 
 def round_cents(value: Decimal) -> Decimal:
@@ -77,9 +86,18 @@ def _suggest(text: str) -> str | None:
 
 _EXAMPLES = {"amount": "1500.00", "number of hours": "7.5", "rate": "0.25", "share": "0.5"}
 
+_WHAT = {
+    "amount": (msg("amount"), msg("an amount"), msg("the amount")),
+    "number of hours": (msg("number of hours"), msg("a number of hours"), msg("the number of hours")),
+    "rate": (msg("rate"), msg("a rate"), msg("the rate")),
+    "share": (msg("share"), msg("a share"), msg("the share")),
+}
+"""What is being parsed, as the messages name it: the noun, with "a" and with "the"."""
 
-def _a(what: str) -> str:
-    return f"{'an' if what[0] in 'aeiou' else 'a'} {what}"
+
+def _nouns(what: str) -> dict[str, Message]:
+    noun, a_what, the_what = _WHAT.get(what) or (msg(what), msg(f"a {what}"), msg(f"the {what}"))
+    return {"what": noun, "a_what": a_what, "the_what": the_what}
 
 
 def parse_decimal(text: object, *, what: str = "amount", places: int = 2) -> Decimal:
@@ -87,81 +105,145 @@ def parse_decimal(text: object, *, what: str = "amount", places: int = 2) -> Dec
 
     ``text`` is what the loader kept of the scalar: a ``str`` for any number, ``bool`` for
     ``true``/``false``, ``None`` for null. Raises :class:`AmountError` with a message that
-    shows the unambiguous way to write the value.
+    shows the unambiguous way to write the value (a :class:`~clustbudget.i18n.Message`, so
+    it can be shown in Italian or English).
     """
     if places == 2 and type(text) is str and _FAST.fullmatch(text):
         return Decimal(text)
     example = _EXAMPLES.get(what, "1500.00")
-    a_what = _a(what)
+    w = _nouns(what)
     if isinstance(text, bool) or text is None:
-        shown = "nothing (null)" if text is None else str(text).lower()
-        raise AmountError(f"expected {a_what} such as {example}, got {shown}")
+        shown: object = msg("nothing (null)") if text is None else str(text).lower()
+        raise AmountError(
+            msg("expected {a_what} such as {example}, got {shown}", example=example, shown=shown, **w)
+        )
     if not isinstance(text, str):
-        raise AmountError(f"expected {a_what} such as {example}, got {_describe(text)}")
+        raise AmountError(
+            msg(
+                "expected {a_what} such as {example}, got {shown}",
+                example=example,
+                shown=_describe(text),
+                **w,
+            )
+        )
     raw = text.strip()
     if raw.startswith("€") or raw.endswith("€") or raw.upper().startswith("EUR"):
         bare = raw.strip("€").strip()
         bare = bare[3:].strip() if bare.upper().startswith("EUR") else bare
-        raise AmountError(f"write the {what} without the currency: {bare or '0.00'}")
+        raise AmountError(msg("write {the_what} without the currency: {bare}", bare=bare or "0.00", **w))
     if raw.startswith("-"):
-        raise AmountError(f"negative {what} {raw!r}: {a_what} is never negative")
+        raise AmountError(msg("negative {what} {raw!r}: {a_what} is never negative", raw=raw, **w))
     if raw.startswith("+"):
-        raise AmountError(f"write the {what} without the sign: {raw[1:]}")
+        raise AmountError(msg("write {the_what} without the sign: {bare}", bare=raw[1:], **w))
     if not _PLAIN.fullmatch(raw):
         if raw.endswith("%") and _PLAIN.fullmatch(raw[:-1].replace(",", ".")):
             percent = Decimal(raw[:-1].replace(",", "."))
             if what in ("rate", "share"):
                 raise AmountError(
-                    f"write the {what} {raw!r} as a fraction: {(percent / 100).normalize():f} for {raw}"
+                    msg(
+                        "write {the_what} {raw!r} as a fraction: {fraction} for {raw}",
+                        raw=raw,
+                        fraction=f"{(percent / 100).normalize():f}",
+                        **w,
+                    )
                 )
-            raise AmountError(f"{raw!r} is not {a_what}: write it without %")
+            raise AmountError(msg("{raw!r} is not {a_what}: write it without %", raw=raw, **w))
         if what == "amount" and re.fullmatch(r"\d{1,3},\d{3}", raw):
             whole, frac = raw.split(",")
             raise AmountError(
-                f"ambiguous {what} {raw!r}: write {whole}{frac}.00 for thousands "
-                f"or {whole}.{frac[:2]} for a decimal"
+                msg(
+                    "ambiguous {what} {raw!r}: write {thousands} for thousands or {decimal} for a decimal",
+                    raw=raw,
+                    thousands=f"{whole}{frac}.00",
+                    decimal=f"{whole}.{frac[:2]}",
+                    **w,
+                )
             )
         hint = _suggest(raw)
         if hint is not None:
-            raise AmountError(f"ambiguous {what} {raw!r}: write it as {hint}")
+            raise AmountError(msg("ambiguous {what} {raw!r}: write it as {hint}", raw=raw, hint=hint, **w))
         low = raw.lower()
         if low in {".nan", "nan", ".inf", "inf", "infinity", ".infinity"}:
-            raise AmountError(f"{raw!r} is not {a_what}: write a finite number such as {example}")
+            raise AmountError(
+                msg(
+                    "{raw!r} is not {a_what}: write a finite number such as {example}",
+                    raw=raw,
+                    example=example,
+                    **w,
+                )
+            )
         if "_" in raw and _PLAIN.fullmatch(raw.replace("_", "")):
-            raise AmountError(f"write the {what} without separators: {raw.replace('_', '')}")
+            raise AmountError(
+                msg("write {the_what} without separators: {bare}", bare=raw.replace("_", ""), **w)
+            )
         if ":" in raw:
             raise AmountError(
-                f"{raw!r} is not {a_what} (YAML 1.1 would read it as base 60): "
-                "write it as a decimal such as 7.5"
+                msg(
+                    "{raw!r} is not {a_what} (YAML 1.1 would read it as base 60): "
+                    "write it as a decimal such as 7.5",
+                    raw=raw,
+                    **w,
+                )
             )
         if re.fullmatch(r"\d+(\.\d+)?[eE][+-]?\d+", raw):
             try:
-                plain = f"{Decimal(raw):f}"
+                plain: object = f"{Decimal(raw):f}"
             except InvalidOperation:  # pragma: no cover - regex guarantees a number
-                plain = "a plain decimal"
-            raise AmountError(f"write the {what} without an exponent: {plain}")
+                plain = msg("a plain decimal")
+            raise AmountError(msg("write {the_what} without an exponent: {bare}", bare=plain, **w))
         if low in {"yes", "no", "on", "off", "y", "n"}:
             raise AmountError(
-                f"{raw!r} is not {a_what} (YAML 1.1 would read it as a boolean): "
-                f"write a plain decimal such as {example}"
+                msg(
+                    "{raw!r} is not {a_what} (YAML 1.1 would read it as a boolean): "
+                    "write a plain decimal such as {example}",
+                    raw=raw,
+                    example=example,
+                    **w,
+                )
             )
-        raise AmountError(f"{raw!r} is not {a_what}: write a plain decimal such as {example}")
+        raise AmountError(
+            msg(
+                "{raw!r} is not {a_what}: write a plain decimal such as {example}",
+                raw=raw,
+                example=example,
+                **w,
+            )
+        )
     if len(raw) > 1 and raw[0] == "0" and raw[1] != ".":
         digits = raw.lstrip("0") or "0"
         # a rate or share is a fraction: `07` was meant as 0.7 (or 0.07), never as 7
-        fix = f"a fraction from 0 to 1, such as 0.{digits}" if what in ("rate", "share") else digits
-        raise AmountError(f"{what} {raw!r} has a leading zero (YAML 1.1 would read it as octal): write {fix}")
+        fix: object = (
+            msg("a fraction from 0 to 1, such as {example}", example=f"0.{digits}")
+            if what in ("rate", "share")
+            else digits
+        )
+        raise AmountError(
+            msg(
+                "{what} {raw!r} has a leading zero (YAML 1.1 would read it as octal): write {fix}",
+                raw=raw,
+                fix=fix,
+                **w,
+            )
+        )
     whole, _, frac = raw.partition(".")
     if len(frac) > places:
         if what == "amount" and len(frac) == 3 and len(whole) <= 3:
             raise AmountError(
-                f"ambiguous {what} {raw!r}: write {whole}{frac}.00 for thousands "
-                f"or {whole}.{frac[:2]} for a decimal (at most two decimals)"
+                msg(
+                    "ambiguous {what} {raw!r}: write {thousands} for thousands "
+                    "or {decimal} for a decimal (at most two decimals)",
+                    raw=raw,
+                    thousands=f"{whole}{frac}.00",
+                    decimal=f"{whole}.{frac[:2]}",
+                    **w,
+                )
             )
-        raise AmountError(f"{what} {raw!r} has more than {places} decimals")
+        raise AmountError(msg("{what} {raw!r} has more than {places} decimals", raw=raw, places=places, **w))
     value = Decimal(raw)
     if value > MAX_AMOUNT:
-        raise AmountError(f"{what} {raw!r} is too large (at most {MAX_AMOUNT})")
+        raise AmountError(
+            msg("{what} {raw!r} is too large (at most {most})", raw=raw, most=f"{MAX_AMOUNT}", **w)
+        )
     return value
 
 
@@ -169,13 +251,15 @@ def parse_rate(text: object, *, what: str = "rate") -> Decimal:
     """Parse a rate or share between 0 and 1, e.g. ``"0.25"`` (at most 6 decimals)."""
     value = parse_decimal(text, what=what, places=6)
     if value > 1:
-        raise AmountError(f"{what} {text!r} is above 1: write a fraction, e.g. 0.25 for 25%")
+        raise AmountError(
+            msg("{what} {text!r} is above 1: write a fraction, e.g. 0.25 for 25%", text=text, **_nouns(what))
+        )
     return value
 
 
 def _describe(value: object) -> str:
     if isinstance(value, dict):
-        return "a mapping"
+        return msg("a mapping")
     if isinstance(value, list):
-        return "a list"
+        return msg("a list")
     return repr(value)

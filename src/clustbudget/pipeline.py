@@ -32,7 +32,7 @@ from .compute import (
 )
 from .exitcodes import ExitCode
 from .findings import Finding, Location, Severity, exit_code
-from .i18n import msg
+from .i18n import msg, nmsg
 from .loading import Loaded, PackResolver, kind_hint, load_file, looks_like_ours, read, unknown_kind, validate
 from .models import Budget, CallPack, CostReport, Expense
 from .rules import Hit, Selection, finding, run
@@ -95,8 +95,12 @@ def check_budget(
             result.findings.append(
                 finding(
                     "CB020",
-                    f"call pack {budget.call!r} not found: use a built-in id ({builtins}) "
-                    "or the path of a pack file, relative to this budget",
+                    msg(
+                        "call pack {call!r} not found: use a built-in id ({builtins}) "
+                        "or the path of a pack file, relative to this budget",
+                        call=budget.call,
+                        builtins=builtins,
+                    ),
                     loaded.at(("call",)),
                 )
             )
@@ -105,10 +109,17 @@ def check_budget(
     if not isinstance(pack_loaded.model, CallPack):
         if selection.wants("CB020"):
             first = next((f for f in pack_loaded.findings if f.severity is Severity.ERROR), None)
-            why = f" ({first.location}: {first.message})" if first else ""
-            result.findings.append(
-                finding("CB020", f"call pack {budget.call!r} has errors{why}", loaded.at(("call",)))
+            text = (
+                msg(
+                    "call pack {call!r} has errors ({where}: {first})",
+                    call=budget.call,
+                    where=str(first.location),
+                    first=first.message,
+                )
+                if first
+                else msg("call pack {call!r} has errors", call=budget.call)
             )
+            result.findings.append(finding("CB020", text, loaded.at(("call",))))
         return result
     result.pack, result.pack_display = pack_loaded.model, pack_loaded.display
     result.figures = budget_figures(budget, result.pack)
@@ -253,7 +264,7 @@ def check_project(
                 r.findings.append(
                     finding(
                         "CB021",
-                        f"budget {budget.loaded.display} has errors: fix it first",
+                        msg("budget {budget} has errors: fix it first", budget=budget.loaded.display),
                         r.loaded.at(("budget",)),
                     )
                 )
@@ -439,10 +450,15 @@ def validate_paths(paths: Iterable[Path], selection: Selection = Selection()) ->
         if not named and _not_ours(loaded):
             # Other YAML in a folder (CI configuration, mkdocs, Helm templates…): skipped,
             # whatever it holds, unless it looks like a budget, report or pack of ours.
-            reason = "not a budget, cost report or call pack"
-            if loaded.doc is None:
-                reason = f"not read as YAML ({loaded.findings[0].message}) and not a clustbudget file"
-            skipped = [finding("CB016", f"skipped: {reason}", Location(str(path), 1, 1))]
+            reason = (
+                msg("skipped: not a budget, cost report or call pack")
+                if loaded.doc is not None
+                else msg(
+                    "skipped: not read as YAML ({why}) and not a clustbudget file",
+                    why=loaded.findings[0].message,
+                )
+            )
+            skipped = [finding("CB016", reason, Location(str(path), 1, 1))]
             files.append(FileResult(str(path), None, _selected(skipped, selection), skipped=True))
             continue
         if loaded.doc is not None and loaded.kind is None:
@@ -479,7 +495,10 @@ def validate_paths(paths: Iterable[Path], selection: Selection = Selection()) ->
                         fr.findings.append(
                             finding(
                                 "CB021",
-                                f"budget {loaded.model.budget!r} not found (relative to this report)",
+                                msg(
+                                    "budget {budget!r} not found (relative to this report)",
+                                    budget=loaded.model.budget,
+                                ),
                                 loaded.at(("budget",)),
                             )
                         )
@@ -503,8 +522,14 @@ def validate_paths(paths: Iterable[Path], selection: Selection = Selection()) ->
                 fr.findings.append(
                     finding(
                         "CB022",
-                        f"its budget {budget.loaded.display} has {n} error{'s' if n != 1 else ''}, not shown "
-                        "because it was not named: validate it too",
+                        nmsg(
+                            "its budget {budget} has {n} error, not shown because it was not named: "
+                            "validate it too",
+                            "its budget {budget} has {n} errors, not shown because it was not named: "
+                            "validate it too",
+                            n,
+                            budget=budget.loaded.display,
+                        ),
                         loaded.at(("budget",)),
                     )
                 )
@@ -630,7 +655,11 @@ def load_project(
             loaded.findings.append(
                 finding(
                     "CB021",
-                    f"this report belongs to budget {loaded.model.budget!r}, not {budget_path}",
+                    msg(
+                        "this report belongs to budget {budget!r}, not {path}",
+                        budget=loaded.model.budget,
+                        path=str(budget_path),
+                    ),
                     loaded.at(("budget",)),
                 )
             )

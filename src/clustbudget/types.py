@@ -15,6 +15,7 @@ from typing import Annotated, Any
 from pydantic import PlainValidator, Strict, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
+from .i18n import Message, msg
 from .money import AmountError, parse_decimal, parse_rate
 
 _DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
@@ -23,19 +24,21 @@ _MONTH = re.compile(r"(\d{4})-(\d{2})")
 _ID = re.compile(r"[^\s].*")
 
 
-def _fail(message: str) -> PydanticCustomError:
-    return PydanticCustomError("cb_value", message)
+def _fail(message: Message) -> PydanticCustomError:
+    """The error for a value: its English text for pydantic, the :class:`Message` itself in the
+    error's context (``ctx["message"]``) for the loader to show in the user's language."""
+    return PydanticCustomError("cb_value", "{message}", {"message": message})
 
 
 def _decimal_of(value: Any, what: str, places: int) -> Decimal:
     if isinstance(value, float):
-        raise _fail(f"{what} given as a float: write it as text or a Decimal")
+        raise _fail(msg("{what} given as a float: write it as text or a Decimal", what=what))
     if isinstance(value, Decimal | int) and not isinstance(value, bool):
         value = str(value)
     try:
         return parse_decimal(value, what=what, places=places)
     except AmountError as exc:
-        raise _fail(str(exc)) from None
+        raise _fail(exc.message) from None
 
 
 def money(value: Any) -> Decimal:
@@ -52,20 +55,20 @@ def hours_basis(value: Any) -> Decimal:
     """The hours a year an hourly rate is computed on: more than 0 (1720 for full time)."""
     basis = hours(value)
     if not basis:
-        raise _fail("hours_per_year must be more than 0: 1720 for full time, pro rata for part time")
+        raise _fail(msg("hours_per_year must be more than 0: 1720 for full time, pro rata for part time"))
     return basis
 
 
 def rate(value: Any) -> Decimal:
     """A fraction from 0 to 1 (``0.25`` for 25%)."""
     if isinstance(value, float):
-        raise _fail('rate given as a float: write it as text, e.g. "0.25"')
+        raise _fail(msg('rate given as a float: write it as text, e.g. "0.25"'))
     if isinstance(value, Decimal | int) and not isinstance(value, bool):
         value = str(value)
     try:
         return parse_rate(value)
     except AmountError as exc:
-        raise _fail(str(exc)) from None
+        raise _fail(exc.message) from None
 
 
 def calendar_date(value: Any) -> date:
@@ -73,19 +76,25 @@ def calendar_date(value: Any) -> date:
     if isinstance(value, date):
         return value
     if not isinstance(value, str):
-        raise _fail(f"expected a date such as 2020-10-01, got {describe(value)}")
+        raise _fail(msg("expected a date such as 2020-10-01, got {shown}", shown=describe(value)))
     text = value.strip()
     m = _DATE.fullmatch(text)
     if m is None:
         dmy = _DMY.fullmatch(text)
         if dmy is not None:
             d, mth, y = dmy.groups()
-            raise _fail(f"write the date {text!r} as YYYY-MM-DD: {y}-{int(mth):02d}-{int(d):02d}")
-        raise _fail(f"expected a date such as 2020-10-01, got {text!r}")
+            raise _fail(
+                msg(
+                    "write the date {text!r} as YYYY-MM-DD: {iso}",
+                    text=text,
+                    iso=f"{y}-{int(mth):02d}-{int(d):02d}",
+                )
+            )
+        raise _fail(msg("expected a date such as 2020-10-01, got {shown}", shown=repr(text)))
     try:
         return date(int(m[1]), int(m[2]), int(m[3]))
     except ValueError:
-        raise _fail(f"{text} is not a date in the calendar") from None
+        raise _fail(msg("{text} is not a date in the calendar", text=text)) from None
 
 
 def year(value: Any) -> int:
@@ -95,9 +104,9 @@ def year(value: Any) -> int:
     elif isinstance(value, str):
         text = value.strip()
     else:
-        raise _fail(f"expected a year such as 2021, got {describe(value)}")
+        raise _fail(msg("expected a year such as 2021, got {shown}", shown=describe(value)))
     if not re.fullmatch(r"(19|20|21)\d\d", text):
-        raise _fail(f"expected a year such as 2021, got {text!r}")
+        raise _fail(msg("expected a year such as 2021, got {shown}", shown=repr(text)))
     return int(text)
 
 
@@ -106,7 +115,7 @@ def month(value: Any) -> str:
     text = value.strip() if isinstance(value, str) else None
     m = _MONTH.fullmatch(text or "")
     if m is None or not 1 <= int(m[2]) <= 12 or not 1900 <= int(m[1]) <= 2199:
-        raise _fail(f"expected a month such as 2021-03, got {describe(value)}")
+        raise _fail(msg("expected a month such as 2021-03, got {shown}", shown=describe(value)))
     return text  # type: ignore[return-value]
 
 
@@ -115,7 +124,7 @@ def identifier(value: Any) -> str:
     if isinstance(value, int) and not isinstance(value, bool):
         return str(value)
     if not isinstance(value, str) or not _ID.fullmatch(value):
-        raise _fail(f"expected an id (text or a number), got {describe(value)}")
+        raise _fail(msg("expected an id (text or a number), got {shown}", shown=describe(value)))
     return value.strip()
 
 
@@ -123,25 +132,27 @@ def text(value: Any) -> str:
     """Free text; numbers written bare are kept as their text."""
     if isinstance(value, str):
         return value
-    raise _fail(f"expected text, got {describe(value)}")
+    raise _fail(msg("expected text, got {shown}", shown=describe(value)))
 
 
 def format_version(value: Any) -> int:
     if value in ("1", 1):
         return 1
-    raise _fail(f"unsupported format version {describe(value)}: this clustbudget reads version 1")
+    raise _fail(
+        msg("unsupported format version {shown}: this clustbudget reads version 1", shown=describe(value))
+    )
 
 
 def describe(value: Any) -> str:
-    """How an unexpected value is named in a message."""
+    """How an unexpected value is named in a message (a :class:`Message` where it is words)."""
     if value is None:
-        return "nothing (null)"
+        return msg("nothing (null)")
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, dict):
-        return "a mapping"
+        return msg("a mapping")
     if isinstance(value, list):
-        return "a list"
+        return msg("a list")
     return repr(value)
 
 

@@ -41,6 +41,8 @@ from yaml.events import (
 )
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from .i18n import N_, Message, msg
+
 try:
     _Base: Any = yaml.CSafeLoader
 except AttributeError:  # pragma: no cover - libyaml missing: pure-Python parser, same rules
@@ -188,20 +190,24 @@ def read_document(path: Path, display: str | None = None) -> Document:
         if not stat.S_ISREG(st.st_mode):
             if stat.S_ISDIR(st.st_mode):
                 raise IsADirectoryError
-            raise ReadError("CB001", "not a regular file (a pipe or device?): name a file")
+            raise ReadError("CB001", msg("not a regular file (a pipe or device?): name a file"))
         size = st.st_size
         if size > MAX_BYTES:
             raise ReadError(
                 "CB001",
-                f"file is too large ({size:,} bytes; at most {MAX_BYTES:,}): split it by period",
+                msg(
+                    "file is too large ({size:number} bytes; at most {most:number}): split it by period",
+                    size=size,
+                    most=MAX_BYTES,
+                ),
             )
         raw = path.read_bytes()
     except FileNotFoundError:
-        raise ReadError("CB001", "no such file: check the path") from None
+        raise ReadError("CB001", msg("no such file: check the path")) from None
     except IsADirectoryError:
-        raise ReadError("CB001", "is a folder, not a file") from None
+        raise ReadError("CB001", msg("is a folder, not a file")) from None
     except OSError as exc:
-        raise ReadError("CB001", f"cannot read the file: {exc.strerror or exc}") from None
+        raise ReadError("CB001", msg("cannot read the file: {why}", why=str(exc.strerror or exc))) from None
     return parse_document(raw, path, display)
 
 
@@ -211,9 +217,9 @@ def parse_document(raw: bytes, path: Path, display: str) -> Document:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        raise ReadError("CB001", "file is not UTF-8 text: save it as UTF-8", line, 1) from None
+        raise ReadError("CB001", msg("file is not UTF-8 text: save it as UTF-8"), line, 1) from None
     if not text.strip() or all(not ln.strip() or ln.lstrip().startswith("#") for ln in text.splitlines()):
-        raise ReadError("CB003", "file is empty: nothing to check")
+        raise ReadError("CB003", msg("file is empty: nothing to check"))
     # The collector only slows down building a large, acyclic structure; nothing here makes cycles.
     was_enabled = gc.isenabled()
     gc.disable()
@@ -224,7 +230,7 @@ def parse_document(raw: bytes, path: Path, display: str) -> Document:
         except yaml.MarkedYAMLError as exc:
             raise _syntax_error(exc, text) from None
         except yaml.YAMLError as exc:
-            raise ReadError("CB002", f"not valid YAML: {exc}") from None
+            raise ReadError("CB002", msg("not valid YAML: {problem}", problem=str(exc))) from None
     finally:
         if was_enabled:
             gc.enable()
@@ -234,15 +240,43 @@ def parse_document(raw: bytes, path: Path, display: str) -> Document:
 
 def _syntax_error(exc: yaml.MarkedYAMLError, text: str) -> ReadError:
     mark = exc.problem_mark or exc.context_mark
-    problem = exc.problem or exc.context or "invalid YAML"
+    problem: str = exc.problem or exc.context or "invalid YAML"
     line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
     if "expected a single document" in str(exc.context):
-        problem = "more than one YAML document (---): keep one per file"
+        problem = msg("more than one YAML document (---): keep one per file")
     elif "maximum nesting depth" in str(problem):  # libyaml's own limit, past ours
-        return ReadError("CB004", f"nesting deeper than {MAX_DEPTH} levels", line, col)
+        return ReadError("CB004", _too_deep(), line, col)
     elif mark is not None and 0 <= mark.index < len(text) and text[mark.index] == "\t":
-        problem = "a tab character: indent with spaces (YAML does not allow tabs there)"
-    return ReadError("CB002", f"not valid YAML: {problem}", line, col)
+        problem = msg("a tab character: indent with spaces (YAML does not allow tabs there)")
+    elif problem in _PARSER_WORDS:  # the parser's own words, translated when we know them
+        problem = Message(problem)
+    return ReadError("CB002", msg("not valid YAML: {problem}", problem=problem), line, col)
+
+
+_PARSER_WORDS = frozenset(
+    {
+        N_("invalid YAML"),
+        N_("mapping values are not allowed here"),
+        N_("mapping values are not allowed in this context"),
+        N_("did not find expected ',' or ']'"),
+        N_("could not find expected ':'"),
+        N_("did not find expected key"),
+        N_("did not find expected '-' indicator"),
+        N_("did not find expected node content"),
+        N_("found character that cannot start any token"),
+        N_("found unexpected end of stream"),
+        N_("found unknown escape character"),
+        N_("found a tab character that violates indentation"),
+        N_("found a tab character where an indentation space is expected"),
+        N_("block sequence entries are not allowed in this context"),
+        N_("found duplicate anchor; first occurrence"),
+    }
+)
+"""libyaml's messages seen in real mistakes, in the catalogue; any other stays in English."""
+
+
+def _too_deep() -> Message:
+    return msg("nesting deeper than {most} levels", most=MAX_DEPTH)
 
 
 def compose(text: str) -> Node | None:
@@ -322,7 +356,7 @@ class _Builder:
         get()  # StreamStartEvent
         event = get()
         if isinstance(event, StreamEndEvent):
-            raise ReadError("CB003", "file is empty: nothing to check")
+            raise ReadError("CB003", msg("file is empty: nothing to check"))
         document_mark = event.start_mark
         anchors: dict[str, _Anchor] = {}
         stack: list[_Frame] = []
@@ -365,7 +399,7 @@ class _Builder:
                 mark = event.start_mark
                 pos = mark.line << 32 | mark.column
                 if len(stack) >= MAX_DEPTH:
-                    raise ReadError("CB004", f"nesting deeper than {MAX_DEPTH} levels", *_unpack(pos))
+                    raise ReadError("CB004", _too_deep(), *_unpack(pos))
                 tag = event.tag
                 if tag is not None and tag != "!" and tag not in _STANDARD_TAGS:
                     raise _tag_error(tag, pos)
@@ -407,7 +441,9 @@ class _Builder:
                     raise ComposerError(None, None, f"found undefined alias {event.anchor!r}", mark)
                 if not anchor.done:
                     raise ReadError(
-                        "CB004", "an alias inside its own anchor (a cycle): write the data out", *_unpack(pos)
+                        "CB004",
+                        msg("an alias inside its own anchor (a cycle): write the data out"),
+                        *_unpack(pos),
                     )
                 self._expand(anchor, pos, len(stack))
                 if not stack:
@@ -421,7 +457,9 @@ class _Builder:
                 else:
                     self._add(top, anchor.value, anchor.pos, anchor.collections, anchor.chars, anchor.height)
             else:  # pragma: no cover - libyaml gives no other event inside a document
-                raise ReadError("CB002", f"not valid YAML: unexpected {cls.__name__}")
+                raise ReadError(
+                    "CB002", msg("not valid YAML: {problem}", problem=f"unexpected {cls.__name__}")
+                )
 
     def _root(self, value: Any, pos: int, get: Any, document_mark: Any) -> Any:
         event = get()  # DocumentEndEvent
@@ -438,7 +476,9 @@ class _Builder:
 
     def _key(self, top: _Frame, text: str, tag: str | None, plain: bool, pos: int) -> None:
         if tag == _MERGE_TAG or (text == "<<" and plain):
-            raise ReadError("CB004", "merge keys (<<) are not supported: write the keys out", *_unpack(pos))
+            raise ReadError(
+                "CB004", msg("merge keys (<<) are not supported: write the keys out"), *_unpack(pos)
+            )
         keys = top.keys
         assert keys is not None
         key = sys.intern(text)
@@ -449,7 +489,9 @@ class _Builder:
             self.problems.append(
                 Problem(
                     "CB010",
-                    f"duplicate key {key!r} (first at line {first + 1}): keep only one",
+                    msg(
+                        "duplicate key {key!r} (first at line {line}): keep only one", key=key, line=first + 1
+                    ),
                     *_unpack(pos),
                 )
             )
@@ -458,7 +500,7 @@ class _Builder:
 
     def _bad_key(self, top: _Frame, pos: int) -> None:
         self.problems.append(
-            Problem("CB014", "a key must be plain text, not a list or mapping", *_unpack(pos))
+            Problem("CB014", msg("a key must be plain text, not a list or mapping"), *_unpack(pos))
         )
         top.key = None
         top.skip = True
@@ -488,18 +530,24 @@ class _Builder:
         if self.expansions > MAX_ALIAS_EXPANSIONS:
             raise ReadError(
                 "CB004",
-                f"aliases expand more than {MAX_ALIAS_EXPANSIONS:,} times: write the data out",
+                msg(
+                    "aliases expand more than {most:number} times: write the data out",
+                    most=MAX_ALIAS_EXPANSIONS,
+                ),
                 *_unpack(pos),
             )
         self.expanded_chars += anchor.chars
         if self.expanded_chars > MAX_ALIAS_CHARS:
             raise ReadError(
                 "CB004",
-                f"aliases repeat more than {MAX_ALIAS_CHARS:,} characters of text: write the data out",
+                msg(
+                    "aliases repeat more than {most:number} characters of text: write the data out",
+                    most=MAX_ALIAS_CHARS,
+                ),
                 *_unpack(pos),
             )
         if depth + anchor.height > MAX_DEPTH:
-            raise ReadError("CB004", f"nesting deeper than {MAX_DEPTH} levels", *_unpack(pos))
+            raise ReadError("CB004", _too_deep(), *_unpack(pos))
 
 
 def _new_anchor(anchors: dict[str, _Anchor], event: Any, anchor: _Anchor) -> None:
@@ -513,4 +561,4 @@ def _new_anchor(anchors: dict[str, _Anchor], event: Any, anchor: _Anchor) -> Non
 
 
 def _tag_error(tag: str, pos: int) -> ReadError:
-    return ReadError("CB004", f"YAML tag {tag!r} is not allowed: remove it", *_unpack(pos))
+    return ReadError("CB004", msg("YAML tag {tag!r} is not allowed: remove it", tag=tag), *_unpack(pos))

@@ -301,6 +301,10 @@ def add_months(start: date, months: int) -> date:
     """``start`` moved by whole months, clamped to the month's last day."""
     index = start.year * 12 + start.month - 1 + months
     y, m = divmod(index, 12)
+    if y > date.max.year:  # a project "ending" past year 9999 (a typo): the calendar's last day
+        return date.max
+    if y < date.min.year:
+        return date.min
     for day in (start.day, 30, 29, 28):
         try:
             return date(y, m + 1, day)
