@@ -77,6 +77,16 @@ class Lang(StrEnum):
 
 # Options shared by several commands, declared once.
 BudgetArg = Annotated[Path, typer.Argument(help="A budget file.", show_default=False, metavar="BUDGET")]
+ReportsArg = Annotated[
+    list[Path] | None,
+    typer.Argument(
+        help="Cost reports of the budget's project; the whole project is always read (the reports "
+        "in the folder named after the budget, and these). With export, they make the workbook "
+        "the period's rendiconto.",
+        show_default=False,
+        metavar="REPORT",
+    ),
+]
 ColorOpt = Annotated[
     Color, typer.Option("--color", help="Colour: auto (terminal only, honours NO_COLOR), always, never.")
 ]
@@ -389,14 +399,7 @@ def _project_or_exit(budget: Path, reports: list[Path] | None, color: Color, lan
 @app.command()
 def report(
     budget: BudgetArg,
-    reports: Annotated[
-        list[Path] | None,
-        typer.Argument(
-            help="Cost reports (default: the *.yaml reports in the folder named after the budget).",
-            show_default=False,
-            metavar="REPORT",
-        ),
-    ] = None,
+    reports: ReportsArg = None,
     output_format: TableFormatOpt = TableFormat.text,
     with_pending: Annotated[
         bool,
@@ -477,14 +480,7 @@ def variation(
 @app.command()
 def export(
     budget: BudgetArg,
-    reports: Annotated[
-        list[Path] | None,
-        typer.Argument(
-            help="Cost reports: with them, the workbook is the period's rendiconto.",
-            show_default=False,
-            metavar="REPORT",
-        ),
-    ] = None,
+    reports: ReportsArg = None,
     period: Annotated[
         str | None,
         typer.Option(
