@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING
 
 from ..compute import (
     BudgetFigures,
@@ -240,8 +240,10 @@ def rate_changed(ctx: ProjectContext) -> Iterator[Hit]:
                 )
 
 
-class Part(NamedTuple):
-    """One claimed line of an invoice, in period order, with its invoice's identity."""
+@dataclass(slots=True)
+class Part:
+    """One claimed line of an invoice, in period order, with its invoice's identity (not
+    frozen: a frozen dataclass's ``__init__`` costs twice as much, on every claimed line)."""
 
     rc: ReportCheck
     index: int
