@@ -30,6 +30,7 @@ from ..compute import (
     sum_amounts,
 )
 from ..findings import Severity
+from ..holidays_it import national_holidays
 from ..i18n import Localized, msg
 from ..models import Day
 from ..money import ZERO
@@ -40,14 +41,19 @@ E, W, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
 
 
 @functools.lru_cache(maxsize=64)
-def holiday_names(year: int) -> dict[date, Localized]:
-    """The Italian national holidays of ``year`` with their names in Italian and English
-    (the `holidays` package, imported only when a report gives hours by day)."""
+def holiday_name(day: date) -> Localized:
+    """The name of an Italian national holiday in Italian and English, from the `holidays`
+    package (imported only to name a holiday a finding reports)."""
     from holidays import country_holidays
 
-    it = country_holidays("IT", years=year, language="it_IT")
-    en = country_holidays("IT", years=year, language="en_US")
-    return {day: Localized({"it": str(name), "en": str(en.get(day, name))}) for day, name in it.items()}
+    it = country_holidays("IT", years=day.year, language="it_IT").get(day)
+    en = country_holidays("IT", years=day.year, language="en_US").get(day)
+    return Localized({"it": str(it or en or day), "en": str(en or it or day)})
+
+
+def holiday(day: date) -> Localized | None:
+    """The national holiday on ``day``, named, or None."""
+    return holiday_name(day) if day in national_holidays(day.year) else None
 
 
 def is_patron_saint_day(day: date, patron: str | None) -> bool:
@@ -104,7 +110,7 @@ def day_checks(ctx: ReportContext) -> list[DayCheck]:
                     contract,
                     not start <= day <= end,
                     day.weekday() == 6,
-                    holiday_names(day.year).get(day) if project else None,
+                    holiday(day) if project else None,
                     is_patron_saint_day(day, patron),
                 )
             )
