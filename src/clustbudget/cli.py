@@ -546,6 +546,100 @@ def export(
     return int(ExitCode.OK)
 
 
+ReportArg = Annotated[Path, typer.Argument(help="A cost report file.", show_default=False, metavar="REPORT")]
+PersonOpt = Annotated[
+    str | None, typer.Option("--person", help="Only this person (their id in the report).", metavar="ID")
+]
+OutDirOpt = Annotated[
+    Path, typer.Option("--output", "-o", help="Folder to write into (created if needed).", metavar="DIR")
+]
+
+
+@app.command()
+def timesheet(
+    report: ReportArg,
+    person: PersonOpt = None,
+    month: Annotated[
+        str | None, typer.Option("--month", help="Only this month of the period.", metavar="YYYY-MM")
+    ] = None,
+    output: OutDirOpt = Path("."),
+    lang: WorkbookLangOpt = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite existing files.")] = False,
+    color: ColorOpt = Color.auto,
+) -> int:
+    """Write the monthly timesheets of a report's period, ready to sign: xlsx and PDF.
+
+    One per person and month: the project, the person, the day grid (hours on the project per
+    action, other projects, ordinary activity, absence) with totals, hours × hourly rate = the
+    month's cost, and signature blocks. A month given by month only has the month's total and
+    an empty grid to fill in by hand. Files: `timesheet-<period>-<person>-<YYYY-MM>.xlsx|.pdf`.
+
+    Exits 1 when the project has errors other than disallowed costs, 2 when a file cannot be
+    read, exists (unless --force) or cannot be written.
+    """
+    from .pipeline import Refused
+    from .timesheet import project_of_report, write_timesheets, written_or_refused
+
+    language = terminal_lang(lang)
+    book_lang = lang.value if lang is not None else workbook_lang()
+    try:
+        project, period_id = project_of_report(report)
+        paths = written_or_refused(
+            lambda: write_timesheets(
+                project, period_id, output, book_lang, person=person, month=month, overwrite=force
+            ),
+            output,
+        )
+    except Refused as exc:
+        _refuse(exc, color, language)
+    if not paths:
+        fail(msg("no hours for that person or month in the report"), ExitCode.FINDINGS, language)
+    for path in paths:
+        sys.stdout.write(render(msg("wrote {target}", target=str(path)), language) + "\n")
+    return int(ExitCode.OK)
+
+
+@app.command("hourly-cost")
+def hourly_cost(
+    report: ReportArg,
+    person: PersonOpt = None,
+    output: OutDirOpt = Path("."),
+    lang: WorkbookLangOpt = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite existing files.")] = False,
+    color: ColorOpt = Color.auto,
+) -> int:
+    """Write the hourly-cost statement (prospetto del costo orario) of each person of a
+    report's period: xlsx and PDF.
+
+    The components of the annual gross cost (`cost_components`), their sum, ÷ the hours basis
+    = the hourly rate, the source documents, and the period it is filed with (the first that
+    reports the person; later periods reuse it unchanged). Files: `costo-orario-<person>.xlsx|.pdf`.
+
+    Exits 1 when the project has errors other than disallowed costs, 2 when a file cannot be
+    read, exists (unless --force) or cannot be written.
+    """
+    from .pipeline import Refused
+    from .timesheet import project_of_report, write_cost_statements, written_or_refused
+
+    language = terminal_lang(lang)
+    book_lang = lang.value if lang is not None else workbook_lang()
+    try:
+        project, period_id = project_of_report(report)
+        paths = written_or_refused(
+            lambda: write_cost_statements(
+                project, period_id, output, book_lang, person=person, overwrite=force
+            ),
+            output,
+        )
+    except Refused as exc:
+        _refuse(exc, color, language)
+    if not paths:
+        fail(msg("no such person in the report"), ExitCode.FINDINGS, language)
+    for path in paths:
+        sys.stdout.write(render(msg("wrote {target}", target=str(path)), language) + "\n")
+    return int(ExitCode.OK)
+
+
 @app.command("import-expenses")
 def import_expenses(
     ledger: Annotated[

@@ -13,7 +13,7 @@ from datetime import date as Date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from .models import Budget, CallPack, CostReport, Day, Expense, StaffEntry
+from .models import Budget, CallPack, CostComponents, CostReport, Day, Expense, StaffEntry
 from .money import CENT, ZERO, round_cents
 
 SHARE_PLACES = Decimal("0.0001")
@@ -212,6 +212,56 @@ def patron_saint_day(budget: Budget, pack: CallPack) -> str | None:
     """The patron saint's day (``MM-DD``) in force for a project: the project's, else the call
     pack's ``staff.patron_saint_day``, else None."""
     return budget.project.patron_saint_day or pack.staff.patron_saint_day
+
+
+@dataclass(frozen=True, slots=True)
+class CostStatementFigures:
+    """The figures of a person's hourly-cost statement (prospetto del costo orario)."""
+
+    gross_pay: Decimal | None
+    social_charges: Decimal | None
+    tfr: Decimal | None
+    other: Decimal | None
+    total: Decimal
+    """The components' sum (the annual gross cost when no components are given)."""
+    annual_gross_cost: Decimal
+    hours_per_year: Decimal
+    hourly_rate: Decimal
+    """total ÷ hours_per_year, half-up to the cent (:func:`hourly_rate`)."""
+
+    @property
+    def itemised(self) -> bool:
+        return self.gross_pay is not None
+
+    @property
+    def matches(self) -> bool:
+        """The components add up to the annual gross cost the claim's rate is computed on."""
+        return self.total == self.annual_gross_cost
+
+
+def cost_statement_figures(
+    annual_gross_cost: Decimal, components: CostComponents | None, hours_per_year: Decimal
+) -> CostStatementFigures:
+    """A person's hourly-cost statement: the components of the annual cost, their sum, and
+    sum ÷ hours basis = the hourly rate, rounded as :func:`hourly_rate` rounds (the same rate
+    as the claim's when the components add up to ``annual_gross_cost``, CB239)."""
+    if components is None:
+        rate = hourly_rate(annual_gross_cost, hours_per_year)
+        return CostStatementFigures(
+            None, None, None, None, annual_gross_cost, annual_gross_cost, hours_per_year, rate
+        )
+    c = components
+    total = sum_amounts([c.gross_pay, c.social_charges, c.tfr, c.other])
+    return CostStatementFigures(
+        c.gross_pay,
+        c.social_charges,
+        c.tfr,
+        c.other,
+        total,
+        annual_gross_cost,
+        hours_per_year,
+        hourly_rate(total, hours_per_year),
+    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -265,7 +265,7 @@ def accepted_by_year(
         for s in costs.staff:
             accepted = s.cost - not_accepted.get(("staff", s.index), ZERO)
             hours: dict[int, Decimal] = {}
-            for month, h in report.staff[s.index].hours.items():
+            for month, h in s.months.items():  # typed by month, or derived from the days
                 year = int(month[:4])
                 hours[year] = hours.get(year, ZERO) + h
             parts = split_by_weight(accepted, hours) or {report.period.end.year: accepted}
