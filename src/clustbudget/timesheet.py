@@ -35,6 +35,7 @@ from .compute import (
     staff_cost,
 )
 from .holidays_it import national_holidays
+from .i18n import N_, formatting, gettext, msg
 from .models import Budget, CallPack, CostReport
 from .money import ZERO
 from .pipeline import ProjectResult, ReportResult
@@ -516,3 +517,122 @@ def written_or_refused(write: Callable[[], list[Path]], out_dir: Path) -> list[P
             ),
             ExitCode.UNREADABLE,
         ) from None
+
+
+# ----------------------------------------------------------------- words the writers share
+
+WEEKDAYS = (
+    N_("Monday"),
+    N_("Tuesday"),
+    N_("Wednesday"),
+    N_("Thursday"),
+    N_("Friday"),
+    N_("Saturday"),
+    N_("Sunday"),
+)
+MONTHS = (
+    N_("January"),
+    N_("February"),
+    N_("March"),
+    N_("April"),
+    N_("May"),
+    N_("June"),
+    N_("July"),
+    N_("August"),
+    N_("September"),
+    N_("October"),
+    N_("November"),
+    N_("December"),
+)
+PAGE = N_("Page &P of &N")
+SHEET = N_("Timesheet")
+
+
+def month_name(month: str, lang: str) -> str:
+    """``2021-03`` → ``marzo 2021`` / ``March 2021``."""
+    name = gettext(MONTHS[int(month[5:7]) - 1], lang)
+    return f"{name.lower() if lang == 'it' else name} {month[:4]}"
+
+
+def weekday_name(index: int, lang: str) -> str:
+    return gettext(WEEKDAYS[index], lang)
+
+
+def header_fields(h: ProjectHeader, lang: str) -> list[tuple[str, str]]:
+    """The header's labels and values (programme, call, CUP, project, beneficiary, period)."""
+    call = h.call + (f" ({h.call_act})" if h.call_act else "")
+    period = (
+        f"{h.period_id} ({formatting.date(h.period_start, lang)} – {formatting.date(h.period_end, lang)})"
+    )
+    return [
+        (gettext(N_("Programme"), lang), h.programme),
+        (gettext(N_("Call"), lang), call),
+        (gettext(N_("CUP"), lang), h.cup or "—"),
+        (gettext(N_("Project"), lang), h.title),
+        (gettext(N_("Beneficiary"), lang), h.beneficiary or "—"),
+        (gettext(N_("Period"), lang), period),
+    ]
+
+
+def column_title(ts: Timesheet, col: str, lang: str) -> str:
+    if col == UNSPLIT:
+        return (
+            gettext(N_("Project (not split by action)"), lang)
+            if len(ts.columns) > 1
+            else gettext(N_("Project"), lang)
+        )
+    return msg("Action {id}", id=col).render(lang)
+
+
+def action_legend(ts: Timesheet, lang: str) -> str | None:
+    """The titles of the actions of the grid's columns: ``Azioni: 1 = …; 2 = …``."""
+    named = [f"{col} = {ts.action_titles[col]}" for col in ts.columns if col in ts.action_titles]
+    if not named:
+        return None
+    return msg("Actions: {list}", list="; ".join(named)).render(lang)
+
+
+def day_remark(day: object, lang: str) -> str:
+    """Why a day normally has no project hours: Sunday, holiday, patron saint, outside the period."""
+    parts = []
+    if getattr(day, "outside", False):
+        parts.append(gettext(N_("outside the period"), lang))
+    if getattr(day, "holiday", False):
+        parts.append(gettext(N_("national holiday"), lang))
+    if getattr(day, "patron", False):
+        parts.append(gettext(N_("patron saint's day"), lang))
+    note = getattr(day, "note", None)
+    if note:
+        parts.append(str(note))
+    return "; ".join(parts)
+
+
+STATEMENT_SHEET = N_("Hourly cost")
+
+
+def component_rows(st: CostStatement, lang: str) -> list[tuple[str, Decimal | None]]:
+    """The components' labels and amounts (None where not given)."""
+    f = st.figures
+    other = gettext(N_("Other costs of employment"), lang) + (f" ({st.other_note})" if st.other_note else "")
+    return [
+        (gettext(N_("Gross pay"), lang), f.gross_pay),
+        (gettext(N_("Employer's social charges"), lang), f.social_charges),
+        (gettext(N_("Severance pay accrued (TFR)"), lang), f.tfr),
+        (other, f.other),
+    ]
+
+
+def filed_text(st: CostStatement, lang: str) -> str:
+    if st.filed_here:
+        return msg(
+            "Filed with period {period}, the first that reports this person", period=st.filed_with
+        ).render(lang)
+    return msg(
+        "Filed with period {period}; reused unchanged in period {this} (the rate stays the one filed)",
+        period=st.filed_with,
+        this=st.header.period_id,
+    ).render(lang)
+
+
+def statement_title(st: CostStatement, lang: str) -> str:
+    return msg("Hourly-cost statement — {name}", name=st.person.name).render(lang)

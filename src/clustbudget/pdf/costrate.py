@@ -7,9 +7,7 @@ from pathlib import Path
 
 from ..i18n import N_, gettext, msg
 from ..i18n import formatting as fmt
-from ..timesheet import CostStatement
-from ..xlsx.costrate import component_rows, filed_text, statement_title
-from ..xlsx.timesheet import header_fields
+from ..timesheet import CostStatement, component_rows, filed_text, header_fields, statement_title
 from .document import Column, Document, write_pdf
 from .timesheet import document_for, signature_block
 

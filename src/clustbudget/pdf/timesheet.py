@@ -11,8 +11,16 @@ from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
 
 from ..i18n import N_, gettext, msg
 from ..i18n import formatting as fmt
-from ..timesheet import ProjectHeader, Timesheet
-from ..xlsx.timesheet import action_legend, column_title, day_remark, header_fields, month_name, weekday_name
+from ..timesheet import (
+    ProjectHeader,
+    Timesheet,
+    action_legend,
+    column_title,
+    day_remark,
+    header_fields,
+    month_name,
+    weekday_name,
+)
 from .document import BODY, HEAD_CELL, Bold, Column, Document, markup, period_label, write_pdf
 
 

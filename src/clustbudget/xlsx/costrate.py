@@ -8,53 +8,29 @@ formula; the components and the basis are inputs.
 
 from __future__ import annotations
 
-from decimal import Decimal
 from pathlib import Path
 
 from openpyxl import Workbook as OpenpyxlWorkbook
 
 from ..i18n import N_, gettext, msg
-from ..timesheet import CostStatement
+from ..timesheet import (
+    PAGE,
+    STATEMENT_SHEET,
+    CostStatement,
+    component_rows,
+    filed_text,
+    header_fields,
+    statement_title,
+)
 from .layout import frame
 from .package import Package, package_of
 from .sheetxml import Formula, Rows
 from .styles import ReportStyles
-from .timesheet import PAGE, header_fields
-
-SHEET = N_("Hourly cost")
-
-
-def component_rows(st: CostStatement, lang: str) -> list[tuple[str, Decimal | None]]:
-    """The components' labels and amounts (None where not given)."""
-    f = st.figures
-    other = gettext(N_("Other costs of employment"), lang) + (f" ({st.other_note})" if st.other_note else "")
-    return [
-        (gettext(N_("Gross pay"), lang), f.gross_pay),
-        (gettext(N_("Employer's social charges"), lang), f.social_charges),
-        (gettext(N_("Severance pay accrued (TFR)"), lang), f.tfr),
-        (other, f.other),
-    ]
-
-
-def filed_text(st: CostStatement, lang: str) -> str:
-    if st.filed_here:
-        return msg(
-            "Filed with period {period}, the first that reports this person", period=st.filed_with
-        ).render(lang)
-    return msg(
-        "Filed with period {period}; reused unchanged in period {this} (the rate stays the one filed)",
-        period=st.filed_with,
-        this=st.header.period_id,
-    ).render(lang)
-
-
-def statement_title(st: CostStatement, lang: str) -> str:
-    return msg("Hourly-cost statement — {name}", name=st.person.name).render(lang)
 
 
 def build(st: CostStatement, lang: str) -> Package:
     wb = OpenpyxlWorkbook(write_only=True)
-    name = gettext(SHEET, lang)
+    name = gettext(STATEMENT_SHEET, lang)
     ws = wb.create_sheet(name)
     s = ReportStyles(ws, date_format="dd/mm/yyyy" if lang == "it" else "yyyy-mm-dd", flag_format='"x";"x";""')
     rows = Rows()
