@@ -465,7 +465,9 @@ def test_report_text_that_looks_like_a_formula_stays_text(three_p2):
     raw = ElementTree.tostring(sheet_xml(three_p2, 3), encoding="unicode")
     assert "_x005F_x0041_ stays as typed" in raw
     header_xml = sheet_xml(three_p2, 1).find("m:headerFooter/m:oddHeader", NS)
-    assert header_xml.text == '&C=HYPERLINK("http://example.invalid","x") && <progetto> — P2'
+    assert (
+        header_xml.text == '&C=HYPERLINK("http://example.invalid","x") && <progetto> — P2&RBudget: originale'
+    )
     with zipfile.ZipFile(three_p2) as package:
         for name in package.namelist():
             if name.startswith("xl/worksheets/"):
