@@ -645,16 +645,17 @@ class SchemaKind(StrEnum):
     budget = "budget"
     report = "report"
     pack = "pack"
+    indicators = "indicators"
 
 
 @app.command()
 def schema(
     kind: Annotated[
-        SchemaKind, typer.Argument(help="Which file kind: budget, report or pack.")
+        SchemaKind, typer.Argument(help="Which file kind: budget, report, pack or indicators.")
     ] = SchemaKind.budget,
     lang: LangOpt = None,  # the schema's descriptions are the field docs (English); errors follow --lang
 ) -> int:
-    """Print the JSON Schema of a budget, cost report or call pack, for editors."""
+    """Print the JSON Schema of a budget, cost report, call pack or indicators file, for editors."""
     from .output.json import dump
     from .schema import json_schema
 
