@@ -564,6 +564,16 @@ def validate_paths(paths: Iterable[Path], selection: Selection = Selection()) ->
 # ------------------------------------------------------------------ a project's indicators
 
 
+def _is_project_indicators(path: Path, budget_path: Path) -> bool:
+    from .indicators import INDICATORS_FILE
+
+    try:
+        folder = (budget_path.parent / budget_path.stem).resolve()
+        return path.name == INDICATORS_FILE and path.resolve().parent == folder
+    except (OSError, ValueError):
+        return False
+
+
 def indicators_budget(path: Path) -> Path | None:
     """The budget of an indicators file kept in a project's folder
     (``budgets/<budget name>/indicators.yaml`` → ``budgets/<budget name>.yaml``), or None."""
@@ -713,7 +723,9 @@ def load_project(
     """
     budget_path = Path(budget_path)
     budget = check_budget(budget_path, selection=selection)
-    paths = list(report_paths)
+    # The project's indicators file is part of the project, not a report: `export BUDGET
+    # budgets/<name>/*.yaml` names it with the reports (results reads it, not report/export).
+    paths = [p for p in report_paths if not _is_project_indicators(p, budget_path)]
     loadeds = [load_file(p, str(p), expect="report") for p in paths]
     others = project_reports(budget_path, known=paths)
     if not paths:

@@ -356,3 +356,62 @@ def _channels(
         ChannelRow(k, contacts, exp, st, per, i, cost_rank.get(k))
         for i, (k, contacts, exp, st, per) in enumerate(by_reach, 1)
     ]
+
+
+RESULTS_SUFFIXES = (".xlsx",)
+
+
+def default_targets(budget_path: Path, year: int) -> list[Path]:
+    """The files `results` writes without ``-o``: ``<budget name>-results-<year>.xlsx``, in
+    the current folder."""
+    stem = f"{budget_path.stem}-results-{year}"
+    return [Path(stem + ".xlsx")]
+
+
+def check_targets(targets: list[Path], *, force: bool = False) -> None:
+    """Refuse (:class:`Refused`, exit 2) a target that is neither .xlsx nor .pdf, or that
+    exists (unless ``force``), before anything is computed or written."""
+    for target in targets:
+        if target.suffix.lower() not in RESULTS_SUFFIXES:
+            raise Refused(
+                msg("{target}: the report's name must end in .xlsx", target=str(target)),
+                ExitCode.UNREADABLE,
+            )
+        if target.exists() and not force:
+            raise Refused(
+                msg(
+                    "{target} already exists: pass --force to overwrite it, or -o another name",
+                    target=str(target),
+                ),
+                ExitCode.UNREADABLE,
+            )
+
+
+def write_results(
+    res: YearResults, pack: object, targets: list[Path], *, lang: str = "it", force: bool = False
+) -> list[Path]:
+    """Write the report to each target (a workbook), each atomically;
+    :class:`Refused` (exit 2) when one cannot be written."""
+    from .models import CallPack
+
+    assert isinstance(pack, CallPack)
+    written: list[Path] = []
+    for target in targets:
+        try:
+            from .xlsx.results import write_results_xlsx
+
+            written.append(write_results_xlsx(res, pack, target, lang=lang, force=force))
+        except FileExistsError:
+            raise Refused(
+                msg(
+                    "{target} already exists: pass --force to overwrite it, or -o another name",
+                    target=str(target),
+                ),
+                ExitCode.UNREADABLE,
+            ) from None
+        except OSError as exc:
+            raise Refused(
+                msg("{target}: cannot be written ({why})", target=str(target), why=exc.strerror or str(exc)),
+                ExitCode.UNREADABLE,
+            ) from None
+    return written
