@@ -23,6 +23,7 @@ from .libreoffice import (
     soffice,
     wrong_cached_results,
 )
+from .pdftext import points, text_of, words_of
 
 
 @pytest.fixture(scope="module")
@@ -164,6 +165,7 @@ def test_results_writes_the_workbook_and_refuses_to_overwrite(tmp_path):
     assert out.returncode == 0, out.stderr
     target = tmp_path / "clust-er-health-2020-2022-results-2021.xlsx"
     assert target.is_file() and str(target.name) in out.stdout
+    assert (tmp_path / "clust-er-health-2020-2022-results-2021.pdf").is_file()
     assert "Report dei risultati 2021" not in out.stdout  # the terminal follows the locale (English)
     again = run_cli("results", EXAMPLE, "--year", "2021", cwd=tmp_path)
     assert again.returncode == 2 and "--force" in again.stderr
@@ -209,3 +211,30 @@ def test_the_example_command_of_the_issue_works(tmp_path):
     out = run_cli("results", relative, "--year", "2021", "--lang", "it", cwd=tmp_path)
     assert out.returncode == 0, out.stderr
     assert "Organizzazioni raggiunte per categoria" in out.stdout and "sito web" in out.stdout
+
+
+def test_the_pdf_reads_back_with_the_figures_of_the_json(tmp_path, json2021):
+    target = tmp_path / "r.pdf"
+    out = run_cli("results", EXAMPLE, "--year", "2021", "-o", target)
+    assert out.returncode == 0, out.stderr
+    text = text_of(target)
+    lines = [" ".join(line.split()) for line in text.splitlines()]
+    assert "Report dei risultati 2021" in lines
+    assert "Per il Consiglio Direttivo e l'Assemblea dei soci" in lines
+    # organisations by category, the JSON's counts in Italian words
+    assert "piccola impresa 3" in lines and "Totale 16" in lines
+    # each channel's row: contacts, item D costs, staff cost, cost per contact, rank by cost
+    for ch in json2021["channels"]:
+        words = {"website": "sito web", "newsletter": "newsletter", "fairs": "fiere (BIO-Europe, MEDICA…)"}
+        if ch["key"] in words:
+            row = next(line for line in lines if line.startswith(words[ch["key"]] + " "))
+            figures = row[len(words[ch["key"]]) + 1 :].split()
+            assert figures[0] == f"{ch['contacts']:,}".replace(",", ".")
+            assert figures[3] == ch["cost_per_contact"].replace(".", ",")
+    assert "Costi di comunicazione dell'anno: 20.850,00 €" in lines
+    total = next(r for r in json2021["spending"] if r["key"] == "total")
+    accepted = f"{D(total['accepted_year']):,.2f}".replace(",", "X").replace(".", ",").replace("X", ".")
+    assert any(line.startswith("Totale 200.000,00") and accepted in line for line in lines)
+    assert "pagina 1 di" in text
+    # no text below 8 points
+    assert min(points(w) for w in words_of(target)) >= 7.9

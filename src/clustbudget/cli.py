@@ -555,8 +555,8 @@ def results(
         typer.Option(
             "--output",
             "-o",
-            help="Workbook to write, .xlsx; repeatable (default, in the current folder: "
-            "`<budget name>-results-<year>.xlsx`; none with -f json).",
+            help="File to write, .xlsx or .pdf; repeatable (default, in the current folder: "
+            "`<budget name>-results-<year>.xlsx` and `.pdf`; none with -f json).",
             metavar="FILE",
         ),
     ] = None,
@@ -571,7 +571,7 @@ def results(
     its cost reports: organisations reached by category, channels by reach and by cost per
     contact, members and new members, events and participants, indicators against targets,
     per action, and the year's spending against the budget. Shows it, and writes it as a
-    workbook with charts.
+    workbook with charts and as a PDF (or what -o names, by the suffix).
 
     Exits 1 when the budget or the indicators file has errors, 2 when a file cannot be read
     or written, or the year is not one of the project's.

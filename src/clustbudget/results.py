@@ -320,7 +320,10 @@ def year_results(loaded: LoadedResults, year: int) -> YearResults:
         year,
         first,
         last,
-        version.display if version is not None else project.budget.loaded.display,
+        _version_name(
+            version.display if version is not None else project.budget.loaded.display,
+            version.id if version else "",
+        ),
         counts,
         channels,
         unassigned,
@@ -331,6 +334,12 @@ def year_results(loaded: LoadedResults, year: int) -> YearResults:
         periods,
         list(loaded.findings),
     )
+
+
+def _version_name(display: str, variation: str) -> str:
+    """The budget version as the report names it: its file name, and its variation's id."""
+    name = Path(display).name
+    return f"{name} ({variation})" if variation else name
 
 
 def _channel(document: str, period: str, channel_of: dict[tuple[str, str | None], str]) -> str | None:
@@ -358,14 +367,14 @@ def _channels(
     ]
 
 
-RESULTS_SUFFIXES = (".xlsx",)
+RESULTS_SUFFIXES = (".xlsx", ".pdf")
 
 
 def default_targets(budget_path: Path, year: int) -> list[Path]:
-    """The files `results` writes without ``-o``: ``<budget name>-results-<year>.xlsx``, in
-    the current folder."""
+    """The files `results` writes without ``-o``: ``<budget name>-results-<year>.xlsx`` and
+    ``.pdf``, in the current folder."""
     stem = f"{budget_path.stem}-results-{year}"
-    return [Path(stem + ".xlsx")]
+    return [Path(stem + ".xlsx"), Path(stem + ".pdf")]
 
 
 def check_targets(targets: list[Path], *, force: bool = False) -> None:
@@ -374,7 +383,7 @@ def check_targets(targets: list[Path], *, force: bool = False) -> None:
     for target in targets:
         if target.suffix.lower() not in RESULTS_SUFFIXES:
             raise Refused(
-                msg("{target}: the report's name must end in .xlsx", target=str(target)),
+                msg("{target}: the report's name must end in .xlsx or .pdf", target=str(target)),
                 ExitCode.UNREADABLE,
             )
         if target.exists() and not force:
@@ -390,7 +399,7 @@ def check_targets(targets: list[Path], *, force: bool = False) -> None:
 def write_results(
     res: YearResults, pack: object, targets: list[Path], *, lang: str = "it", force: bool = False
 ) -> list[Path]:
-    """Write the report to each target (a workbook), each atomically;
+    """Write the report to each target (xlsx or PDF by its suffix), each atomically;
     :class:`Refused` (exit 2) when one cannot be written."""
     from .models import CallPack
 
@@ -398,9 +407,14 @@ def write_results(
     written: list[Path] = []
     for target in targets:
         try:
-            from .xlsx.results import write_results_xlsx
+            if target.suffix.lower() == ".pdf":
+                from .pdf.results import write_results_pdf
 
-            written.append(write_results_xlsx(res, pack, target, lang=lang, force=force))
+                written.append(write_results_pdf(res, pack, target, lang=lang, force=force))
+            else:
+                from .xlsx.results import write_results_xlsx
+
+                written.append(write_results_xlsx(res, pack, target, lang=lang, force=force))
         except FileExistsError:
             raise Refused(
                 msg(

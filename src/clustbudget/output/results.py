@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ..i18n import N_, format_template, formatting, gettext
-from ..indicators import CATEGORIES, CHANNELS
+from ..indicators import CATEGORIES, CHANNELS, COUNTS
 from ..models import CallPack
 from ..money import fmt
 from ..results import YearResults
@@ -54,6 +54,7 @@ MESSAGES: dict[str, str] = {
     "target": N_("Target"),
     "value": N_("Value"),
     "reached": N_("Reached"),
+    "share_target": N_("% of target"),
     "source": N_("Source"),
     "counted": N_("counted: {what}"),
     "yes": N_("yes"),
@@ -108,6 +109,11 @@ def item_word(key: str, pack: CallPack, lang: str) -> str:
     if key == "direct":
         return w["direct"]
     return f"{key} {pack.label(key, lang)}"
+
+
+def format_counted(what: str, lang: str) -> str:
+    """Where a counted indicator's value comes from: ``counted: organisations reached``."""
+    return format_template(WORDS[lang]["counted"], {"what": gettext(COUNTS[what], lang)}, lang)
 
 
 def title(res: YearResults, lang: str) -> str:

@@ -21,7 +21,7 @@ from .. import __version__
 from ..compute import flat_rate, share
 from ..models import CallPack
 from ..money import ZERO, round_cents
-from ..output.results import WORDS, category_word, channel_word, item_word, title
+from ..output.results import WORDS, category_word, channel_word, format_counted, item_word, title
 from ..results import YearResults
 from .layout import bar_series, frame, quote
 from .package import Package, package_of
@@ -340,8 +340,8 @@ class ResultsWorkbook:
                 (w["unit"], False),
                 (w["target"], True),
                 (w["value"], True),
-                (w["reached"], True),
-                (w["met"], False),
+                (w["share_target"], True),
+                (w["reached"], False),
                 (w["source"], False),
             ],
         )
@@ -520,13 +520,6 @@ class ResultsWorkbook:
 
 def _plus(col: str, rows: list[int]) -> str:
     return "+".join(f"{col}{r}" for r in rows) if rows else "0"
-
-
-def format_counted(what: str, lang: str) -> str:
-    from ..i18n import format_template, gettext
-    from ..indicators import COUNTS
-
-    return format_template(WORDS[lang]["counted"], {"what": gettext(COUNTS[what], lang)}, lang)
 
 
 def write_results_xlsx(
