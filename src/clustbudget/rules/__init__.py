@@ -8,7 +8,8 @@ Codes are grouped by family, ruff-style:
   reports of one project, and budget against actual;
 - ``CB4xx`` budget variations: a revision against the version it revises
   (:mod:`clustbudget.rules.variation`);
-- ``CB5xx`` a project's indicators file (:mod:`clustbudget.rules.indicators`).
+- ``CB5xx`` a project's indicators file (:mod:`clustbudget.rules.indicators`);
+- ``CB60x`` the forecast: the projection to the end date (:mod:`clustbudget.rules.forecast`).
 
 A rule is a plain function over the loaded data that yields :class:`Hit` s; the registry
 attaches its code, severity and citation to make :class:`~clustbudget.findings.Finding` s.
@@ -92,7 +93,7 @@ def rule(
 
 def all_rules() -> dict[str, Rule]:
     """Every rule, by code (importing the rule modules registers them)."""
-    from . import budget, costreport, indicators, project, reading, variation  # noqa: F401
+    from . import budget, costreport, forecast, indicators, project, reading, variation  # noqa: F401
 
     return dict(sorted(REGISTRY.items()))
 
