@@ -7,6 +7,7 @@ accept the Python values a programmer would pass (``Decimal``, ``date``, ``int``
 
 from __future__ import annotations
 
+import calendar
 import re
 from datetime import date
 from decimal import Decimal
@@ -22,6 +23,7 @@ _DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 _DMY = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})")
 _MONTH = re.compile(r"(\d{4})-(\d{2})")
 _ID = re.compile(r"[^\s].*")
+_MONTH_DAY = re.compile(r"(\d{2})-(\d{2})")
 
 
 def _fail(message: Message) -> PydanticCustomError:
@@ -71,8 +73,27 @@ def rate(value: Any) -> Decimal:
         raise _fail(exc.message) from None
 
 
+_DATES: dict[str, date] = {}
+"""The dates read so far, by their text: a report or a ledger writes a few hundred distinct
+dates on tens of thousands of lines. Only valid dates are kept, at most :data:`_MAX_DATES`."""
+_MAX_DATES = 100_000
+
+
 def calendar_date(value: Any) -> date:
     """A date written ``YYYY-MM-DD`` that exists in the calendar."""
+    if type(value) is str:
+        known = _DATES.get(value)
+        if known is not None:
+            return known
+        found = _calendar_date(value)
+        if len(_DATES) >= _MAX_DATES:
+            _DATES.clear()
+        _DATES[value] = found
+        return found
+    return _calendar_date(value)
+
+
+def _calendar_date(value: Any) -> date:
     if isinstance(value, date):
         return value
     if not isinstance(value, str):
@@ -117,6 +138,20 @@ def month(value: Any) -> str:
     if m is None or not 1 <= int(m[2]) <= 12 or not 1900 <= int(m[1]) <= 2199:
         raise _fail(msg("expected a month such as 2021-03, got {shown}", shown=describe(value)))
     return text  # type: ignore[return-value]
+
+
+def month_day(value: Any) -> str:
+    """A day of the year written ``MM-DD`` (``10-04`` for 4 October), kept as that text."""
+    text = value.strip() if isinstance(value, str) else ""
+    m = _MONTH_DAY.fullmatch(text)
+    ok = False
+    if m is not None and 1 <= int(m[1]) <= 12:
+        ok = 1 <= int(m[2]) <= (29 if int(m[1]) == 2 else calendar.monthrange(2001, int(m[1]))[1])
+    if not ok:
+        raise _fail(
+            msg('expected a day of the year as MM-DD such as "10-04", got {shown}', shown=describe(value))
+        )
+    return text
 
 
 def identifier(value: Any) -> str:
@@ -214,4 +249,11 @@ Text = Annotated[str, PlainValidator(text), WithJsonSchema({"type": "string"})]
 Bool = Annotated[bool, Strict()]
 FormatVersion = Annotated[
     int, PlainValidator(format_version), WithJsonSchema({"type": "integer", "const": 1})
+]
+MonthDay = Annotated[
+    str,
+    PlainValidator(month_day),
+    WithJsonSchema(
+        {"type": "string", "pattern": r"^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$", "description": "MM-DD"}
+    ),
 ]
