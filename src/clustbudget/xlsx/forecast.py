@@ -276,7 +276,7 @@ class _Forecast:
                 8: money,
                 9: (10, 10),
             },
-            freeze=None,
+            freeze="A2",  # the title stays in view
             landscape=True,
         )
 
