@@ -38,6 +38,7 @@ from ..invoices import (
 )
 from ..models import Budget, CallPack, CostReport
 from ..money import ZERO, fmt_eur, fmt_qty, round_cents
+from ..variations import Shift, beyond_tolerance, is_set, tolerated
 from . import Hit, rule
 from .budget import FILE_CHECK, UNKNOWN_PARAMETERS
 
@@ -46,7 +47,10 @@ if TYPE_CHECKING:
 
 E, W, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
 
-DISALLOWING = frozenset({"CB202", "CB203", "CB206", "CB208", "CB209", "CB210", "CB302", "CB304", "CB307"})
+DISALLOWING = frozenset(
+    {"CB202", "CB203", "CB206", "CB208", "CB209", "CB210", "CB302", "CB304", "CB307"}
+    | {"CB230", "CB231", "CB232", "CB233", "CB235", "CB237"}  # project hours of a day (rules/days.py)
+)
 """The errors that are disallowed costs: the rule leaves the cost (or the hours) out of the
 accepted figures, which stay right. A rendiconto is exported with them (they are its Checks);
 `export --strict` refuses them as any other error."""
@@ -166,8 +170,8 @@ def hours_cap(ctx: ProjectContext) -> Iterator[Hit]:
     first_seen: dict[tuple[str, int], tuple[ReportCheck, int, str]] = {}
     for rc in ctx.reports:
         for s, entry in zip(rc.costs.staff, rc.report.staff, strict=True):
-            for month in sorted(entry.hours):
-                h = entry.hours[month]
+            for month in sorted(s.months):
+                h = s.months[month]
                 key = (entry.id, int(month[:4]))
                 before = used.get(key, ZERO)
                 after = before + h
@@ -179,9 +183,12 @@ def hours_cap(ctx: ProjectContext) -> Iterator[Hit]:
                     earlier_rc, earlier_i, earlier_m = first_seen[key]
                     related = None
                     if earlier_rc is not rc:
-                        related = earlier_rc.loaded.at(("staff", earlier_i, "hours", earlier_m), key=True)
+                        related = earlier_rc.loaded.at(
+                            ("staff", earlier_i, *earlier_rc.report.staff[earlier_i].month_path(earlier_m)),
+                            key=True,
+                        )
                     yield Hit(
-                        ("staff", s.index, "hours", month),
+                        ("staff", s.index, *entry.month_path(month)),
                         msg(
                             "{name}: {hours:number} hours in {year} by {month:month}, over the {cap:number} of "
                             "their rate's basis: {excess:number} hours ({cost:money}) not accepted",
@@ -521,38 +528,45 @@ def over_budget(ctx: ProgressContext) -> Iterator[Hit]:
     "shift-exceeded",
     E,
     "An item's overrun exceeds the shift between items the call tolerates.",
-    "The call's tolerated shift between items (call pack parameter max_shift_between_items)",
+    "The call's tolerated shift between items (call pack section variations: share, amount, basis, combine)",
     "progress",
 )
 def shift_exceeded(ctx: ProgressContext) -> Iterator[Hit]:
     """
-    What it checks (when the call pack sets `max_shift_between_items`): no item's cumulative
-    accepted cost exceeds its budget by more than that share of the item's budget.
+    What it checks (when the call pack's `variations:` section sets `share` and/or
+    `amount`): no item's cumulative accepted cost exceeds its budget by more than the
+    tolerance, measured as a variation's shift is (CB404): `share` × the item's budget
+    (`basis: item`) or × the budget's total (`basis: total`), and/or `amount` in euro, the
+    larger of the two (`combine: either`) or the smaller (`both`).
 
-    Why: the call tolerates moving that share of an item's budget without approval; beyond it,
-    the overrun needs a variation approved by the Region.
+    Why: the call tolerates moving that much into an item without approval; beyond it, the
+    overrun needs a variation approved by the Region.
 
     Fix: ask the Region for a variation of at least the amount stated (record it as a revision
     of the budget: `revises:` and `variation:`), or bring the item back within the tolerance.
     """
-    limit = ctx.pack.parameters.max_shift_between_items
-    if limit is None or not ctx.progress:
+    rules = ctx.pack.variations
+    if not is_set(rules) or not ctx.progress:
         return
-    for r in ctx.progress[-1]:
-        tolerated = round_cents(r.budget * limit)
-        excess = r.cumulative - r.budget - tolerated
-        if r.key != "total" and excess > 0:
+    rows = ctx.progress[-1]
+    budget_total = next((r.budget for r in rows if r.key == "total"), ZERO)
+    for r in rows:
+        if r.key == "total":
+            continue
+        # The overrun read as a shift from the budget to what was accepted: the same tolerance.
+        as_shift = Shift(r.key, r.budget, r.cumulative, budget_total)
+        excess = beyond_tolerance(rules, as_shift)
+        if excess > 0:
             yield Hit(
                 ("period",),
                 msg(
                     "item {key}: {cumulative:money} against a budget of {budget:money} is beyond the "
-                    "{limit:rate} shift the call tolerates ({tolerated:money}) by {excess:money}: "
+                    "shift the call tolerates ({tolerated:money}) by {excess:money}: "
                     "that much needs an approved variation",
                     key=r.key,
                     cumulative=r.cumulative,
                     budget=r.budget,
-                    limit=limit,
-                    tolerated=tolerated,
+                    tolerated=tolerated(rules, as_shift),
                     excess=excess,
                 ),
                 doc=ctx.reports[-1].loaded,
@@ -620,7 +634,7 @@ def report_not_checked(ctx: ProgressContext) -> Iterator[Hit]:
     if not ctx.reports:
         return
     params = ctx.pack.parameters
-    missing = [k for k, v in params.model_dump().items() if v is None]
+    missing = ctx.pack.unknown_parameters()
     if missing:
         text = msg(
             "not checked, unknown for call {call}: {parameters}, and whether E is capped at the budgeted E",
@@ -673,8 +687,8 @@ def _person_months(ctx: ProjectContext) -> dict[tuple[str, str], list[tuple[Repo
     a month that straddles two periods has an entry from each."""
     out: dict[tuple[str, str], list[tuple[ReportCheck, int, Decimal]]] = {}
     for rc in ctx.reports:
-        for i, entry in enumerate(rc.report.staff):
-            for month, h in entry.hours.items():
+        for i, entry in enumerate(rc.costs.staff):
+            for month, h in entry.months.items():
                 if h:
                     out.setdefault((entry.id, month), []).append((rc, i, h))
     return out
@@ -717,11 +731,18 @@ def hours_above_calendar(ctx: ProjectContext) -> Iterator[Hit]:
                 excess = min(h, total - cap)
                 earlier = entries[:k]
                 yield Hit(
-                    ("staff", i, "hours", month),
+                    ("staff", i, *rc.report.staff[i].month_path(month)),
                     f"{s.name}: {fmt_qty(total)} hours in {month}{_together(earlier, rc)}, more than the month has "
                     f"({month_days(month)} days × 24 = {fmt_qty(cap)}): {fmt_qty(excess)} hours "
                     f"({fmt_eur(staff_cost(s.hourly_rate, excess))}) not accepted",
-                    related=earlier[0][0].loaded.at(("staff", earlier[0][1], "hours", month), key=True)
+                    related=earlier[0][0].loaded.at(
+                        (
+                            "staff",
+                            earlier[0][1],
+                            *earlier[0][0].report.staff[earlier[0][1]].month_path(month),
+                        ),
+                        key=True,
+                    )
                     if earlier and earlier[0][0] is not rc
                     else None,
                     key=True,
@@ -764,7 +785,7 @@ def hours_implausible(ctx: ProjectContext) -> Iterator[Hit]:
             continue
         rc, i, _ = entries[-1]
         yield Hit(
-            ("staff", i, "hours", month),
+            ("staff", i, *rc.report.staff[i].month_path(month)),
             f"{rc.report.staff[i].name}: {fmt_qty(total)} hours in {month}{_together(entries[:-1], rc)}, more than "
             f"its {days} working days × {fmt_qty(per_day)} = {fmt_qty(limit)} (national holidays excluded): "
             "check the timesheets",
