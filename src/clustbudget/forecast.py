@@ -43,6 +43,9 @@ from .compute import (
     item_totals,
     sum_amounts,
 )
+from .compute import (
+    accepted_by_year as line_years,
+)
 from .models import CallPack, CostReport
 from .money import ZERO, round_cents
 
@@ -248,34 +251,21 @@ def accepted_by_year(
 ) -> dict[int, dict[str, Decimal]]:
     """What was accepted in each calendar year, per item (flat rates included).
 
-    A person's accepted cost goes to the years of their hours, in proportion to the hours
-    of each year (:func:`split_by_weight`); an expense's accepted amount to the year of its
+    Each line as :func:`clustbudget.compute.accepted_by_year` splits it: a person's accepted
+    cost goes to the years of their hours (derived from `days:` where given), in proportion to the hours
+    of each year; an expense's accepted amount to the year of its
     invoice date. A year's flat rate is computed on that year's accepted direct costs, so the
     years' E may differ by a cent from the sum of the periods' E. ``reports`` are the
     project's reports with their costs and what is not accepted of each line (the final
     figure: disallowed, cut by the review, or kept on record).
     """
     direct: dict[int, dict[str, Decimal]] = {}
-
-    def add(year: int, item: str, amount: Decimal) -> None:
-        bucket = direct.setdefault(year, {})
-        bucket[item] = bucket.get(item, ZERO) + amount
-
     for report, costs, not_accepted in reports:
-        for s in costs.staff:
-            accepted = s.cost - not_accepted.get(("staff", s.index), ZERO)
-            hours: dict[int, Decimal] = {}
-            for month, h in report.staff[s.index].hours.items():
-                year = int(month[:4])
-                hours[year] = hours.get(year, ZERO) + h
-            parts = split_by_weight(accepted, hours) or {report.period.end.year: accepted}
+        for ref, parts in line_years(report, costs, not_accepted).items():
+            item = costs.item_of(ref)
             for year, part in parts.items():
-                add(year, s.item, part)
-        for e in costs.expenses:
-            if not e.claimed:
-                continue
-            accepted = e.eligible - not_accepted.get(("expense", e.index), ZERO)
-            add(report.expenses[e.index].date.year, e.item, accepted)
+                bucket = direct.setdefault(year, {})
+                bucket[item] = bucket.get(item, ZERO) + part
     return {year: item_totals(pack, direct[year])[0] for year in sorted(direct)}
 
 
