@@ -23,6 +23,7 @@ counts them) is refused, and so is one whose attachments are missing (CB240) or 
 from __future__ import annotations
 
 import errno
+import importlib
 import json
 import os
 import re
@@ -219,16 +220,28 @@ def copy_attachment(source: Path, destination: Path, sha256: str) -> None:
 
 
 def staff_documents(plan: PackagePlan, out: Written, *, lang: str) -> None:
-    """The monthly timesheets and the hourly-cost statements of the period's staff.
+    """The monthly timesheets and the hourly-cost statements of the period's staff, under
+    ``personale/``: the ``timesheet`` command's documents (``clustbudget.timesheet``:
+    ``write_timesheets`` and ``write_cost_statements``, an xlsx and a PDF each).
 
-    HOOK (issue 10): these documents are the ``timesheet`` command's (``write_timesheets``,
-    ``write_cost_statements``, owned by the hours work). Until that library lands in this
-    clustbudget, the package says in its manifest that they are not included (``missing``),
-    so no one uploads it believing they are.
+    A clustbudget without that module says in the manifest that they are not included
+    (``missing``), so no one uploads the package believing they are.
     """
-    # HOOK: call write_timesheets(...) and write_cost_statements(...) here, registering each
-    # file with out.add("personale/...", ROLE_TIMESHEET | ROLE_COST_STATEMENT).
-    out.missing.extend([ROLE_TIMESHEET, ROLE_COST_STATEMENT])
+    try:
+        timesheet = importlib.import_module(f"{__package__}.timesheet")
+    except ImportError:
+        out.missing.extend([ROLE_TIMESHEET, ROLE_COST_STATEMENT])
+        return
+    result = plan.project.computed[plan.period]
+    assert result.report is not None
+    period_id = result.report.period.id
+    for role, writer, folder in (
+        (ROLE_TIMESHEET, "write_timesheets", "personale/fogli-presenze"),
+        (ROLE_COST_STATEMENT, "write_cost_statements", "personale/costo-orario"),
+    ):
+        written = getattr(timesheet, writer)(plan.project, period_id, out.root / folder, lang)
+        for path in written:
+            out.files.append((Path(path).relative_to(out.root).as_posix(), role, None))
 
 
 def _write_manifest(plan: PackagePlan, out: Written) -> None:
