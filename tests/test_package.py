@@ -257,3 +257,19 @@ def test_the_package_workbooks_recalculate_to_our_figures(project, tmp_path):
     assert Decimal(str(total[col["Importo richiesto"]])) == Decimal("9300")
     assert Decimal(str(total[col["Imponibile imputato"]])) == Decimal("9900")
     assert Decimal(str(total[col["IVA"]])) == Decimal("1254")
+
+
+@pytest.mark.skipif(
+    not HAS_TIMESHEETS, reason="this clustbudget has no timesheets yet (clustbudget.timesheet)"
+)
+def test_the_timesheets_in_the_package_open_with_the_title_and_their_hours(project, tmp_path):
+    out = package(project, tmp_path / "out")
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    sheets = [f["path"] for f in manifest["files"] if f["role"] == "timesheet" and f["path"].endswith(".pdf")]
+    assert sheets
+    for name in sheets:
+        text = text_of(out / name)
+        assert TITLE in text, name
+    # the Cluster Manager's August 2022: 60 hours on the project (SAL-2)
+    august = [n for n in sheets if "2022-08" in n and "cluster-manager" in n]
+    assert august and "60" in text_of(out / august[0]).split()
