@@ -601,6 +601,125 @@ def export(
     return int(ExitCode.OK)
 
 
+@app.command("package")
+def package(
+    budget: BudgetArg,
+    reports: ReportsArg = None,
+    period: Annotated[
+        str | None,
+        typer.Option("--period", help="The period to package (default: the latest).", metavar="ID"),
+    ] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            help="Folder to write, or a .zip file (default, in the current folder: "
+            "`<budget name>-<period id>-package`).",
+            metavar="DIR|FILE.zip",
+        ),
+    ] = None,
+    lang: WorkbookLangOpt = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing package.")] = False,
+    strict: Annotated[
+        bool,
+        typer.Option("--strict", help="Refuse a period whose costs the rules disallow, too."),
+    ] = False,
+    color: ColorOpt = Color.auto,
+) -> int:
+    """Write the claim package of one period: everything uploaded to the Region.
+
+    The rendiconto (xlsx and PDF), the list of supporting documents (elenco giustificativi,
+    xlsx and CSV), every expense's attachments copied under stable names, and manifest.json
+    (each file with its SHA-256, the clustbudget version, the call pack). Written atomically:
+    an interrupted run leaves nothing.
+
+    Exits 1 when the budget or a report has errors that block the claim (as export counts
+    them; any error with --strict; a missing or changed attachment, CB240/CB241), 2 when a file
+    cannot be read, the package exists (unless --force) or cannot be written.
+    """
+    from .claim import default_target, plan_package, write_package
+    from .pipeline import Refused
+
+    language = terminal_lang(lang)
+    book_lang = lang.value if lang is not None else workbook_lang()
+    try:
+        if output is None:
+            from .pipeline import computed_project
+
+            project = computed_project(budget, reports or ())
+            ids = [r.report.period.id for r in project.computed if r.report is not None]
+            chosen = period if period is not None else (ids[project.latest_named] if ids else "period")
+            output = default_target(budget, chosen)
+        plan = plan_package(budget, reports or (), period=period, output=output, force=force, strict=strict)
+        target = write_package(plan, lang=book_lang, force=force)
+    except Refused as exc:
+        _refuse(exc, color, language)
+    sys.stdout.write(render(msg("wrote {target}", target=str(target)), language) + "\n")
+    return int(ExitCode.OK)
+
+
+@app.command()
+def results(
+    budget: BudgetArg,
+    year: Annotated[int, typer.Option("--year", help="The calendar year of the report.", metavar="YEAR")],
+    output: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--output",
+            "-o",
+            help="File to write, .xlsx or .pdf; repeatable (default, in the current folder: "
+            "`<budget name>-results-<year>.xlsx` and `.pdf`; none with -f json).",
+            metavar="FILE",
+        ),
+    ] = None,
+    output_format: TableFormatOpt = TableFormat.text,
+    lang: WorkbookLangOpt = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
+    color: ColorOpt = Color.auto,
+) -> int:
+    """The annual results report for the Board and the Assembly.
+
+    From the project's indicators file (`<budget folder>/<budget name>/indicators.yaml`) and
+    its cost reports: organisations reached by category, channels by reach and by cost per
+    contact, members and new members, events and participants, indicators against targets,
+    per action, and the year's spending against the budget. Shows it, and writes it as a
+    workbook with charts and as a PDF (or what -o names, by the suffix).
+
+    Exits 1 when the budget or the indicators file has errors, 2 when a file cannot be read
+    or written, or the year is not one of the project's.
+    """
+    from .output.results import render as render_results
+    from .output.results import results_json
+    from .pipeline import Refused
+    from .results import check_targets, default_targets, load_results, write_results, year_results
+
+    language = terminal_lang(lang)
+    book_lang = lang.value if lang is not None else workbook_lang()
+    targets = list(output or ())
+    if not targets and output_format is TableFormat.text:
+        targets = default_targets(budget, year)
+    try:
+        check_targets(targets, force=force)
+        loaded = load_results(budget)
+        res = year_results(loaded, year)
+        pack = loaded.project.budget.pack
+        assert pack is not None
+        written = write_results(res, pack, targets, lang=book_lang, force=force)
+    except Refused as exc:
+        _refuse(exc, color, language)
+    if output_format is TableFormat.json:
+        from .output.json import dump
+
+        dump(results_json(res, pack, language), sys.stdout)
+    else:
+        render_results(res, pack, console(color), language)
+        _print_findings(res.findings, color, lang=language)
+        for path in written:
+            sys.stdout.write(render(msg("wrote {target}", target=str(path)), language) + "\n")
+    return int(exit_code(res.findings))
+
+
 ReportArg = Annotated[Path, typer.Argument(help="A cost report file.", show_default=False, metavar="REPORT")]
 PersonOpt = Annotated[
     str | None, typer.Option("--person", help="Only this person (their id in the report).", metavar="ID")
@@ -693,67 +812,6 @@ def hourly_cost(
     for path in paths:
         sys.stdout.write(render(msg("wrote {target}", target=str(path)), language) + "\n")
     return int(ExitCode.OK)
-
-
-@app.command()
-def results(
-    budget: BudgetArg,
-    year: Annotated[int, typer.Option("--year", help="The calendar year of the report.", metavar="YEAR")],
-    output: Annotated[
-        list[Path] | None,
-        typer.Option(
-            "--output",
-            "-o",
-            help="File to write, .xlsx or .pdf; repeatable (default, in the current folder: "
-            "`<budget name>-results-<year>.xlsx` and `.pdf`; none with -f json).",
-            metavar="FILE",
-        ),
-    ] = None,
-    output_format: TableFormatOpt = TableFormat.text,
-    lang: WorkbookLangOpt = None,
-    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
-    color: ColorOpt = Color.auto,
-) -> int:
-    """The annual results report for the Board and the Assembly.
-
-    From the project's indicators file (`<budget folder>/<budget name>/indicators.yaml`) and
-    its cost reports: organisations reached by category, channels by reach and by cost per
-    contact, members and new members, events and participants, indicators against targets,
-    per action, and the year's spending against the budget. Shows it, and writes it as a
-    workbook with charts and as a PDF (or what -o names, by the suffix).
-
-    Exits 1 when the budget or the indicators file has errors, 2 when a file cannot be read
-    or written, or the year is not one of the project's.
-    """
-    from .output.results import render as render_results
-    from .output.results import results_json
-    from .pipeline import Refused
-    from .results import check_targets, default_targets, load_results, write_results, year_results
-
-    language = terminal_lang(lang)
-    book_lang = lang.value if lang is not None else workbook_lang()
-    targets = list(output or ())
-    if not targets and output_format is TableFormat.text:
-        targets = default_targets(budget, year)
-    try:
-        check_targets(targets, force=force)
-        loaded = load_results(budget)
-        res = year_results(loaded, year)
-        pack = loaded.project.budget.pack
-        assert pack is not None
-        written = write_results(res, pack, targets, lang=book_lang, force=force)
-    except Refused as exc:
-        _refuse(exc, color, language)
-    if output_format is TableFormat.json:
-        from .output.json import dump
-
-        dump(results_json(res, pack, language), sys.stdout)
-    else:
-        render_results(res, pack, console(color), language)
-        _print_findings(res.findings, color, lang=language)
-        for path in written:
-            sys.stdout.write(render(msg("wrote {target}", target=str(path)), language) + "\n")
-    return int(exit_code(res.findings))
 
 
 @app.command("import-expenses")
