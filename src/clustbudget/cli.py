@@ -444,6 +444,16 @@ def variation(
         Path, typer.Argument(help="The new version (a revision of OLD).", show_default=False, metavar="NEW")
     ],
     output_format: TableFormatOpt = TableFormat.text,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            help="Also write the variation workbook (xlsx, in Italian unless --lang or CLUSTBUDGET_LANG says otherwise), shaped like the Region's variation form.",
+            metavar="FILE.xlsx",
+        ),
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing workbook.")] = False,
     lang: LangOpt = None,
     color: ColorOpt = Color.auto,
 ) -> int:
@@ -454,26 +464,39 @@ def variation(
     E follows from the new A-D. Then what needs the Region's approval under the call's
     tolerance, and the findings of both files.
 
-    Exits 1 when either version has errors, 2 when a file cannot be read.
+    With -o FILE.xlsx, also writes the variation workbook: per item and year (and action)
+    the approved cost, the requested amount, the difference and the note, with live formulas.
+
+    Exits 1 when either version has errors (the workbook is still written, with a red
+    banner), 2 when a file cannot be read or the workbook exists (unless --force) or cannot
+    be written.
     """
-    from .pipeline import Refused, compare_budgets, compared_budgets
+    from .pipeline import Refused, compare_budgets, compared_budgets, write_variation
 
     language = terminal_lang(lang)
+    try:
+        # JSON alone is an envelope even when nothing could be compared; a table or a workbook
+        # needs both versions' figures.
+        json_only = output_format is TableFormat.json and output is None
+        result = compare_budgets(old, new) if json_only else compared_budgets(old, new)
+        if output is not None:
+            book_lang = lang.value if lang is not None else workbook_lang()
+            target = write_variation(result, output, lang=book_lang, force=force)
+    except Refused as exc:
+        _refuse(exc, color, language)
     if output_format is TableFormat.json:
         from .output.json import dump
         from .output.variation import variation_json
 
-        result = compare_budgets(old, new)
-        dump(variation_json(result, language), sys.stdout)  # an envelope even when nothing could be compared
+        dump(variation_json(result, language), sys.stdout)
     else:
         from .output.variation import render
 
-        try:
-            result = compared_budgets(old, new)
-        except Refused as exc:
-            _refuse(exc, color, language)
         render(result, console(color), language)
         _print_findings(result.findings, color, lang=language)
+    if output is not None:  # after the table; beside JSON, on stderr (stdout stays one document)
+        stream = sys.stderr if output_format is TableFormat.json else sys.stdout
+        stream.write(msg("wrote {target}", target=str(target)).render(language) + "\n")
     return int(exit_code(result.findings))
 
 

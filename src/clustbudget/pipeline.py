@@ -919,6 +919,25 @@ def compared_budgets(old_path: Path, new_path: Path) -> VariationResult:
     return result
 
 
+def write_variation(result: VariationResult, target: Path, *, lang: str = "it", force: bool = False) -> Path:
+    """Write the variation workbook of ``result`` (:func:`compared_budgets`'s) to ``target``,
+    atomically (:class:`Refused` when the file cannot be written: nothing is left behind)."""
+    from .i18n import msg
+    from .xlsx import export_variation
+
+    try:
+        return export_variation(result, target, lang=lang, force=force)
+    except OSError as exc:
+        raise Refused(
+            msg(
+                "{target}: cannot write the workbook: {reason}",
+                target=str(target),
+                reason=exc.strerror or str(exc),
+            ),
+            ExitCode.UNREADABLE,
+        ) from None
+
+
 # ------------------------------------------------------------------ what the commands do, as functions
 
 
