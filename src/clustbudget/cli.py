@@ -575,6 +575,19 @@ def import_expenses(
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Print the expenses that would be added; write nothing.")
     ] = False,
+    header_row: Annotated[
+        int | None,
+        typer.Option(
+            "--header-row",
+            min=1,
+            help="The row that holds the column headers (default: the first row that names the fields).",
+            metavar="N",
+        ),
+    ] = None,
+    keep_unmapped: Annotated[
+        bool,
+        typer.Option("--keep-unmapped", help="Keep the columns that map to no field in each expense's note."),
+    ] = False,
     color: ColorOpt = Color.auto,
     lang: LangOpt = None,
 ) -> int:
@@ -596,13 +609,23 @@ def import_expenses(
     language = terminal_lang(lang)
 
     def list_problems(plan: ImportPlan, skipped: bool) -> None:
+        info = render(msg("info: "), language)
+        for p in plan.notes:
+            sys.stderr.write(printable(f"{ledger}:{p.row}: {info}{render(p.message, language)}") + "\n")
         word = render(msg("skipped: "), language) if skipped else ""
         for p in plan.problems:
             sys.stderr.write(printable(f"{ledger}:{p.row}: {word}{render(p.message, language)}") + "\n")
 
     try:
         outcome = import_ledger(
-            ledger, into, mapping=mapping or [], sheet=sheet, skip_invalid=skip_invalid, dry_run=dry_run
+            ledger,
+            into,
+            mapping=mapping or [],
+            sheet=sheet,
+            skip_invalid=skip_invalid,
+            dry_run=dry_run,
+            header_row=header_row,
+            keep_unmapped=keep_unmapped,
         )
     except Refused as exc:
         _refuse(exc, color, language)

@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
-from .i18n import msg
+from .i18n import msg, nmsg
 from .invoices import document_key, supplier_key, vat_key
 from .models import CallPack, CostReport, Expense
 from .payments import normalise, payment_method_of
@@ -62,14 +62,40 @@ REQUIRED = ["date", "item", "description", "supplier", "document", "amount"]
 HEADERS: dict[str, list[str]] = {
     "date": ["data", "data fattura", "data documento", "data doc", "date", "invoice date", "document date"],
     "item": ["voce", "voce di costo", "voce di spesa", "item", "cost item", "budget item"],
-    "description": ["descrizione", "oggetto", "causale", "description", "details"],
-    "supplier": ["fornitore", "ragione sociale", "ragione sociale fornitore", "supplier", "vendor"],
+    "description": [
+        "descrizione",
+        "descrizione operazione",
+        "descrizione spesa",
+        "descrizione della spesa",
+        "descrizione fattura",
+        "oggetto",
+        "causale",
+        "description",
+        "details",
+    ],
+    "supplier": [
+        "fornitore",
+        "ragione sociale",
+        "ragione sociale fornitore",
+        "denominazione",
+        "denominazione fornitore",
+        "nome fornitore",
+        "cedente",
+        "cedente prestatore",
+        "supplier",
+        "vendor",
+    ],
     "supplier_vat": [
         "partita iva",
         "p iva",
         "piva",
         "p iva fornitore",
         "partita iva fornitore",
+        "partita iva codice fiscale",
+        "p iva c f",
+        "p iva cf",
+        "codice fiscale",
+        "c f",
         "vat number",
         "supplier vat",
         "vat id",
@@ -79,6 +105,18 @@ HEADERS: dict[str, list[str]] = {
         "n documento",
         "numero fattura",
         "n fattura",
+        "nr fattura",
+        "num fattura",
+        "n ro fattura",
+        "fattura n",
+        "fattura nr",
+        "fattura num",
+        "fattura numero",
+        "nr documento",
+        "num documento",
+        "documento n",
+        "n documento fornitore",
+        "numero",
         "documento",
         "fattura",
         "n doc",
@@ -97,7 +135,20 @@ HEADERS: dict[str, list[str]] = {
         "taxable amount",
     ],
     "vat": ["iva", "importo iva", "vat", "vat amount"],
-    "eligible_share": ["quota", "quota ammissibile", "quota progetto", "eligible share", "share"],
+    "eligible_share": [
+        "quota",
+        "quota ammissibile",
+        "quota progetto",
+        "imputazione",
+        "quota imputazione",
+        "quota di imputazione",
+        "percentuale imputazione",
+        "percentuale di imputazione",
+        "perc imputazione",
+        "imputazione progetto",
+        "eligible share",
+        "share",
+    ],
     "paid": [
         "data pagamento",
         "data di pagamento",
@@ -126,7 +177,45 @@ HEADERS: dict[str, list[str]] = {
     ],
     "action": ["azione", "action"],
     "note": ["note", "notes", "nota"],
+    "document_total": [
+        "totale documento",
+        "totale fattura",
+        "totale doc",
+        "importo totale",
+        "importo lordo",
+        "totale",
+        "document total",
+        "invoice total",
+        "gross amount",
+        "total",
+    ],
 }
+CHECKED = ["document_total"]
+"""Columns read to check a row, never written: ``document_total`` must be amount + VAT."""
+
+TOTAL_WORDS = frozenset(
+    {
+        "totale",
+        "totali",
+        "totale generale",
+        "totale complessivo",
+        "totale spese",
+        "subtotale",
+        "sub totale",
+        "tot",
+        "total",
+        "totals",
+        "grand total",
+        "subtotal",
+        "sub total",
+    }
+)
+"""A cell that says a row is a totals row (compared normalised: ``TOTALE`` is ``totale``)."""
+
+HEADER_SCAN_ROWS = 30
+"""The header is looked for in the first rows of a ledger (title lines above it are skipped)."""
+MIN_HEADER_FIELDS = 3
+"""A row is the header when at least this many of its cells name a field."""
 
 MAX_LEDGER_BYTES = 64 * 1024 * 1024
 """A ledger file at most this large (CSV or xlsx, as stored)."""
@@ -154,6 +243,8 @@ class Ledger:
     headers: list[str]
     rows: list[tuple[int, list[Any]]]
     header_row: int = 1
+    skipped_above: list[int] = field(default_factory=list)
+    """Rows above the header (a title, the company's name): not read."""
 
 
 @dataclass
@@ -171,12 +262,28 @@ class ParsedLedger:
     """False when the header could not be matched: no row was read."""
     mapping: dict[str, str] = field(default_factory=dict)
     """field → header used"""
+    notes: list[RowProblem] = field(default_factory=list)
+    """Info lines: the header's row, totals rows skipped, columns not imported."""
+    unmapped: list[str] = field(default_factory=list)
+    """Headers of the columns that map to no field."""
+    totals: int = 0
+    """Totals rows skipped."""
 
 
-def read_ledger(path: Path, *, sheet: str | None = None) -> Ledger:
+def read_ledger(
+    path: Path,
+    *,
+    sheet: str | None = None,
+    header_row: int | None = None,
+    explicit: dict[str, str] | None = None,
+) -> Ledger:
     """Read a CSV (delimiter sniffed; UTF-8, UTF-16 with a BOM or Windows-1252) or xlsx
     ledger's header and rows, within the documented limits (:data:`MAX_LEDGER_BYTES`,
-    :data:`MAX_LEDGER_ROWS`, :data:`MAX_XLSX_UNCOMPRESSED`)."""
+    :data:`MAX_LEDGER_ROWS`, :data:`MAX_XLSX_UNCOMPRESSED`).
+
+    The header is row ``header_row`` (numbered as the spreadsheet shows it) when given, else
+    the first row that names the fields (:func:`find_header`): title lines above it are skipped.
+    """
     if not path.is_file():
         raise LedgerError(msg("{path}: no such file", path=str(path)))
     if path.stat().st_size > MAX_LEDGER_BYTES:
@@ -189,10 +296,12 @@ def read_ledger(path: Path, *, sheet: str | None = None) -> Ledger:
         )
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
-        return _read_xlsx(path, sheet)
-    if suffix in (".csv", ".txt", ".tsv"):
-        return _read_csv(path)
-    raise LedgerError(msg("{path}: a ledger is a .csv or .xlsx file", path=str(path)))
+        rows = _read_xlsx(path, sheet)
+    elif suffix in (".csv", ".txt", ".tsv"):
+        rows = _read_csv(path)
+    else:
+        raise LedgerError(msg("{path}: a ledger is a .csv or .xlsx file", path=str(path)))
+    return _table(path, rows, header_row, explicit)
 
 
 _BOMS = (
@@ -243,9 +352,14 @@ def _decode(path: Path, raw: bytes) -> str:
     return text
 
 
-def _read_csv(path: Path) -> Ledger:
+def _read_csv(path: Path) -> list[tuple[int, list[Any]]]:
     text = _decode(path, path.read_bytes())  # the bytes are dropped once decoded
     sample = text[:20000]
+    # A title line above the header ("Registro spese 2022") has no delimiter to sniff.
+    lines = sample.splitlines(keepends=True)
+    while len(lines) > 1 and not any(d in lines[0] for d in ",;\t|"):
+        lines.pop(0)
+    sample = "".join(lines)
     try:
         dialect: Any = csv.Sniffer().sniff(sample, delimiters=",;\t|")
     except csv.Error:
@@ -271,10 +385,10 @@ def _read_csv(path: Path) -> Ledger:
                 reason=str(exc),
             )
         ) from None
-    return _table(path, rows)
+    return rows
 
 
-def _read_xlsx(path: Path, sheet: str | None) -> Ledger:
+def _read_xlsx(path: Path, sheet: str | None) -> list[tuple[int, list[Any]]]:
     import zipfile
 
     import openpyxl
@@ -345,7 +459,7 @@ def _read_xlsx(path: Path, sheet: str | None) -> Ledger:
             raise LedgerError(_not_xlsx(path, exc)) from None
     finally:
         wb.close()
-    return _table(path, rows)
+    return rows
 
 
 def _too_many_rows(path: Path) -> str:
@@ -358,16 +472,51 @@ def _not_xlsx(path: Path, exc: Exception) -> str:
     return msg("{path}: not a readable xlsx workbook ({reason})", path=str(path), reason=type(exc).__name__)
 
 
-def _table(path: Path, rows: list[tuple[int, list[Any]]]) -> Ledger:
+def _table(
+    path: Path,
+    rows: list[tuple[int, list[Any]]],
+    header_row: int | None = None,
+    explicit: dict[str, str] | None = None,
+) -> Ledger:
     def blank(values: Sequence[Any]) -> bool:
         return all(v is None or (isinstance(v, str) and not v.strip()) for v in values)
 
     rows = [(n, r) for n, r in rows if not blank(r)]
     if not rows:
         raise LedgerError(msg("{path}: the ledger is empty", path=str(path)))
-    header_row, header = rows[0]
+    if header_row is not None:
+        at = next((i for i, (n, _) in enumerate(rows) if n == header_row), None)
+        if at is None:
+            raise LedgerError(
+                msg(
+                    "{path}: --header-row {row}: that row is empty or past the end of the ledger",
+                    path=str(path),
+                    row=header_row,
+                )
+            )
+    else:
+        at = find_header(rows, explicit)
+    number, header = rows[at]
     headers = ["" if h is None else str(h).strip() for h in header]
-    return Ledger(path, headers, rows[1:], header_row)
+    return Ledger(path, headers, rows[at + 1 :], number, skipped_above=[n for n, _ in rows[:at]])
+
+
+@functools.lru_cache(maxsize=1)
+def _known_headers() -> frozenset[str]:
+    return frozenset(normalise(h) for names in HEADERS.values() for h in names)
+
+
+def find_header(rows: Sequence[tuple[int, Sequence[Any]]], explicit: dict[str, str] | None = None) -> int:
+    """The index of the header among a ledger's non-blank rows: the first of the first
+    :data:`HEADER_SCAN_ROWS` whose cells name at least :data:`MIN_HEADER_FIELDS` fields
+    (known headers, or the headers of an explicit mapping); the first row when none does
+    (the column matching then says which columns are missing)."""
+    known = _known_headers() | {normalise(h) for h in (explicit or {}).values()}
+    for i, (_, cells) in enumerate(rows[:HEADER_SCAN_ROWS]):
+        named = {normalise(c) for c in cells if isinstance(c, str) and c.strip()}
+        if len(named & known) >= MIN_HEADER_FIELDS:
+            return i
+    return 0
 
 
 NUMERIC = ("amount", "vat", "eligible_share")
@@ -456,7 +605,7 @@ def match_columns(
         return False
 
     for fld, header in (explicit or {}).items():
-        if fld not in FIELDS:
+        if fld not in FIELDS and fld not in CHECKED:
             problems.append(f"--map {fld}=…: {fld!r} is not an expense field ({', '.join(FIELDS)})")
         elif normalise(header) not in index:
             problems.append(
@@ -518,7 +667,7 @@ _DAY_MONTH_YEAR = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})")
 
 
 def _text_cell(text: str, fld: str, comma_decimal: bool | None) -> str:
-    if fld in NUMERIC:
+    if fld in NUMERIC or fld == "document_total":
         return number_text(text, comma_decimal)
     if fld == "date" or fld == "paid":
         m = _DAY_MONTH_YEAR.fullmatch(text)
@@ -540,23 +689,93 @@ def parse_rows(
     *,
     explicit: dict[str, str] | None = None,
     existing: Iterable[Expense] = (),
+    keep_unmapped: bool = False,
 ) -> ParsedLedger:
-    """Validate every row as an expense; collect the valid ones and each invalid row's reasons."""
+    """Validate every row as an expense; collect the valid ones and each invalid row's reasons.
+
+    Totals rows (a cell reading ``Totale``…, or no date and no document with an amount equal
+    to the sum of the rows above it) are skipped with an info line; the columns that map to no
+    field are listed once, and with ``keep_unmapped`` kept in each expense's ``note``
+    (``Prot.: 118; Centro di costo: CC-2``). A ``Totale documento`` column is checked against
+    amount + VAT.
+    """
     mapping, problems = match_columns(ledger.headers, explicit)
     parsed = ParsedLedger(mapping={f: ledger.headers[i] for f, i in mapping.items()})
+    if ledger.skipped_above:
+        parsed.notes.append(
+            RowProblem(
+                ledger.header_row,
+                nmsg(
+                    "the header is row {row}: {n} row above it is not read",
+                    "the header is row {row}: {n} rows above it are not read",
+                    len(ledger.skipped_above),
+                    row=ledger.header_row,
+                ),
+            )
+        )
     if problems:
         parsed.problems = [RowProblem(ledger.header_row, p) for p in problems]
         parsed.columns_ok = False
         return parsed
+    unmapped = [(i, h) for i, h in enumerate(ledger.headers) if h and i not in mapping.values()]
+    parsed.unmapped = [h for _, h in unmapped]
+    if unmapped:
+        columns = ", ".join(h for _, h in unmapped)
+        parsed.notes.append(
+            RowProblem(
+                ledger.header_row,
+                msg("kept in each expense's note: {columns}", columns=columns)
+                if keep_unmapped
+                else msg("not imported: {columns} (--keep-unmapped keeps them in the note)", columns=columns),
+            )
+        )
     seen: dict[tuple[str, int, str], str] = {}
     for exp in existing:
         seen[_invoice_key(exp)] = "already in the report"
     allowed = set(pack.expenses.payment_methods)
-    comma_decimal = decimal_mark(ledger, [mapping[f] for f in NUMERIC if f in mapping])
+    comma_decimal = decimal_mark(ledger, [mapping[f] for f in (*NUMERIC, "document_total") if f in mapping])
+    share_header = ledger.headers[mapping["eligible_share"]] if "eligible_share" in mapping else ""
+    share_in_percent = "%" in share_header or "percent" in normalise(share_header)
+    running = Decimal(0)  # the amounts since the last totals row, to recognise the next one
     for number, row in ledger.rows:
         cells = {f: row[i] if i < len(row) else None for f, i in mapping.items()}
         values = {f: _cell_text(cell, f, comma_decimal) for f, cell in cells.items()}
         values = {f: v for f, v in values.items() if v is not None}
+        total_word = _total_word(row, values)
+        amount = _decimal(values.get("amount"))
+        if total_word is not None or (
+            "date" not in values
+            and "document" not in values
+            and amount is not None
+            and running > 0
+            and amount == running
+        ):
+            parsed.notes.append(
+                RowProblem(
+                    number,
+                    msg("a totals row ({text}): skipped", text=total_word)
+                    if total_word is not None
+                    else msg("a totals row (its amount is the sum of the rows above): skipped"),
+                )
+            )
+            running = Decimal(0)
+            parsed.totals += 1
+            continue
+        if amount is not None:
+            running += amount
+        if share_in_percent and isinstance(values.get("eligible_share"), str):
+            written = values["eligible_share"]
+            if re.fullmatch(r"\d+(\.\d+)?", written):  # `% imputazione` 50 means 50%
+                values["eligible_share"] = f"{(Decimal(written) / 100).normalize():f}"
+        document_total = values.pop("document_total", None)
+        if keep_unmapped and unmapped:
+            kept = []
+            for i, h in unmapped:
+                text = _cell_text(row[i] if i < len(row) else None, "note", None)
+                if text is not None and str(text).strip():
+                    kept.append(f"{h}: {text}")
+            if kept:
+                values["note"] = "; ".join([values["note"], *kept] if "note" in values else kept)
         if isinstance(values.get("action"), str) and "," in values["action"]:
             values["action"] = [a.strip() for a in values["action"].split(",") if a.strip()]
         try:
@@ -581,6 +800,8 @@ def parse_rows(
                 f"{_col(parsed, ('payment',))}: {what} is not a traceable payment "
                 f"({', '.join(sorted(allowed))})"
             )
+        if document_total is not None:
+            reasons.extend(_check_document_total(parsed, expense, document_total))
         key = _invoice_key(expense)
         if key in seen:
             reasons.append(f"invoice {expense.document} of {expense.supplier} is {seen[key]}")
@@ -590,6 +811,46 @@ def parse_rows(
         seen[key] = f"already in row {number}"
         parsed.expenses.append((number, values))
     return parsed
+
+
+def _decimal(text: Any) -> Decimal | None:
+    if isinstance(text, str) and re.fullmatch(r"-?\d+(\.\d+)?", text):
+        return Decimal(text)
+    return None
+
+
+def _total_word(row: Sequence[Any], values: dict[str, Any]) -> str | None:
+    """The cell that makes a row a totals row (``Totale``, ``TOTALE GENERALE``), if any: only
+    on a row with no document number (an invoice is never a total)."""
+    if "document" in values and normalise(str(values["document"])) not in TOTAL_WORDS:
+        return None
+    for cell in row:
+        if isinstance(cell, str) and normalise(cell).rstrip(" :") in TOTAL_WORDS:
+            return cell.strip()
+    return None
+
+
+def _check_document_total(parsed: ParsedLedger, expense: Expense, written: Any) -> list[str]:
+    """``Totale documento`` must be the taxable amount plus VAT (of the whole invoice)."""
+    total = _decimal(written)
+    column = _col(parsed, ("document_total",))
+    if total is None:
+        return [msg("{column}: {text!r} is not an amount", column=column, text=str(written))]
+    amount = expense.invoice_amount if expense.invoice_amount is not None else expense.amount
+    vat = expense.vat or Decimal(0)
+    if total != amount + vat:
+        return [
+            msg(
+                "{column}: {total:money} is not amount + VAT ({amount:money} + {vat:money} = {sum:money}): "
+                "check the amounts",
+                column=column,
+                total=total,
+                amount=amount,
+                vat=vat,
+                sum=amount + vat,
+            )
+        ]
+    return []
 
 
 def _invoice_key(exp: Expense) -> tuple[str, int, str]:
@@ -737,7 +998,7 @@ def parse_mapping(pairs: Iterable[str]) -> dict[str, str]:
         fld, sep, header = pair.partition("=")
         if not sep or not fld.strip() or not header.strip():
             raise LedgerError(f"--map {pair!r}: write FIELD=HEADER, e.g. amount=Imponibile")
-        if fld.strip() not in FIELDS:
+        if fld.strip() not in FIELDS and fld.strip() not in CHECKED:
             raise LedgerError(
                 f"--map {pair!r}: {fld.strip()!r} is not an expense field ({', '.join(FIELDS)})"
             )
@@ -762,6 +1023,11 @@ class ImportPlan:
     def problems(self) -> list[RowProblem]:
         return sorted(self.parsed.problems, key=lambda p: p.row)
 
+    @property
+    def notes(self) -> list[RowProblem]:
+        """Info lines about the ledger (header row, totals rows, columns not imported)."""
+        return sorted(self.parsed.notes, key=lambda p: p.row)
+
 
 def plan_import(
     ledger: Ledger,
@@ -769,6 +1035,7 @@ def plan_import(
     *,
     explicit: dict[str, str] | None = None,
     skip_invalid: bool = False,
+    keep_unmapped: bool = False,
 ) -> ImportPlan:
     """Plan adding a ledger's rows to a cost report, checking each row twice: as an expense
     (:func:`parse_rows`), then with the report's rules in its project (dates in the period,
@@ -792,7 +1059,9 @@ def plan_import(
         target.budget,
     )
     assert budget.pack is not None  # load_import_target refuses a budget without figures
-    parsed = parse_rows(ledger, budget.pack, explicit=explicit, existing=model.expenses)
+    parsed = parse_rows(
+        ledger, budget.pack, explicit=explicit, existing=model.expenses, keep_unmapped=keep_unmapped
+    )
     plan = ImportPlan(ledger, parsed)
     if not parsed.columns_ok or not parsed.expenses:
         return plan
@@ -866,13 +1135,17 @@ def import_ledger(
     sheet: str | None = None,
     skip_invalid: bool = False,
     dry_run: bool = False,
+    header_row: int | None = None,
+    keep_unmapped: bool = False,
+    defaults: dict[str, str] | None = None,
 ) -> ImportOutcome:
     """Add a ledger's expenses to a cost report, as ``clustbudget import-expenses`` does.
 
     The report is read, changed and replaced atomically under its lock (a concurrent import
     waits, then reads what the other one wrote, so an import that returns is never lost); a
     symlink is written through to the file it names. Nothing is written unless every row is
-    valid (or ``skip_invalid``), nor with ``dry_run``. Raises :class:`ImportRefused` (exit code
+    valid (or ``skip_invalid``), nor with ``dry_run``. ``defaults`` is a column mapping saved in
+    ``clustbudget.toml`` (field → header); ``mapping`` (``FIELD=HEADER``) overrides it. Raises :class:`ImportRefused` (exit code
     and message) or :class:`clustbudget.pipeline.Refused` (the report or its budget cannot be
     used, with their findings).
     """
@@ -895,9 +1168,17 @@ def import_ledger(
     with hold:
         target = load_import_target(into)
         try:
-            table = read_ledger(ledger_path, sheet=sheet)
+            given = parse_mapping(list(mapping))
+            table = read_ledger(
+                ledger_path, sheet=sheet, header_row=header_row, explicit={**(defaults or {}), **given}
+            )
+            # A saved mapping names the columns of the ledgers a team has; a column it names
+            # that this ledger lacks is not a mistake (one typed on the command line is).
+            present = {normalise(h) for h in table.headers if h}
+            saved = {f: h for f, h in (defaults or {}).items() if normalise(h) in present}
+            explicit = {**saved, **given}
             plan = plan_import(
-                table, target, explicit=parse_mapping(list(mapping)), skip_invalid=skip_invalid
+                table, target, explicit=explicit, skip_invalid=skip_invalid, keep_unmapped=keep_unmapped
             )
         except LedgerError as exc:
             raise ImportRefused(exc.args[0] if exc.args else str(exc), ExitCode.UNREADABLE) from None
@@ -913,9 +1194,7 @@ def import_ledger(
                 plan,
             )
         if plan.problems and not skip_invalid:
-            from .i18n import nmsg
-
-            total = len(table.rows)
+            total = len(table.rows) - plan.parsed.totals
             raise ImportRefused(
                 nmsg(
                     "{ledger}: {n} of {total} row is invalid: nothing written; fix it, or pass --skip-invalid to import the others",
