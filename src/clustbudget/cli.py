@@ -635,8 +635,18 @@ def import_expenses(
         fail(exc.message, ExitCode(exc.code), language)
     plan, rows, target = outcome.plan, outcome.rows, str(outcome.into)
     list_problems(plan, skipped=skip_invalid)
+    if plan.paid:
+        paid = nmsg(
+            "{n} invoice awaiting payment gets its payment from the ledger (now claimed)",
+            "{n} invoices awaiting payment get their payments from the ledger (now claimed)",
+            len(plan.paid),
+        )
+        sys.stdout.write(render(paid, language) + "\n")
     if not rows:
-        sys.stdout.write(render(msg("nothing to import from {ledger}", ledger=str(ledger)), language) + "\n")
+        if not plan.paid:
+            sys.stdout.write(
+                render(msg("nothing to import from {ledger}", ledger=str(ledger)), language) + "\n"
+            )
         return int(ExitCode.OK)
     if not outcome.written:  # --dry-run
         sys.stdout.write("".join(expense_yaml(r, 2) for r in rows))
@@ -661,6 +671,152 @@ def import_expenses(
         else ""
     )
     sys.stdout.write(imported.render(language) + left + "\n")
+    return int(ExitCode.OK)
+
+
+@app.command("import-invoices")
+def import_invoices(
+    files: Annotated[
+        list[Path],
+        typer.Argument(
+            help="FatturaPA e-invoices: .xml or signed .xml.p7m files, or folders of them.",
+            show_default=False,
+            metavar="FILE_OR_FOLDER...",
+        ),
+    ],
+    into: Annotated[
+        Path, typer.Option("--into", help="The cost report to add the invoices to.", show_default=False)
+    ],
+    item: Annotated[
+        str | None, typer.Option("--item", help="The item every invoice goes to (e.g. D).", metavar="ITEM")
+    ] = None,
+    share: Annotated[
+        str | None,
+        typer.Option(
+            "--share", help="The eligible share of every invoice (e.g. 0.5 or 50%).", metavar="SHARE"
+        ),
+    ] = None,
+    action: Annotated[
+        str | None,
+        typer.Option("--action", help="The action(s) of every invoice (e.g. 2 or 1,2).", metavar="ID"),
+    ] = None,
+    mapping: Annotated[
+        Path | None,
+        typer.Option(
+            "--mapping",
+            help="A YAML file saying, per e-invoice file, its item (FILE: D) or {item, share, action}.",
+            metavar="FILE",
+        ),
+    ] = None,
+    ask: Annotated[
+        bool,
+        typer.Option("--ask", help="Ask, on the terminal, the item and share of each invoice not mapped."),
+    ] = False,
+    skip_invalid: Annotated[
+        bool, typer.Option("--skip-invalid", help="Import the valid invoices and list those left out.")
+    ] = False,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Print the expenses that would be added; write nothing.")
+    ] = False,
+    color: ColorOpt = Color.auto,
+    lang: LangOpt = None,
+) -> int:
+    """Add FatturaPA e-invoices (.xml, .xml.p7m) to a cost report, awaiting payment.
+
+    Each invoice becomes an expense (supplier, VAT number, number, date, taxable amount, VAT),
+    with the item and share given by --item/--share, the --mapping file or --ask; it is kept on
+    record as awaiting payment, not claimed, until its payment is added (by hand, or by a ledger
+    import that matches it by supplier and number). Credit notes (TD04) reduce the invoice they
+    cite. The XML file is recorded as the expense's attachment with its SHA-256; a signed file's
+    signature is not verified. Same guarantees as import-expenses: nothing written unless every
+    invoice is valid, comments kept, atomic. Exits 1 when invoices are refused, 2 when a file
+    cannot be read (unsafe XML included).
+    """
+    from .einvoice import Assignment, EInvoice
+    from .einvoice import import_invoices as run_import
+    from .ledger import ImportRefused, expense_yaml
+    from .output.text import printable
+    from .pipeline import Refused
+
+    language = terminal_lang(lang)
+    if ask and not sys.stdin.isatty():
+        fail(msg("--ask needs a terminal: use --item or --mapping instead"), ExitCode.UNREADABLE, language)
+    share_text = None
+    if share is not None:
+        from .ledger import number_text
+
+        share_text = number_text(share, None)
+
+    def asker(invoice: EInvoice, items: tuple[str, ...]) -> Assignment | None:
+        head = msg(
+            "{where}: {supplier}, {number} of {date}, {amount:money}",
+            where=invoice.where,
+            supplier=invoice.supplier,
+            number=invoice.number,
+            date=invoice.issued,
+            amount=invoice.taxable,
+        )
+        sys.stderr.write(render(head, language) + "\n")
+        chosen = typer.prompt(render(msg("item ({items})", items="/".join(items)), language), err=True)
+        if not str(chosen).strip():
+            return None
+        given = typer.prompt(render(msg("eligible share"), language), default="1", err=True)
+        return Assignment(item=str(chosen).strip().upper(), share=number_text(str(given), None))
+
+    def list_problems(planned_rows: list[tuple[str, str]], skipped: bool) -> None:
+        word = render(msg("skipped: "), language) if skipped else ""
+        for where, text in planned_rows:
+            sys.stderr.write(printable(f"{where}: {word}{text}") + "\n")
+
+    try:
+        outcome = run_import(
+            files,
+            into,
+            item=item,
+            share=share_text,
+            action=action,
+            mapping=mapping,
+            ask=asker if ask else None,
+            skip_invalid=skip_invalid,
+            dry_run=dry_run,
+        )
+    except Refused as exc:
+        _refuse(exc, color, language)
+    except ImportRefused as exc:
+        if exc.planned is not None:
+            for note in exc.planned.notes:
+                sys.stderr.write(printable(render(msg("info: "), language) + render(note, language)) + "\n")
+            list_problems(
+                [(exc.planned.where(p.row), render(p.message, language)) for p in exc.planned.plan.problems],
+                False,
+            )
+        fail(exc.message, ExitCode(exc.code), language)
+    planned, rows = outcome.planned, outcome.rows
+    for note in planned.notes:
+        sys.stderr.write(printable(render(msg("info: "), language) + render(note, language)) + "\n")
+    list_problems(
+        [(planned.where(p.row), render(p.message, language)) for p in planned.plan.problems], skip_invalid
+    )
+    if not rows:
+        sys.stdout.write(render(msg("no invoice to import"), language) + "\n")
+        return int(ExitCode.OK)
+    if not outcome.written:  # --dry-run
+        sys.stdout.write("".join(expense_yaml(r, 2) for r in rows))
+        done = nmsg(
+            "{n} invoice would be added to {into}, awaiting payment (dry run: nothing written)",
+            "{n} invoices would be added to {into}, awaiting payment (dry run: nothing written)",
+            len(rows),
+            into=str(outcome.into),
+        )
+        sys.stdout.write(render(done, language) + "\n")
+        return int(ExitCode.OK)
+    imported = nmsg(
+        "imported {n} invoice into {into}, awaiting payment: add its payment to claim it",
+        "imported {n} invoices into {into}, awaiting payment: add their payments to claim them",
+        len(rows),
+        into=str(outcome.into),
+    )
+    sys.stdout.write(render(imported, language) + "\n")
     return int(ExitCode.OK)
 
 

@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import ValidationError
 
 from .i18n import msg, nmsg
-from .invoices import document_key, supplier_key, vat_key
+from .invoices import document_key, issue_year, same_supplier, supplier_key, supplier_of, vat_key
 from .models import CallPack, CostReport, Expense
 from .payments import normalise, payment_method_of
 
@@ -56,6 +56,8 @@ FIELDS = [
     "action",
     "note",
 ]
+WRITTEN = [*FIELDS, "awaiting_payment", "attachments"]
+"""The fields an import writes, in this order (an e-invoice adds the last two)."""
 REQUIRED = ["date", "item", "description", "supplier", "document", "amount"]
 
 # Header names recognised for each field (compared after normalising case, accents, punctuation).
@@ -268,6 +270,9 @@ class ParsedLedger:
     """Headers of the columns that map to no field."""
     totals: int = 0
     """Totals rows skipped."""
+    payments: list[tuple[int, int, dict[str, Any]]] = field(default_factory=list)
+    """``(row, index of the expense awaiting payment, its paid/payment/payment_ref)``: rows that
+    pay an invoice already in the report (brought in from its e-invoice)."""
 
 
 def read_ledger(
@@ -730,7 +735,13 @@ def parse_rows(
             )
         )
     seen: dict[tuple[str, int, str], str] = {}
-    for exp in existing:
+    # Invoices brought in before they were paid (import-invoices): a row with the same
+    # supplier and number gives their payment, it is not a second claim.
+    awaiting: dict[tuple[str, int], list[tuple[int, Expense]]] = {}
+    for i, exp in enumerate(existing):
+        if exp.awaiting_payment and exp.paid is None and exp.payments is None:
+            awaiting.setdefault((document_key(exp.document), issue_year(exp)), []).append((i, exp))
+            continue
         seen[_invoice_key(exp)] = "already in the report"
     allowed = set(pack.expenses.payment_methods)
     comma_decimal = decimal_mark(ledger, [mapping[f] for f in (*NUMERIC, "document_total") if f in mapping])
@@ -802,6 +813,32 @@ def parse_rows(
             )
         if document_total is not None:
             reasons.extend(_check_document_total(parsed, expense, document_total))
+        waiting = next(
+            (
+                (i, exp)
+                for i, exp in awaiting.get((document_key(expense.document), issue_year(expense)), ())
+                if same_supplier(supplier_of(exp), supplier_of(expense))
+            ),
+            None,
+        )
+        if waiting is not None and not reasons:
+            index, exp = waiting
+            if expense.paid is None:
+                reasons.append(
+                    msg(
+                        "invoice {document} of {supplier} is in the report awaiting payment, "
+                        "and this row gives no payment date",
+                        document=exp.document,
+                        supplier=exp.supplier,
+                    )
+                )
+            else:
+                pay: dict[str, Any] = {
+                    f: values[f] for f in ("paid", "payment", "payment_ref") if f in values
+                }
+                parsed.payments.append((number, index, pay))
+                awaiting[(document_key(exp.document), issue_year(exp))].remove(waiting)
+                continue
         key = _invoice_key(expense)
         if key in seen:
             reasons.append(f"invoice {expense.document} of {expense.supplier} is {seen[key]}")
@@ -909,9 +946,13 @@ def expense_yaml(values: dict[str, Any], indent: int) -> str:
     so no value can be read back as another type or as other text."""
     pad = " " * indent
     lines = []
-    for i, fld in enumerate(f for f in FIELDS if f in values):
+    for i, fld in enumerate(f for f in WRITTEN if f in values):
         v = values[fld]
-        if fld in ("amount", "vat"):
+        if fld == "awaiting_payment":
+            text = "true" if v else "false"
+        elif fld == "attachments":
+            text = "[" + ", ".join(_flow_mapping(a) for a in v) + "]"
+        elif fld in ("amount", "vat"):
             text = f"{Decimal(str(v)):.2f}"  # validated: at most two decimals, so exact
         elif fld in ("date", "paid"):
             text = str(v)
@@ -922,6 +963,11 @@ def expense_yaml(values: dict[str, Any], indent: int) -> str:
             text = quoted(str(v))
         lines.append(f"{pad}{'- ' if i == 0 else '  '}{fld}: {text}")
     return "\n".join(lines) + "\n"
+
+
+def _flow_mapping(entry: dict[str, Any]) -> str:
+    """``{file: "a.xml", sha256: "…", kind: invoice}``: keys are ours, values quoted."""
+    return "{" + ", ".join(f"{k}: {quoted(str(v))}" for k, v in entry.items()) + "}"
 
 
 def insert_expenses(text: str, expenses: Sequence[dict[str, Any]], comment: str) -> str:
@@ -1013,9 +1059,12 @@ def parse_mapping(pairs: Iterable[str]) -> dict[str, str]:
 class ImportPlan:
     """What an import would do: the rows to add, the rows refused and why, the new text."""
 
-    ledger: Ledger
+    ledger: Ledger | None
+    """The ledger read (None for e-invoices)."""
     parsed: ParsedLedger
     added: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
+    paid: list[tuple[int, int, dict[str, Any]]] = field(default_factory=list)
+    """Rows that pay an expense awaiting payment: ``(row, expense index, payment fields)``."""
     text: str = ""
     bom: bool = False
 
@@ -1046,31 +1095,48 @@ def plan_import(
     With ``skip_invalid`` the refused rows are left out of the text; otherwise the text is
     built only when no row is refused.
     """
+    assert target.budget.pack is not None  # load_import_target refuses a budget without figures
+    parsed = parse_rows(
+        ledger,
+        target.budget.pack,
+        explicit=explicit,
+        existing=target.report.expenses,
+        keep_unmapped=keep_unmapped,
+    )
+    plan = ImportPlan(ledger, parsed)
+    return plan_expenses(plan, target, f"imported from {ledger.path.name}", skip_invalid=skip_invalid)
+
+
+def plan_expenses(
+    plan: ImportPlan, target: ImportTarget, source: str, *, skip_invalid: bool = False
+) -> ImportPlan:
+    """Check the expenses of ``plan.parsed`` with the report's rules in its project, as if
+    they had been added, and build the report's new text: a candidate that would be an error
+    there is refused with the rule's code and message. Shared by the ledger and e-invoice
+    imports; ``source`` heads the comment above the new expenses."""
     from datetime import date as _date
 
     from .findings import Severity
     from .loading import load_file
     from .pipeline import check_project, find_reports, loaded_from_text
 
+    parsed = plan.parsed
     report_path, model, budget_path, budget = (
         target.loaded.path,
         target.report,
         target.budget_path,
         target.budget,
     )
-    assert budget.pack is not None  # load_import_target refuses a budget without figures
-    parsed = parse_rows(
-        ledger, budget.pack, explicit=explicit, existing=model.expenses, keep_unmapped=keep_unmapped
-    )
-    plan = ImportPlan(ledger, parsed)
-    if not parsed.columns_ok or not parsed.expenses:
+    if not parsed.columns_ok or not (parsed.expenses or parsed.payments):
         return plan
     raw = report_path.read_bytes()
     plan.bom = raw.startswith(b"\xef\xbb\xbf")
     text = raw.decode("utf-8-sig")  # no newline translation: CRLF files keep their endings
-    comment = f"imported from {ledger.path.name} on {_date.today().isoformat()}"
+    comment = f"{source} on {_date.today().isoformat()}"
     candidates = list(parsed.expenses)
-    new_text = insert_expenses(text, [v for _, v in candidates], comment)
+    paying = list(parsed.payments)
+    base = record_payments(text, [(i, pay) for _, i, pay in paying]) if paying else text
+    new_text = insert_expenses(base, [v for _, v in candidates], comment) if candidates else base
     # The rules, on the report as it would be, in its project.
     trial = loaded_from_text(report_path, new_text)
     others = [
@@ -1086,23 +1152,78 @@ def plan_import(
         (trial.at(("expenses", first + k)).line, len(expense_yaml(values, 2).splitlines()))
         for k, (_, values) in enumerate(candidates)
     ]
+    # An expense that gets its payment: its lines run to the next expense's first line.
+    count = len(model.expenses) + len(candidates)
+    paid_spans = [
+        (
+            trial.at(("expenses", i)).line,
+            (trial.at(("expenses", i + 1)).line if i + 1 < count else 1 << 30)
+            - trial.at(("expenses", i)).line,
+        )
+        for _, i, _ in paying
+    ]
     refused: dict[int, list[str]] = {}
+    refused_pay: dict[int, list[str]] = {}
     for f in result.findings:
         if f.severity is not Severity.ERROR or f.location.path != trial.display:
             continue
         for k, (start, lines) in enumerate(spans):
             if start <= f.location.line < start + lines:
                 refused.setdefault(k, []).append(f"{f.code} {f.message}")
+        for k, (start, lines) in enumerate(paid_spans):
+            if start <= f.location.line < start + lines:
+                refused_pay.setdefault(k, []).append(f"{f.code} {f.message}")
     for k, reasons in refused.items():
         parsed.problems.append(RowProblem(candidates[k][0], "; ".join(reasons)))
+    for k, reasons in refused_pay.items():
+        parsed.problems.append(RowProblem(paying[k][0], "; ".join(reasons)))
     plan.added = [c for k, c in enumerate(candidates) if k not in refused]
-    if refused and not skip_invalid:
+    plan.paid = [(row, i, pay) for k, (row, i, pay) in enumerate(paying) if k not in refused_pay]
+    if (refused or refused_pay) and not skip_invalid:
         return plan
-    if plan.added:
-        plan.text = new_text if not refused else insert_expenses(text, [v for _, v in plan.added], comment)
-        if refused or not isinstance(trial.model, CostReport):  # the trial read new_text already
+    if plan.added or plan.paid:
+        if refused or refused_pay:
+            kept = record_payments(text, [(i, pay) for _, i, pay in plan.paid]) if plan.paid else text
+            plan.text = insert_expenses(kept, [v for _, v in plan.added], comment) if plan.added else kept
+        else:
+            plan.text = new_text
+        if refused or refused_pay or not isinstance(trial.model, CostReport):  # the trial read new_text
             check_result(plan.text, report_path)
     return plan
+
+
+def record_payments(text: str, payments: Sequence[tuple[int, dict[str, Any]]]) -> str:
+    """The report's text with each ``(expense index, paid/payment/payment_ref)`` written into
+    that expense in place of its ``awaiting_payment: true`` line (the rest of the file, its
+    comments included, is kept as it is)."""
+    from .yamlsource import compose
+
+    root = compose(text)
+    expenses = next((v for k, v in (root.value if root is not None else ()) if k.value == "expenses"), None)
+    if expenses is None or not expenses.tag.endswith(":seq"):
+        raise ReportShapeError(
+            "`expenses:` is not a block list: write it as one (- date: …) and import again"
+        )
+    edits: list[tuple[int, int, str]] = []
+    nl = "\r\n" if text.count("\r\n") * 2 > text.count("\n") else "\n"
+    for index, pay in payments:
+        node = expenses.value[index]
+        entry = next(((k, v) for k, v in node.value if k.value == "awaiting_payment"), None)
+        if entry is None or node.flow_style:
+            raise ReportShapeError(
+                f"expense {index + 1} awaiting payment is not written one field a line: add its payment by hand"
+            )
+        key, _ = entry
+        start = text.rfind("\n", 0, key.start_mark.index) + 1
+        end = text.find("\n", key.start_mark.index)
+        end = len(text) if end < 0 else end + 1
+        pad = " " * key.start_mark.column
+        lines = expense_yaml(pay, 0).splitlines()
+        body = "".join(f"{pad}{line[2:] if line.startswith('- ') else line.lstrip()}{nl}" for line in lines)
+        edits.append((start, end, body))
+    for start, end, body in sorted(edits, reverse=True):
+        text = text[:start] + body + text[end:]
+    return text
 
 
 class ImportRefused(Exception):
@@ -1114,6 +1235,8 @@ class ImportRefused(Exception):
         self.message = message
         self.code = code
         self.plan = plan
+        self.planned: Any = None
+        """For e-invoices: the :class:`clustbudget.einvoice.InvoicePlan` (file names, notes)."""
 
 
 @dataclass
@@ -1209,7 +1332,7 @@ def import_ledger(
                 plan,
             )
         rows = [values for _, values in plan.added]
-        if not rows or dry_run:
+        if not (rows or plan.paid) or dry_run:
             return ImportOutcome(plan, into, rows, written=False)
         try:
             write_text_atomic(into, ("\ufeff" if plan.bom else "") + plan.text, overwrite=True)

@@ -394,6 +394,27 @@ class Expense(_Model):
         examples=["800.00"],
     )
     approved_note: Text | None = Field(None, examples=["quota non pertinente al progetto"])
+    awaiting_payment: Bool = Field(
+        False,
+        description="true: an invoice brought in before it is paid (import-invoices): kept on record, "
+        "not claimed, until a payment (paid: or payments:) is added",
+        examples=[True],
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _awaiting_payment(cls, data: Any) -> Any:
+        # An invoice awaiting payment is kept on record until its payment is written: then it
+        # is a claim like any other (the flag no longer matters).
+        if (
+            isinstance(data, dict)
+            and data.get("awaiting_payment") is True
+            and data.get("paid") is None
+            and data.get("payments") is None
+            and "claimed" not in data
+        ):
+            return {**data, "claimed": False, "reason": data.get("reason") or "awaiting payment"}
+        return data
 
     @model_validator(mode="after")
     def _one_payment_form(self) -> Expense:
