@@ -27,6 +27,7 @@ from .i18n.clihelp import LocalizedGroup, cli_lang, typer_words
 if TYPE_CHECKING:  # imported where used: `validate` starts without rich, pydantic or openpyxl
     from rich.console import Console
 
+    from .config import Settings
     from .findings import Finding
     from .ledger import ImportPlan
     from .pipeline import BudgetResult, ProjectResult, Refused
@@ -267,6 +268,33 @@ def validate(
         return int(run.exit_code(strict=strict))
     fmt.write(run, out, strict=strict, lang=language)
     return int(run.exit_code(strict=strict))
+
+
+def _settings(paths: Iterable[Path], lang: str) -> Settings:
+    """The project's ``clustbudget.toml`` settings for these files (a broken file: exit 2)."""
+    from .config import ConfigError, settings_for
+
+    try:
+        return settings_for(paths)
+    except ConfigError as exc:
+        fail(exc.args[0], ExitCode.UNREADABLE, lang)
+
+
+def _project_lang(argv: list[str]) -> None:
+    """The language of the ``clustbudget.toml`` that applies to the files on the command line
+    (or to the current folder), for every text of the run (after --lang and CLUSTBUDGET_LANG)."""
+    from .config import ConfigError, find_config, load_config
+    from .i18n import set_project_lang
+
+    paths = [Path(a) for a in argv if a and not a.startswith("-") and os.path.exists(a)]
+    found = find_config(paths)
+    if found is None:
+        set_project_lang(None)
+        return
+    try:
+        set_project_lang(load_config(found).lang)
+    except ConfigError as exc:
+        fail(exc.args[0], ExitCode.UNREADABLE)
 
 
 def _refuse(refused: Refused, color: Color, lang: str) -> NoReturn:
@@ -529,16 +557,20 @@ def export(
 
     language = terminal_lang(lang)
     book_lang = lang.value if lang is not None else workbook_lang()
+    folder = _settings([budget, *(reports or ())], language).output if output is None else None
     try:
         plan = plan_export(
             budget,
             reports or (),
             period=period,
             output=output,
+            output_dir=folder,
             allow_errors=allow_errors,
             force=force,
             strict=strict,
         )
+        if folder is not None:
+            folder.mkdir(parents=True, exist_ok=True)  # clustbudget.toml's `output`, made on first use
         target = write_export(plan, lang=book_lang, force=force)
     except Refused as exc:
         _refuse(exc, color, language)
@@ -616,6 +648,7 @@ def import_expenses(
         for p in plan.problems:
             sys.stderr.write(printable(f"{ledger}:{p.row}: {word}{render(p.message, language)}") + "\n")
 
+    saved = _settings([into, ledger], language)
     try:
         outcome = import_ledger(
             ledger,
@@ -624,8 +657,9 @@ def import_expenses(
             sheet=sheet,
             skip_invalid=skip_invalid,
             dry_run=dry_run,
-            header_row=header_row,
-            keep_unmapped=keep_unmapped,
+            header_row=header_row if header_row is not None else saved.header_row,
+            keep_unmapped=keep_unmapped or saved.keep_unmapped,
+            defaults=saved.ledger_columns,
         )
     except Refused as exc:
         _refuse(exc, color, language)
@@ -820,6 +854,65 @@ def import_invoices(
     return int(ExitCode.OK)
 
 
+@app.command("config")
+def config(
+    path: Annotated[
+        Path,
+        typer.Argument(
+            help="A budget, report or folder of the project (default: the current folder).",
+            show_default=False,
+            metavar="PATH",
+        ),
+    ] = Path(),
+    output_format: Annotated[
+        TableFormat, typer.Option("--output-format", "-f", help="text for people, json for scripts.")
+    ] = TableFormat.text,
+    lang: LangOpt = None,
+) -> int:
+    """Show the settings in force and where each one comes from.
+
+    The project's clustbudget.toml (beside the budgets, or in a folder above them) saves what
+    a team would otherwise retype: the ledger's column mapping, the default language, the
+    default output folder, the patron saint's day. The command line overrides it, and
+    CLUSTBUDGET_LANG overrides its language. Exits 2 when clustbudget.toml cannot be read.
+    """
+    from .config import in_force
+    from .output.text import printable
+
+    language = terminal_lang(lang)
+    settings = _settings([path], language)
+    rows = in_force(settings, lang=lang.value if lang is not None else None)
+    if output_format is TableFormat.json:
+        from .output.json import dump, envelope
+
+        dump(
+            envelope(
+                "config",
+                {
+                    "file": None if settings.path is None else str(settings.path),
+                    "settings": [
+                        {"name": r.name, "value": r.value, "source": render(r.source, language)} for r in rows
+                    ],
+                },
+            ),
+            sys.stdout,
+        )
+        return int(ExitCode.OK)
+    found = (
+        msg("settings from {path}", path=str(settings.path))
+        if settings.path is not None
+        else msg("no clustbudget.toml found: the defaults are in force")
+    )
+    sys.stdout.write(printable(render(found, language)) + "\n")
+    width = max(len(r.name) for r in rows)
+    for r in rows:
+        value = (
+            "-" if r.value is None else str(r.value).lower() if isinstance(r.value, bool) else str(r.value)
+        )
+        sys.stdout.write(printable(f"{r.name.ljust(width)}  {value}  ({render(r.source, language)})") + "\n")
+    return int(ExitCode.OK)
+
+
 class SchemaKind(StrEnum):
     budget = "budget"
     report = "report"
@@ -866,6 +959,7 @@ def _run() -> int:
     try:
         # standalone_mode=False: click returns or raises instead of exiting, so that the
         # outcomes below (a closed pipe, Ctrl-C) keep their documented codes.
+        _project_lang(sys.argv[1:])
         result = app(prog_name="clustbudget", standalone_mode=False)
         return result if isinstance(result, int) else int(ExitCode.OK)
     except typer.Exit as exc:

@@ -974,13 +974,15 @@ def plan_export(
     *,
     period: str | None = None,
     output: Path | None = None,
+    output_dir: Path | None = None,
     allow_errors: bool = False,
     strict: bool = False,
     force: bool = False,
 ) -> ExportPlan:
     """Decide what ``export`` writes, and where: the budget statement, or with reports (or a
     ``period`` alone: the reports beside the budget) a period's rendiconto, the latest named
-    by default; the default file name (:func:`workbook_name`) in the current folder.
+    by default; the default file name (:func:`workbook_name`) in ``output_dir`` (a
+    ``clustbudget.toml``'s ``output``), else the current folder.
 
     Raises :class:`Refused` when the budget cannot be computed, has errors (unless
     ``allow_errors``), no report could be read, the period is unknown, the name does not
@@ -1023,7 +1025,7 @@ def plan_export(
                 )
             index = ids.index(period)
         period_id = ids[index]
-    target = output if output is not None else Path(workbook_name(budget_path, period_id))
+    target = output if output is not None else (output_dir or Path()) / workbook_name(budget_path, period_id)
     if target.suffix.lower() != ".xlsx":
         raise Refused(
             msg("{target}: the workbook's name must end in .xlsx", target=str(target)), ExitCode.UNREADABLE
