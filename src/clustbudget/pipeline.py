@@ -44,7 +44,6 @@ from .rules.project import (
     ProgressContext,
     ProjectContext,
     ReportCheck,
-    invoices,
 )
 from .rules.variation import Sibling, VariationContext
 from .variations import Comparison, Version, compare, in_force
@@ -296,14 +295,14 @@ def check_project(
         for doc, refusal in checked.refusals:
             refusals[id(doc or r.loaded)].append(refusal)
     checks = [ReportCheck(r.loaded, r.report, r.costs) for r in valid]  # type: ignore[arg-type]
+    context = ProjectContext(model, pack, checks)
     if valid:
-        context = ProjectContext(model, pack, checks)
         checked = run("project", context, locate(valid[0]), selection, refusals=True)
         attach(checked.findings)
         for doc, refusal in checked.refusals:
             refusals[id(doc or valid[0].loaded)].append(refusal)
     by_loaded = {id(r.loaded): r for r in valid}
-    for group in invoices(checks):
+    for group in context.invoices:
         shared = [
             InvoicePart(
                 by_loaded[id(p.rc.loaded)],

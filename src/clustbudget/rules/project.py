@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import calendar
 import functools
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -25,11 +25,11 @@ from ..compute import (
     staff_cost,
 )
 from ..findings import Severity
+from ..holidays_it import national_holidays
 from ..i18n import msg
 from ..invoices import (
     InvoiceKey,
     Supplier,
-    document_key,
     invoice_key,
     issue_year,
     same_supplier,
@@ -66,6 +66,17 @@ class ProjectContext:
     budget: Budget
     pack: CallPack
     reports: list[ReportCheck]
+
+    @functools.cached_property
+    def lines(self) -> list[Part]:
+        """Every claimed line of the project's reports with its invoice identity: worked out
+        once, for the rules on invoices (CB304, CB306) and the pipeline's invoice parts."""
+        return claimed_lines(self.reports)
+
+    @functools.cached_property
+    def invoices(self) -> list[list[Part]]:
+        """The claimed lines grouped by invoice (:func:`group_invoices`), once per project."""
+        return group_invoices(self.lines)
 
 
 @dataclass(frozen=True)
@@ -229,35 +240,57 @@ def rate_changed(ctx: ProjectContext) -> Iterator[Hit]:
                 )
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Part:
-    """One claimed line of an invoice, in period order."""
+    """One claimed line of an invoice, in period order, with its invoice's identity (not
+    frozen: a frozen dataclass's ``__init__`` costs twice as much, on every claimed line)."""
 
     rc: ReportCheck
     index: int
     charge: Decimal
     """The part of the invoice's taxable amount the line charges (amount × eligible share)."""
+    supplier: Supplier
+    key: InvoiceKey
 
 
-def invoices(reports: Sequence[ReportCheck]) -> Iterator[list[Part]]:
-    """The claimed lines of the reports grouped by invoice (supplier, document number
-    normalised, year of issue: :mod:`clustbudget.invoices`), each group in period order."""
-    groups: dict[InvoiceKey, list[tuple[Supplier, list[Part]]]] = {}
+def claimed_lines(reports: Sequence[ReportCheck]) -> list[Part]:
+    """Every claimed line of the reports, in period order, each with its supplier and invoice
+    key (:func:`~clustbudget.invoices.supplier_of`, :func:`~clustbudget.invoices.invoice_key`)
+    worked out once."""
+    out: list[Part] = []
+    append = out.append
     for rc in reports:
         for i, exp in enumerate(rc.report.expenses):
-            if not exp.claimed:
-                continue
-            who = supplier_of(exp)
-            same = groups.setdefault(invoice_key(exp), [])
-            for other, parts in same:
-                if same_supplier(who, other):
-                    parts.append(Part(rc, i, invoice_charge(exp)))
-                    break
-            else:
-                same.append((who, [Part(rc, i, invoice_charge(exp))]))
-    for same in groups.values():
-        for _, parts in same:
-            yield parts
+            if exp.claimed:
+                append(Part(rc, i, invoice_charge(exp), supplier_of(exp), invoice_key(exp)))
+    return out
+
+
+def group_invoices(lines: Iterable[Part]) -> list[list[Part]]:
+    """Claimed lines grouped by invoice (document number normalised and year of issue, then
+    the same supplier: :func:`~clustbudget.invoices.same_supplier`), each group in the lines'
+    order, the groups in the order of their first line."""
+    groups: dict[InvoiceKey, list[tuple[Supplier, list[Part]]]] = {}
+    for part in lines:
+        same = groups.get(part.key)
+        if same is None:
+            groups[part.key] = [(part.supplier, [part])]
+            continue
+        who = part.supplier
+        for other, parts in same:
+            if same_supplier(who, other):
+                parts.append(part)
+                break
+        else:
+            same.append((who, [part]))
+    return [parts for same in groups.values() for _, parts in same]
+
+
+def invoices(reports: Sequence[ReportCheck]) -> list[list[Part]]:
+    """The claimed lines of the reports grouped by invoice (supplier, document number
+    normalised, year of issue: :mod:`clustbudget.invoices`), each group in period order.
+    Within a project, use :attr:`ProjectContext.invoices` (grouped once per project)."""
+    return group_invoices(claimed_lines(reports))
 
 
 def _where(parts: Sequence[Part], rc: ReportCheck) -> str:
@@ -298,7 +331,7 @@ def double_claim(ctx: ProjectContext) -> Iterator[Hit]:
     Fix: remove the repeated line; when one invoice is claimed in parts, give each line the part
     it charges as `amount` and the whole invoice as `invoice_amount`.
     """
-    for parts in invoices(ctx.reports):
+    for parts in ctx.invoices:
         if len(parts) < 2:
             continue
         whole = whole_amount([p.rc.report.expenses[p.index] for p in parts])
@@ -359,25 +392,25 @@ def same_number_other_year(ctx: ProjectContext) -> Iterator[Hit]:
     Fix: check both documents; if they are one invoice, remove the second line and correct the
     date.
     """
-    seen: dict[tuple[str, Decimal], list[tuple[Supplier, int, ReportCheck, int]]] = {}
-    for rc in ctx.reports:
-        for i, exp in enumerate(rc.report.expenses):
-            if not exp.claimed:
-                continue
-            who, year = supplier_of(exp), issue_year(exp)
-            same = seen.setdefault((document_key(exp.document), exp.amount), [])
-            for other, other_year, erc, ei in same:
-                if other_year != year and same_supplier(who, other):
-                    yield Hit(
-                        ("expenses", i, "document"),
-                        f"invoice {exp.document} of {exp.supplier} ({year}, {fmt_eur(exp.amount)}) has the number "
-                        f"and amount of one of {other_year} in {'this report' if erc is rc else erc.report.period.id}: "
-                        "check that it is not the same invoice",
-                        related=erc.loaded.at(("expenses", ei, "document")),
-                        doc=rc.loaded,
-                    )
-                    break
-            same.append((who, year, rc, i))
+    seen: dict[tuple[str, Decimal], list[Part]] = {}
+    for part in ctx.lines:
+        rc, i = part.rc, part.index
+        exp = rc.report.expenses[i]
+        who, year = part.supplier, part.key.year
+        same = seen.setdefault((part.key.document, exp.amount), [])
+        for other in same:
+            if other.key.year != year and same_supplier(who, other.supplier):
+                erc, ei = other.rc, other.index
+                yield Hit(
+                    ("expenses", i, "document"),
+                    f"invoice {exp.document} of {exp.supplier} ({year}, {fmt_eur(exp.amount)}) has the number "
+                    f"and amount of one of {other.key.year} in {'this report' if erc is rc else erc.report.period.id}: "
+                    "check that it is not the same invoice",
+                    related=erc.loaded.at(("expenses", ei, "document")),
+                    doc=rc.loaded,
+                )
+                break
+        same.append(part)
 
 
 def repeated_invoices(
@@ -620,13 +653,10 @@ MAX_WEEKDAY_HOLIDAYS = 3
 a month's hours within (weekdays − 3) × the daily limit need no holiday calendar."""
 
 
-@functools.lru_cache(maxsize=64)
 def _holidays(year: int) -> frozenset[date]:
-    # The holiday calendar is imported only when a month's hours come near the limit: the
-    # package loads every country's calendar, a third of a second.
-    from holidays import country_holidays
-
-    return frozenset(country_holidays("IT", years=year))
+    # Asked only when a month's hours come near the limit; computed without the `holidays`
+    # package for the years it can be (its import loads every country's calendar).
+    return national_holidays(year)
 
 
 def working_days(month: str) -> int:
