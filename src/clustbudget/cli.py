@@ -854,6 +854,63 @@ def import_invoices(
     return int(ExitCode.OK)
 
 
+@app.command("new-period")
+def new_period(
+    budget: BudgetArg,
+    period_id: Annotated[
+        str, typer.Option("--id", help="The new period's id, e.g. SAL-3.", show_default=False, metavar="ID")
+    ],
+    end: Annotated[
+        str,
+        typer.Option(
+            "--end", help="The new period's last day, YYYY-MM-DD.", show_default=False, metavar="DATE"
+        ),
+    ],
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            help="The file to write (default: <budget folder>/<budget name>/<id>.yaml).",
+            metavar="FILE",
+        ),
+    ] = None,
+    lang: LangOpt = None,
+) -> int:
+    """Write the next period's cost report, starting the day after the last one ends.
+
+    The staff of the latest report are carried over with the basis of their rate (annual gross
+    cost, cost year, hours basis), with no hours; no expenses. An existing file is never
+    overwritten; the file is written atomically. Exits 2 when the budget or a report cannot be
+    read, the id is taken, the end is before the start, or the file exists.
+    """
+    from datetime import date
+
+    from .newperiod import NewPeriodRefused, plan_new_period, write_new_period
+
+    language = terminal_lang(lang)
+    try:
+        last_day = date.fromisoformat(end)
+    except ValueError:
+        fail(msg("--end {end!r}: write the date as YYYY-MM-DD", end=end), ExitCode.UNREADABLE, language)
+    try:
+        plan = plan_new_period(budget, period_id, last_day, output=output)
+        written = write_new_period(plan)
+    except NewPeriodRefused as exc:
+        fail(exc.message, ExitCode(exc.code), language)
+    done = nmsg(
+        "wrote {path}: {id}, {start} to {end}, {n} person carried over",
+        "wrote {path}: {id}, {start} to {end}, {n} people carried over",
+        plan.staff,
+        path=str(written),
+        id=plan.period_id,
+        start=plan.start,
+        end=plan.end,
+    )
+    sys.stdout.write(render(done, language) + "\n")
+    return int(ExitCode.OK)
+
+
 @app.command("config")
 def config(
     path: Annotated[
