@@ -854,6 +854,101 @@ def import_invoices(
     return int(ExitCode.OK)
 
 
+class HoursForm(StrEnum):
+    days = "days"
+    months = "months"
+
+
+@app.command("import-hours")
+def import_hours(
+    timesheet: Annotated[
+        Path,
+        typer.Argument(
+            help="A timesheet export: .csv or .xlsx (Kimai's layout, or Italian headers).",
+            show_default=False,
+            metavar="FILE",
+        ),
+    ],
+    into: Annotated[
+        Path, typer.Option("--into", help="The cost report to add the hours to.", show_default=False)
+    ],
+    project: Annotated[
+        str | None,
+        typer.Option(
+            "--project",
+            help="This project's name in the export's project column: other projects' rows are other projects' hours.",
+            metavar="NAME",
+        ),
+    ] = None,
+    form: Annotated[
+        HoursForm | None,
+        typer.Option("--form", help="days (hours by day, the default) or months (hours: by month)."),
+    ] = None,
+    sheet: Annotated[
+        str | None,
+        typer.Option("--sheet", help="xlsx: the sheet to read (default: the first).", metavar="NAME"),
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Say what would be added; write nothing.")
+    ] = False,
+    color: ColorOpt = Color.auto,
+    lang: LangOpt = None,
+) -> int:
+    """Add a timesheet export's hours (CSV or xlsx) to the staff of a cost report.
+
+    One row per person and day, or several (a time tracker's entries are added up): person
+    (the staff id or name), date, hours (7.5, 7,5 or 7:30), optionally action, project, other
+    projects, ordinary activity, absence. Written by day (days:) or, with --form months, by
+    month (hours:). Nothing is written unless every row is valid and the report's rules accept
+    the new hours; comments are kept; the file is replaced atomically. Exits 1 when rows are
+    refused, 2 when a file cannot be read.
+    """
+    from .hoursin import import_hours as run_import
+    from .ledger import ImportRefused
+    from .output.text import printable
+    from .pipeline import Refused
+
+    language = terminal_lang(lang)
+    chosen = None if form is None else ("days" if form is HoursForm.days else "hours")
+    try:
+        outcome = run_import(timesheet, into, sheet=sheet, project=project, form=chosen, dry_run=dry_run)
+    except Refused as exc:
+        _refuse(exc, color, language)
+    except ImportRefused as exc:
+        if exc.planned is not None:
+            for row, problem in exc.planned.problems:
+                where = f"{timesheet}:{row}" if row else str(into)
+                sys.stderr.write(printable(f"{where}: {render(problem, language)}") + "\n")
+        fail(exc.message, ExitCode(exc.code), language)
+    plan = outcome.plan
+    if not plan.entries:
+        sys.stdout.write(render(msg("no hours to import from {path}", path=str(timesheet)), language) + "\n")
+        return int(ExitCode.OK)
+    people = len([v for v in plan.added.values() if v])
+    what = (
+        nmsg(
+            "{n} day of hours for {people} people",
+            "{n} days of hours for {people} people",
+            plan.entries,
+            people=people,
+        )
+        if plan.form == "days"
+        else nmsg(
+            "{n} month of hours for {people} people",
+            "{n} months of hours for {people} people",
+            plan.entries,
+            people=people,
+        )
+    )
+    done = (
+        msg("{what} would be added to {into} (dry run: nothing written)", what=what, into=str(outcome.into))
+        if not outcome.written
+        else msg("imported {what} into {into}", what=what, into=str(outcome.into))
+    )
+    sys.stdout.write(render(done, language) + "\n")
+    return int(ExitCode.OK)
+
+
 @app.command("new-period")
 def new_period(
     budget: BudgetArg,
