@@ -208,15 +208,33 @@ def test_a_credit_note_reduces_the_invoice_it_cites(cli, project, tmp_path):
     exp = load_file(project).model.expenses[-1]
     assert (exp.document, exp.amount, exp.vat) == ("17/E", Decimal("1000.00"), Decimal("220.00"))
     assert "reduced by credit note NC 3/E of 2022-04-30 (-200.00 taxable, -44.00 VAT)" in exp.note
-    # a credit note for an invoice already in the report: refused, saying where it is
+    # a later credit note for the invoice already in the report reduces it there, in place
     later = tmp_path / "later.xml"
-    later.write_text(credit_note(number="NC 4/E"))
+    later.write_text(credit_note(number="NC 4/E", taxable="100.00", tax="22.00"))
     text = project.read_text()
     r = cli("import-invoices", later, "--into", project, "--item", "D")
+    assert r.returncode == 0, r.stderr
+    assert "credit note NC 4/E reduces invoice 17/E at " in r.stderr and "to 900.00" in r.stderr
+    assert "1 invoice in " in r.stdout and "reduced by its credit note" in r.stdout
+    exp = load_file(project).model.expenses[-1]
+    assert (exp.document, exp.amount, exp.vat) == ("17/E", Decimal("900.00"), Decimal("198.00"))
+    after = project.read_text()
+    assert "amount: 900.00  # was 1000.00; credit note NC 4/E of 2022-04-30: -100.00\n" in after
+    assert len(after.splitlines()) == len(text.splitlines())  # changed in place, nothing added
+    # one for an invoice claimed in parts: refused, saying where it is
+    parts = tmp_path / "parts.xml"
+    parts.write_text(
+        credit_note(number="NC 9", cited="FT 2021/015", taxable="100.00", tax="22.00")
+        .replace("02345678901", "01234567890")
+        .replace("Stamperia Emiliana Esempio S.r.l.", "Studio Grafico Esempio S.r.l.")
+        .replace(
+            "<Data>2022-04-12</Data></DatiFattureCollegate>", "<Data>2021-03-01</Data></DatiFattureCollegate>"
+        )
+    )
+    r = cli("import-invoices", parts, "--into", project, "--item", "D")
     assert r.returncode == 1
-    assert "credit note NC 4/E cites invoice 17/E, already at " in r.stderr
-    assert "reduce its amount there by 200.00 (and its VAT by 44.00)" in r.stderr
-    assert project.read_text() == text
+    assert "credit note NC 9 cites invoice FT 2021/015, claimed in parts or for less at " in r.stderr
+    assert project.read_text() == after
 
 
 def test_the_mapping_file_and_a_missing_item(cli, project, tmp_path):

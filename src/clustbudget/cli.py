@@ -831,8 +831,17 @@ def import_invoices(
     list_problems(
         [(planned.where(p.row), render(p.message, language)) for p in planned.plan.problems], skip_invalid
     )
+    if planned.plan.reduced and outcome.written:
+        cut = nmsg(
+            "{n} invoice in {into} reduced by its credit note",
+            "{n} invoices in {into} reduced by their credit notes",
+            len(planned.plan.reduced),
+            into=str(outcome.into),
+        )
+        sys.stdout.write(render(cut, language) + "\n")
     if not rows:
-        sys.stdout.write(render(msg("no invoice to import"), language) + "\n")
+        if not planned.plan.reduced:
+            sys.stdout.write(render(msg("no invoice to import"), language) + "\n")
         return int(ExitCode.OK)
     if not outcome.written:  # --dry-run
         sys.stdout.write("".join(expense_yaml(r, 2) for r in rows))

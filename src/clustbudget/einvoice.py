@@ -708,6 +708,7 @@ def plan_invoices(
     }
     credits: dict[int, list[EInvoice]] = {}
     refused_credit: dict[int, str] = {}
+    reduced: dict[int, dict[str, Any]] = {}  # expense index in the report → its new amount and VAT
     for k, inv in enumerate(invoices):
         if not inv.is_credit_note:
             continue
@@ -733,6 +734,45 @@ def plan_invoices(
             )
             continue
         where = found_in(inv.supplier, inv.supplier_id, number, day.year if day else None)
+        index = next(
+            (i for i, (_, w) in enumerate(existing[: len(target.report.expenses)]) if w == where), None
+        )
+        if index is not None:  # in the report imported into: its amount is reduced there
+            exp = target.report.expenses[index]
+            before = reduced.get(index, {"amount": exp.amount, "vat": exp.vat, "why": []})
+            amount = before["amount"] - inv.taxable
+            vat = None if before["vat"] is None else before["vat"] - inv.vat
+            if exp.invoice_amount is not None or amount < 0 or (vat is not None and vat < 0):
+                refused_credit[k] = msg(
+                    "credit note {number} cites invoice {cited}, claimed in parts or for less at {where}: "
+                    "reduce it there by hand ({taxable:money}, VAT {vat:money})",
+                    number=inv.number,
+                    cited=number,
+                    where=where,
+                    taxable=inv.taxable,
+                    vat=inv.vat,
+                )
+                continue
+            reduced[index] = {
+                "amount": amount,
+                "vat": vat,
+                "why": [
+                    *before["why"],
+                    f"credit note {inv.number} of {inv.issued.isoformat()}: -{inv.taxable:.2f}",
+                ],
+                "row": k + 1,
+            }
+            out.notes.append(
+                msg(
+                    "{where}: credit note {number} reduces invoice {cited} at {at} to {amount:money}",
+                    where=inv.where,
+                    number=inv.number,
+                    cited=number,
+                    at=where,
+                    amount=amount,
+                )
+            )
+            continue
         refused_credit[k] = (
             msg(
                 "credit note {number} cites invoice {cited}, already at {where}: reduce its amount there "
@@ -842,6 +882,13 @@ def plan_invoices(
             continue
         seen[key] = k
         parsed.expenses.append((row, values))
+    for index, change in reduced.items():
+        fields: dict[str, Any] = {"amount": f"{change['amount']:.2f}"}
+        if change["vat"] is not None:
+            fields["vat"] = f"{change['vat']:.2f}"
+        old = target.report.expenses[index]
+        fields["why"] = f"was {old.amount:.2f}; " + "; ".join(change["why"])
+        parsed.reductions.append((change["row"], index, fields))
     if parsed.problems and not skip_invalid:
         return out
     plan_expenses(out.plan, target, "imported from e-invoices", skip_invalid=skip_invalid)
@@ -924,7 +971,7 @@ def import_invoices(
             refused.planned = planned
             raise refused
         rows = [values for _, values in plan.added]
-        if not rows or dry_run:
+        if not (rows or plan.reduced) or dry_run:
             return InvoiceOutcome(planned, into, rows, written=False)
         try:
             write_text_atomic(into, ("\ufeff" if plan.bom else "") + plan.text, overwrite=True)

@@ -273,6 +273,9 @@ class ParsedLedger:
     payments: list[tuple[int, int, dict[str, Any]]] = field(default_factory=list)
     """``(row, index of the expense awaiting payment, its paid/payment/payment_ref)``: rows that
     pay an invoice already in the report (brought in from its e-invoice)."""
+    reductions: list[tuple[int, int, dict[str, Any]]] = field(default_factory=list)
+    """``(row, index of the expense, {amount, vat, why})``: credit notes that reduce an invoice
+    already in the report."""
 
 
 def read_ledger(
@@ -1065,6 +1068,8 @@ class ImportPlan:
     added: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
     paid: list[tuple[int, int, dict[str, Any]]] = field(default_factory=list)
     """Rows that pay an expense awaiting payment: ``(row, expense index, payment fields)``."""
+    reduced: list[tuple[int, int, dict[str, Any]]] = field(default_factory=list)
+    """Credit notes that reduce an expense already in the report: ``(row, index, fields)``."""
     text: str = ""
     bom: bool = False
 
@@ -1127,15 +1132,19 @@ def plan_expenses(
         target.budget_path,
         target.budget,
     )
-    if not parsed.columns_ok or not (parsed.expenses or parsed.payments):
+    if not parsed.columns_ok or not (parsed.expenses or parsed.payments or parsed.reductions):
         return plan
     raw = report_path.read_bytes()
     plan.bom = raw.startswith(b"\xef\xbb\xbf")
     text = raw.decode("utf-8-sig")  # no newline translation: CRLF files keep their endings
     comment = f"{source} on {_date.today().isoformat()}"
     candidates = list(parsed.expenses)
-    paying = list(parsed.payments)
-    base = record_payments(text, [(i, pay) for _, i, pay in paying]) if paying else text
+    # Changes to expenses already in the report: a payment (of an invoice awaiting it), a
+    # credit note's reduction; each (row, expense index, fields, kind).
+    paying = [(row, i, pay, "pay") for row, i, pay in parsed.payments] + [
+        (row, i, red, "reduce") for row, i, red in parsed.reductions
+    ]
+    base = patch_expenses(text, [(i, pay, kind) for _, i, pay, kind in paying]) if paying else text
     new_text = insert_expenses(base, [v for _, v in candidates], comment) if candidates else base
     # The rules, on the report as it would be, in its project.
     trial = loaded_from_text(report_path, new_text)
@@ -1160,7 +1169,7 @@ def plan_expenses(
             (trial.at(("expenses", i + 1)).line if i + 1 < count else 1 << 30)
             - trial.at(("expenses", i)).line,
         )
-        for _, i, _ in paying
+        for _, i, _, _ in paying
     ]
     refused: dict[int, list[str]] = {}
     refused_pay: dict[int, list[str]] = {}
@@ -1178,12 +1187,18 @@ def plan_expenses(
     for k, reasons in refused_pay.items():
         parsed.problems.append(RowProblem(paying[k][0], "; ".join(reasons)))
     plan.added = [c for k, c in enumerate(candidates) if k not in refused]
-    plan.paid = [(row, i, pay) for k, (row, i, pay) in enumerate(paying) if k not in refused_pay]
+    kept_patches = [p for k, p in enumerate(paying) if k not in refused_pay]
+    plan.paid = [(row, i, pay) for row, i, pay, kind in kept_patches if kind == "pay"]
+    plan.reduced = [(row, i, red) for row, i, red, kind in kept_patches if kind == "reduce"]
     if (refused or refused_pay) and not skip_invalid:
         return plan
-    if plan.added or plan.paid:
+    if plan.added or kept_patches:
         if refused or refused_pay:
-            kept = record_payments(text, [(i, pay) for _, i, pay in plan.paid]) if plan.paid else text
+            kept = (
+                patch_expenses(text, [(i, pay, kind) for _, i, pay, kind in kept_patches])
+                if kept_patches
+                else text
+            )
             plan.text = insert_expenses(kept, [v for _, v in plan.added], comment) if plan.added else kept
         else:
             plan.text = new_text
@@ -1196,6 +1211,14 @@ def record_payments(text: str, payments: Sequence[tuple[int, dict[str, Any]]]) -
     """The report's text with each ``(expense index, paid/payment/payment_ref)`` written into
     that expense in place of its ``awaiting_payment: true`` line (the rest of the file, its
     comments included, is kept as it is)."""
+    return patch_expenses(text, [(i, pay, "pay") for i, pay in payments])
+
+
+def patch_expenses(text: str, patches: Sequence[tuple[int, dict[str, Any], str]]) -> str:
+    """The report's text with changes to expenses already in it, the rest (comments included)
+    kept as it is: ``pay`` writes ``paid``/``payment``/``payment_ref`` in place of the
+    expense's ``awaiting_payment: true`` line; ``reduce`` writes the new ``amount`` (and
+    ``vat``) over the old ones, with a comment (``why``) at the end of the amount's line."""
     from .yamlsource import compose
 
     root = compose(text)
@@ -1206,8 +1229,35 @@ def record_payments(text: str, payments: Sequence[tuple[int, dict[str, Any]]]) -
         )
     edits: list[tuple[int, int, str]] = []
     nl = "\r\n" if text.count("\r\n") * 2 > text.count("\n") else "\n"
-    for index, pay in payments:
+    for index, pay, kind in patches:
         node = expenses.value[index]
+        if kind == "reduce":
+            fields = {k.value: v for k, v in node.value} if not node.flow_style else {}
+            if "amount" not in fields or ("vat" in pay and "vat" not in fields):
+                raise ReportShapeError(
+                    f"expense {index + 1} is not written one field a line: reduce its amount by hand"
+                )
+            for name in ("amount", "vat"):
+                if name not in pay:
+                    continue
+                value = fields[name]
+                end = value.end_mark.index
+                note = f"  # {pay['why']}" if name == "amount" and pay.get("why") else ""
+                line_end = text.find("\n", end)
+                line_end = len(text) if line_end < 0 else line_end
+                rest = text[end:line_end].rstrip("\r")
+                if note and rest.strip().startswith("#"):
+                    note = f"{rest.rstrip()}; {pay['why']}"
+                    edits.append(
+                        (
+                            value.start_mark.index,
+                            end + len(text[end:line_end].rstrip("\r")),
+                            f"{pay[name]}{note}",
+                        )
+                    )
+                else:
+                    edits.append((value.start_mark.index, end, f"{pay[name]}{note}"))
+            continue
         entry = next(((k, v) for k, v in node.value if k.value == "awaiting_payment"), None)
         if entry is None or node.flow_style:
             raise ReportShapeError(
