@@ -255,3 +255,52 @@ def test_the_mapping_file_and_a_missing_item(cli, project, tmp_path):
 def test_ask_needs_a_terminal(cli, project):
     r = cli("import-invoices", PLAIN, "--into", project, "--ask")
     assert r.returncode == 2 and "--ask needs a terminal" in r.stderr
+
+
+def test_ask_on_a_terminal_asks_item_and_share(project):
+    """--ask on a terminal (a pseudo-terminal here): the item and share are typed in."""
+    import os
+    import pty
+    import select
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k not in ("CLUSTBUDGET_LANG", "LANG", "LC_ALL")}
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: clustbudget on the terminal
+        os.chdir(ROOT)
+        args = [
+            sys.executable,
+            "-m",
+            "clustbudget",
+            "import-invoices",
+            str(PLAIN),
+            "--into",
+            str(project),
+            "--ask",
+        ]
+        os.execve(sys.executable, args, env)
+    seen = b""
+
+    def until(text: bytes) -> None:
+        nonlocal seen
+        while text not in seen:
+            ready, _, _ = select.select([fd], [], [], 60)
+            assert ready, seen.decode(errors="replace")
+            try:
+                chunk = os.read(fd, 1024)
+            except OSError:
+                chunk = b""
+            assert chunk, seen.decode(errors="replace")
+            seen += chunk
+
+    until(b"item (A/B/C/D): ")
+    assert b"Stamperia Emiliana Esempio S.r.l., 17/E of 2022-04-12, 1,200.00" in seen
+    os.write(fd, b"d\n")
+    until(b"eligible share [1]: ")
+    os.write(fd, b"50%\n")
+    until(b"awaiting payment")
+    _, status = os.waitpid(pid, 0)
+    os.close(fd)
+    assert os.waitstatus_to_exitcode(status) == 0, seen.decode(errors="replace")
+    exp = load_file(project).model.expenses[-1]
+    assert (exp.document, exp.item, exp.eligible_share) == ("17/E", "D", Decimal("0.5"))

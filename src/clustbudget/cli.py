@@ -768,18 +768,14 @@ def import_invoices(
     """
     from .einvoice import Assignment, EInvoice
     from .einvoice import import_invoices as run_import
-    from .ledger import ImportRefused, expense_yaml
+    from .ledger import ImportRefused, expense_yaml, number_text
     from .output.text import printable
     from .pipeline import Refused
 
     language = terminal_lang(lang)
     if ask and not sys.stdin.isatty():
         fail(msg("--ask needs a terminal: use --item or --mapping instead"), ExitCode.UNREADABLE, language)
-    share_text = None
-    if share is not None:
-        from .ledger import number_text
-
-        share_text = number_text(share, None)
+    share_text = None if share is None else number_text(share, None)
 
     def asker(invoice: EInvoice, items: tuple[str, ...]) -> Assignment | None:
         head = msg(
