@@ -658,7 +658,7 @@ def plan_invoices(
     direct = tuple(pack.direct_items)
 
     def who(inv: EInvoice) -> str:
-        return vat_key(inv.supplier_id) if inv.supplier_id else ""
+        return vat_key(inv.supplier_id) if inv.supplier_id else supplier_key(inv.supplier)
 
     for inv in invoices:
         if inv.signed:
@@ -866,7 +866,7 @@ def plan_invoices(
             )
             continue
         where = found_in(inv.supplier, inv.supplier_id, inv.number, inv.issued.year)
-        key = (who(inv) or inv.supplier, document_key(inv.number), inv.issued.year)
+        key = (who(inv), document_key(inv.number), inv.issued.year)
         if where is not None or key in seen:
             parsed.problems.append(
                 RowProblem(
