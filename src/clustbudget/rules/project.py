@@ -46,7 +46,10 @@ if TYPE_CHECKING:
 
 E, W, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
 
-DISALLOWING = frozenset({"CB202", "CB203", "CB206", "CB208", "CB209", "CB210", "CB302", "CB304", "CB307"})
+DISALLOWING = frozenset(
+    {"CB202", "CB203", "CB206", "CB208", "CB209", "CB210", "CB302", "CB304", "CB307"}
+    | {"CB230", "CB231", "CB232", "CB233", "CB235", "CB237"}  # project hours of a day (rules/days.py)
+)
 """The errors that are disallowed costs: the rule leaves the cost (or the hours) out of the
 accepted figures, which stay right. A rendiconto is exported with them (they are its Checks);
 `export --strict` refuses them as any other error."""
@@ -166,8 +169,8 @@ def hours_cap(ctx: ProjectContext) -> Iterator[Hit]:
     first_seen: dict[tuple[str, int], tuple[ReportCheck, int, str]] = {}
     for rc in ctx.reports:
         for s, entry in zip(rc.costs.staff, rc.report.staff, strict=True):
-            for month in sorted(entry.hours):
-                h = entry.hours[month]
+            for month in sorted(s.months):
+                h = s.months[month]
                 key = (entry.id, int(month[:4]))
                 before = used.get(key, ZERO)
                 after = before + h
@@ -179,9 +182,12 @@ def hours_cap(ctx: ProjectContext) -> Iterator[Hit]:
                     earlier_rc, earlier_i, earlier_m = first_seen[key]
                     related = None
                     if earlier_rc is not rc:
-                        related = earlier_rc.loaded.at(("staff", earlier_i, "hours", earlier_m), key=True)
+                        related = earlier_rc.loaded.at(
+                            ("staff", earlier_i, *earlier_rc.report.staff[earlier_i].month_path(earlier_m)),
+                            key=True,
+                        )
                     yield Hit(
-                        ("staff", s.index, "hours", month),
+                        ("staff", s.index, *entry.month_path(month)),
                         msg(
                             "{name}: {hours:number} hours in {year} by {month:month}, over the {cap:number} of "
                             "their rate's basis: {excess:number} hours ({cost:money}) not accepted",
@@ -673,8 +679,8 @@ def _person_months(ctx: ProjectContext) -> dict[tuple[str, str], list[tuple[Repo
     a month that straddles two periods has an entry from each."""
     out: dict[tuple[str, str], list[tuple[ReportCheck, int, Decimal]]] = {}
     for rc in ctx.reports:
-        for i, entry in enumerate(rc.report.staff):
-            for month, h in entry.hours.items():
+        for i, entry in enumerate(rc.costs.staff):
+            for month, h in entry.months.items():
                 if h:
                     out.setdefault((entry.id, month), []).append((rc, i, h))
     return out
@@ -717,11 +723,18 @@ def hours_above_calendar(ctx: ProjectContext) -> Iterator[Hit]:
                 excess = min(h, total - cap)
                 earlier = entries[:k]
                 yield Hit(
-                    ("staff", i, "hours", month),
+                    ("staff", i, *rc.report.staff[i].month_path(month)),
                     f"{s.name}: {fmt_qty(total)} hours in {month}{_together(earlier, rc)}, more than the month has "
                     f"({month_days(month)} days × 24 = {fmt_qty(cap)}): {fmt_qty(excess)} hours "
                     f"({fmt_eur(staff_cost(s.hourly_rate, excess))}) not accepted",
-                    related=earlier[0][0].loaded.at(("staff", earlier[0][1], "hours", month), key=True)
+                    related=earlier[0][0].loaded.at(
+                        (
+                            "staff",
+                            earlier[0][1],
+                            *earlier[0][0].report.staff[earlier[0][1]].month_path(month),
+                        ),
+                        key=True,
+                    )
                     if earlier and earlier[0][0] is not rc
                     else None,
                     key=True,
@@ -764,7 +777,7 @@ def hours_implausible(ctx: ProjectContext) -> Iterator[Hit]:
             continue
         rc, i, _ = entries[-1]
         yield Hit(
-            ("staff", i, "hours", month),
+            ("staff", i, *rc.report.staff[i].month_path(month)),
             f"{rc.report.staff[i].name}: {fmt_qty(total)} hours in {month}{_together(entries[:-1], rc)}, more than "
             f"its {days} working days × {fmt_qty(per_day)} = {fmt_qty(limit)} (national holidays excluded): "
             "check the timesheets",
