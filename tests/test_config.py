@@ -134,3 +134,19 @@ def test_no_file_changes_nothing(cli):
     # the repository's own example has no clustbudget.toml: the defaults
     r = cli("config", DATA)
     assert r.returncode == 0 and "no clustbudget.toml found" in r.stdout
+
+
+def test_the_saved_patron_saint_day_is_checked(cli, repo, tmp_path):
+    # hours by day on 4 October (San Petronio, Bologna's patron saint): CB233 once it is saved
+    (repo / "budgets" / EXAMPLE.stem / "sal-2.yaml").unlink()
+    budget = repo / "budgets" / EXAMPLE.name
+    assert cli("new-period", budget, "--id", "SAL-2", "--end", "2022-09-20").returncode == 0
+    report = repo / "budgets" / EXAMPLE.stem / "sal-2.yaml"
+    sheet = tmp_path / "presenze.csv"
+    sheet.write_text("Persona;Data;Ore\nCluster Manager;04/10/2021;6\nCluster Manager;05/10/2021;6\n")
+    r = cli("import-hours", sheet, "--into", report)
+    assert r.returncode == 0, r.stderr
+    assert "CB233" not in cli("validate", repo / "budgets", "--lang", "en").stdout
+    (repo / "budgets" / "clustbudget.toml").write_text('patron_saint_day = "10-04"\n')
+    out = cli("validate", repo / "budgets", "--lang", "en").stdout
+    assert out.count("CB233") == 1 and "2021-10-04" in out, out

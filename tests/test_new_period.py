@@ -68,3 +68,23 @@ def test_a_first_period_starts_with_the_project(cli, tmp_path):
     assert r.returncode == 0, r.stderr
     report = load_file(tmp_path / EXAMPLE.stem / "sal-1.yaml").model
     assert report.period.start == date(2020, 10, 1) and report.staff == []
+
+
+def test_hours_per_day_and_cost_components_are_carried_over(cli, project):
+    sal1 = project.parent / EXAMPLE.stem / "sal-1.yaml"
+    text = sal1.read_text()
+    basis = (
+        "    hours_per_day: 6\n"
+        "    cost_components: {year: 2019, gross_pay: 47000.00, social_charges: 14100.00, tfr: 3480.00,"
+        " other: 420.00, document: Cedolini 2019}\n"
+    )
+    at = text.index("    hours:")
+    sal1.write_text(text[:at] + basis + text[at:])
+    assert cli("validate", project.parent).returncode == 0
+    r = cli("new-period", project, "--id", "SAL-2", "--end", "2022-09-20")
+    assert r.returncode == 0, r.stderr
+    person = load_file(project.parent / EXAMPLE.stem / "sal-2.yaml").model.staff[0]
+    assert person.hours_per_day == Decimal(6)
+    assert person.cost_components.gross_pay == Decimal("47000.00")
+    assert person.cost_components.document == "Cedolini 2019"
+    assert person.days == {} and person.hours == {}

@@ -125,7 +125,7 @@ def find_config(paths: Iterable[Path | str] = (), cwd: Path | None = None) -> Pa
         for candidate in (folder, *folder.parents):
             found = candidate / FILENAME
             if found.is_file():
-                return _shown(found, cwd or Path.cwd())
+                return _shown(found, Path.cwd())  # shown relative to where the user is
             if (candidate / ".git").exists():
                 break
     return None

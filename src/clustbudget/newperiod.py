@@ -16,10 +16,12 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from pydantic import BaseModel
+
 from .i18n import msg
 
 NOT_CARRIED = frozenset({"hours", "days", "approved", "approved_note"})
-"""A person's fields that belong to one period (hours, the review) and start empty."""
+"""A person's fields that belong to one period (hours, days, the review) and start empty."""
 
 
 class NewPeriodRefused(Exception):
@@ -142,6 +144,20 @@ def plan_new_period(budget_path: Path, period_id: str, end: date, *, output: Pat
             ]
             for i, (name, text) in enumerate(fields):
                 lines.append(f"{'  - ' if i == 0 else '    '}{name}: {text}")
+            for name in type(person).model_fields:
+                value = getattr(person, name)
+                if (
+                    name in NOT_CARRIED
+                    or name not in person.model_fields_set
+                    or not isinstance(value, BaseModel)
+                ):
+                    continue
+                # a structure of the rate's basis (cost_components: the hourly-cost statement)
+                lines.append(f"    {name}:")
+                for sub in type(value).model_fields:
+                    written = _scalar(getattr(value, sub))
+                    if written is not None:
+                        lines.append(f"      {sub}: {written}")
             lines.append("    hours: {}                       # YYYY-MM: hours on the project")
     else:
         lines.append("staff: []")

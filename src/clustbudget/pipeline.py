@@ -7,6 +7,7 @@ every finding of every file in one :class:`RunResult`.
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -120,7 +121,7 @@ def check_budget(
             )
             result.findings.append(finding("CB020", text, loaded.at(("call",))))
         return result
-    result.pack, result.pack_display = pack_loaded.model, pack_loaded.display
+    result.pack, result.pack_display = _with_saved_settings(pack_loaded.model, path), pack_loaded.display
     result.figures = budget_figures(budget, result.pack)
     ctx = BudgetContext(budget, result.pack, result.figures)
     result.findings.extend(
@@ -128,6 +129,29 @@ def check_budget(
     )
     result.findings.sort(key=lambda f: f.sort_key)
     return result
+
+
+def _with_saved_settings(pack: CallPack, budget_path: Path) -> CallPack:
+    """The call pack as the project's ``clustbudget.toml`` completes it: its
+    ``patron_saint_day`` stands for the pack's ``staff.patron_saint_day`` (a project's own
+    ``project.patron_saint_day`` still wins, :func:`clustbudget.compute.patron_saint_day`)."""
+    day = _saved_patron_saint_day(str(budget_path.resolve().parent))
+    if day is None or day == pack.staff.patron_saint_day:
+        return pack
+    return pack.model_copy(update={"staff": pack.staff.model_copy(update={"patron_saint_day": day})})
+
+
+@functools.lru_cache(maxsize=256)
+def _saved_patron_saint_day(folder: str) -> str | None:
+    from .config import ConfigError, find_config, load_config
+
+    found = find_config([Path(folder)], cwd=Path(folder))
+    if found is None:
+        return None
+    try:
+        return load_config(found).patron_saint_day
+    except ConfigError:  # the command line reports it (exit 2) before any budget is read
+        return None
 
 
 # ------------------------------------------------------------------ a project: budget + reports
