@@ -546,8 +546,11 @@ def decimal_mark(ledger: Ledger, columns: Sequence[int]) -> bool | None:
     return None if comma == point else comma
 
 
+_NUMBER_NOISE = re.compile(r"[\s\u00a0€]|EUR")
+
+
 def _bare_number(text: str) -> str:
-    return re.sub(r"[\s\u00a0€]|EUR", "", text.strip())
+    return _NUMBER_NOISE.sub("", text.strip())
 
 
 def number_text(text: str, comma_decimal: bool | None) -> str:
@@ -751,10 +754,22 @@ def parse_rows(
     share_header = ledger.headers[mapping["eligible_share"]] if "eligible_share" in mapping else ""
     share_in_percent = "%" in share_header or "percent" in normalise(share_header)
     running = Decimal(0)  # the amounts since the last totals row, to recognise the next one
+    # Ledgers repeat their cells (dates, items, suppliers, payment methods): each distinct
+    # text cell of a column is turned into report text once.
+    texts: dict[str, dict[Any, Any]] = {f: {} for f in mapping}
     for number, row in ledger.rows:
         cells = {f: row[i] if i < len(row) else None for f, i in mapping.items()}
-        values = {f: _cell_text(cell, f, comma_decimal) for f, cell in cells.items()}
-        values = {f: v for f, v in values.items() if v is not None}
+        values = {}
+        for f, cell in cells.items():
+            if type(cell) is str:
+                seen_cell = texts[f]
+                v = seen_cell.get(cell, _MISSING)
+                if v is _MISSING:
+                    v = seen_cell[cell] = _cell_text(cell, f, comma_decimal)
+            else:
+                v = _cell_text(cell, f, comma_decimal)
+            if v is not None:
+                values[f] = v
         total_word = _total_word(row, values)
         amount = _decimal(values.get("amount"))
         if total_word is not None or (
@@ -891,6 +906,9 @@ def _check_document_total(parsed: ParsedLedger, expense: Expense, written: Any) 
             )
         ]
     return []
+
+
+_MISSING = object()
 
 
 def _invoice_key(exp: Expense) -> tuple[str, int, str]:
@@ -1156,9 +1174,9 @@ def plan_expenses(
     project = check_project(budget, [trial, *others])
     result = next(r for r in project.reports if r.loaded is trial)
     first = len(model.expenses)
-    # Each new expense is written one field a line: its lines are [start, start + fields).
+    # Each new expense is written one field a line (:func:`expense_yaml`): count its fields.
     spans = [
-        (trial.at(("expenses", first + k)).line, len(expense_yaml(values, 2).splitlines()))
+        (trial.at(("expenses", first + k)).line, sum(1 for f in WRITTEN if f in values))
         for k, (_, values) in enumerate(candidates)
     ]
     # An expense that gets its payment: its lines run to the next expense's first line.
