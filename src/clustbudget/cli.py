@@ -715,7 +715,7 @@ def import_invoices(
         typer.Argument(
             help="FatturaPA e-invoices: .xml or signed .xml.p7m files, or folders of them.",
             show_default=False,
-            metavar="FILE_OR_FOLDER...",
+            metavar="FILE_OR_FOLDER",
         ),
     ],
     into: Annotated[

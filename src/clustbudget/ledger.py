@@ -868,8 +868,11 @@ def parse_rows(
     return parsed
 
 
+_PLAIN_DECIMAL = re.compile(r"-?\d+(\.\d+)?")
+
+
 def _decimal(text: Any) -> Decimal | None:
-    if isinstance(text, str) and re.fullmatch(r"-?\d+(\.\d+)?", text):
+    if isinstance(text, str) and _PLAIN_DECIMAL.fullmatch(text):
         return Decimal(text)
     return None
 
@@ -877,7 +880,11 @@ def _decimal(text: Any) -> Decimal | None:
 def _total_word(row: Sequence[Any], values: dict[str, Any]) -> str | None:
     """The cell that makes a row a totals row (``Totale``, ``TOTALE GENERALE``), if any: only
     on a row with no document number (an invoice is never a total)."""
-    if "document" in values and normalise(str(values["document"])) not in TOTAL_WORDS:
+    document = values.get("document")
+    if document is not None and (
+        str(document).lstrip()[:1].lower() not in ("t", "s", "g")  # most rows: an invoice number
+        or normalise(str(document)) not in TOTAL_WORDS
+    ):
         return None
     for cell in row:
         if isinstance(cell, str) and normalise(cell).rstrip(" :") in TOTAL_WORDS:
