@@ -68,9 +68,9 @@ def test_config_shows_each_value_and_where_it_comes_from(cli, repo):
 def test_its_language_and_output_folder_are_used(cli, repo):
     (repo / "budgets" / "clustbudget.toml").write_text(TOML)
     r = cli("validate", "budgets", cwd=repo)
-    assert "3 file controllati" in r.stdout  # Italian, from the file
+    assert " file controllati: 0 errori" in r.stdout  # Italian, from the file
     r = cli("validate", "budgets", "--lang", "en", cwd=repo)
-    assert "3 files checked" in r.stdout  # the command line wins
+    assert " files checked: 0 errors" in r.stdout  # the command line wins
     r = cli("export", f"budgets/{EXAMPLE.name}", cwd=repo)
     assert r.returncode == 0, r.stderr
     book = repo / "rendiconti" / f"{EXAMPLE.stem}.xlsx"
