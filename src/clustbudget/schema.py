@@ -11,11 +11,12 @@ TITLES = {
     "budget": "clustbudget budget",
     "report": "clustbudget cost report",
     "pack": "clustbudget call pack",
+    "indicators": "clustbudget indicators",
 }
 
 
 def json_schema(kind: str = "budget") -> dict[str, Any]:
-    """The JSON Schema (draft 2020-12) of one file kind: ``budget``, ``report`` or ``pack``."""
+    """The JSON Schema (draft 2020-12) of one file kind: ``budget``, ``report``, ``pack`` or ``indicators``."""
     with warnings.catch_warnings():
         # pydantic warns while serialising Decimal defaults (hours_per_year) into the schema
         warnings.simplefilter("ignore")
