@@ -303,7 +303,11 @@ def check_project(
         assert report is not None
         r.costs = report_costs(report, model.project.vat_recoverable, pack.staff.hours_per_year)
         checked = run(
-            "report", ReportContext(report, model, pack, r.costs), locate(r), selection, refusals=True
+            "report",
+            ReportContext(report, model, pack, r.costs, r.loaded.path.parent),
+            locate(r),
+            selection,
+            refusals=True,
         )
         r.findings.extend(checked.findings)
         for doc, refusal in checked.refusals:
