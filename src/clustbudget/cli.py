@@ -633,6 +633,64 @@ def export(
     return int(ExitCode.OK)
 
 
+@app.command("package")
+def package(
+    budget: BudgetArg,
+    reports: ReportsArg = None,
+    period: Annotated[
+        str | None,
+        typer.Option("--period", help="The period to package (default: the latest).", metavar="ID"),
+    ] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            help="Folder to write, or a .zip file (default, in the current folder: "
+            "`<budget name>-<period id>-package`).",
+            metavar="DIR|FILE.zip",
+        ),
+    ] = None,
+    lang: WorkbookLangOpt = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing package.")] = False,
+    strict: Annotated[
+        bool,
+        typer.Option("--strict", help="Refuse a period whose costs the rules disallow, too."),
+    ] = False,
+    color: ColorOpt = Color.auto,
+) -> int:
+    """Write the claim package of one period: everything uploaded to the Region.
+
+    The rendiconto (xlsx and PDF), the list of supporting documents (elenco giustificativi,
+    xlsx and CSV), every expense's attachments copied under stable names, and manifest.json
+    (each file with its SHA-256, the clustbudget version, the call pack). Written atomically:
+    an interrupted run leaves nothing.
+
+    Exits 1 when the budget or a report has errors that block the claim (as export counts
+    them; any error with --strict; a missing or changed attachment, CB240/CB241), 2 when a file
+    cannot be read, the package exists (unless --force) or cannot be written.
+    """
+    from .claim import default_target, plan_package, write_package
+    from .pipeline import Refused
+
+    language = terminal_lang(lang)
+    book_lang = lang.value if lang is not None else workbook_lang()
+    try:
+        if output is None:
+            from .pipeline import computed_project
+
+            project = computed_project(budget, reports or ())
+            ids = [r.report.period.id for r in project.computed if r.report is not None]
+            chosen = period if period is not None else (ids[project.latest_named] if ids else "period")
+            output = default_target(budget, chosen)
+        plan = plan_package(budget, reports or (), period=period, output=output, force=force, strict=strict)
+        target = write_package(plan, lang=book_lang, force=force)
+    except Refused as exc:
+        _refuse(exc, color, language)
+    sys.stdout.write(render(msg("wrote {target}", target=str(target)), language) + "\n")
+    return int(ExitCode.OK)
+
+
 @app.command()
 def results(
     budget: BudgetArg,

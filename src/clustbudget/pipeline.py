@@ -327,7 +327,11 @@ def check_project(
         assert report is not None
         r.costs = report_costs(report, model.project.vat_recoverable, pack.staff.hours_per_year)
         checked = run(
-            "report", ReportContext(report, model, pack, r.costs), locate(r), selection, refusals=True
+            "report",
+            ReportContext(report, model, pack, r.costs, r.loaded.path.parent),
+            locate(r),
+            selection,
+            refusals=True,
         )
         r.findings.extend(checked.findings)
         for doc, refusal in checked.refusals:
@@ -418,31 +422,42 @@ class RunResult:
         return exit_code(self.findings, strict=strict)
 
 
-def collect(paths: Sequence[Path]) -> list[tuple[Path, bool]]:
+def collect(paths: Sequence[Path], keys: dict[Path, Path] | None = None) -> list[tuple[Path, bool]]:
     """The files a run reads: those named, and the YAML files inside the folders named.
 
     Returns ``(path, named)`` pairs, in a stable order, each file once. Hidden folders
-    (``.git``, ``.venv``…) are not entered.
+    (``.git``, ``.venv``…) are not entered. ``keys``, when given, receives each file's
+    resolved path (what tells two names of one file apart).
     """
     out: list[tuple[Path, bool]] = []
     seen: set[Path] = set()
+    keys = {} if keys is None else keys
+    folders: dict[Path, Path] = {}
+    linked: set[Path] = set()
 
     def add(p: Path, named: bool) -> None:
-        key = p.resolve()
+        if named or p in linked:
+            key = p.resolve()
+        else:  # found in a folder, not a link: its folder resolved (once) and its name
+            parent = folders.get(p.parent)
+            if parent is None:
+                parent = folders[p.parent] = p.parent.resolve()
+            key = parent / p.name
         if key not in seen:
             seen.add(key)
+            keys[p] = key
             out.append((p, named))
 
     for p in paths:
         if p.is_dir():
-            for f in sorted(_yaml_files(p)):
+            for f in sorted(_yaml_files(p, linked)):
                 add(f, False)
         else:
             add(p, True)
     return out
 
 
-def _yaml_files(root: Path) -> list[Path]:
+def _yaml_files(root: Path, linked: set[Path] | None = None) -> list[Path]:
     """The ``*.yaml``/``*.yml`` files under ``root`` at any depth, outside hidden folders.
 
     A loop over a stack, not recursion: a tree 1,000 folders deep is walked like a flat one.
@@ -465,6 +480,8 @@ def _yaml_files(root: Path) -> list[Path]:
                         folders.append(Path(entry.path))
                 elif os.path.splitext(entry.name)[1].lower() in YAML_SUFFIXES and entry.is_file():
                     found.append(Path(entry.path))
+                    if linked is not None and entry.is_symlink():
+                        linked.add(found[-1])
             except OSError:
                 continue
     return found
@@ -483,7 +500,8 @@ def validate_paths(paths: Iterable[Path], selection: Selection = Selection()) ->
     portfolio: list[tuple[str, list[ReportCheck]]] = []
     files_of: dict[int, FileResult] = {}
     indicator_files: list[tuple[Loaded, FileResult]] = []
-    for path, named in collect(list(paths)):
+    keys: dict[Path, Path] = {}
+    for path, named in collect(list(paths), keys):
         loaded = read(path, str(path))
         if not named and _not_ours(loaded):
             # Other YAML in a folder (CI configuration, mkdocs, Helm templates…): skipped,
@@ -507,7 +525,7 @@ def validate_paths(paths: Iterable[Path], selection: Selection = Selection()) ->
         files.append(fr)
         if loaded.kind == "budget":
             result = check_budget(path, resolver=resolver, selection=selection, loaded=loaded)
-            budgets[path.resolve()] = result
+            budgets[keys[path]] = result
             fr.findings = result.findings
         elif loaded.kind == "report" and loaded.model is not None:
             target = budget_of_report(loaded)
