@@ -330,3 +330,11 @@ def test_the_rendiconto_forecast_sheet_recalculates_to_the_hand_figures(project,
     assert len(charts) == 1 and charts[0].tagname == "lineChart"
     assert len(charts[0].series) == 3
     assert "Previsione" in openpyxl.load_workbook(honest["example"]).sheetnames
+
+
+def test_report_text_of_a_project_with_no_period_shows_the_pace_needed(project) -> None:
+    result = run_cli("report", project.budget, env={"COLUMNS": "160"})
+    assert result.returncode == 0, result.stderr
+    assert "No cost reports" in result.stdout
+    assert "no period reported yet, 24 months to go" in result.stdout
+    assert "3,125.00" in result.stdout  # 75,000.00 over 24 months
