@@ -595,6 +595,27 @@ class Expense(_Model):
         "{file, sha256, kind}; a missing file is CB240, a different SHA-256 CB241",
         examples=[["fatture/ft-77-2023.pdf", {"file": "quietanze/cro-1234.pdf", "kind": "payment"}]],
     )
+    awaiting_payment: Bool = Field(
+        False,
+        description="true: an invoice brought in before it is paid (import-invoices): kept on record, "
+        "not claimed, until a payment (paid: or payments:) is added",
+        examples=[True],
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _awaiting_payment(cls, data: Any) -> Any:
+        # An invoice awaiting payment is kept on record until its payment is written: then it
+        # is a claim like any other (the flag no longer matters).
+        if (
+            isinstance(data, dict)
+            and data.get("awaiting_payment") is True
+            and data.get("paid") is None
+            and data.get("payments") is None
+            and "claimed" not in data
+        ):
+            return {**data, "claimed": False, "reason": data.get("reason") or "awaiting payment"}
+        return data
 
     @model_validator(mode="after")
     def _one_payment_form(self) -> Expense:
