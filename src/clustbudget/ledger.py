@@ -933,7 +933,8 @@ def import_ledger(
         if not rows or dry_run:
             return ImportOutcome(plan, into, rows, written=False)
         try:
-            write_text_atomic(into, ("\ufeff" if plan.bom else "") + plan.text, overwrite=True)
+            text = ("\ufeff" if plan.bom else "") + plan.text
+            write_text_atomic(into, text, overwrite=True, lock=False)  # held since the read
         except OSError as exc:
             raise ImportRefused(
                 msg("{into}: cannot write: {reason}", into=str(into), reason=exc.strerror or str(exc)),
