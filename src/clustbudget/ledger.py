@@ -17,6 +17,7 @@ shortest repr (what the user typed: ``1234.5``), and refused if that has more th
 from __future__ import annotations
 
 import csv
+import errno
 import functools
 import io
 import json
@@ -177,21 +178,28 @@ def read_ledger(path: Path, *, sheet: str | None = None) -> Ledger:
     """Read a CSV (delimiter sniffed; UTF-8, UTF-16 with a BOM or Windows-1252) or xlsx
     ledger's header and rows, within the documented limits (:data:`MAX_LEDGER_BYTES`,
     :data:`MAX_LEDGER_ROWS`, :data:`MAX_XLSX_UNCOMPRESSED`)."""
-    if not path.is_file():
-        raise LedgerError(msg("{path}: no such file", path=str(path)))
-    if path.stat().st_size > MAX_LEDGER_BYTES:
-        raise LedgerError(
-            msg(
-                "{path}: file is too large (at most {limit:,} bytes): split it by period",
-                path=str(path),
-                limit=MAX_LEDGER_BYTES,
+    from .i18n.oserrors import os_reason
+
+    try:
+        if not path.is_file():
+            raise LedgerError(msg("{path}: no such file", path=str(path)))
+        if path.stat().st_size > MAX_LEDGER_BYTES:
+            raise LedgerError(
+                msg(
+                    "{path}: file is too large (at most {limit:,} bytes): split it by period",
+                    path=str(path),
+                    limit=MAX_LEDGER_BYTES,
+                )
             )
-        )
-    suffix = path.suffix.lower()
-    if suffix in (".xlsx", ".xlsm"):
-        return _read_xlsx(path, sheet)
-    if suffix in (".csv", ".txt", ".tsv"):
-        return _read_csv(path)
+        suffix = path.suffix.lower()
+        if suffix in (".xlsx", ".xlsm"):
+            return _read_xlsx(path, sheet)
+        if suffix in (".csv", ".txt", ".tsv"):
+            return _read_csv(path)
+    except OSError as exc:  # unreadable (permissions, a failing disk…): said in the user's words
+        raise LedgerError(
+            msg("{path}: cannot read: {reason}", path=str(path), reason=os_reason(exc))
+        ) from None
     raise LedgerError(msg("{path}: a ledger is a .csv or .xlsx file", path=str(path)))
 
 
@@ -284,7 +292,9 @@ def _read_xlsx(path: Path, sheet: str | None) -> Ledger:
     try:
         with zipfile.ZipFile(path) as package:
             inflated = sum(info.file_size for info in package.infolist())
-    except (zipfile.BadZipFile, OSError, ValueError):
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        if isinstance(exc, OSError) and exc.errno not in (None, errno.EINVAL):
+            raise  # the file cannot be read at all (permissions, disk): read_ledger says why
         raise LedgerError(
             msg("{path}: not a readable xlsx workbook (not a zip file)", path=str(path))
         ) from None
@@ -880,6 +890,7 @@ def import_ledger(
 
     from .atomic import FileBusy, locked, real_file, write_text_atomic
     from .exitcodes import ExitCode
+    from .i18n.oserrors import os_reason
     from .pipeline import load_import_target
 
     into = real_file(into)
@@ -889,7 +900,7 @@ def import_ledger(
             hold.enter_context(locked(into))
     except FileBusy as exc:
         raise ImportRefused(
-            msg("{into}: cannot write: {reason}", into=str(into), reason=exc.strerror or str(exc)),
+            msg("{into}: cannot write: {reason}", into=str(into), reason=os_reason(exc)),
             ExitCode.UNREADABLE,
         ) from None
     with hold:
@@ -937,7 +948,7 @@ def import_ledger(
             write_text_atomic(into, text, overwrite=True, lock=False)  # held since the read
         except OSError as exc:
             raise ImportRefused(
-                msg("{into}: cannot write: {reason}", into=str(into), reason=exc.strerror or str(exc)),
+                msg("{into}: cannot write: {reason}", into=str(into), reason=os_reason(exc)),
                 ExitCode.UNREADABLE,
             ) from None
         return ImportOutcome(plan, into, rows, written=True)

@@ -353,7 +353,11 @@ class PackResolver:
                 return builtin
             candidate = (relative_to.parent / call).resolve()
             return candidate if candidate.is_file() else None
-        except (OSError, ValueError):  # a name no file can have (a NUL byte, too long…)
+        except (
+            OSError,
+            RuntimeError,
+            ValueError,
+        ):  # a name no file can have (a NUL byte, too long, a symlink loop…)
             return None
 
     def load(self, path: Path, display: str | None = None) -> Loaded:
