@@ -652,13 +652,15 @@ def schema(
     kind: Annotated[
         SchemaKind, typer.Argument(help="Which file kind: budget, report or pack.")
     ] = SchemaKind.budget,
-    lang: LangOpt = None,  # the schema's descriptions are the field docs (English); errors follow --lang
+    lang: LangOpt = None,
 ) -> int:
     """Print the JSON Schema of a budget, cost report or call pack, for editors."""
     from .output.json import dump
     from .schema import json_schema
 
-    dump(json_schema(kind.value), sys.stdout)
+    # English unless --lang says otherwise (not CLUSTBUDGET_LANG or the locale): the schema
+    # file an editor reads stays the same on every machine.
+    dump(json_schema(kind.value, lang.value if lang is not None else "en"), sys.stdout)
     return int(ExitCode.OK)
 
 

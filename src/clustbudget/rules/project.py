@@ -372,9 +372,28 @@ def same_number_other_year(ctx: ProjectContext) -> Iterator[Hit]:
                 if other_year != year and same_supplier(who, other):
                     yield Hit(
                         ("expenses", i, "document"),
-                        f"invoice {exp.document} of {exp.supplier} ({year}, {fmt_eur(exp.amount)}) has the number "
-                        f"and amount of one of {other_year} in {'this report' if erc is rc else erc.report.period.id}: "
-                        "check that it is not the same invoice",
+                        (
+                            msg(
+                                "invoice {document} of {supplier} ({year}, {amount:money}) has the number and "
+                                "amount of one of {other_year} in this report: check that it is not the same invoice",
+                                document=exp.document,
+                                supplier=exp.supplier,
+                                year=str(year),
+                                amount=exp.amount,
+                                other_year=str(other_year),
+                            )
+                            if erc is rc
+                            else msg(
+                                "invoice {document} of {supplier} ({year}, {amount:money}) has the number and "
+                                "amount of one of {other_year} in {period}: check that it is not the same invoice",
+                                document=exp.document,
+                                supplier=exp.supplier,
+                                year=str(year),
+                                amount=exp.amount,
+                                other_year=str(other_year),
+                                period=erc.report.period.id,
+                            )
+                        ),
                         related=erc.loaded.at(("expenses", ei, "document")),
                         doc=rc.loaded,
                     )
