@@ -10,6 +10,7 @@ import yaml
 from clustbudget.rules import all_rules
 from clustbudget.rules.examples import example_files
 
+
 def shape(text: str) -> object:
     """The data a YAML text holds, or where it stops being YAML (a failing example may)."""
     try:
@@ -40,7 +41,9 @@ def test_an_italian_example_is_the_same_yaml_with_italian_comments(code):
         if name.endswith((".yaml", ".yml")):
             assert shape(italian[name]) == shape(text), name
             english_comments = [line.split("#", 1)[1].strip() for line in text.splitlines() if "#" in line]
-            italian_comments = [line.split("#", 1)[1].strip() for line in italian[name].splitlines() if "#" in line]
+            italian_comments = [
+                line.split("#", 1)[1].strip() for line in italian[name].splitlines() if "#" in line
+            ]
             shared = set(english_comments) & set(italian_comments)
             # what stays the same is a code, a figure or a name, never an English sentence
             assert all(len(c.split()) <= 6 for c in shared), (name, shared)
@@ -59,14 +62,18 @@ def test_rules_json_carries_the_italian_example():
 def test_schema_descriptions_in_italian_only_when_asked(cli):
     it = json.loads(cli("schema", "report", "--lang", "it").stdout)
     assert it["title"] == "rendiconto clustbudget"
-    assert it["description"] == "Quanto è stato speso in un periodo di rendicontazione (`budget` al primo livello)."
+    assert (
+        it["description"]
+        == "Quanto è stato speso in un periodo di rendicontazione (`budget` al primo livello)."
+    )
     assert it["$defs"]["Expense"]["properties"]["amount"]["description"] == (
         "Imponibile imputato su questa riga, IVA esclusa"
     )
     # the field names, the contract, stay as they are
-    assert it["$defs"]["Expense"]["properties"].keys() == json.loads(cli("schema", "report").stdout)["$defs"][
-        "Expense"
-    ]["properties"].keys()
+    assert (
+        it["$defs"]["Expense"]["properties"].keys()
+        == json.loads(cli("schema", "report").stdout)["$defs"]["Expense"]["properties"].keys()
+    )
     # the environment does not change the file editors read: English unless --lang it
     for env in ({"CLUSTBUDGET_LANG": "it"}, {"LANG": "it_IT.UTF-8"}):
         en = json.loads(cli("schema", "report", env=env).stdout)

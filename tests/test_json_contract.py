@@ -50,7 +50,39 @@ def test_show_envelope(cli):
 
 def test_report_envelope(cli):
     data = no_floats(cli("report", "-f", "json", DATA / "reports" / "budget.yaml").stdout)
-    assert set(data) == ENVELOPE | {"budget", "call", "versions", "pending", "periods", "items", "findings"}
+    assert set(data) == ENVELOPE | {
+        "budget",
+        "call",
+        "versions",
+        "pending",
+        "periods",
+        "items",
+        "forecast",
+        "findings",
+    }
+    forecast = data["forecast"]
+    assert set(forecast) == {
+        "start",
+        "end",
+        "as_of",
+        "months_total",
+        "months_elapsed",
+        "months_left",
+        "items",
+        "minimum_spend",
+        "by_year",
+    }
+    assert set(forecast["items"][0]) == {
+        "key",
+        "budget",
+        "actual",
+        "remaining",
+        "monthly",
+        "needed_monthly",
+        "projected",
+        "difference",
+    }
+    assert set(forecast["by_year"][0]) == {"year", "budget", "budget_total", "actual", "actual_total"}
     assert set(data["versions"][0]) == {"path", "variation", "approved", "items", "total"}
     period = data["periods"][0]
     assert set(period) == {

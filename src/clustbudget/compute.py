@@ -13,7 +13,7 @@ from datetime import date as Date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from .models import Budget, CallPack, CostReport, Expense
+from .models import Budget, CallPack, CostReport, Day, Expense, StaffEntry
 from .money import CENT, ZERO, round_cents
 
 SHARE_PLACES = Decimal("0.0001")
@@ -154,6 +154,66 @@ def staff_cost(rate: Decimal, hours: Decimal) -> Decimal:
     return round_cents(rate * hours)
 
 
+# ---------------------------------------------------------------- hours by day and by month
+
+DEFAULT_HOURS_PER_DAY = Decimal(8)
+HOURS_PLACES = Decimal("0.01")
+
+
+def day_project_hours(day: Day) -> Decimal:
+    """A day's hours on the project: ``project``, or the sum of its hours per action."""
+    if day.project is not None:
+        return day.project
+    return sum_amounts(day.actions.values())
+
+
+def day_total_hours(day: Day) -> Decimal:
+    """A day's hours worked in all: on the project, other projects and ordinary activity."""
+    return day_project_hours(day) + day.other_projects + day.ordinary
+
+
+def month_of(day: Date) -> str:
+    """The ``YYYY-MM`` month of a date."""
+    return f"{day.year:04d}-{day.month:02d}"
+
+
+def month_hours(entry: StaffEntry) -> dict[str, Decimal]:
+    """A person's hours on the project per month (``YYYY-MM``), in month order: the months
+    typed under ``hours``, and those given day by day under ``days`` (their project hours
+    summed, never typed twice). A month given both ways counts its days (CB236 reports it)."""
+    out = dict(entry.hours)
+    from_days: dict[str, Decimal] = {}
+    for day, d in entry.days.items():
+        key = month_of(day)
+        from_days[key] = from_days.get(key, ZERO) + day_project_hours(d)
+    out.update(from_days)
+    return dict(sorted(out.items()))
+
+
+def day_months(entry: StaffEntry) -> set[str]:
+    """The months a person's hours are given day by day."""
+    return {month_of(day) for day in entry.days}
+
+
+def contract_hours_per_day(entry: StaffEntry, pack: CallPack) -> Decimal:
+    """A person's contractual hours per working day: ``hours_per_day`` when given, else the
+    call pack's ``staff.hours_per_working_day`` (8 when null) pro rata to the person's hours a
+    year (part time: 8 × 860 ÷ 1,720 = 4), half-up to the hundredth of an hour."""
+    if entry.hours_per_day is not None:
+        return entry.hours_per_day
+    full = pack.staff.hours_per_working_day or DEFAULT_HOURS_PER_DAY
+    basis = entry.hours_per_year
+    if basis is None or basis == pack.staff.hours_per_year or not pack.staff.hours_per_year:
+        return full
+    return (full * basis / pack.staff.hours_per_year).quantize(HOURS_PLACES, rounding=ROUND_HALF_UP)
+
+
+def patron_saint_day(budget: Budget, pack: CallPack) -> str | None:
+    """The patron saint's day (``MM-DD``) in force for a project: the project's, else the call
+    pack's ``staff.patron_saint_day``, else None."""
+    return budget.project.patron_saint_day or pack.staff.patron_saint_day
+
+
 @dataclass(frozen=True, slots=True)
 class StaffCost:
     """One person's claimed cost in a period."""
@@ -167,6 +227,8 @@ class StaffCost:
     hourly_rate: Decimal
     hours: Decimal
     cost: Decimal
+    months: Mapping[str, Decimal] = field(default_factory=dict)
+    """The hours per month (:func:`month_hours`), whose sum is ``hours``."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -265,10 +327,20 @@ def report_costs(report: CostReport, vat_recoverable: bool, default_hours: Decim
     for i, s in enumerate(report.staff):
         basis = s.hours_per_year if s.hours_per_year is not None else default_hours
         rate = hourly_rate(s.annual_gross_cost, basis)
-        hours = sum_amounts(s.hours.values())
+        months = month_hours(s) if s.days else s.hours
+        hours = sum_amounts(months.values())
         staff.append(
             StaffCost(
-                i, s.id, s.name, s.item, s.annual_gross_cost, basis, rate, hours, staff_cost(rate, hours)
+                i,
+                s.id,
+                s.name,
+                s.item,
+                s.annual_gross_cost,
+                basis,
+                rate,
+                hours,
+                staff_cost(rate, hours),
+                months,
             )
         )
     expenses = []
@@ -568,8 +640,8 @@ class ReportTotals:
 def report_totals(report: CostReport, costs: ReportCosts, lines: Mapping[Ref, LineFigures]) -> ReportTotals:
     """The totals of :func:`line_figures` by kind, the hours by month, and the expenses' amounts."""
     months: dict[str, Decimal] = {}
-    for entry in report.staff:
-        for month, hours in entry.hours.items():
+    for entry in costs.staff:
+        for month, hours in entry.months.items():
             months[month] = months.get(month, ZERO) + hours
 
     def kind_total(kind: str) -> LineFigures:

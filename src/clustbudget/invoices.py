@@ -35,6 +35,7 @@ def supplier_key(name: str) -> str:
 _VAT_NOISE = re.compile(r"[\s.\-]")
 
 
+@functools.lru_cache(maxsize=65536)
 def vat_key(vat: str) -> str:
     """A VAT number or tax code, normalised: ``IT 01234567890`` → ``01234567890``."""
     text = _VAT_NOISE.sub("", vat.upper())

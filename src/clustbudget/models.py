@@ -25,6 +25,7 @@ from .types import (
     Id,
     Money,
     Month,
+    MonthDay,
     Rate,
     Text,
     Year,
@@ -98,6 +99,17 @@ class Project(_Model):
     state_aid: Bool | None = None
     flat_rate_method: Text | None = Field(
         None, description="Reference to the calculation method behind a flat rate above the free limits"
+    )
+    patron_saint_day: MonthDay | None = Field(
+        None,
+        description="The local patron saint's day, MM-DD (Bologna: 10-04): no project hours on it "
+        "(CB233); default: the call pack's staff.patron_saint_day",
+        examples=["10-04"],
+    )
+    legal_representative: Text | None = Field(
+        None,
+        description="The beneficiary's legal representative, who signs the timesheets",
+        examples=["Mario Rossi"],
     )
 
 
@@ -217,6 +229,11 @@ class StaffRules(_Model):
         description="Plausibility limit: hours a month above its working days (Monday to Friday, "
         "Italian national holidays excluded) × this are a warning (CB308); null: not checked",
     )
+    patron_saint_day: MonthDay | None = Field(
+        None,
+        description="The local patron saint's day, MM-DD, when the call sets one for all its projects; "
+        "a project's own patron_saint_day wins; null: none",
+    )
 
 
 class Parameters(_Model):
@@ -331,6 +348,81 @@ class Period(_Model):
     )
 
 
+def _scalar_day(value: Any) -> Any:
+    """A day written as a bare number is its project hours: ``2021-03-01: 8``."""
+    if isinstance(value, str | int | Decimal) and not isinstance(value, bool):
+        return {"project": value}
+    return value
+
+
+class Day(_Model):
+    """One day of a person's timesheet: hours on the project (in all, or per action), on other
+    projects and on ordinary activity, or an absence. ``2021-03-01: 8`` is ``{project: 8}``."""
+
+    project: Hours | None = Field(None, description="Hours on the project (or give them per action)")
+    actions: Annotated[dict[Id, Hours], BeforeValidator(_none_as_empty_dict)] = Field(
+        {}, description="Hours on the project per action id; their sum is the day's project hours"
+    )
+    other_projects: Hours = Field(Decimal(0), description="Hours on other funded projects")
+    ordinary: Hours = Field(Decimal(0), description="Hours of ordinary activity")
+    absence: Text | None = Field(
+        None, description="An absence of the whole day: ferie, malattia, permesso…", examples=["ferie"]
+    )
+    note: Text | None = None
+
+    @model_validator(mode="after")
+    def _project_once(self) -> Day:
+        if self.project is not None and self.actions:
+            raise PydanticCustomError(
+                "cb_value",
+                "give the day's project hours either as project: or per action (actions:), not both",
+            )
+        return self
+
+
+DayEntry = Annotated[
+    Day,
+    BeforeValidator(_scalar_day),
+    _Schema(
+        {
+            "anyOf": [
+                {"type": "number", "minimum": 0},
+                {"type": "string", "pattern": r"^\d+(\.\d{1,2})?$"},
+                {
+                    "type": "object",
+                    "additionalProperties": False,
+                    "properties": {
+                        "project": {"type": ["number", "string"]},
+                        "actions": {"type": "object", "additionalProperties": {"type": ["number", "string"]}},
+                        "other_projects": {"type": ["number", "string"]},
+                        "ordinary": {"type": ["number", "string"]},
+                        "absence": {"type": "string"},
+                        "note": {"type": "string"},
+                    },
+                },
+            ],
+            "description": "Project hours (a number), or {project | actions, other_projects, ordinary, "
+            "absence, note}",
+        }
+    ),
+]
+
+
+class CostComponents(_Model):
+    """The components of a person's annual gross employment cost (the hourly-cost statement)."""
+
+    year: Year = Field(description="The year the components refer to (the staff entry's cost_year)")
+    gross_pay: Money = Field(description="Gross pay (retribuzione lorda)")
+    social_charges: Money = Field(Decimal(0), description="Employer's social charges (oneri sociali)")
+    tfr: Money = Field(Decimal(0), description="Severance pay accrued (TFR)")
+    other: Money = Field(Decimal(0), description="Other costs of employment (e.g. INAIL, welfare)")
+    other_note: Text | None = Field(None, description="What `other` is")
+    document: Text = Field(
+        description="The documents the components come from (payslips, CU, payroll ledger)",
+        examples=["Cedolini 2019 e CU 2020; libro unico del lavoro"],
+    )
+
+
 class StaffEntry(_Model):
     """A person's hours on the project in one period, and the cost basis of their rate."""
 
@@ -340,11 +432,37 @@ class StaffEntry(_Model):
     annual_gross_cost: Money
     cost_year: Year
     hours_per_year: HoursBasis | None = None
-    hours: Annotated[dict[Month, Hours], BeforeValidator(_none_as_empty_dict)] = {}
+    hours_per_day: Hours | None = Field(
+        None,
+        description="Contractual hours per working day; default 8 (the call pack's "
+        "staff.hours_per_working_day), pro rata to hours_per_year for part time",
+        examples=["6"],
+    )
+    hours: Annotated[dict[Month, Hours], BeforeValidator(_none_as_empty_dict)] = Field(
+        {}, description="Hours on the project by month (YYYY-MM); a month given in days: is not typed here"
+    )
+    days: Annotated[dict[Date, DayEntry], BeforeValidator(_none_as_empty_dict)] = Field(
+        {},
+        description="Hours by day (YYYY-MM-DD), for the timesheets: the month's hours are their sum",
+        examples=[{"2021-03-01": 8, "2021-03-02": {"actions": {"1": 4, "2": 3}, "ordinary": 1}}],
+    )
+    cost_components: CostComponents | None = Field(
+        None, description="The components of annual_gross_cost, for the hourly-cost statement"
+    )
     approved: Money | None = Field(
         None, description="The cost the Region's review approved (at most the cost)", examples=["9500.00"]
     )
     approved_note: Text | None = Field(None, examples=["ore di agosto senza timesheet firmato"])
+
+    def month_path(self, month: str) -> tuple[str, ...]:
+        """The path, inside the entry, of where its hours of ``month`` are written: the month
+        under ``hours``, else its first day under ``days``."""
+        if month in self.hours or not self.days:
+            return ("hours", month)
+        for day in sorted(self.days):
+            if f"{day.year:04d}-{day.month:02d}" == month:
+                return ("days", day.isoformat())
+        return ("hours", month)
 
 
 class Payment(_Model):

@@ -44,7 +44,6 @@ from .rules.project import (
     ProgressContext,
     ProjectContext,
     ReportCheck,
-    invoices,
 )
 from .rules.variation import Sibling, VariationContext
 from .variations import Comparison, Version, compare, in_force
@@ -270,6 +269,8 @@ class CheckedProject:
     checks: list[ReportCheck]
     refusals: dict[int, list[Refusal]]
     """What the rules refuse, per report (``id`` of its :class:`Loaded`)."""
+    context: ProjectContext | None = None
+    """What the rules across reports saw (its claimed lines grouped by invoice, once)."""
 
     def attach(self, findings: Iterable[Finding]) -> None:
         """Give each finding to the report of the project whose file it is on."""
@@ -324,9 +325,9 @@ def check_reports(
         for doc, refusal in checked.refusals:
             refusals[id(doc or r.loaded)].append(refusal)
     checks = [ReportCheck(r.loaded, r.report, r.costs) for r in valid]  # type: ignore[arg-type]
-    state = CheckedProject(project, results, valid, checks, refusals)
+    context = ProjectContext(model, pack, checks)
+    state = CheckedProject(project, results, valid, checks, refusals, context)
     if valid:
-        context = ProjectContext(model, pack, checks)
         checked = run("project", context, _locate(valid[0]), selection, refusals=True)
         state.attach(checked.findings)
         for doc, refusal in checked.refusals:
@@ -354,7 +355,7 @@ def compute_project(
         return project
     model, pack = budget.budget, budget.pack
     by_loaded = {id(r.loaded): r for r in valid}
-    for group in invoices(checks):
+    for group in state.context.invoices if state.context is not None else []:
         shared = [
             InvoicePart(
                 by_loaded[id(p.rc.loaded)],

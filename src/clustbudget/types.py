@@ -7,6 +7,7 @@ accept the Python values a programmer would pass (``Decimal``, ``date``, ``int``
 
 from __future__ import annotations
 
+import calendar
 import re
 from datetime import date
 from decimal import Decimal
@@ -22,6 +23,7 @@ _DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 _DMY = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})")
 _MONTH = re.compile(r"(\d{4})-(\d{2})")
 _ID = re.compile(r"[^\s].*")
+_MONTH_DAY = re.compile(r"(\d{2})-(\d{2})")
 
 
 def _fail(message: Message) -> PydanticCustomError:
@@ -119,6 +121,20 @@ def month(value: Any) -> str:
     return text  # type: ignore[return-value]
 
 
+def month_day(value: Any) -> str:
+    """A day of the year written ``MM-DD`` (``10-04`` for 4 October), kept as that text."""
+    text = value.strip() if isinstance(value, str) else ""
+    m = _MONTH_DAY.fullmatch(text)
+    ok = False
+    if m is not None and 1 <= int(m[1]) <= 12:
+        ok = 1 <= int(m[2]) <= (29 if int(m[1]) == 2 else calendar.monthrange(2001, int(m[1]))[1])
+    if not ok:
+        raise _fail(
+            msg('expected a day of the year as MM-DD such as "10-04", got {shown}', shown=describe(value))
+        )
+    return text
+
+
 def identifier(value: Any) -> str:
     """An id: always text, so ``action: 1`` matches ``id: "1"``."""
     if isinstance(value, int) and not isinstance(value, bool):
@@ -214,4 +230,11 @@ Text = Annotated[str, PlainValidator(text), WithJsonSchema({"type": "string"})]
 Bool = Annotated[bool, Strict()]
 FormatVersion = Annotated[
     int, PlainValidator(format_version), WithJsonSchema({"type": "integer", "const": 1})
+]
+MonthDay = Annotated[
+    str,
+    PlainValidator(month_day),
+    WithJsonSchema(
+        {"type": "string", "pattern": r"^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$", "description": "MM-DD"}
+    ),
 ]

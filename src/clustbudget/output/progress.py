@@ -5,11 +5,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ..compute import ItemProgress, payments_of
+from ..forecast import project_forecast
 from ..invoices import whole_amount
 from ..models import CallPack
 from ..money import ZERO, fmt, fmt_eur, round_cents
 from ..pipeline import ProjectResult
 from ..variations import Version
+from .forecast import forecast_json
 from .json import envelope, finding, flat_rates
 
 if TYPE_CHECKING:
@@ -60,6 +62,7 @@ def progress_json(project: ProjectResult, lang: str = "en") -> dict[str, Any]:
                 "pending": [],
                 "periods": [],
                 "items": [],
+                "forecast": None,
                 "findings": [finding(f, lang) for f in project.findings],
             },
         )
@@ -143,6 +146,7 @@ def progress_json(project: ProjectResult, lang: str = "en") -> dict[str, Any]:
             "pending": [_version(v) for v in project.pending],
             "periods": periods,
             "items": _progress(last, pack),
+            "forecast": forecast_json(project_forecast(project)),
             "findings": [finding(f, lang) for f in b.findings + findings],
         },
     )
@@ -300,3 +304,9 @@ def render(project: ProjectResult, console: Console, lang: str = "en", *, with_p
     disallowed = sum((v for r in reports if r.figures for v in r.figures.disallowed.values()), ZERO)
     if disallowed:
         console.print(format_template(w["refused"], {"amount": disallowed}, lang))
+    fc = project_forecast(project)
+    if fc is not None:
+        from .forecast import render as render_forecast
+
+        console.print()
+        render_forecast(fc, pack, console, lang)

@@ -7,7 +7,8 @@ Codes are grouped by family, ruff-style:
 - ``CB2xx`` cost report rules (:mod:`clustbudget.rules.costreport`), ``CB3xx`` rules across the
   reports of one project, and budget against actual;
 - ``CB4xx`` budget variations: a revision against the version it revises
-  (:mod:`clustbudget.rules.variation`).
+  (:mod:`clustbudget.rules.variation`);
+- ``CB60x`` the forecast: the projection to the end date (:mod:`clustbudget.rules.forecast`).
 
 A rule is a plain function over the loaded data that yields :class:`Hit` s; the registry
 attaches its code, severity and citation to make :class:`~clustbudget.findings.Finding` s.
@@ -91,7 +92,7 @@ def rule(
 
 def all_rules() -> dict[str, Rule]:
     """Every rule, by code (importing the rule modules registers them)."""
-    from . import budget, costreport, project, reading, variation  # noqa: F401
+    from . import budget, costreport, days, forecast, project, reading, variation  # noqa: F401
 
     return dict(sorted(REGISTRY.items()))
 

@@ -166,7 +166,7 @@ def hours_outside_period(ctx: ReportContext) -> Iterator[Hit]:
     """
     per, proj = ctx.report.period, ctx.budget.project
     for s, entry in zip(ctx.costs.staff, ctx.report.staff, strict=True):
-        for month, h in entry.hours.items():
+        for month, h in s.months.items():
             first, last = month_span(month)
             outside: Message | None = None
             if last < proj.start or first > proj.end:
@@ -178,7 +178,7 @@ def hours_outside_period(ctx: ReportContext) -> Iterator[Hit]:
             if outside and h:
                 cost = staff_cost(s.hourly_rate, h)
                 yield Hit(
-                    ("staff", s.index, "hours", month),
+                    ("staff", s.index, *entry.month_path(month)),
                     msg(
                         "{name}: {hours:number} hours in {month:month}, outside {outside}: {cost:money} not accepted",
                         name=s.name,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import calendar
 import functools
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -25,11 +25,11 @@ from ..compute import (
     staff_cost,
 )
 from ..findings import Severity
+from ..holidays_it import national_holidays
 from ..i18n import msg
 from ..invoices import (
     InvoiceKey,
     Supplier,
-    document_key,
     invoice_key,
     issue_year,
     same_supplier,
@@ -48,6 +48,7 @@ E, W, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
 
 DISALLOWING = frozenset(
     {"CB202", "CB203", "CB206", "CB208", "CB209", "CB210", "CB302", "CB304", "CB305", "CB307"}
+    | {"CB230", "CB231", "CB232", "CB233", "CB235", "CB237"}  # project hours of a day (rules/days.py)
 )
 """The errors that are disallowed costs: the rule leaves the cost (or the hours) out of the
 accepted figures, which stay right. A rendiconto is exported with them (they are its Checks);
@@ -68,6 +69,17 @@ class ProjectContext:
     budget: Budget
     pack: CallPack
     reports: list[ReportCheck]
+
+    @functools.cached_property
+    def lines(self) -> list[Part]:
+        """Every claimed line of the project's reports with its invoice identity: worked out
+        once, for the rules on invoices (CB304, CB306) and the pipeline's invoice parts."""
+        return claimed_lines(self.reports)
+
+    @functools.cached_property
+    def invoices(self) -> list[list[Part]]:
+        """The claimed lines grouped by invoice (:func:`group_invoices`), once per project."""
+        return group_invoices(self.lines)
 
 
 @dataclass(frozen=True)
@@ -157,8 +169,8 @@ def hours_cap(ctx: ProjectContext) -> Iterator[Hit]:
     first_seen: dict[tuple[str, int], tuple[ReportCheck, int, str]] = {}
     for rc in ctx.reports:
         for s, entry in zip(rc.costs.staff, rc.report.staff, strict=True):
-            for month in sorted(entry.hours):
-                h = entry.hours[month]
+            for month in sorted(s.months):
+                h = s.months[month]
                 key = (entry.id, int(month[:4]))
                 before = used.get(key, ZERO)
                 after = before + h
@@ -170,9 +182,12 @@ def hours_cap(ctx: ProjectContext) -> Iterator[Hit]:
                     earlier_rc, earlier_i, earlier_m = first_seen[key]
                     related = None
                     if earlier_rc is not rc:
-                        related = earlier_rc.loaded.at(("staff", earlier_i, "hours", earlier_m), key=True)
+                        related = earlier_rc.loaded.at(
+                            ("staff", earlier_i, *earlier_rc.report.staff[earlier_i].month_path(earlier_m)),
+                            key=True,
+                        )
                     yield Hit(
-                        ("staff", s.index, "hours", month),
+                        ("staff", s.index, *entry.month_path(month)),
                         msg(
                             "{name}: {hours:number} hours in {year} by {month:month}, over the {cap:number} of "
                             "their rate's basis: {excess:number} hours ({cost:money}) not accepted",
@@ -231,35 +246,57 @@ def rate_changed(ctx: ProjectContext) -> Iterator[Hit]:
                 )
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Part:
-    """One claimed line of an invoice, in period order."""
+    """One claimed line of an invoice, in period order, with its invoice's identity (not
+    frozen: a frozen dataclass's ``__init__`` costs twice as much, on every claimed line)."""
 
     rc: ReportCheck
     index: int
     charge: Decimal
     """The part of the invoice's taxable amount the line charges (amount × eligible share)."""
+    supplier: Supplier
+    key: InvoiceKey
 
 
-def invoices(reports: Sequence[ReportCheck]) -> Iterator[list[Part]]:
-    """The claimed lines of the reports grouped by invoice (supplier, document number
-    normalised, year of issue: :mod:`clustbudget.invoices`), each group in period order."""
-    groups: dict[InvoiceKey, list[tuple[Supplier, list[Part]]]] = {}
+def claimed_lines(reports: Sequence[ReportCheck]) -> list[Part]:
+    """Every claimed line of the reports, in period order, each with its supplier and invoice
+    key (:func:`~clustbudget.invoices.supplier_of`, :func:`~clustbudget.invoices.invoice_key`)
+    worked out once."""
+    out: list[Part] = []
+    append = out.append
     for rc in reports:
         for i, exp in enumerate(rc.report.expenses):
-            if not exp.claimed:
-                continue
-            who = supplier_of(exp)
-            same = groups.setdefault(invoice_key(exp), [])
-            for other, parts in same:
-                if same_supplier(who, other):
-                    parts.append(Part(rc, i, invoice_charge(exp)))
-                    break
-            else:
-                same.append((who, [Part(rc, i, invoice_charge(exp))]))
-    for same in groups.values():
-        for _, parts in same:
-            yield parts
+            if exp.claimed:
+                append(Part(rc, i, invoice_charge(exp), supplier_of(exp), invoice_key(exp)))
+    return out
+
+
+def group_invoices(lines: Iterable[Part]) -> list[list[Part]]:
+    """Claimed lines grouped by invoice (document number normalised and year of issue, then
+    the same supplier: :func:`~clustbudget.invoices.same_supplier`), each group in the lines'
+    order, the groups in the order of their first line."""
+    groups: dict[InvoiceKey, list[tuple[Supplier, list[Part]]]] = {}
+    for part in lines:
+        same = groups.get(part.key)
+        if same is None:
+            groups[part.key] = [(part.supplier, [part])]
+            continue
+        who = part.supplier
+        for other, parts in same:
+            if same_supplier(who, other):
+                parts.append(part)
+                break
+        else:
+            same.append((who, [part]))
+    return [parts for same in groups.values() for _, parts in same]
+
+
+def invoices(reports: Sequence[ReportCheck]) -> list[list[Part]]:
+    """The claimed lines of the reports grouped by invoice (supplier, document number
+    normalised, year of issue: :mod:`clustbudget.invoices`), each group in period order.
+    Within a project, use :attr:`ProjectContext.invoices` (grouped once per project)."""
+    return group_invoices(claimed_lines(reports))
 
 
 def _where(parts: Sequence[Part], rc: ReportCheck) -> str:
@@ -300,7 +337,7 @@ def double_claim(ctx: ProjectContext) -> Iterator[Hit]:
     Fix: remove the repeated line; when one invoice is claimed in parts, give each line the part
     it charges as `amount` and the whole invoice as `invoice_amount`.
     """
-    for parts in invoices(ctx.reports):
+    for parts in ctx.invoices:
         if len(parts) < 2:
             continue
         whole = whole_amount([p.rc.report.expenses[p.index] for p in parts])
@@ -361,44 +398,44 @@ def same_number_other_year(ctx: ProjectContext) -> Iterator[Hit]:
     Fix: check both documents; if they are one invoice, remove the second line and correct the
     date.
     """
-    seen: dict[tuple[str, Decimal], list[tuple[Supplier, int, ReportCheck, int]]] = {}
-    for rc in ctx.reports:
-        for i, exp in enumerate(rc.report.expenses):
-            if not exp.claimed:
-                continue
-            who, year = supplier_of(exp), issue_year(exp)
-            same = seen.setdefault((document_key(exp.document), exp.amount), [])
-            for other, other_year, erc, ei in same:
-                if other_year != year and same_supplier(who, other):
-                    yield Hit(
-                        ("expenses", i, "document"),
-                        (
-                            msg(
-                                "invoice {document} of {supplier} ({year}, {amount:money}) has the number and "
-                                "amount of one of {other_year} in this report: check that it is not the same invoice",
-                                document=exp.document,
-                                supplier=exp.supplier,
-                                year=str(year),
-                                amount=exp.amount,
-                                other_year=str(other_year),
-                            )
-                            if erc is rc
-                            else msg(
-                                "invoice {document} of {supplier} ({year}, {amount:money}) has the number and "
-                                "amount of one of {other_year} in {period}: check that it is not the same invoice",
-                                document=exp.document,
-                                supplier=exp.supplier,
-                                year=str(year),
-                                amount=exp.amount,
-                                other_year=str(other_year),
-                                period=erc.report.period.id,
-                            )
-                        ),
-                        related=erc.loaded.at(("expenses", ei, "document")),
-                        doc=rc.loaded,
-                    )
-                    break
-            same.append((who, year, rc, i))
+    seen: dict[tuple[str, Decimal], list[Part]] = {}
+    for part in ctx.lines:
+        rc, i = part.rc, part.index
+        exp = rc.report.expenses[i]
+        who, year = part.supplier, part.key.year
+        same = seen.setdefault((part.key.document, exp.amount), [])
+        for other in same:
+            if other.key.year != year and same_supplier(who, other.supplier):
+                erc, ei = other.rc, other.index
+                yield Hit(
+                    ("expenses", i, "document"),
+                    (
+                        msg(
+                            "invoice {document} of {supplier} ({year}, {amount:money}) has the number and "
+                            "amount of one of {other_year} in this report: check that it is not the same invoice",
+                            document=exp.document,
+                            supplier=exp.supplier,
+                            year=str(year),
+                            amount=exp.amount,
+                            other_year=str(other.key.year),
+                        )
+                        if erc is rc
+                        else msg(
+                            "invoice {document} of {supplier} ({year}, {amount:money}) has the number and "
+                            "amount of one of {other_year} in {period}: check that it is not the same invoice",
+                            document=exp.document,
+                            supplier=exp.supplier,
+                            year=str(year),
+                            amount=exp.amount,
+                            other_year=str(other.key.year),
+                            period=erc.report.period.id,
+                        )
+                    ),
+                    related=erc.loaded.at(("expenses", ei, "document")),
+                    doc=rc.loaded,
+                )
+                break
+        same.append(part)
 
 
 @dataclass(frozen=True)
@@ -651,13 +688,10 @@ MAX_WEEKDAY_HOLIDAYS = 3
 a month's hours within (weekdays − 3) × the daily limit need no holiday calendar."""
 
 
-@functools.lru_cache(maxsize=64)
 def _holidays(year: int) -> frozenset[date]:
-    # The holiday calendar is imported only when a month's hours come near the limit: the
-    # package loads every country's calendar, a third of a second.
-    from holidays import country_holidays
-
-    return frozenset(country_holidays("IT", years=year))
+    # Asked only when a month's hours come near the limit; computed without the `holidays`
+    # package for the years it can be (its import loads every country's calendar).
+    return national_holidays(year)
 
 
 def working_days(month: str) -> int:
@@ -674,8 +708,8 @@ def _person_months(ctx: ProjectContext) -> dict[tuple[str, str], list[tuple[Repo
     a month that straddles two periods has an entry from each."""
     out: dict[tuple[str, str], list[tuple[ReportCheck, int, Decimal]]] = {}
     for rc in ctx.reports:
-        for i, entry in enumerate(rc.report.staff):
-            for month, h in entry.hours.items():
+        for i, entry in enumerate(rc.costs.staff):
+            for month, h in entry.months.items():
                 if h:
                     out.setdefault((entry.id, month), []).append((rc, i, h))
     return out
@@ -718,11 +752,18 @@ def hours_above_calendar(ctx: ProjectContext) -> Iterator[Hit]:
                 excess = min(h, total - cap)
                 earlier = entries[:k]
                 yield Hit(
-                    ("staff", i, "hours", month),
+                    ("staff", i, *rc.report.staff[i].month_path(month)),
                     f"{s.name}: {fmt_qty(total)} hours in {month}{_together(earlier, rc)}, more than the month has "
                     f"({month_days(month)} days × 24 = {fmt_qty(cap)}): {fmt_qty(excess)} hours "
                     f"({fmt_eur(staff_cost(s.hourly_rate, excess))}) not accepted",
-                    related=earlier[0][0].loaded.at(("staff", earlier[0][1], "hours", month), key=True)
+                    related=earlier[0][0].loaded.at(
+                        (
+                            "staff",
+                            earlier[0][1],
+                            *earlier[0][0].report.staff[earlier[0][1]].month_path(month),
+                        ),
+                        key=True,
+                    )
                     if earlier and earlier[0][0] is not rc
                     else None,
                     key=True,
@@ -765,7 +806,7 @@ def hours_implausible(ctx: ProjectContext) -> Iterator[Hit]:
             continue
         rc, i, _ = entries[-1]
         yield Hit(
-            ("staff", i, "hours", month),
+            ("staff", i, *rc.report.staff[i].month_path(month)),
             f"{rc.report.staff[i].name}: {fmt_qty(total)} hours in {month}{_together(entries[:-1], rc)}, more than "
             f"its {days} working days × {fmt_qty(per_day)} = {fmt_qty(limit)} (national holidays excluded): "
             "check the timesheets",

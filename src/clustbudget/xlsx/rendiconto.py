@@ -118,6 +118,7 @@ def period_months(report: CostReport) -> list[str]:
             y, m = (y + 1, 1) if m == 12 else (y, m + 1)
     for entry in report.staff:
         months.update(entry.hours)
+        months.update(f"{d.year:04d}-{d.month:02d}" for d in entry.days)
     return sorted(months)
 
 
@@ -281,7 +282,7 @@ class _Rendiconto(Workbook[ReportStyles]):
                 (Formula(f"{COST}{r}-{NOT}{r}", line.accepted), s.money),
                 (found, s.codes),
             ]
-            cells += [(entry.hours.get(m), s.hours_input) for m in months]
+            cells += [(c.months.get(m), s.hours_input) for m in months]
             height = row_height([(c.id, widths[1][1]), (c.name, STAFF_NAME_WIDTH), (found, CODES_WIDTH)])
             rows.append(cells, height=height)
         last = rows.next - 1
