@@ -64,7 +64,7 @@ def _action_refs(value: Any) -> tuple[str, ...]:
 def _positive_int(value: Any) -> int:
     text = str(value).strip() if isinstance(value, str | int) and not isinstance(value, bool) else ""
     if not text.isdigit() or text.startswith("0"):
-        raise PydanticCustomError("cb_value", f"expected a whole number such as 24, got {describe(value)}")
+        raise _fail(msg("expected a whole number such as 24, got {shown}", shown=describe(value)))
     return int(text)
 
 
@@ -215,9 +215,9 @@ class PackItem(_Model):
     @model_validator(mode="after")
     def _flat_rate_has_rate_and_base(self) -> PackItem:
         if self.kind == "flat_rate" and (self.rate is None or not self.base):
-            raise PydanticCustomError("cb_value", "a flat_rate item needs a rate and a base list")
+            raise _fail(msg("a flat_rate item needs a rate and a base list"))
         if self.kind != "flat_rate" and (self.rate is not None or self.base):
-            raise PydanticCustomError("cb_value", "only a flat_rate item has a rate and a base")
+            raise _fail(msg("only a flat_rate item has a rate and a base"))
         return self
 
 
@@ -373,9 +373,8 @@ class Day(_Model):
     @model_validator(mode="after")
     def _project_once(self) -> Day:
         if self.project is not None and self.actions:
-            raise PydanticCustomError(
-                "cb_value",
-                "give the day's project hours either as project: or per action (actions:), not both",
+            raise _fail(
+                msg("give the day's project hours either as project: or per action (actions:), not both")
             )
         return self
 
