@@ -465,7 +465,9 @@ def test_report_text_that_looks_like_a_formula_stays_text(three_p2):
     raw = ElementTree.tostring(sheet_xml(three_p2, 3), encoding="unicode")
     assert "_x005F_x0041_ stays as typed" in raw
     header_xml = sheet_xml(three_p2, 1).find("m:headerFooter/m:oddHeader", NS)
-    assert header_xml.text == '&C=HYPERLINK("http://example.invalid","x") && <progetto> — P2'
+    assert (
+        header_xml.text == '&C=HYPERLINK("http://example.invalid","x") && <progetto> — P2&RBudget: originale'
+    )
     with zipfile.ZipFile(three_p2) as package:
         for name in package.namelist():
             if name.startswith("xl/worksheets/"):
@@ -798,3 +800,38 @@ def test_libreoffice_keeps_the_autofilter_and_report_text_as_text(recalculated):
     for text in INJECTED:
         assert texts.get(text) == "s", text
     assert "_x0041_ stays as typed" in texts
+
+
+def test_the_rendiconto_names_the_budget_version_in_force_at_its_period_end(tmp_path):
+    """V1 approved after SAL-1's end (30/09/2021): SAL-1 is against the original budget, SAL-2
+    against V1; the Summary, the Provenance and every page's header say which."""
+    import shutil
+
+    shutil.copytree(ROOT / "budgets", tmp_path / "budgets")
+    v1 = tmp_path / "budgets" / "clust-er-health-2020-2022.V1.yaml"
+    v1.write_text(v1.read_text(encoding="utf-8").replace("approved: 2021-07-30", "approved: 2021-10-15"))
+    project = load_project(tmp_path / "budgets" / EXAMPLE.name)
+    assert [v.id for v in project.in_force] == ["", "V1"]
+    seen = {}
+    for index, lang in ((0, "it"), (1, "it"), (1, "en")):
+        wb = openpyxl.load_workbook(export(project, tmp_path / f"p{index}-{lang}.xlsx", index, lang))
+        t, rt = labels(lang), report_labels(lang)
+        facts = {row[0]: row[1] for row in wb[t.summary].iter_rows(max_row=20, values_only=True) if row[0]}
+        budget_a = next(row[2] for row in wb[t.summary].iter_rows(values_only=True) if row[0] == "A")
+        provenance = {row[0]: row[1] for row in wb[t.provenance].iter_rows(values_only=True) if row[0]}
+        assert provenance[rt.budget_in_force] == facts[rt.budget_in_force]
+        headers = {wb[name].oddHeader.right.text for name in wb.sheetnames}
+        seen[index, lang] = (facts[rt.budget_in_force], budget_a, headers)
+    assert seen[0, "it"] == (
+        "il budget originale (clust-er-health-2020-2022.yaml): nessuna variazione approvata entro il 30/09/2021",
+        130000,
+        {"Budget: originale"},
+    )
+    assert seen[1, "it"] == (
+        "variazione V1, approvata il 15/10/2021, Det. 12345/2021 (clust-er-health-2020-2022.V1.yaml)",
+        115000,
+        {"Budget: variazione V1, Det. 12345/2021"},
+    )
+    assert seen[1, "en"][0] == (
+        "variation V1, approved on 2021-10-15, Det. 12345/2021 (clust-er-health-2020-2022.V1.yaml)"
+    )

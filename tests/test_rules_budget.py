@@ -26,7 +26,7 @@ def test_good_budget_has_only_the_not_checked_info():
     got, result = codes(DATA / "budgets" / "good.yaml")
     assert got == [("CB112", 3)]
     assert result.findings[0].message.endswith(
-        "grant_cap, contribution_rate, min_spend_share, max_shift_between_items"
+        "grant_cap, contribution_rate, min_spend_share, variations.share/amount"
     )
 
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import re
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
+from clustbudget.findings import Severity
 from clustbudget.models import VariationRules
 from clustbudget.pipeline import compare_budgets, load_project, validate_paths
 from clustbudget.variations import Shift, beyond_tolerance, tolerated
@@ -144,7 +146,9 @@ def test_an_unknown_tolerance_is_not_checked():
 
 def _pack(folder: Path, variations: str) -> None:
     builtin = Path(__file__).resolve().parent.parent / "src/clustbudget/packs/clust-er-2020.yaml"
-    (folder / "pack.yaml").write_text(builtin.read_text(encoding="utf-8") + variations, encoding="utf-8")
+    text = re.sub(r"(?m)^variations:.*\n(?:  .*\n)*", "", builtin.read_text(encoding="utf-8"))
+    assert "variations:" not in text  # the built-in pack's own (unknown) tolerance, replaced
+    (folder / "pack.yaml").write_text(text + variations, encoding="utf-8")
 
 
 @pytest.mark.parametrize(("increase", "beyond"), [("10000.00", None), ("10000.01", "0.01")])
@@ -322,3 +326,73 @@ def test_cb311_says_how_much_needs_a_variation():
     (f,) = [f for f in validate_paths([folder]).findings if f.code == "CB311"]
     # D: 13,000.00 against 10,000.00; 20% tolerated = 2,000.00; 1,000.00 beyond it.
     assert "tolerates (2,000.00) by 1,000.00: that much needs an approved variation" in f.message
+
+
+# ------------------------------------------------------------------ one home for the tolerance
+
+
+def _old_and_new_pack(tmp_path: Path, tolerance: str) -> Path:
+    """The CB311 example with its pack's tolerance written as ``tolerance``."""
+    import shutil
+
+    from clustbudget.rules.examples import example_dir
+
+    folder = tmp_path / "cb311"
+    shutil.copytree(example_dir("CB311"), folder)
+    pack = folder / "call-pack.yaml"
+    text = pack.read_text(encoding="utf-8")
+    text = re.sub(r"(?m)^variations:\n(?:  .*\n)*", "", text)
+    pack.write_text(text + tolerance, encoding="utf-8")
+    return folder
+
+
+def test_an_old_pack_still_loads_its_shift_as_variations_share_with_a_warning(tmp_path):
+    folder = _old_and_new_pack(tmp_path, 'parameters:\n  max_shift_between_items: "0.2"\n')
+    findings = validate_paths([folder]).findings
+    # the same 1,000.00 beyond the same 2,000.00 as with variations: {share: "0.2"}
+    (cb311,) = [f for f in findings if f.code == "CB311"]
+    assert "tolerates (2,000.00) by 1,000.00" in cb311.message
+    deprecated = sorted((Path(f.location.path).name, f.location.line) for f in findings if f.code == "CB409")
+    pack_line = 1 + next(
+        i
+        for i, line in enumerate((folder / "call-pack.yaml").read_text().splitlines())
+        if "max_shift_between_items" in line
+    )
+    assert deprecated == [("budget.yaml", 3), ("call-pack.yaml", pack_line)]
+    assert all(f.severity is Severity.WARNING for f in findings if f.code == "CB409")
+    it = [f.message.render("it") for f in findings if f.code == "CB409"]
+    assert all("deprecato" in text and "variations" in text and "20%" in text for text in it), it
+
+
+def test_a_pack_with_the_shift_in_both_homes_is_refused(tmp_path):
+    folder = _old_and_new_pack(
+        tmp_path, 'parameters:\n  max_shift_between_items: "0.2"\nvariations:\n  share: "0.1"\n'
+    )
+    findings = validate_paths([folder / "call-pack.yaml"]).findings
+    assert any(
+        f.severity is Severity.ERROR and "keep only variations.share" in str(f.message) for f in findings
+    )
+
+
+@pytest.mark.parametrize(
+    ("tolerance", "beyond"),
+    [
+        # D: 13,000.00 accepted against a budget of 10,000.00: 3,000.00 over
+        ("variations: {amount: 2999.99}\n", "0.01"),
+        ("variations: {amount: 3000.00}\n", None),
+        # 1.5% of the 200,000.00 total = 3,000.00
+        ('variations: {share: "0.015", basis: total}\n', None),
+        ('variations: {share: "0.0149", basis: total}\n', "20.00"),
+        # either: the larger of 20% of 10,000.00 and 2,500.00; both: the smaller
+        ('variations: {share: "0.2", amount: 2500.00, combine: either}\n', "500.00"),
+        ('variations: {share: "0.2", amount: 2500.00, combine: both}\n', "1,000.00"),
+    ],
+)
+def test_cb311_measures_the_overrun_as_a_variation_shift(tmp_path, tolerance, beyond):
+    folder = _old_and_new_pack(tmp_path, tolerance)
+    found = [f for f in validate_paths([folder]).findings if f.code == "CB311"]
+    if beyond is None:
+        assert found == []
+    else:
+        (f,) = found
+        assert f.message.render("en").endswith(f"by {beyond}: that much needs an approved variation")

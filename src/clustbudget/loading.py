@@ -186,6 +186,8 @@ def validate(loaded: Loaded) -> None:
     assert model is not None
     if not any(f.severity is Severity.ERROR for f in loaded.findings):
         loaded.model = model
+        if isinstance(model, CallPack) and model.parameters.max_shift_between_items is not None:
+            loaded.findings.append(deprecated_shift(loaded, model))
     else:  # a duplicate or complex key (CB010, CB014): read, but not trusted
         loaded.findings.append(_rules_not_run(loaded))
 
@@ -296,6 +298,20 @@ def _too_many_errors(loaded: Loaded, last: Any) -> Finding:
             n=MAX_SCHEMA_ERRORS,
         ),
         loaded.at(tuple(last["loc"])),
+    )
+
+
+def deprecated_shift(loaded: Loaded, pack: CallPack) -> Finding:
+    """CB409 on a pack that still sets ``parameters.max_shift_between_items`` (read as
+    ``variations.share``), at that key."""
+    return finding(
+        "CB409",
+        msg(
+            "parameters.max_shift_between_items is deprecated: it is read as variations.share "
+            "({share:rate} of the item's approved amount); move it to the pack's variations: section",
+            share=pack.variations.share,
+        ),
+        loaded.at(("parameters", "max_shift_between_items"), key=True),
     )
 
 

@@ -242,7 +242,11 @@ class Parameters(_Model):
     grant_cap: Money | None = None
     contribution_rate: Rate | None = None
     min_spend_share: Rate | None = None
-    max_shift_between_items: Rate | None = None
+    max_shift_between_items: Rate | None = Field(
+        None,
+        description="Deprecated: write it as variations.share (basis item), the one home of the "
+        "tolerated shift; still read, as variations.share, with a warning (CB409)",
+    )
 
 
 class VariationRules(_Model):
@@ -304,6 +308,35 @@ class CallPack(_Model):
     simplified_costs: SimplifiedCosts | None = None
     expenses: ExpenseRules = ExpenseRules()
     variations: VariationRules = VariationRules()
+
+    @model_validator(mode="after")
+    def _one_home_for_the_tolerated_shift(self) -> CallPack:
+        """The deprecated ``parameters.max_shift_between_items`` is read as ``variations.share``
+        (of the item's approved amount): CB311 and CB404 measure against the same tolerance."""
+        old = self.parameters.max_shift_between_items
+        if old is None:
+            return self
+        v = self.variations
+        if v.share is not None or v.amount is not None:
+            raise PydanticCustomError(
+                "cb_value",
+                "parameters.max_shift_between_items is deprecated and variations sets the tolerance "
+                "too: keep only variations.share",
+            )
+        # The model is frozen: the migration is part of its validation, before anyone reads it.
+        object.__setattr__(self, "variations", v.model_copy(update={"share": old, "basis": "item"}))
+        return self
+
+    def unknown_parameters(self) -> list[str]:
+        """The names of the call's parameters that are unknown (null): not checked."""
+        missing = [
+            k
+            for k, v in self.parameters.model_dump().items()
+            if v is None and k != "max_shift_between_items"  # deprecated: its home is `variations`
+        ]
+        if self.variations.share is None and self.variations.amount is None:
+            missing.append("variations.share/amount")
+        return missing
 
     @model_validator(mode="after")
     def _bases_are_direct_items(self) -> CallPack:

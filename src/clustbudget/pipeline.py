@@ -121,6 +121,19 @@ def check_budget(
             result.findings.append(finding("CB020", text, loaded.at(("call",))))
         return result
     result.pack, result.pack_display = pack_loaded.model, pack_loaded.display
+    if result.pack.parameters.max_shift_between_items is not None and selection.wants("CB409"):
+        result.findings.append(
+            finding(
+                "CB409",
+                msg(
+                    "call pack {call!r} sets parameters.max_shift_between_items, deprecated: it is read as "
+                    "variations.share ({share:rate}); move it to the pack's variations: section",
+                    call=budget.call,
+                    share=result.pack.variations.share,
+                ),
+                loaded.at(("call",)),
+            )
+        )
     result.figures = budget_figures(budget, result.pack)
     ctx = BudgetContext(budget, result.pack, result.figures)
     result.findings.extend(
@@ -820,9 +833,9 @@ def version_line(
             break
         on_line.add(current)
         v = chosen.budget.variation  # type: ignore[union-attr]
-        line.append(Version(chosen.loaded.display, v.id, v.approved, chosen.figures))  # type: ignore[union-attr, arg-type]
+        line.append(Version(chosen.loaded.display, v.id, v.approved, chosen.figures, v.act))  # type: ignore[union-attr, arg-type]
     pending = [
-        Version(r.loaded.display, r.budget.variation.id, None, r.figures)  # type: ignore[union-attr]
+        Version(r.loaded.display, r.budget.variation.id, None, r.figures, r.budget.variation.act)  # type: ignore[union-attr]
         for r in results
         if targets[id(r)] in on_line and r.budget is not None and not _approved(r) and r.figures is not None
     ]

@@ -169,6 +169,8 @@ class Version:
     """The variation's id (``V1``), or ``""`` for the original budget."""
     approved: date | None
     figures: BudgetFigures
+    act: str | None = None
+    """The act that approved the variation (``Det. 12345/2021``), when the revision names it."""
 
 
 def in_force(versions: list[Version], on: date) -> int:

@@ -534,7 +534,7 @@ def not_checked(ctx: BudgetContext) -> Iterator[Hit]:
     Fix: nothing in the budget. Once the call's manual gives the values, set them in a call
     pack of your own (a copy of the built-in one) and point `call:` at it.
     """
-    missing = [k for k, v in ctx.pack.parameters.model_dump().items() if v is None]
+    missing = ctx.pack.unknown_parameters()
     if missing:
         yield Hit(
             ("call",),

@@ -38,6 +38,7 @@ from ..invoices import (
 )
 from ..models import Budget, CallPack, CostReport
 from ..money import ZERO, fmt_eur, fmt_qty, round_cents
+from ..variations import Shift, beyond_tolerance, is_set, tolerated
 from . import Hit, rule
 from .budget import FILE_CHECK, UNKNOWN_PARAMETERS
 
@@ -556,38 +557,45 @@ def over_budget(ctx: ProgressContext) -> Iterator[Hit]:
     "shift-exceeded",
     E,
     "An item's overrun exceeds the shift between items the call tolerates.",
-    "The call's tolerated shift between items (call pack parameter max_shift_between_items)",
+    "The call's tolerated shift between items (call pack section variations: share, amount, basis, combine)",
     "progress",
 )
 def shift_exceeded(ctx: ProgressContext) -> Iterator[Hit]:
     """
-    What it checks (when the call pack sets `max_shift_between_items`): no item's cumulative
-    accepted cost exceeds its budget by more than that share of the item's budget.
+    What it checks (when the call pack's `variations:` section sets `share` and/or
+    `amount`): no item's cumulative accepted cost exceeds its budget by more than the
+    tolerance, measured as a variation's shift is (CB404): `share` × the item's budget
+    (`basis: item`) or × the budget's total (`basis: total`), and/or `amount` in euro, the
+    larger of the two (`combine: either`) or the smaller (`both`).
 
-    Why: the call tolerates moving that share of an item's budget without approval; beyond it,
-    the overrun needs a variation approved by the Region.
+    Why: the call tolerates moving that much into an item without approval; beyond it, the
+    overrun needs a variation approved by the Region.
 
     Fix: ask the Region for a variation of at least the amount stated (record it as a revision
     of the budget: `revises:` and `variation:`), or bring the item back within the tolerance.
     """
-    limit = ctx.pack.parameters.max_shift_between_items
-    if limit is None or not ctx.progress:
+    rules = ctx.pack.variations
+    if not is_set(rules) or not ctx.progress:
         return
-    for r in ctx.progress[-1]:
-        tolerated = round_cents(r.budget * limit)
-        excess = r.cumulative - r.budget - tolerated
-        if r.key != "total" and excess > 0:
+    rows = ctx.progress[-1]
+    budget_total = next((r.budget for r in rows if r.key == "total"), ZERO)
+    for r in rows:
+        if r.key == "total":
+            continue
+        # The overrun read as a shift from the budget to what was accepted: the same tolerance.
+        as_shift = Shift(r.key, r.budget, r.cumulative, budget_total)
+        excess = beyond_tolerance(rules, as_shift)
+        if excess > 0:
             yield Hit(
                 ("period",),
                 msg(
                     "item {key}: {cumulative:money} against a budget of {budget:money} is beyond the "
-                    "{limit:rate} shift the call tolerates ({tolerated:money}) by {excess:money}: "
+                    "shift the call tolerates ({tolerated:money}) by {excess:money}: "
                     "that much needs an approved variation",
                     key=r.key,
                     cumulative=r.cumulative,
                     budget=r.budget,
-                    limit=limit,
-                    tolerated=tolerated,
+                    tolerated=tolerated(rules, as_shift),
                     excess=excess,
                 ),
                 doc=ctx.reports[-1].loaded,
@@ -655,7 +663,7 @@ def report_not_checked(ctx: ProgressContext) -> Iterator[Hit]:
     if not ctx.reports:
         return
     params = ctx.pack.parameters
-    missing = [k for k, v in params.model_dump().items() if v is None]
+    missing = ctx.pack.unknown_parameters()
     if missing:
         text = msg(
             "not checked, unknown for call {call}: {parameters}, and whether E is capped at the budgeted E",

@@ -8,6 +8,7 @@ unknown for the Clust-ER calls (DOMAIN: U), set in peer ERDF programmes (S).
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -16,7 +17,7 @@ from ..i18n import N_, msg
 from ..models import Budget, CallPack
 from ..money import ZERO
 from ..variations import Comparison, beyond_tolerance, is_set, tolerated
-from . import Hit, rule
+from . import Hit, Rule, register, rule
 from .budget import FILE_CHECK
 
 E, W, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
@@ -392,3 +393,30 @@ def variation_shift(ctx: VariationContext) -> Iterator[Hit]:
                 of_total=row.share_of_total,
             )
         yield Hit(_item_loc(ctx, row.key), text, key=True)
+
+
+def _doc(code: str, name: str, severity: Severity, summary: str, citation: str, text: str) -> None:
+    """Register a rule whose findings are made while reading (no check function here)."""
+    register(Rule(code, name, severity, summary, citation, "reading", None, inspect.cleandoc(text)))
+
+
+_doc(
+    "CB409",
+    "deprecated-shift-parameter",
+    W,
+    "The call pack sets the tolerated shift as parameters.max_shift_between_items (deprecated).",
+    FILE_CHECK,
+    """
+    What it checks: a call pack that still sets `parameters: max_shift_between_items`, the
+    old home of the shift between items tolerated without approval. It is read as
+    `variations: share` (of the item's approved amount), which the over-budget rule (CB311)
+    and the variation rules (CB404) both measure against. Reported on the pack and on every
+    budget that uses it.
+
+    Why: one tolerance has one home; two places for it could say two different things.
+
+    Fix: in the pack, delete `max_shift_between_items` from `parameters:` and write
+    `variations: {share: "0.2"}` (the same fraction), with `amount`, `basis` and `combine`
+    if the call states them.
+    """,
+)

@@ -236,6 +236,12 @@ class ReportLabels:
     period: str
     period_dates: str
     report_file: str
+    budget_in_force: str
+    version_variation: str
+    version_act: str
+    version_original: str
+    version_header: str
+    version_header_original: str
     budget_col: str
     earlier_col: str
     previous_col: str
@@ -325,6 +331,12 @@ REPORT_ENGLISH = ReportLabels(
     period="Period",
     period_dates="{start} to {end}",
     report_file="Report file",
+    budget_in_force="Budget in force",
+    version_variation="variation {vid}, approved on {approved}{act} ({file})",
+    version_act=", {act}",
+    version_original="the original budget ({file}): no variation approved by {end}",
+    version_header="Budget: variation {vid}{act}",
+    version_header_original="Budget: original",
     budget_col="Budget (€)",
     earlier_col="{period}: accepted (€)",
     previous_col="Earlier periods (€)",

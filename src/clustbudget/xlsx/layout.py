@@ -172,11 +172,13 @@ def frame(
     print_scale: int | None = None,
     title_cols: str | None = None,
     breaks_after: Sequence[int] = (),
+    header_right: str | None = None,
 ) -> None:
     """Column widths, frozen panes, protection and print set-up of one sheet.
 
     ``widths`` maps a column to ``(minimum, maximum)``; the width fits the longest text
-    written in that column within those bounds. ``title`` goes in the page header, ``page``
+    written in that column within those bounds. ``title`` goes in the page header (and
+    ``header_right``, when given, at its right: the rendiconto's budget version), ``page``
     (``Pagina &P di &N``) in the footer. ``allow_filter`` lets the autofilter work on the
     protected sheet.
 
@@ -220,6 +222,8 @@ def frame(
     title = title if len(title) <= MAX_TITLE else title[: MAX_TITLE - 1] + "…"
     # In headers and footers "&" starts a code: a literal one is written "&&".
     ws.oddHeader.center.text = title.replace("&", "&&")
+    if header_right:
+        ws.oddHeader.right.text = header_right.replace("&", "&&")
     ws.oddFooter.left.text = "&A"
     ws.oddFooter.center.text = page
     ws.oddFooter.right.text = f"clustbudget {__version__}"

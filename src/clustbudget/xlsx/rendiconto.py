@@ -187,6 +187,8 @@ class _Rendiconto(Workbook[ReportStyles]):
         known = [(f.display, f.path) for f in [b.loaded, *(r.loaded for r in project.reports)]]
         known.append((b.pack_display, Path(b.pack_display)))
         date_format = "dd/mm/yyyy" if t.lang == "it" else "yyyy-mm-dd"
+        self.version = project.in_force[index] if index < len(project.in_force) else None
+        """The budget version in force at the period's end: the budget column's figures."""
         super().__init__(
             t=t,
             pack=b.pack,
@@ -196,9 +198,31 @@ class _Rendiconto(Workbook[ReportStyles]):
             places=Places(b.loaded.path, known),
             page_title=f"{self.model.project.title} — {self.period_id}",
             generated=generated,
+            page_note=self._version_header(rt),
         )
         # Where the Summary finds the accepted amounts: (item range, accepted range) per sheet.
         self.sources: list[tuple[str, str]] = []
+
+    def _version_header(self, rt: ReportLabels) -> str:
+        """The page header's note: which budget version the statement is against."""
+        v = self.version
+        if v is None or not v.id:
+            return rt.version_header_original
+        act = rt.version_act.format(act=v.act) if v.act else ""
+        return rt.version_header.format(vid=v.id, act=act)
+
+    def _version_fact(self) -> tuple[str, Any, Any]:
+        """The Summary's row naming the budget version in force: id, act, approval date, file."""
+        rt, v = self.rt, self.version
+        path = self.places.path(v.display if v is not None else self.project.budget.loaded.display)
+        if v is None or not v.id or v.approved is None:
+            text = rt.version_original.format(file=path, end=self.date_text(self.report.period.end))
+        else:
+            act = rt.version_act.format(act=v.act) if v.act else ""
+            text = rt.version_variation.format(
+                vid=v.id, approved=self.date_text(v.approved), act=act, file=path
+            )
+        return (rt.budget_in_force, text, self.s.text)
 
     def package(self) -> Package:
         self._staff()
@@ -515,6 +539,7 @@ class _Rendiconto(Workbook[ReportStyles]):
                 (t.call, call, s.text),
                 (t.call_id, f"{pack.id} v{pack.version}", s.text),
                 (rt.period, f"{self.period_id} ({dates})", s.text),
+                self._version_fact(),
                 (rt.report_file, self.places.path(self.result.loaded.display), s.text),
                 (
                     t.findings,
@@ -767,7 +792,7 @@ class _Rendiconto(Workbook[ReportStyles]):
             files.append(SourceFile(label, self.places.path(r.loaded.display), sha(r)))
         period = self.report.period
         selected = f"{period.id} ({self.date_text(period.start)} – {self.date_text(period.end)})"
-        self.provenance_sheet(files, [(rt.period_selected, selected, s.text)])
+        self.provenance_sheet(files, [(rt.period_selected, selected, s.text), self._version_fact()])
 
     def _properties(self) -> None:
         rt, pack = self.rt, self.pack

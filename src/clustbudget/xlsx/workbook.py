@@ -68,8 +68,11 @@ class Workbook(Generic[S]):
         places: Places,
         page_title: str,
         generated: datetime,
+        page_note: str | None = None,
     ) -> None:
         self.t = t
+        self.page_note = page_note
+        """Printed at the right of every page's header (the rendiconto's budget version)."""
         self.pack = pack
         self.pack_display = pack_display
         """The call pack's file as the budget's ``call:`` names it."""
@@ -92,7 +95,14 @@ class Workbook(Generic[S]):
     def frame(self, name: str, **kwargs: Any) -> None:
         """Column widths, frozen panes, protection and print set-up of sheet ``name``
         (:func:`.layout.frame`), with the page header every sheet of the workbook has."""
-        frame(self.sheets[name], self.rows[name], title=self.page_title, page=self.t.page, **kwargs)
+        frame(
+            self.sheets[name],
+            self.rows[name],
+            title=self.page_title,
+            page=self.t.page,
+            header_right=self.page_note,
+            **kwargs,
+        )
 
     def item_label(self, key: str) -> str:
         """An item's label in the workbook's language, from the call pack."""
