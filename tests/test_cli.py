@@ -25,7 +25,7 @@ def test_validate_example_folder_passes_with_the_programme_warning(cli):
     assert all(LINE.match(line) for line in lines[:-1]), lines
     assert any(" CB106 warning programme stated as 'POR FESR 2021-2027'" in line for line in lines)
     # the budget, its variation V1 and its two example reports, checked together as one project
-    assert lines[-1].startswith("4 files checked: 0 errors, 4 warnings, 8 info")
+    assert lines[-1].startswith("5 files checked: 0 errors, 4 warnings, 8 info")
     # V1's shifts are shown; under V1 (in force at SAL-2's end) D is within its budget
     assert any(
         "V1.yaml:43:3: CB408 info V1: item A 130,000.00 → 115,000.00 (-15,000.00" in line for line in lines
@@ -350,7 +350,7 @@ def test_the_readme_flow_runs_as_written(cli, tmp_path):
     commands = [
         line.split("#", 1)[0].strip() for line in block.splitlines() if line.startswith("clustbudget ")
     ]
-    assert len(commands) == 7
+    assert len(commands) == 8
     shutil.copytree(ROOT / "budgets", tmp_path / "budgets")
     shutil.copytree(ROOT / "examples", tmp_path / "examples")
     for command in commands:
@@ -364,3 +364,4 @@ def test_the_readme_flow_runs_as_written(cli, tmp_path):
         assert r.returncode == 0, (command, r.stdout, r.stderr)
     assert (tmp_path / "clust-er-health-2020-2022.xlsx").is_file()
     assert (tmp_path / "clust-er-health-2020-2022-SAL-2.xlsx").is_file()
+    assert (tmp_path / "clust-er-health-2020-2022-results-2021.pdf").is_file()

@@ -90,7 +90,7 @@ def test_pre_commit_hook_passes_on_the_example_and_fails_on_a_broken_budget(user
     assert ok.returncode == 0, ok.stdout + ok.stderr
     assert re.search(r"clustbudget validate\.+Passed", ok.stdout), ok.stdout
     # the example's real warnings, from the budget and its reports validated together
-    assert "CB106 warning" in ok.stdout and "4 files checked: 0 errors" in ok.stdout
+    assert "CB106 warning" in ok.stdout and "5 files checked: 0 errors" in ok.stdout
 
     broken = (repo / "budgets" / "clust-er-health-2020-2022.yaml").read_text(encoding="utf-8")
     assert "  E: 40000.00" in broken

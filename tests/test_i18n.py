@@ -244,7 +244,7 @@ def test_every_command_takes_lang(cli):
 def test_validate_summary_and_severity_in_italian(cli):
     r = cli("validate", "--lang", "it", "budgets/")
     assert r.returncode == 0
-    assert r.stdout.splitlines()[-1] == "4 file controllati: 0 errori, 4 avvisi, 8 informazioni — superato"
+    assert r.stdout.splitlines()[-1] == "5 file controllati: 0 errori, 4 avvisi, 8 informazioni — superato"
     assert " CB107 avviso " in r.stdout
 
 

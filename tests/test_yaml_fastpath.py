@@ -196,3 +196,39 @@ def test_lines_are_read_in_chunks_as_in_one_piece() -> None:
     for text in ["a: 1\nb:\n  - x\n", "a: 1\n\n# c\nb: 2", "", "\n\n", "- a\n" * 50]:
         for chunk in (1, 3, 7, 1 << 18):
             assert list(_lines(text, chunk)) == _LINE.findall(text), (text, chunk)
+
+
+def test_simple_flows_read_without_libyaml_agree_with_the_events(monkeypatch: Any) -> None:
+    # one level of words or quoted text: read by _FastPath._simple_flow, no parser per flow
+    calls: list[str] = []
+    events = _FastPath._simple_flow
+
+    def counted(self: _FastPath, text: str, pos: int) -> Any:
+        value = events(self, text, pos)
+        calls.append("simple" if value is not None else "libyaml")
+        return value
+
+    monkeypatch.setattr(_FastPath, "_simple_flow", counted)
+    flows = [
+        "[]",
+        "{ }",
+        '["1", "2"]',
+        "[ a , b c,'d: e' ]",
+        "{2018: 35149.39, 2019: 53081.69}",
+        "{id: SAL-1, start: 2020-10-01, end: null}",
+        "{\"k\": null, 'x y': true, z: false}",
+        "[ñandú, Forlì-Cesena, a/b, 1+2]",
+    ]
+    for flow in flows:
+        for text in (f"x: {flow}\n", f"- {flow}\n", f"k:\n  - {flow}\n  - [z]\n"):
+            assert same(text), text
+    assert set(calls) == {"simple"}
+    calls.clear()
+    # not simple: read by libyaml as before (nested, escapes, a trailing comma, a comment)
+    for flow in ("[~]", "[[a]]", '["a\\tb"]', "[a, ]", "{a: b} # c", "[-1]", "{a: [b]}"):
+        assert same(f"x: {flow}\n"), flow
+    assert set(calls) == {"libyaml"}
+
+
+def test_a_duplicate_key_in_a_simple_flow_is_worded_by_libyaml() -> None:
+    assert fast("x: {a: 1, a: 2}\n") is None

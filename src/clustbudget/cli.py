@@ -546,6 +546,67 @@ def export(
     return int(ExitCode.OK)
 
 
+@app.command()
+def results(
+    budget: BudgetArg,
+    year: Annotated[int, typer.Option("--year", help="The calendar year of the report.", metavar="YEAR")],
+    output: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--output",
+            "-o",
+            help="File to write, .xlsx or .pdf; repeatable (default, in the current folder: "
+            "`<budget name>-results-<year>.xlsx` and `.pdf`; none with -f json).",
+            metavar="FILE",
+        ),
+    ] = None,
+    output_format: TableFormatOpt = TableFormat.text,
+    lang: WorkbookLangOpt = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
+    color: ColorOpt = Color.auto,
+) -> int:
+    """The annual results report for the Board and the Assembly.
+
+    From the project's indicators file (`<budget folder>/<budget name>/indicators.yaml`) and
+    its cost reports: organisations reached by category, channels by reach and by cost per
+    contact, members and new members, events and participants, indicators against targets,
+    per action, and the year's spending against the budget. Shows it, and writes it as a
+    workbook with charts and as a PDF (or what -o names, by the suffix).
+
+    Exits 1 when the budget or the indicators file has errors, 2 when a file cannot be read
+    or written, or the year is not one of the project's.
+    """
+    from .output.results import render as render_results
+    from .output.results import results_json
+    from .pipeline import Refused
+    from .results import check_targets, default_targets, load_results, write_results, year_results
+
+    language = terminal_lang(lang)
+    book_lang = lang.value if lang is not None else workbook_lang()
+    targets = list(output or ())
+    if not targets and output_format is TableFormat.text:
+        targets = default_targets(budget, year)
+    try:
+        check_targets(targets, force=force)
+        loaded = load_results(budget)
+        res = year_results(loaded, year)
+        pack = loaded.project.budget.pack
+        assert pack is not None
+        written = write_results(res, pack, targets, lang=book_lang, force=force)
+    except Refused as exc:
+        _refuse(exc, color, language)
+    if output_format is TableFormat.json:
+        from .output.json import dump
+
+        dump(results_json(res, pack, language), sys.stdout)
+    else:
+        render_results(res, pack, console(color), language)
+        _print_findings(res.findings, color, lang=language)
+        for path in written:
+            sys.stdout.write(render(msg("wrote {target}", target=str(path)), language) + "\n")
+    return int(exit_code(res.findings))
+
+
 @app.command("import-expenses")
 def import_expenses(
     ledger: Annotated[
@@ -645,16 +706,17 @@ class SchemaKind(StrEnum):
     budget = "budget"
     report = "report"
     pack = "pack"
+    indicators = "indicators"
 
 
 @app.command()
 def schema(
     kind: Annotated[
-        SchemaKind, typer.Argument(help="Which file kind: budget, report or pack.")
+        SchemaKind, typer.Argument(help="Which file kind: budget, report, pack or indicators.")
     ] = SchemaKind.budget,
     lang: LangOpt = None,
 ) -> int:
-    """Print the JSON Schema of a budget, cost report or call pack, for editors."""
+    """Print the JSON Schema of a budget, cost report, call pack or indicators file, for editors."""
     from .output.json import dump
     from .schema import json_schema
 

@@ -677,3 +677,43 @@ def split_totals(buckets: Mapping[Any, Mapping[str, Decimal]]) -> SplitTotals:
             by_item[item] = by_item.get(item, ZERO) + amount
     by_bucket = {key: sum_amounts(bucket.values()) for key, bucket in buckets.items()}
     return SplitTotals(by_bucket, by_item, sum_amounts(by_bucket.values()))
+
+
+# ====================================================================== by calendar year
+
+
+def accepted_by_year(
+    report: CostReport, costs: ReportCosts, not_accepted_: Mapping[Ref, Decimal]
+) -> dict[Ref, dict[int, Decimal]]:
+    """Each claimed line's accepted amount (claimed − not accepted) by calendar year.
+
+    An expense counts in the year of its invoice date. A person's accepted cost is split over
+    the years of the months its hours are in, in proportion to the hours: each year's part
+    rounded half-up to the cent, the last year taking the rest, so the parts add up to the
+    line exactly. Lines kept on record, or not accepted at all, are left out.
+    """
+    out: dict[Ref, dict[int, Decimal]] = {}
+    for s in costs.staff:
+        ref: Ref = ("staff", s.index)
+        accepted = s.cost - not_accepted_.get(ref, ZERO)
+        if accepted <= 0:
+            continue
+        by_year: dict[int, Decimal] = {}
+        for month, hours in s.months.items():  # derived from days: where given
+            year = int(month[:4])
+            by_year[year] = by_year.get(year, ZERO) + hours
+        total_hours = sum_amounts(by_year.values())
+        if not total_hours:
+            continue
+        years = sorted(by_year)
+        parts: dict[int, Decimal] = {}
+        for year in years[:-1]:
+            parts[year] = round_cents(accepted * by_year[year] / total_hours)
+        parts[years[-1]] = accepted - sum_amounts(parts.values())
+        out[ref] = parts
+    for e in costs.expenses:
+        ref = ("expense", e.index)
+        accepted = e.eligible - not_accepted_.get(ref, ZERO)
+        if e.claimed and accepted > 0:
+            out[ref] = {report.expenses[e.index].date.year: accepted}
+    return out

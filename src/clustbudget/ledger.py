@@ -399,8 +399,11 @@ def decimal_mark(ledger: Ledger, columns: Sequence[int]) -> bool | None:
     return None if comma == point else comma
 
 
+_NUMBER_NOISE = re.compile(r"[\s\u00a0€]|EUR")
+
+
 def _bare_number(text: str) -> str:
-    return re.sub(r"[\s\u00a0€]|EUR", "", text.strip())
+    return _NUMBER_NOISE.sub("", text.strip())
 
 
 def number_text(text: str, comma_decimal: bool | None) -> str:
@@ -563,10 +566,22 @@ def parse_rows(
         seen[_invoice_key(exp)] = "already in the report"
     allowed = set(pack.expenses.payment_methods)
     comma_decimal = decimal_mark(ledger, [mapping[f] for f in NUMERIC if f in mapping])
+    # Ledgers repeat their cells (dates, items, suppliers, payment methods): each distinct
+    # text cell of a column is turned into report text once.
+    texts: dict[str, dict[Any, Any]] = {f: {} for f in mapping}
     for number, row in ledger.rows:
         cells = {f: row[i] if i < len(row) else None for f, i in mapping.items()}
-        values = {f: _cell_text(cell, f, comma_decimal) for f, cell in cells.items()}
-        values = {f: v for f, v in values.items() if v is not None}
+        values = {}
+        for f, cell in cells.items():
+            if type(cell) is str:
+                seen_cell = texts[f]
+                v = seen_cell.get(cell, _MISSING)
+                if v is _MISSING:
+                    v = seen_cell[cell] = _cell_text(cell, f, comma_decimal)
+            else:
+                v = _cell_text(cell, f, comma_decimal)
+            if v is not None:
+                values[f] = v
         if isinstance(values.get("action"), str) and "," in values["action"]:
             values["action"] = [a.strip() for a in values["action"].split(",") if a.strip()]
         try:
@@ -600,6 +615,9 @@ def parse_rows(
         seen[key] = f"already in row {number}"
         parsed.expenses.append((number, values))
     return parsed
+
+
+_MISSING = object()
 
 
 def _invoice_key(exp: Expense) -> tuple[str, int, str]:
@@ -822,9 +840,9 @@ def plan_import(
     project = check_project(budget, [trial, *others])
     result = next(r for r in project.reports if r.loaded is trial)
     first = len(model.expenses)
-    # Each new expense is written one field a line: its lines are [start, start + fields).
+    # Each new expense is written one field a line (:func:`expense_yaml`): count its fields.
     spans = [
-        (trial.at(("expenses", first + k)).line, len(expense_yaml(values, 2).splitlines()))
+        (trial.at(("expenses", first + k)).line, sum(1 for f in FIELDS if f in values))
         for k, (_, values) in enumerate(candidates)
     ]
     refused: dict[int, list[str]] = {}

@@ -19,13 +19,19 @@ from pydantic import BaseModel, ValidationError
 
 from .findings import Finding, Location, Severity
 from .i18n import N_, Message, msg
+from .indicators import IndicatorsFile
 from .models import Budget, CallPack, CostReport
 from .rules import finding
 from .types import describe
 from .yamlsource import Document, ReadError, read_document
 
-Kind = Literal["budget", "report", "pack"]
-MODELS: dict[str, type[BaseModel]] = {"budget": Budget, "report": CostReport, "pack": CallPack}
+Kind = Literal["budget", "report", "pack", "indicators"]
+MODELS: dict[str, type[BaseModel]] = {
+    "budget": Budget,
+    "report": CostReport,
+    "pack": CallPack,
+    "indicators": IndicatorsFile,
+}
 PACKS_DIR = Path(__file__).parent / "packs"
 
 
@@ -49,7 +55,8 @@ class Loaded:
 
 
 def detect_kind(data: Any) -> Kind | None:
-    """A file's kind from its top-level keys: `costs` budget, `budget` report, `items` pack."""
+    """A file's kind from its top-level keys: `costs` budget, `budget` report, `items` pack,
+    `indicators` a project's indicators."""
     if not isinstance(data, dict):
         return None
     if "costs" in data:
@@ -58,6 +65,8 @@ def detect_kind(data: Any) -> Kind | None:
         return "report"
     if "items" in data:
         return "pack"
+    if "indicators" in data:
+        return "indicators"
     return None
 
 
@@ -97,15 +106,21 @@ def load_file(path: Path, display: str | None = None, expect: Kind | None = None
     return loaded
 
 
-KIND_KEYS = {"costs": "budget", "budget": "cost report", "items": "call pack"}
-_KIND_OF_KEY: dict[str, Kind] = {"costs": "budget", "budget": "report", "items": "pack"}
+KIND_KEYS = {"costs": "budget", "budget": "cost report", "items": "call pack", "indicators": "indicators"}
+_KIND_OF_KEY: dict[str, Kind] = {
+    "costs": "budget",
+    "budget": "report",
+    "items": "pack",
+    "indicators": "indicators",
+}
 _KIND_NAMES = {
     "budget": msg("a budget"),
     "report": msg("a cost report"),
     "pack": msg("a call pack"),
+    "indicators": msg("a project's indicators"),
     None: msg("none"),
 }
-_OURS = re.compile(r"(?m)^(clustbudget|costs|budget|items)\s*:")
+_OURS = re.compile(r"(?m)^(clustbudget|costs|budget|items|indicators)\s*:")
 
 
 def kind_hint(data: Any) -> tuple[str, str | None] | None:
@@ -320,6 +335,7 @@ def _rules_not_run(loaded: Loaded) -> Finding:
         "budget": msg("the budget rules (CB1xx) were not checked: fix the errors in this file first"),
         "report": msg("the report rules (CB2xx, CB3xx) were not checked: fix the errors in this file first"),
         "pack": msg("the budgets that use this pack were not checked: fix the errors in this file first"),
+        "indicators": msg("the indicator rules (CB5xx) were not checked: fix the errors in this file first"),
     }[loaded.kind or "budget"]
     return finding("CB017", text, Location(loaded.display, 1, 1))
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
@@ -516,6 +517,7 @@ def validate_paths(paths: Iterable[Path], selection: Selection = Selection()) ->
             Path, list[tuple[Loaded, FileResult]], BudgetResult, CheckedProject, list[Version], list[Version]
         ]
     ] = []
+    indicator_files: list[tuple[Loaded, FileResult]] = []
     collected = collect(list(paths))
     run_projects: list[ProjectResult] = []
     for path, named in collected:
@@ -548,6 +550,8 @@ def validate_paths(paths: Iterable[Path], selection: Selection = Selection()) ->
             target = budget_of_report(loaded)
             assert target is not None
             reports.setdefault(target, []).append((loaded, fr))
+        elif loaded.kind == "indicators" and loaded.model is not None:
+            indicator_files.append((loaded, fr))
         else:
             fr.findings = _selected(loaded.findings, selection)
     cache = dict(budgets)  # every budget read in this run, named or not: each read once
@@ -622,6 +626,14 @@ def validate_paths(paths: Iterable[Path], selection: Selection = Selection()) ->
                         loaded.at(("budget",)),
                     )
                 )
+    for loaded, fr in indicator_files:
+        budget_path = indicators_budget(loaded.path)
+        indicators_of = None
+        if budget_path is not None:
+            indicators_of = cache.get(_resolved(budget_path)) or check_budget(
+                budget_path, display=_display(budget_path), resolver=resolver, selection=Selection(("CB0",))
+            )
+        fr.findings = check_indicators(loaded, budget=indicators_of, selection=selection)
     for fr in files:
         fr.findings.sort(key=lambda f: f.sort_key)
     return RunResult(files, run_projects)
@@ -634,6 +646,73 @@ def _resolved(path: Path) -> Path:
         return path.resolve()
     except (OSError, RuntimeError, ValueError):
         return path.absolute()
+
+
+# ------------------------------------------------------------------ a project's indicators
+
+
+def _is_project_indicators(path: Path, budget_path: Path) -> bool:
+    from .indicators import INDICATORS_FILE
+
+    try:
+        folder = (budget_path.parent / budget_path.stem).resolve()
+        return path.name == INDICATORS_FILE and path.resolve().parent == folder
+    except (OSError, RuntimeError, ValueError):
+        return False
+
+
+def indicators_budget(path: Path) -> Path | None:
+    """The budget of an indicators file kept in a project's folder
+    (``budgets/<budget name>/indicators.yaml`` → ``budgets/<budget name>.yaml``), or None."""
+    folder = path.parent
+    for suffix in YAML_SUFFIXES:
+        candidate = folder.parent / (folder.name + suffix)
+        if _is_file(candidate):
+            return candidate
+    return None
+
+
+def check_indicators(
+    loaded: Loaded,
+    *,
+    budget: BudgetResult | None,
+    reports: Sequence[CostReport] | None = None,
+    selection: Selection = Selection(),
+    today: date | None = None,
+) -> list[Finding]:
+    """The findings of a loaded indicators file: its reading and schema findings, then the
+    CB5xx rules with its project (the budget's dates and actions; the cost reports, read
+    from beside the budget when ``reports`` is None). Without a budget: CB511, and the rules
+    that need none."""
+    from .indicators import IndicatorsFile
+    from .rules.indicators import IndicatorsContext
+
+    findings = _selected(loaded.findings, selection)
+    doc = loaded.model
+    if not isinstance(doc, IndicatorsFile):
+        return findings
+    model = budget.budget if budget is not None else None
+    if model is None:
+        if selection.wants("CB511"):
+            findings.append(
+                finding(
+                    "CB511",
+                    msg(
+                        "not in a project's folder (budgets/<budget name>/indicators.yaml beside "
+                        "budgets/<budget name>.yaml), or its budget has errors: dates, actions and "
+                        "costs not checked"
+                    ),
+                    Location(loaded.display, 1, 1),
+                )
+            )
+        reports = ()
+    elif reports is None:
+        assert budget is not None
+        reports = [r.model for r in project_reports(budget.loaded.path) if isinstance(r.model, CostReport)]
+    ctx = IndicatorsContext(doc, model, reports, today or date.today())
+    findings += run("indicators", ctx, lambda hit: loaded.at(hit.loc, key=hit.key), selection).findings
+    findings.sort(key=lambda f: f.sort_key)
+    return findings
 
 
 def _not_ours(loaded: Loaded) -> bool:
@@ -731,7 +810,9 @@ def load_project(
     """
     budget_path = Path(budget_path)
     budget = check_budget(budget_path, selection=selection)
-    paths = list(report_paths)
+    # The project's indicators file is part of the project, not a report: `export BUDGET
+    # budgets/<name>/*.yaml` names it with the reports (results reads it, not report/export).
+    paths = [p for p in report_paths if not _is_project_indicators(p, budget_path)]
     loadeds = [load_file(p, str(p), expect="report") for p in paths]
     others = project_reports(budget_path, known=paths)
     if not paths:

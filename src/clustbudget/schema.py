@@ -19,12 +19,13 @@ TITLES = {
     "budget": N_("clustbudget budget"),
     "report": N_("clustbudget cost report"),
     "pack": N_("clustbudget call pack"),
+    "indicators": N_("clustbudget indicators"),
 }
 
 
 def json_schema(kind: str = "budget", lang: str = "en") -> dict[str, Any]:
-    """The JSON Schema (draft 2020-12) of one file kind: ``budget``, ``report`` or ``pack``,
-    its descriptions in ``lang``."""
+    """The JSON Schema (draft 2020-12) of one file kind: ``budget``, ``report``, ``pack`` or
+    ``indicators``, its descriptions in ``lang``."""
     with warnings.catch_warnings():
         # pydantic warns while serialising Decimal defaults (hours_per_year) into the schema
         warnings.simplefilter("ignore")

@@ -810,6 +810,23 @@ _LINE = re.compile(
     r"^(?:( *)(-(?: +|$))?(?:(" + _KEY + r")(:(?: +|$)))?(" + _VALUE + r")?" + _TAIL + r"|(.+))$",
     re.MULTILINE,
 )
+# A flow collection of one level of simple scalars (:meth:`_FastPath._simple_flow`): words
+# of letters, digits and ``_ . + / -`` (single spaces between words), or quoted text with no
+# escapes; no trailing comma, no comment after it.
+_FLOW_WORD = r"""(?:"[^"\\\x00-\x1f]*"|'[^'\x00-\x1f]*'|\w[\w.+/\-]*(?: [\w.+/\-]+)*)"""
+_FLOW_SCALAR = re.compile(_FLOW_WORD)
+_SIMPLE_SEQ = re.compile(r"\[ *(?:" + _FLOW_WORD + r"(?: *, *" + _FLOW_WORD + r")*)? *\]")
+_SIMPLE_MAP = re.compile(
+    r"\{ *(?:"
+    + _FLOW_WORD
+    + r": +"
+    + _FLOW_WORD
+    + r"(?: *, *"
+    + _FLOW_WORD
+    + r": +"
+    + _FLOW_WORD
+    + r")*)? *\}"
+)
 _QUOTE_OR_FLOW = frozenset("\"'[{")
 _WORDS = _NULLS | {"true", "false"}
 _MAX_FLOWS = 10_000
@@ -1012,9 +1029,13 @@ class _FastPath:
         return text
 
     def _flow(self, text: str, pos: int) -> Any:
-        """A one-line flow collection, read by libyaml and moved to where it stands."""
+        """A one-line flow collection, read by libyaml and moved to where it stands (or, when
+        it is one level of simple scalars, by :meth:`_simple_flow`)."""
         if "&" in text or "*" in text or "!" in text:
             raise _Fallback  # anchors, aliases and tags are the whole document's business
+        simple = self._simple_flow(text, pos)
+        if simple is not None:
+            return simple
         self.flows += 1
         if self.flows > _MAX_FLOWS:
             raise _Fallback  # one libyaml parser per flow: past this many, one for the whole text
@@ -1032,3 +1053,63 @@ class _FastPath:
         if inner.problems:
             raise _Fallback  # a duplicate key's message names lines: libyaml's reading words it
         return value
+
+    def _simple_flow(self, text: str, pos: int) -> Any:
+        """``[a, "b", 3]`` or ``{2019: 1.50, k: v}``: one level of plain words or simply quoted
+        text, as libyaml reads it (values, positions, counts), without a parser for it; None
+        for any other flow."""
+        is_map = text[0] == "{"
+        if not (_SIMPLE_MAP if is_map else _SIMPLE_SEQ).fullmatch(text):
+            return None
+        if len(self.stack) + self.b.depth >= MAX_DEPTH:
+            raise _Fallback
+        table = array("Q", [pos, pos + len(text)])
+        scalars = 0
+        value: Any
+        if is_map:
+            mapping: dict[str, Any] = {}
+            key: str | None = None
+            for m in _FLOW_SCALAR.finditer(text):
+                word = m[0]
+                scalars += 1
+                if key is None:
+                    if word[0] == '"' or word[0] == "'":
+                        word = word[1:-1]
+                    elif word == "<<":  # pragma: no cover - not a word of the pattern
+                        raise _Fallback
+                    key = sys.intern(word)
+                    if key in mapping:
+                        raise _Fallback  # a duplicate key: libyaml's reading words it
+                    table.append(pos + m.start())
+                else:
+                    mapping[key] = self._flow_scalar(word)
+                    table.append(pos + m.start())
+                    key = None
+            value = mapping
+        else:
+            items: list[Any] = []
+            for m in _FLOW_SCALAR.finditer(text):
+                scalars += 1
+                items.append(self._flow_scalar(m[0]))
+                table.append(pos + m.start())
+            value = items
+        b = self.b
+        b.nodes += 1 + scalars
+        b.collections += 1
+        if b.collections > MAX_COLLECTIONS:
+            raise _Fallback
+        b.positions[id(value)] = table
+        return value
+
+    @staticmethod
+    def _flow_scalar(word: str) -> Any:
+        first = word[0]
+        if first == '"' or first == "'":
+            return word[1:-1]
+        if word in _NULLS:
+            return None
+        if word == "true":
+            return True
+        if word == "false":
+            return False
+        return word

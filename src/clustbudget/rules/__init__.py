@@ -8,6 +8,7 @@ Codes are grouped by family, ruff-style:
   reports of one project, and budget against actual;
 - ``CB4xx`` budget variations: a revision against the version it revises
   (:mod:`clustbudget.rules.variation`);
+- ``CB5xx`` a project's indicators file (:mod:`clustbudget.rules.indicators`);
 - ``CB60x`` the forecast: the projection to the end date (:mod:`clustbudget.rules.forecast`).
 
 A rule is a plain function over the loaded data that yields :class:`Hit` s; the registry
@@ -31,7 +32,7 @@ from ..findings import Finding, Location, Severity
 if TYPE_CHECKING:
     from ..compute import Refusal
 
-Scope = Literal["reading", "budget", "report", "project", "progress", "portfolio", "variation"]
+Scope = Literal["reading", "budget", "report", "project", "progress", "portfolio", "variation", "indicators"]
 
 
 class Hit(NamedTuple):
@@ -92,7 +93,7 @@ def rule(
 
 def all_rules() -> dict[str, Rule]:
     """Every rule, by code (importing the rule modules registers them)."""
-    from . import budget, costreport, days, forecast, project, reading, variation  # noqa: F401
+    from . import budget, costreport, days, forecast, indicators, project, reading, variation  # noqa: F401
 
     return dict(sorted(REGISTRY.items()))
 
