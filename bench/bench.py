@@ -997,9 +997,39 @@ def profile_run(label: str, argv: list[str], work: Path, top: int = 20) -> None:
     prof.unlink()
 
 
+def bench_summary(opt: Options) -> None:
+    """summary (the portfolio) of 300 projects, each a budget and a 20-expense report."""
+    n, limit = 300, 10.0
+    what, target = f"summary of {n} projects", f"< {limit:g} s"
+    folder = opt.work / "portfolio"
+    if not folder.exists():
+        for i in range(n):
+            write_report_project(folder / f"p{i:03d}", 20)
+    done, last = timed([*CLI, "summary", "-f", "json", str(folder)], opt.big_runs, opt.big_warmups)
+    if not done or last.rc >= 2:
+        report(Result("summary", what, "-", target, "n.a.", last.last_line()))
+        return
+    t = median_s(done)
+    report(
+        Result(
+            "summary", what, secs(t), target, status(t, limit), f"{mib(last.max_rss)} peak, exit {last.rc}"
+        )
+    )
+
+
 # ---------------------------------------------------------------- main
 
-MEASUREMENTS = ["startup", "openpyxl", "files", "report", "report-export", "import", "large", "export"]
+MEASUREMENTS = [
+    "startup",
+    "openpyxl",
+    "files",
+    "report",
+    "report-export",
+    "import",
+    "large",
+    "export",
+    "summary",
+]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -1043,6 +1073,7 @@ def main(argv: list[str] | None = None) -> int:
             ("import", bench_import),
             ("large", bench_large),
             ("export", bench_export),
+            ("summary", bench_summary),
         ]
         for name, step in steps:
             if opt.wants(name) or (name == "report" and opt.wants("report-export")):

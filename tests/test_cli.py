@@ -350,7 +350,7 @@ def test_the_readme_flow_runs_as_written(cli, tmp_path):
     commands = [
         line.split("#", 1)[0].strip() for line in block.splitlines() if line.startswith("clustbudget ")
     ]
-    assert len(commands) == 8
+    assert len(commands) == 9
     shutil.copytree(ROOT / "budgets", tmp_path / "budgets")
     shutil.copytree(ROOT / "examples", tmp_path / "examples")
     for command in commands:

@@ -116,12 +116,13 @@ def test_sheets_in_italian_and_english(example, example_sal2, tmp_path):
         "Riepilogo",
         "Personale",
         "Spese",
+        "Previsione",
         "Controlli",
         "Provenienza",
     ]
     en = export(example, tmp_path / "en.xlsx", lang="en")
     wb = openpyxl.load_workbook(en)
-    assert wb.sheetnames == ["Summary", "Staff", "Expenses", "Checks", "Provenance"]
+    assert wb.sheetnames == ["Summary", "Staff", "Expenses", "Forecast", "Checks", "Provenance"]
     summary = wb["Summary"]
     assert summary["A1"].value == (
         "Cost statement SAL-2 — Clust-ER Industrie della Salute e del Benessere 2020-2022"
@@ -347,7 +348,7 @@ def test_every_sheet_protected_frozen_and_set_up_for_a4(example_sal2, example):
 def test_every_formula_caches_its_result_and_amounts_are_exact(example, example_sal2):
     formulas = sum(
         c.find("m:f", NS) is not None
-        for index in range(1, 6)
+        for index in range(1, 7)
         for c in sheet_xml(example_sal2, index).iterfind(".//m:c", NS)
     )
     cached = cached_results(example_sal2)  # fails on a formula without a cached result

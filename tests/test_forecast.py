@@ -255,3 +255,86 @@ def test_report_text_shows_the_forecast_in_italian(project) -> None:
     assert result.returncode == 0, result.stderr
     assert "70.000,00" in result.stdout and "3.194,44" in result.stdout
     assert "Previsione" in result.stdout
+
+
+# ------------------------------------------------------------------ the rendiconto's sheet
+
+
+@pytest.mark.libreoffice
+def test_the_rendiconto_forecast_sheet_recalculates_to_the_hand_figures(project, tmp_path: Path) -> None:
+    import openpyxl
+
+    from clustbudget.xlsx.rendiconto import build
+
+    from .conftest import EXAMPLE
+    from .libreoffice import assert_recalculated_from_wrong_cache, cents, recalculate, wrong_cached_results
+
+    project("sal-1.yaml", SAL1)
+    cases = {"linear": (load_project(project.budget), "en"), "example": (load_project(EXAMPLE), "it")}
+    honest, wrong = {}, {}
+    for name, (proj, lang) in cases.items():
+        index = 0
+        honest[name] = tmp_path / f"{name}.xlsx"
+        with open(honest[name], "wb") as out:
+            build(proj, index, lang).write(out)
+        wrong[name] = tmp_path / f"{name}-wrong.xlsx"
+        with wrong_cached_results(), open(wrong[name], "wb") as out:
+            build(proj, index, lang).write(out)
+    copies = recalculate(list(wrong.values()), tmp_path / "recalculated")
+    for name in cases:
+        assert assert_recalculated_from_wrong_cache(honest[name], wrong[name], copies[wrong[name]]) >= 40
+    ws = openpyxl.load_workbook(copies[wrong["linear"]], data_only=True)["Forecast"]
+    first = next(r for r in range(1, 30) if ws.cell(r, 1).value == "Item") + 1
+    rows = {ws.cell(r, 1).value: r for r in range(first, first + 6)}
+    total = next(r for r in range(first, first + 8) if ws.cell(r, 2).value == "Project total")
+
+    def row(r: int) -> tuple[Decimal, ...]:
+        return tuple(cents(ws.cell(r, c).value, f"row {r} col {c}") for c in range(3, 9))
+
+    # budget, accepted, a month so far, a month needed, projected, over/short: as by hand above
+    assert row(rows["D"]) == (
+        D("12000.00"),
+        D("2000.00"),
+        D("333.33"),
+        D("555.56"),
+        D("8000.00"),
+        D("-4000.00"),
+    )
+    assert row(rows["E"]) == (
+        D("15000.00"),
+        D("3500.00"),
+        D("583.33"),
+        D("638.89"),
+        D("14000.00"),
+        D("-1000.00"),
+    )
+    assert row(total) == (
+        D("75000.00"),
+        D("17500.00"),
+        D("2916.67"),
+        D("3194.44"),
+        D("70000.00"),
+        D("-5000.00"),
+    )
+    # the minimum spend: 80% of 75,000.00, and 2,361.11 a month to reach it
+    minimum = next(r for r in range(total, total + 6) if ws.cell(r, 1).value == "Minimum spend")
+    assert cents(ws.cell(minimum, 2).value) == D("60000.00")
+    assert cents(ws.cell(minimum + 1, 2).value) == D("2361.11")
+    # the time line: start, SAL-1, end; the budget line at 6 of 24 months is 18,750.00
+    line = next(r for r in range(minimum, minimum + 10) if ws.cell(r, 1).value == "Point") + 1
+    assert [ws.cell(line + i, 1).value for i in range(3)] == ["Start", "SAL-1", "End"]
+    assert cents(ws.cell(line + 1, 5).value) == D("17500.00")
+    assert cents(ws.cell(line + 1, 6).value) == D("18750.00")
+    assert cents(ws.cell(line + 2, 7).value) == D("70000.00")
+    charts = openpyxl.load_workbook(honest["linear"])["Forecast"]._charts
+    assert len(charts) == 1 and charts[0].tagname == "lineChart"
+    assert len(charts[0].series) == 3
+    assert "Previsione" in openpyxl.load_workbook(honest["example"]).sheetnames
+
+
+def test_report_text_of_a_project_with_no_period_shows_the_pace_needed(project) -> None:
+    result = run_cli("report", project.budget, env={"COLUMNS": "160"})
+    assert result.returncode == 0, result.stderr
+    assert "No cost reports" in result.stdout
+    assert "no period reported yet, 24 months to go" in result.stdout
+    assert "3,125.00" in result.stdout  # 75,000.00 over 24 months

@@ -184,3 +184,32 @@ def test_accepted_staff_cost_is_split_over_years_by_hours(tmp_path):
     # what is not accepted comes off before the split
     less = accepted_by_year(report, costs, {("staff", 0): Decimal("6.05")})
     assert sum(less[("staff", 0)].values()) == Decimal("56490.00")
+
+
+def test_hours_given_by_day_are_split_over_years_too(tmp_path):
+    """A person with 2020-12-30: 8, 2020-12-31: 4 and 2021-01-04: 8 by day, at 65,000.00 /
+    1,720 = 37.79: 20 h = 755.80; 2020's 12 h: 755.80 × 12 / 20 = 453.48, 2021 the rest, 302.32."""
+    path = tmp_path / "r.yaml"
+    path.write_text(
+        "clustbudget: 1\n"
+        "budget: b.yaml\n"
+        "period: {id: SAL-1, start: 2020-10-01, end: 2021-03-31}\n"
+        "staff:\n"
+        "  - id: cm\n"
+        "    name: Cluster Manager\n"
+        "    item: A\n"
+        "    annual_gross_cost: 65000.00\n"
+        "    cost_year: 2019\n"
+        "    days:\n"
+        "      2020-12-30: 8\n"
+        "      2020-12-31: 4\n"
+        "      2021-01-04: 8\n"
+    )
+    report = load_file(path, expect="report").model
+    assert isinstance(report, CostReport)
+    costs = report_costs(report, True, Decimal(1720))
+    assert costs.staff[0].cost == Decimal("755.80")
+    assert accepted_by_year(report, costs, {})[("staff", 0)] == {
+        2020: Decimal("453.48"),
+        2021: Decimal("302.32"),
+    }

@@ -236,5 +236,7 @@ def test_the_pdf_reads_back_with_the_figures_of_the_json(tmp_path, json2021):
     accepted = f"{D(total['accepted_year']):,.2f}".replace(",", "X").replace(".", ",").replace("X", ".")
     assert any(line.startswith("Totale 200.000,00") and accepted in line for line in lines)
     assert "pagina 1 di" in text
+    # the charts' labels: each category again below its table, each channel below the channels
+    assert lines.count("microimpresa") == 1 and lines.count("sito web") == 1
     # no text below 8 points
     assert min(points(w) for w in words_of(target)) >= 7.9

@@ -436,6 +436,61 @@ def report(
 
 
 @app.command()
+def summary(
+    paths: Annotated[
+        list[Path],
+        typer.Argument(
+            help="Budget files, or folders holding them (each budget is read with its whole project).",
+            show_default=False,
+            metavar="PATH",
+        ),
+    ],
+    output_format: TableFormatOpt = TableFormat.text,
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="Also write the portfolio as an xlsx workbook.", metavar="FILE"),
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing workbook.")] = False,
+    lang: LangOpt = None,
+    color: ColorOpt = Color.auto,
+) -> int:
+    """The portfolio: one row per project, with the totals.
+
+    Per project: budget, accepted to date, share used, remaining, months left, the projection
+    to the end date, open errors and warnings, the latest period and whether it was reviewed.
+    With -o FILE.xlsx, also a workbook (one row per project, with a chart).
+
+    Exits 1 when a project has errors, 2 when a file cannot be read or the workbook exists
+    (unless --force) or cannot be written.
+    """
+    from .portfolio import portfolio
+
+    language = terminal_lang(lang)
+    result = portfolio(paths)
+    if output is not None:
+        from .pipeline import Refused
+        from .portfolio import write_workbook
+
+        book_lang = lang.value if lang is not None else workbook_lang()
+        try:
+            target = write_workbook(result, output, lang=book_lang, force=force)
+        except Refused as exc:
+            _refuse(exc, color, language)
+    if output_format is TableFormat.json:
+        from .output.json import dump
+        from .output.summary import summary_json
+
+        dump(summary_json(result), sys.stdout)
+    else:
+        from .output.summary import render as render_summary
+
+        render_summary(result, console(color), language)
+    if output is not None and output_format is not TableFormat.json:
+        sys.stdout.write(render(msg("wrote {target}", target=str(target)), language) + "\n")
+    return int(exit_code(result.findings))
+
+
+@app.command()
 def variation(
     old: Annotated[
         Path, typer.Argument(help="The approved budget version.", show_default=False, metavar="OLD")

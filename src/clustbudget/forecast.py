@@ -43,6 +43,9 @@ from .compute import (
     item_totals,
     sum_amounts,
 )
+from .compute import (
+    accepted_by_year as line_years,
+)
 from .models import CallPack, CostReport
 from .money import ZERO, round_cents
 
@@ -248,34 +251,21 @@ def accepted_by_year(
 ) -> dict[int, dict[str, Decimal]]:
     """What was accepted in each calendar year, per item (flat rates included).
 
-    A person's accepted cost goes to the years of their hours, in proportion to the hours
-    of each year (:func:`split_by_weight`); an expense's accepted amount to the year of its
+    Each line as :func:`clustbudget.compute.accepted_by_year` splits it: a person's accepted
+    cost goes to the years of their hours (derived from `days:` where given), in proportion to the hours
+    of each year; an expense's accepted amount to the year of its
     invoice date. A year's flat rate is computed on that year's accepted direct costs, so the
     years' E may differ by a cent from the sum of the periods' E. ``reports`` are the
     project's reports with their costs and what is not accepted of each line (the final
     figure: disallowed, cut by the review, or kept on record).
     """
     direct: dict[int, dict[str, Decimal]] = {}
-
-    def add(year: int, item: str, amount: Decimal) -> None:
-        bucket = direct.setdefault(year, {})
-        bucket[item] = bucket.get(item, ZERO) + amount
-
     for report, costs, not_accepted in reports:
-        for s in costs.staff:
-            accepted = s.cost - not_accepted.get(("staff", s.index), ZERO)
-            hours: dict[int, Decimal] = {}
-            for month, h in report.staff[s.index].hours.items():
-                year = int(month[:4])
-                hours[year] = hours.get(year, ZERO) + h
-            parts = split_by_weight(accepted, hours) or {report.period.end.year: accepted}
+        for ref, parts in line_years(report, costs, not_accepted).items():
+            item = costs.item_of(ref)
             for year, part in parts.items():
-                add(year, s.item, part)
-        for e in costs.expenses:
-            if not e.claimed:
-                continue
-            accepted = e.eligible - not_accepted.get(("expense", e.index), ZERO)
-            add(report.expenses[e.index].date.year, e.item, accepted)
+                bucket = direct.setdefault(year, {})
+                bucket[item] = bucket.get(item, ZERO) + part
     return {year: item_totals(pack, direct[year])[0] for year in sorted(direct)}
 
 
@@ -305,24 +295,67 @@ def years_against_budget(
 # ------------------------------------------------------------------ a project's forecast
 
 
-def project_forecast(project: ProjectResult) -> Forecast | None:
-    """The forecast of a loaded project (:func:`clustbudget.pipeline.load_project`), against
-    the budget version in force at its latest period's end; None when the budget's figures
-    could not be computed."""
+def project_forecast(project: ProjectResult, upto: int = -1) -> Forecast | None:
+    """The forecast of a loaded project (:func:`clustbudget.pipeline.load_project`) as of
+    the end of period ``upto`` (an index into ``project.computed``; -1, the latest), against
+    the budget version in force then; None when the budget's figures could not be computed."""
     b = project.budget
     model, pack = b.budget, b.pack
     if model is None or pack is None or b.figures is None:
         return None
     computed = project.computed
-    figures = project.in_force[-1].figures if project.in_force else b.figures
-    progress = project.progress[-1] if project.progress else []
     as_of = None
+    progress: Sequence[ItemProgress] = []
+    figures = b.figures
     if computed:
+        upto %= len(computed)
+        computed = computed[: upto + 1]
         last = computed[-1].report
         assert last is not None
         as_of = last.period.end
+        progress = project.progress[upto]
+        figures = project.in_force[upto].figures
     lines = [
         (r.report, r.costs, r.disallowed) for r in computed if r.report is not None and r.costs is not None
     ]
     years = years_against_budget(figures, accepted_by_year(lines, pack), pack)
     return forecast(model.project.start, model.project.end, as_of, progress, figures, pack, years)
+
+
+@dataclass(frozen=True, slots=True)
+class TimePoint:
+    """One point of the project's time line: the start, a period's end, or the end date."""
+
+    label: str
+    """A period's id; ``""`` for the project's start and end date."""
+    day: date
+    months: Decimal
+    """Months from the project's start (:func:`months_between`)."""
+    accepted: Decimal | None
+    """Accepted in the period (None at the start and the end date)."""
+    cumulative: Decimal | None
+    """Accepted to date (0 at the start; None at the end date, which is projected)."""
+    planned: Decimal
+    """The budget line: the total budget × months ÷ the project's months, half-up to the cent
+    (what an even pace would have spent by then)."""
+
+
+def time_line(fc: Forecast, periods: Sequence[tuple[str, date, Decimal]]) -> list[TimePoint]:
+    """The start, each period's end with its accepted total (``periods``: id, end, accepted
+    in it, in order) and the cumulative, and the end date, each with the budget line."""
+    budget = fc.total.budget
+
+    def planned(months: Decimal) -> Decimal:
+        if fc.months_total <= 0:
+            return budget
+        return round_cents(budget * min(months, fc.months_total) / fc.months_total)
+
+    points = [TimePoint("", fc.start, ZERO, None, ZERO, ZERO)]
+    cumulative = ZERO
+    for pid, end, accepted in periods:
+        cumulative += accepted
+        m = months_between(fc.start, min(end, fc.end))
+        points.append(TimePoint(pid, end, m, accepted, cumulative, planned(m)))
+    if not periods or periods[-1][1] < fc.end:
+        points.append(TimePoint("", fc.end, fc.months_total, None, None, planned(fc.months_total)))
+    return points

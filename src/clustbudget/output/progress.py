@@ -222,6 +222,12 @@ def render(project: ProjectResult, console: Console, lang: str = "en", *, with_p
     reports = project.computed
     if not reports:
         console.print(w["no_reports"])
+        fc0 = project_forecast(project)
+        if fc0 is not None:  # no pace yet, but the spend a month the budget needs
+            from .forecast import render as render_forecast
+
+            console.print()
+            render_forecast(fc0, pack, console, lang)
         return
     last = project.progress[-1]
     current = reports[-1].report

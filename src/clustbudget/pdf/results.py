@@ -8,13 +8,16 @@ indicators against targets, per action, and the year's spending against the budg
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
+
+from reportlab.graphics.shapes import Drawing
 
 from ..i18n import formatting
 from ..models import CallPack
 from ..output.results import WORDS, category_word, channel_word, format_counted, item_word, title
 from ..results import YearResults
-from .document import Bold, Column, Document, write_pdf
+from .document import Bold, Column, Document, printable, write_pdf
 
 
 def results_document(res: YearResults, pack: CallPack, lang: str = "it") -> Document:
@@ -47,6 +50,11 @@ def results_document(res: YearResults, pack: CallPack, lang: str = "it") -> Docu
         [[category_word(k, lang), n] for k, n in c.organisations.items()],
         totals=[[w["total"], sum(c.organisations.values())]],
     )
+    doc.add(
+        bar_chart(
+            doc.width, [category_word(k, lang) for k in c.organisations], list(c.organisations.values()), lang
+        )
+    )
 
     doc.heading(w["channels"])
     columns = [
@@ -70,6 +78,14 @@ def results_document(res: YearResults, pack: CallPack, lang: str = "it") -> Docu
             ]
             for ch in res.channels
         ],
+    )
+    doc.add(
+        bar_chart(
+            doc.width,
+            [channel_word(ch.key, lang) for ch in res.channels],
+            [ch.contacts for ch in res.channels],
+            lang,
+        )
     )
     doc.heading(w["channels_cost"])
     doc.table(
@@ -183,6 +199,42 @@ def results_document(res: YearResults, pack: CallPack, lang: str = "it") -> Docu
         doc.paragraph(w["no_split"], small=True)
     doc.paragraph(w["note_costs"], small=True)
     return doc
+
+
+def bar_chart(width: float, labels: list[str], values: list[int], lang: str) -> Drawing:
+    """A horizontal bar chart of whole numbers by label, in the table's order top to bottom
+    (text at 8 points, the document's minimum)."""
+    from reportlab.graphics.charts.barcharts import HorizontalBarChart
+    from reportlab.lib import colors
+    from reportlab.lib.units import mm
+
+    row = 5.5 * mm
+    drawing = Drawing(width, len(labels) * row + 12 * mm)
+    chart = HorizontalBarChart()
+    label_room = 64 * mm
+    # whole points (the stubs' type; a fraction of a point is invisible)
+    chart.x = round(label_room)
+    chart.y = round(8 * mm)
+    chart.width = round(width - label_room - 8 * mm)
+    chart.height = round(len(labels) * row)
+    # reportlab draws the first category at the bottom: reversed, the chart reads as the table
+    chart.data = [list(reversed(values))]
+    chart.categoryAxis.categoryNames = [printable(label) for label in reversed(labels)]
+    for axis in (chart.categoryAxis, chart.valueAxis):
+        axis.labels.fontName = "Helvetica"
+        axis.labels.fontSize = 8
+    chart.categoryAxis.labels.boxAnchor = "e"
+    chart.categoryAxis.labels.dx = -3
+    top = max(values, default=0)
+    step = max(1, -(-top // 5))  # whole-number ticks
+    chart.valueAxis.valueMin = 0
+    chart.valueAxis.valueMax = step * max(1, -(-top // step))
+    chart.valueAxis.valueStep = step
+    chart.valueAxis.labelTextFormat = lambda v: formatting.number(Decimal(int(v)), lang)
+    chart.bars[0].fillColor = colors.HexColor("#4F6D8F")
+    chart.bars[0].strokeColor = None
+    drawing.add(chart)
+    return drawing
 
 
 def _source(counted: str | None, sources: tuple[str, ...], lang: str) -> str:

@@ -15,7 +15,6 @@ from ..findings import Severity
 from ..forecast import Forecast, forecast
 from ..i18n import msg
 from ..models import CallPack
-from ..money import round_cents
 from ..variations import Shift, is_set, tolerated
 from . import Hit, rule
 from .project import ProgressContext
@@ -82,14 +81,11 @@ def tolerance(
     pack: CallPack, key: str, budget: Decimal, total: Decimal, projected: Decimal
 ) -> Decimal | None:
     """The overrun of item ``key`` the call tolerates without an approved variation (None: not
-    known, not checked): the pack's `variations:` tolerance (as CB404 applies it) when set,
-    else `parameters.max_shift_between_items` × the item's budget (as CB311 applies it)."""
-    if is_set(pack.variations):
-        return tolerated(pack.variations, Shift(key, budget, projected, total))
-    share = pack.parameters.max_shift_between_items
-    if share is None:
+    known, not checked): the pack's `variations:` tolerance, as CB311 and CB404 apply it (an
+    overrun read as a shift from the budget to the projection)."""
+    if not is_set(pack.variations):
         return None
-    return round_cents(budget * share)
+    return tolerated(pack.variations, Shift(key, budget, projected, total))
 
 
 @rule(
@@ -97,7 +93,7 @@ def tolerance(
     "projected-over-tolerance",
     W,
     "At the pace so far, an item will exceed its budget by more than the tolerated shift by the end date.",
-    "The call's tolerated shift between items (call pack `variations:` or max_shift_between_items)",
+    "The call's tolerated shift between items (call pack section variations: share, amount, basis, combine)",
     "progress",
 )
 def projected_over_tolerance(ctx: ProgressContext) -> Iterator[Hit]:

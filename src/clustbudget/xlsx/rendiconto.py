@@ -52,6 +52,7 @@ from ..invoices import whole_amount
 from ..models import CostReport
 from ..money import ZERO, fmt_eur, round_cents
 from ..pipeline import ProjectResult, ReportResult
+from . import forecast
 from .labels import Labels, ReportLabels, labels, report_labels
 from .layout import (
     NAME_SAFE,
@@ -228,6 +229,7 @@ class _Rendiconto(Workbook[ReportStyles]):
         self._staff()
         self._expenses()
         self._summary()
+        forecast.add_sheet(self)  # the Forecast sheet, after Expenses (xlsx/forecast.py)
         self.checks_sheet(self._findings())
         self._provenance()
         self._properties()
