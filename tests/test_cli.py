@@ -350,7 +350,7 @@ def test_the_readme_flow_runs_as_written(cli, tmp_path):
     commands = [
         line.split("#", 1)[0].strip() for line in block.splitlines() if line.startswith("clustbudget ")
     ]
-    assert len(commands) == 9
+    assert len(commands) == 10
     shutil.copytree(ROOT / "budgets", tmp_path / "budgets")
     shutil.copytree(ROOT / "examples", tmp_path / "examples")
     for command in commands:
@@ -364,4 +364,5 @@ def test_the_readme_flow_runs_as_written(cli, tmp_path):
         assert r.returncode == 0, (command, r.stdout, r.stderr)
     assert (tmp_path / "clust-er-health-2020-2022.xlsx").is_file()
     assert (tmp_path / "clust-er-health-2020-2022-SAL-2.xlsx").is_file()
+    assert (tmp_path / "out" / "manifest.json").is_file()
     assert (tmp_path / "clust-er-health-2020-2022-results-2021.pdf").is_file()

@@ -6,8 +6,8 @@ taller than its font size by a fixed ratio for a given font (ascent + descent); 
 is measured on a reference workbook printed in the same run, one 10-point cell at 100%, so
 the smallest text is measured in points, whichever fonts the machine substitutes.
 
-What is pinned: no text on a Personale or Spese page is smaller than 8 points (fit to the
-page's width, they printed at about 4 to 5); a long supplier's name wraps inside its column
+What is pinned: no text on a Personale, Spese or Riepilogo page is smaller than 8 points (fit
+to the page's width, they printed at about 4 to 5); a long supplier's name wraps inside its column
 and never runs into the next; the totals are at the bottom of the list; Spese has the action
 column; every page says which sheet and page it is.
 """
@@ -73,12 +73,13 @@ def words_of(pdf: Path) -> list[Word]:
 
 
 def sheet_of_pages(words: list[Word]) -> dict[int, str]:
-    """Each page's sheet, as its footer names it (``&A``, the first word at the bottom left)."""
+    """Each page's sheet, as its footer names it (``&A``: the first word of the line that says
+    "Pagina n di N", at the bottom left; a chart's words may sit lower than that line)."""
     pages: dict[int, str] = {}
     for page in sorted({w.page for w in words}):
         on_page = [w for w in words if w.page == page]
-        bottom = max(w.y0 for w in on_page)
-        footer = sorted((w for w in on_page if w.y0 > bottom - 2), key=lambda w: w.x0)
+        bottom = max(w.y0 for w in on_page if w.text == "Pagina")
+        footer = sorted((w for w in on_page if abs(w.y0 - bottom) < 2), key=lambda w: w.x0)
         pages[page] = footer[0].text
     return pages
 
@@ -132,9 +133,11 @@ def printed(tmp_path_factory) -> dict[str, object]:
 
 
 @pytest.mark.libreoffice
-def test_personale_and_spese_print_no_text_smaller_than_8_points(printed):
+def test_personale_spese_and_riepilogo_print_no_text_smaller_than_8_points(printed):
     words, pages, ratio = printed["words"], printed["pages"], printed["ratio"]
-    for sheet in ("Personale", "Spese"):
+    # Riepilogo (issue 9) printed fit to the page's width at about 5 points; its chart's axes
+    # and legend count too.
+    for sheet in ("Personale", "Spese", "Riepilogo"):
         mine = [w for w in words if pages[w.page] == sheet]
         assert mine, f"no page of {sheet} in the PDF: {sorted(set(pages.values()))}"
         smallest = min(mine, key=lambda w: w.height)
@@ -207,3 +210,28 @@ def test_spese_prints_the_action_column_and_the_payment_on_the_next_page(printed
     # ...the action, the supplier's VAT number and the payment on the page after it.
     assert {"Azione", "Partita", "Pagato", "bonifico"} <= second
     assert "2, 3" in " ".join(w.text for w in words if w.page == spese_pages[1])
+
+
+@pytest.mark.libreoffice
+def test_riepilogo_prints_the_figures_to_date_then_the_rest_item_and_label_repeated(printed):
+    words, pages = printed["words"], printed["pages"]
+    riepilogo = sorted({p for p, sheet in pages.items() if sheet == "Riepilogo"})
+    first = {w.text for w in words if w.page == riepilogo[0]}
+    second = {w.text for w in words if w.page == riepilogo[1]}
+    assert {"Budget", "Cumulato", "Voce", "Descrizione", "coordinatore"} <= first
+    assert {"Residuo", "utilizzato", "Aliquota", "Voce", "Descrizione", "coordinatore"} <= second
+    assert "vigore" in first  # the budget version in force (variation V1) is named
+
+
+@pytest.mark.libreoffice
+def test_spese_explains_each_finding_in_italian_on_the_page_after_the_claim(printed):
+    words, pages = printed["words"], printed["pages"]
+    spese = sorted({p for p, sheet in pages.items() if sheet == "Spese"})
+    second = [w for w in words if w.page == spese[1]]
+    header = next(w for w in second if w.text == "Descrizione" and any(x.text == "rilievi" for x in second))
+    # under the column's header, the code and its rule's summary, wrapped within the column
+    codes = [w for w in second if w.text == "CB212:" and abs(w.x0 - header.x0) < 3]
+    assert codes, "no finding explained under 'Descrizione dei rilievi'"
+    below = [w for w in second if codes[0].y0 <= w.y0 < codes[0].y0 + 60 and w.x0 >= header.x0 - 3]
+    assert "recuperabile:" in {w.text for w in below}
+    assert len({round(w.y0) for w in below}) >= 2  # wrapped over lines

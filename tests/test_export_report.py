@@ -56,6 +56,16 @@ INPUT_FILL, COMPUTED_FILL = "FFF2CC", "EDEDED"
 D = Decimal
 
 
+def rilievo(code: str, lang: str = "it") -> str:
+    """A findings cell of Personale/Spese: the code and its rule's summary in ``lang``."""
+    from clustbudget.i18n import gettext
+    from clustbudget.rules import all_rules
+
+    summary = all_rules()[code].summary
+    assert lang == "en" or gettext(summary, lang) != summary, f"{code}'s summary is not translated"
+    return f"{code}: {gettext(summary, lang)}"
+
+
 def export(project: ProjectResult, target: Path, period: int = -1, lang: str = "it", **kw) -> Path:
     assert export_report(project, target, period=period, lang=lang, **kw) == target
     return target
@@ -231,6 +241,8 @@ def test_staff_sheet_rate_hours_cost_and_not_accepted(hand_sal2):
         "ott 2021",
         "nov 2021",
         "dic 2021",
+        # then each finding explained in words
+        "Descrizione dei rilievi",
     ]
     assert [c.value for c in ws[3]][:7] == [
         "p1",
@@ -249,6 +261,10 @@ def test_staff_sheet_rate_hours_cost_and_not_accepted(hand_sal2):
     assert ws["K3"].value == "=I3-J3"
     assert ws["L3"].value == "CB302"  # the finding on this person
     assert ws["L4"].value == "CB303"
+    # ...explained after the months: the code and the rule's short message, in Italian, wrapped
+    assert ws["R2"].value == "dic 2021" and ws["S2"].value == "Descrizione dei rilievi"
+    assert (ws["S3"].value, ws["S4"].value) == (rilievo("CB302"), rilievo("CB303"))
+    assert "ore" in ws["S3"].value and ws["S3"].alignment.wrap_text
     for ref in ("D3", "F3", "M3", "O4"):
         assert ws[ref].protection.locked is False and ws[ref].fill.fgColor.rgb.endswith(INPUT_FILL), ref
     assert ws["O4"].value == 10 and ws["M4"].value is None  # months without hours stay empty inputs
@@ -269,7 +285,7 @@ def test_staff_months_cover_the_period_and_any_month_with_hours(three, tmp_path)
 
 def test_expenses_sheet_is_a_filterable_list_with_live_formulas(hand_sal2):
     ws = openpyxl.load_workbook(hand_sal2)["Spese"]
-    assert ws.auto_filter.ref == "A4:T7"
+    assert ws.auto_filter.ref == "A4:U7"
     assert ws.freeze_panes == "C5"
     assert ws.print_title_rows == "$4:$4"
     assert list(header(ws, 4)) == [
@@ -295,6 +311,7 @@ def test_expenses_sheet_is_a_filterable_list_with_live_formulas(hand_sal2):
         "Modalità di pagamento",
         "Riferimento del pagamento",
         "Nota",
+        "Descrizione dei rilievi",
     ]
     # The project's VAT status: an input every row refers to (VAT not recoverable here).
     assert ws["A2"].value == 0 and ws["A2"].protection.locked is False
@@ -305,6 +322,8 @@ def test_expenses_sheet_is_a_filterable_list_with_live_formulas(hand_sal2):
     assert ws["J5"].value == 1 and ws["J5"].number_format == "0.00%"
     assert ws["L5"].value == 1220  # claimed again: CB304
     assert (ws["N5"].value, ws["N6"].value, ws["N7"].value) == ("CB304", "CB209", None)
+    assert ws["U4"].value == "Descrizione dei rilievi"
+    assert (ws["U5"].value, ws["U6"].value, ws["U7"].value) == (rilievo("CB304"), rilievo("CB209"), None)
     assert ws["B2"].value.startswith("IVA recuperabile") and "1 = sì" in ws["B2"].value
     assert ws["R5"].value == "bonifico"
     # The totals at the bottom, below the filtered range and a blank row.
@@ -326,14 +345,17 @@ def test_every_sheet_protected_frozen_and_set_up_for_a4(example_sal2, example):
         assert ws.protection.sheet is True and not ws.protection.password, ws.title
         assert ws.freeze_panes, ws.title
         assert int(ws.page_setup.paperSize) == 9, ws.title
-        if ws.title in ("Personale", "Spese"):
-            # The wide lists print at 75% (11-point text at 8.25 points), split over pages
-            # across at a column break, the first columns and the header on every page.
+        if ws.title in ("Personale", "Spese", "Riepilogo"):
+            # The wide lists and the Summary print at 75% (11-point text at 8.25 points), split
+            # over pages across at a column break, the first columns and the header on every
+            # page (the Summary: budget to cumulative — column G with one earlier period —,
+            # then the rest).
             assert ws.page_setup.scale == 75, ws.title
             assert ws.sheet_properties.pageSetUpPr.fitToPage is False, ws.title
             assert ws.page_setup.pageOrder == "overThenDown", ws.title
-            assert [b.id for b in ws.col_breaks.brk] == [12 if ws.title == "Personale" else 14], ws.title
-            assert ws.print_title_cols == ("$A:$B" if ws.title == "Personale" else "$A:$A"), ws.title
+            brk = {"Personale": 12, "Spese": 14, "Riepilogo": 7}[ws.title]
+            assert [b.id for b in ws.col_breaks.brk] == [brk], ws.title
+            assert ws.print_title_cols == ("$A:$A" if ws.title == "Spese" else "$A:$B"), ws.title
         else:
             assert ws.page_setup.fitToWidth == 1 and ws.page_setup.fitToHeight == 0, ws.title
             assert ws.sheet_properties.pageSetUpPr.fitToPage is True, ws.title
@@ -376,6 +398,7 @@ def test_the_vat_finding_is_shown_on_every_line_whose_vat_it_leaves_out(example,
     # VAT, eligible VAT (0: the project's VAT is recoverable), findings.
     rows = [(ws[f"H{r}"].value, ws[f"I{r}"].value, ws[f"N{r}"].value) for r in range(5, 8)]
     assert rows == [(None, 0, None), (660, 0, "CB212"), (264, 0, "CB212")]
+    assert ws["U6"].value == rilievo("CB212") == ws["U7"].value
 
 
 def test_openpyxl_data_only_reads_every_figure_without_a_spreadsheet(tmp_path):

@@ -284,10 +284,10 @@ def _texts_of(path):
 
 @pytest.fixture(scope="module")
 def italian_workbooks(tmp_path_factory):
-    from clustbudget.pipeline import check_budget, load_project
-    from clustbudget.xlsx import export_budget, export_report
+    from clustbudget.pipeline import check_budget, compared_budgets, load_project
+    from clustbudget.xlsx import export_budget, export_report, export_variation
 
-    from .conftest import EXAMPLE
+    from .conftest import DATA, EXAMPLE, EXAMPLE_V1
 
     out = tmp_path_factory.mktemp("italian")
     hand = load_project(EXAMPLE.parent.parent / "tests" / "data" / "reports" / "budget.yaml")
@@ -298,6 +298,14 @@ def italian_workbooks(tmp_path_factory):
     export_budget(check_budget(EXAMPLE), books[0], lang="it")
     export_report(hand, books[1], lang="it")
     export_report(example, books[2], lang="it")
+    # the variation workbook: the example's V1, and a pending one split by year and action
+    # with the tolerance set (every sheet and column it has)
+    books += [out / "variation-example.xlsx", out / "variation-hand.xlsx"]
+    export_variation(compared_budgets(EXAMPLE, EXAMPLE_V1), books[3], lang="it")
+    hand_v1 = DATA / "variations"
+    export_variation(
+        compared_budgets(hand_v1 / "budget.yaml", hand_v1 / "budget.V1.yaml"), books[4], lang="it"
+    )
     return books
 
 

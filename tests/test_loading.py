@@ -128,3 +128,23 @@ def test_hours_basis_must_be_positive(tmp_path):
     )
     [f] = errors(load_file(path))
     assert f.code == "CB013" and f.location.line == 5 and "more than 0" in f.message
+
+
+def test_collect_reads_each_file_once_by_its_real_path(tmp_path):
+    # a file found in a folder, the same file named, a link to it and a link to its folder:
+    # one entry, keyed by the real path (the folder's resolved once, links resolved in full)
+    from clustbudget.pipeline import collect
+
+    real = tmp_path / "real"
+    real.mkdir()
+    (real / "a.yaml").write_text("x: 1\n", encoding="utf-8")
+    (real / "b.yaml").write_text("x: 2\n", encoding="utf-8")
+    (real / "link.yaml").symlink_to(real / "a.yaml")
+    (tmp_path / "via").symlink_to(real, target_is_directory=True)
+    keys: dict = {}
+    out = collect([real, tmp_path / "via" / "b.yaml", real / ".." / "real" / "a.yaml"], keys)
+    assert [(p.name, named) for p, named in out] == [("a.yaml", False), ("b.yaml", False)]
+    assert keys == {
+        real / "a.yaml": (real / "a.yaml").resolve(),
+        real / "b.yaml": (real / "b.yaml").resolve(),
+    }

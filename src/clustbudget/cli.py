@@ -27,6 +27,7 @@ from .i18n.clihelp import LocalizedGroup, cli_lang, typer_words, usage_error
 if TYPE_CHECKING:  # imported where used: `validate` starts without rich, pydantic or openpyxl
     from rich.console import Console
 
+    from .config import Settings
     from .findings import Finding
     from .ledger import ImportPlan
     from .pipeline import BudgetResult, ProjectResult, Refused
@@ -269,6 +270,33 @@ def validate(
     return int(run.exit_code(strict=strict))
 
 
+def _settings(paths: Iterable[Path], lang: str) -> Settings:
+    """The project's ``clustbudget.toml`` settings for these files (a broken file: exit 2)."""
+    from .config import ConfigError, settings_for
+
+    try:
+        return settings_for(paths)
+    except ConfigError as exc:
+        fail(exc.args[0], ExitCode.UNREADABLE, lang)
+
+
+def _project_lang(argv: list[str]) -> None:
+    """The language of the ``clustbudget.toml`` that applies to the files on the command line
+    (or to the current folder), for every text of the run (after --lang and CLUSTBUDGET_LANG)."""
+    from .config import ConfigError, find_config, load_config
+    from .i18n import set_project_lang
+
+    paths = [Path(a) for a in argv if a and not a.startswith("-") and os.path.exists(a)]
+    found = find_config(paths)
+    if found is None:
+        set_project_lang(None)
+        return
+    try:
+        set_project_lang(load_config(found).lang)
+    except ConfigError as exc:
+        fail(exc.args[0], ExitCode.UNREADABLE)
+
+
 def _refuse(refused: Refused, color: Color, lang: str) -> NoReturn:
     """What the library refused: its findings on stderr, then its one-line message and exit code."""
     _print_findings(refused.findings, color, sys.stderr, lang)
@@ -499,6 +527,16 @@ def variation(
         Path, typer.Argument(help="The new version (a revision of OLD).", show_default=False, metavar="NEW")
     ],
     output_format: TableFormatOpt = TableFormat.text,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            help="Also write the variation workbook (xlsx, in Italian unless --lang or CLUSTBUDGET_LANG says otherwise), shaped like the Region's variation form.",
+            metavar="FILE.xlsx",
+        ),
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing workbook.")] = False,
     lang: LangOpt = None,
     color: ColorOpt = Color.auto,
 ) -> int:
@@ -509,26 +547,39 @@ def variation(
     E follows from the new A-D. Then what needs the Region's approval under the call's
     tolerance, and the findings of both files.
 
-    Exits 1 when either version has errors, 2 when a file cannot be read.
+    With -o FILE.xlsx, also writes the variation workbook: per item and year (and action)
+    the approved cost, the requested amount, the difference and the note, with live formulas.
+
+    Exits 1 when either version has errors (the workbook is still written, with a red
+    banner), 2 when a file cannot be read or the workbook exists (unless --force) or cannot
+    be written.
     """
-    from .pipeline import Refused, compare_budgets, compared_budgets
+    from .pipeline import Refused, compare_budgets, compared_budgets, write_variation
 
     language = terminal_lang(lang)
+    try:
+        # JSON alone is an envelope even when nothing could be compared; a table or a workbook
+        # needs both versions' figures.
+        json_only = output_format is TableFormat.json and output is None
+        result = compare_budgets(old, new) if json_only else compared_budgets(old, new)
+        if output is not None:
+            book_lang = lang.value if lang is not None else workbook_lang()
+            target = write_variation(result, output, lang=book_lang, force=force)
+    except Refused as exc:
+        _refuse(exc, color, language)
     if output_format is TableFormat.json:
         from .output.json import dump
         from .output.variation import variation_json
 
-        result = compare_budgets(old, new)
-        dump(variation_json(result, language), sys.stdout)  # an envelope even when nothing could be compared
+        dump(variation_json(result, language), sys.stdout)
     else:
         from .output.variation import render
 
-        try:
-            result = compared_budgets(old, new)
-        except Refused as exc:
-            _refuse(exc, color, language)
         render(result, console(color), language)
         _print_findings(result.findings, color, lang=language)
+    if output is not None:  # after the table; beside JSON, on stderr (stdout stays one document)
+        stream = sys.stderr if output_format is TableFormat.json else sys.stdout
+        stream.write(msg("wrote {target}", target=str(target)).render(language) + "\n")
     return int(exit_code(result.findings))
 
 
@@ -584,17 +635,79 @@ def export(
 
     language = terminal_lang(lang)
     book_lang = lang.value if lang is not None else workbook_lang()
+    folder = _settings([budget, *(reports or ())], language).output if output is None else None
     try:
         plan = plan_export(
             budget,
             reports or (),
             period=period,
             output=output,
+            output_dir=folder,
             allow_errors=allow_errors,
             force=force,
             strict=strict,
         )
+        if folder is not None:
+            folder.mkdir(parents=True, exist_ok=True)  # clustbudget.toml's `output`, made on first use
         target = write_export(plan, lang=book_lang, force=force)
+    except Refused as exc:
+        _refuse(exc, color, language)
+    sys.stdout.write(render(msg("wrote {target}", target=str(target)), language) + "\n")
+    return int(ExitCode.OK)
+
+
+@app.command("package")
+def package(
+    budget: BudgetArg,
+    reports: ReportsArg = None,
+    period: Annotated[
+        str | None,
+        typer.Option("--period", help="The period to package (default: the latest).", metavar="ID"),
+    ] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            help="Folder to write, or a .zip file (default, in the current folder: "
+            "`<budget name>-<period id>-package`).",
+            metavar="DIR|FILE.zip",
+        ),
+    ] = None,
+    lang: WorkbookLangOpt = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing package.")] = False,
+    strict: Annotated[
+        bool,
+        typer.Option("--strict", help="Refuse a period whose costs the rules disallow, too."),
+    ] = False,
+    color: ColorOpt = Color.auto,
+) -> int:
+    """Write the claim package of one period: everything uploaded to the Region.
+
+    The rendiconto (xlsx and PDF), the list of supporting documents (elenco giustificativi,
+    xlsx and CSV), every expense's attachments copied under stable names, and manifest.json
+    (each file with its SHA-256, the clustbudget version, the call pack). Written atomically:
+    an interrupted run leaves nothing.
+
+    Exits 1 when the budget or a report has errors that block the claim (as export counts
+    them; any error with --strict; a missing or changed attachment, CB240/CB241), 2 when a file
+    cannot be read, the package exists (unless --force) or cannot be written.
+    """
+    from .claim import default_target, plan_package, write_package
+    from .pipeline import Refused
+
+    language = terminal_lang(lang)
+    book_lang = lang.value if lang is not None else workbook_lang()
+    try:
+        if output is None:
+            from .pipeline import computed_project
+
+            project = computed_project(budget, reports or ())
+            ids = [r.report.period.id for r in project.computed if r.report is not None]
+            chosen = period if period is not None else (ids[project.latest_named] if ids else "period")
+            output = default_target(budget, chosen)
+        plan = plan_package(budget, reports or (), period=period, output=output, force=force, strict=strict)
+        target = write_package(plan, lang=book_lang, force=force)
     except Refused as exc:
         _refuse(exc, color, language)
     sys.stdout.write(render(msg("wrote {target}", target=str(target)), language) + "\n")
@@ -691,6 +804,19 @@ def import_expenses(
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Print the expenses that would be added; write nothing.")
     ] = False,
+    header_row: Annotated[
+        int | None,
+        typer.Option(
+            "--header-row",
+            min=1,
+            help="The row that holds the column headers (default: the first row that names the fields).",
+            metavar="N",
+        ),
+    ] = None,
+    keep_unmapped: Annotated[
+        bool,
+        typer.Option("--keep-unmapped", help="Keep the columns that map to no field in each expense's note."),
+    ] = False,
     color: ColorOpt = Color.auto,
     lang: LangOpt = None,
 ) -> int:
@@ -712,13 +838,25 @@ def import_expenses(
     language = terminal_lang(lang)
 
     def list_problems(plan: ImportPlan, skipped: bool) -> None:
+        info = render(msg("info: "), language)
+        for p in plan.notes:
+            sys.stderr.write(printable(f"{ledger}:{p.row}: {info}{render(p.message, language)}") + "\n")
         word = render(msg("skipped: "), language) if skipped else ""
         for p in plan.problems:
             sys.stderr.write(printable(f"{ledger}:{p.row}: {word}{render(p.message, language)}") + "\n")
 
+    saved = _settings([into, ledger], language)
     try:
         outcome = import_ledger(
-            ledger, into, mapping=mapping or [], sheet=sheet, skip_invalid=skip_invalid, dry_run=dry_run
+            ledger,
+            into,
+            mapping=mapping or [],
+            sheet=sheet,
+            skip_invalid=skip_invalid,
+            dry_run=dry_run,
+            header_row=header_row if header_row is not None else saved.header_row,
+            keep_unmapped=keep_unmapped or saved.keep_unmapped,
+            defaults=saved.ledger_columns,
         )
     except Refused as exc:
         _refuse(exc, color, language)
@@ -728,8 +866,18 @@ def import_expenses(
         fail(exc.message, ExitCode(exc.code), language)
     plan, rows, target = outcome.plan, outcome.rows, str(outcome.into)
     list_problems(plan, skipped=skip_invalid)
+    if plan.paid:
+        paid = nmsg(
+            "{n} invoice awaiting payment gets its payment from the ledger (now claimed)",
+            "{n} invoices awaiting payment get their payments from the ledger (now claimed)",
+            len(plan.paid),
+        )
+        sys.stdout.write(render(paid, language) + "\n")
     if not rows:
-        sys.stdout.write(render(msg("nothing to import from {ledger}", ledger=str(ledger)), language) + "\n")
+        if not plan.paid:
+            sys.stdout.write(
+                render(msg("nothing to import from {ledger}", ledger=str(ledger)), language) + "\n"
+            )
         return int(ExitCode.OK)
     if not outcome.written:  # --dry-run
         sys.stdout.write("".join(expense_yaml(r, 2) for r in rows))
@@ -754,6 +902,368 @@ def import_expenses(
         else ""
     )
     sys.stdout.write(imported.render(language) + left + "\n")
+    return int(ExitCode.OK)
+
+
+@app.command("import-invoices")
+def import_invoices(
+    files: Annotated[
+        list[Path],
+        typer.Argument(
+            help="FatturaPA e-invoices: .xml or signed .xml.p7m files, or folders of them.",
+            show_default=False,
+            metavar="FILE_OR_FOLDER",
+        ),
+    ],
+    into: Annotated[
+        Path, typer.Option("--into", help="The cost report to add the invoices to.", show_default=False)
+    ],
+    item: Annotated[
+        str | None, typer.Option("--item", help="The item every invoice goes to (e.g. D).", metavar="ITEM")
+    ] = None,
+    share: Annotated[
+        str | None,
+        typer.Option(
+            "--share", help="The eligible share of every invoice (e.g. 0.5 or 50%).", metavar="SHARE"
+        ),
+    ] = None,
+    action: Annotated[
+        str | None,
+        typer.Option("--action", help="The action(s) of every invoice (e.g. 2 or 1,2).", metavar="ID"),
+    ] = None,
+    mapping: Annotated[
+        Path | None,
+        typer.Option(
+            "--mapping",
+            help="A YAML file saying, per e-invoice file, its item (FILE: D) or {item, share, action}.",
+            metavar="FILE",
+        ),
+    ] = None,
+    ask: Annotated[
+        bool,
+        typer.Option("--ask", help="Ask, on the terminal, the item and share of each invoice not mapped."),
+    ] = False,
+    skip_invalid: Annotated[
+        bool, typer.Option("--skip-invalid", help="Import the valid invoices and list those left out.")
+    ] = False,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Print the expenses that would be added; write nothing.")
+    ] = False,
+    color: ColorOpt = Color.auto,
+    lang: LangOpt = None,
+) -> int:
+    """Add FatturaPA e-invoices (.xml, .xml.p7m) to a cost report, awaiting payment.
+
+    Each invoice becomes an expense (supplier, VAT number, number, date, taxable amount, VAT),
+    with the item and share given by --item/--share, the --mapping file or --ask; it is kept on
+    record as awaiting payment, not claimed, until its payment is added (by hand, or by a ledger
+    import that matches it by supplier and number). Credit notes (TD04) reduce the invoice they
+    cite. The XML file is recorded as the expense's attachment with its SHA-256; a signed file's
+    signature is not verified. Same guarantees as import-expenses: nothing written unless every
+    invoice is valid, comments kept, atomic. Exits 1 when invoices are refused, 2 when a file
+    cannot be read (unsafe XML included).
+    """
+    from .einvoice import Assignment, EInvoice
+    from .einvoice import import_invoices as run_import
+    from .ledger import ImportRefused, expense_yaml, number_text
+    from .output.text import printable
+    from .pipeline import Refused
+
+    language = terminal_lang(lang)
+    if ask and not sys.stdin.isatty():
+        fail(msg("--ask needs a terminal: use --item or --mapping instead"), ExitCode.UNREADABLE, language)
+    share_text = None if share is None else number_text(share, None)
+
+    def asker(invoice: EInvoice, items: tuple[str, ...]) -> Assignment | None:
+        head = msg(
+            "{where}: {supplier}, {number} of {date}, {amount:money}",
+            where=invoice.where,
+            supplier=invoice.supplier,
+            number=invoice.number,
+            date=invoice.issued,
+            amount=invoice.taxable,
+        )
+        sys.stderr.write(render(head, language) + "\n")
+        chosen = typer.prompt(render(msg("item ({items})", items="/".join(items)), language), err=True)
+        if not str(chosen).strip():
+            return None
+        given = typer.prompt(render(msg("eligible share"), language), default="1", err=True)
+        return Assignment(item=str(chosen).strip().upper(), share=number_text(str(given), None))
+
+    def list_problems(planned_rows: list[tuple[str, str]], skipped: bool) -> None:
+        word = render(msg("skipped: "), language) if skipped else ""
+        for where, text in planned_rows:
+            sys.stderr.write(printable(f"{where}: {word}{text}") + "\n")
+
+    try:
+        outcome = run_import(
+            files,
+            into,
+            item=item,
+            share=share_text,
+            action=action,
+            mapping=mapping,
+            ask=asker if ask else None,
+            skip_invalid=skip_invalid,
+            dry_run=dry_run,
+        )
+    except Refused as exc:
+        _refuse(exc, color, language)
+    except ImportRefused as exc:
+        if exc.planned is not None:
+            for note in exc.planned.notes:
+                sys.stderr.write(printable(render(msg("info: "), language) + render(note, language)) + "\n")
+            list_problems(
+                [(exc.planned.where(p.row), render(p.message, language)) for p in exc.planned.plan.problems],
+                False,
+            )
+        fail(exc.message, ExitCode(exc.code), language)
+    planned, rows = outcome.planned, outcome.rows
+    for note in planned.notes:
+        sys.stderr.write(printable(render(msg("info: "), language) + render(note, language)) + "\n")
+    list_problems(
+        [(planned.where(p.row), render(p.message, language)) for p in planned.plan.problems], skip_invalid
+    )
+    if planned.plan.reduced and outcome.written:
+        cut = nmsg(
+            "{n} invoice in {into} reduced by its credit note",
+            "{n} invoices in {into} reduced by their credit notes",
+            len(planned.plan.reduced),
+            into=str(outcome.into),
+        )
+        sys.stdout.write(render(cut, language) + "\n")
+    if not rows:
+        if not planned.plan.reduced:
+            sys.stdout.write(render(msg("no invoice to import"), language) + "\n")
+        return int(ExitCode.OK)
+    if not outcome.written:  # --dry-run
+        sys.stdout.write("".join(expense_yaml(r, 2) for r in rows))
+        done = nmsg(
+            "{n} invoice would be added to {into}, awaiting payment (dry run: nothing written)",
+            "{n} invoices would be added to {into}, awaiting payment (dry run: nothing written)",
+            len(rows),
+            into=str(outcome.into),
+        )
+        sys.stdout.write(render(done, language) + "\n")
+        return int(ExitCode.OK)
+    imported = nmsg(
+        "imported {n} invoice into {into}, awaiting payment: add its payment to claim it",
+        "imported {n} invoices into {into}, awaiting payment: add their payments to claim them",
+        len(rows),
+        into=str(outcome.into),
+    )
+    sys.stdout.write(render(imported, language) + "\n")
+    return int(ExitCode.OK)
+
+
+class HoursForm(StrEnum):
+    days = "days"
+    months = "months"
+
+
+@app.command("import-hours")
+def import_hours(
+    timesheet: Annotated[
+        Path,
+        typer.Argument(
+            help="A timesheet export: .csv or .xlsx (Kimai's layout, or Italian headers).",
+            show_default=False,
+            metavar="FILE",
+        ),
+    ],
+    into: Annotated[
+        Path, typer.Option("--into", help="The cost report to add the hours to.", show_default=False)
+    ],
+    project: Annotated[
+        str | None,
+        typer.Option(
+            "--project",
+            help="This project's name in the export's project column: other projects' rows are other projects' hours.",
+            metavar="NAME",
+        ),
+    ] = None,
+    form: Annotated[
+        HoursForm | None,
+        typer.Option("--form", help="days (hours by day, the default) or months (hours: by month)."),
+    ] = None,
+    sheet: Annotated[
+        str | None,
+        typer.Option("--sheet", help="xlsx: the sheet to read (default: the first).", metavar="NAME"),
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Say what would be added; write nothing.")
+    ] = False,
+    color: ColorOpt = Color.auto,
+    lang: LangOpt = None,
+) -> int:
+    """Add a timesheet export's hours (CSV or xlsx) to the staff of a cost report.
+
+    One row per person and day, or several (a time tracker's entries are added up): person
+    (the staff id or name), date, hours (7.5, 7,5 or 7:30), optionally action, project, other
+    projects, ordinary activity, absence. Written by day (days:) or, with --form months, by
+    month (hours:). Nothing is written unless every row is valid and the report's rules accept
+    the new hours; comments are kept; the file is replaced atomically. Exits 1 when rows are
+    refused, 2 when a file cannot be read.
+    """
+    from .hoursin import import_hours as run_import
+    from .ledger import ImportRefused
+    from .output.text import printable
+    from .pipeline import Refused
+
+    language = terminal_lang(lang)
+    chosen = None if form is None else ("days" if form is HoursForm.days else "hours")
+    try:
+        outcome = run_import(timesheet, into, sheet=sheet, project=project, form=chosen, dry_run=dry_run)
+    except Refused as exc:
+        _refuse(exc, color, language)
+    except ImportRefused as exc:
+        if exc.planned is not None:
+            for row, problem in exc.planned.problems:
+                where = f"{timesheet}:{row}" if row else str(into)
+                sys.stderr.write(printable(f"{where}: {render(problem, language)}") + "\n")
+        fail(exc.message, ExitCode(exc.code), language)
+    plan = outcome.plan
+    if not plan.entries:
+        sys.stdout.write(render(msg("no hours to import from {path}", path=str(timesheet)), language) + "\n")
+        return int(ExitCode.OK)
+    people = len([v for v in plan.added.values() if v])
+    what = (
+        nmsg(
+            "{n} day of hours for {people} people",
+            "{n} days of hours for {people} people",
+            plan.entries,
+            people=people,
+        )
+        if plan.form == "days"
+        else nmsg(
+            "{n} month of hours for {people} people",
+            "{n} months of hours for {people} people",
+            plan.entries,
+            people=people,
+        )
+    )
+    done = (
+        msg("{what} would be added to {into} (dry run: nothing written)", what=what, into=str(outcome.into))
+        if not outcome.written
+        else msg("imported {what} into {into}", what=what, into=str(outcome.into))
+    )
+    sys.stdout.write(render(done, language) + "\n")
+    return int(ExitCode.OK)
+
+
+@app.command("new-period")
+def new_period(
+    budget: BudgetArg,
+    period_id: Annotated[
+        str, typer.Option("--id", help="The new period's id, e.g. SAL-3.", show_default=False, metavar="ID")
+    ],
+    end: Annotated[
+        str,
+        typer.Option(
+            "--end", help="The new period's last day, YYYY-MM-DD.", show_default=False, metavar="DATE"
+        ),
+    ],
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            help="The file to write (default: <budget folder>/<budget name>/<id>.yaml).",
+            metavar="FILE",
+        ),
+    ] = None,
+    lang: LangOpt = None,
+) -> int:
+    """Write the next period's cost report, starting the day after the last one ends.
+
+    The staff of the latest report are carried over with the basis of their rate (annual gross
+    cost, cost year, hours basis), with no hours; no expenses. An existing file is never
+    overwritten; the file is written atomically. Exits 2 when the budget or a report cannot be
+    read, the id is taken, the end is before the start, or the file exists.
+    """
+    from datetime import date
+
+    from .newperiod import NewPeriodRefused, plan_new_period, write_new_period
+
+    language = terminal_lang(lang)
+    try:
+        last_day = date.fromisoformat(end)
+    except ValueError:
+        fail(msg("--end {end!r}: write the date as YYYY-MM-DD", end=end), ExitCode.UNREADABLE, language)
+    try:
+        plan = plan_new_period(budget, period_id, last_day, output=output)
+        written = write_new_period(plan)
+    except NewPeriodRefused as exc:
+        fail(exc.message, ExitCode(exc.code), language)
+    done = nmsg(
+        "wrote {path}: {id}, {start} to {end}, {n} person carried over",
+        "wrote {path}: {id}, {start} to {end}, {n} people carried over",
+        plan.staff,
+        path=str(written),
+        id=plan.period_id,
+        start=plan.start,
+        end=plan.end,
+    )
+    sys.stdout.write(render(done, language) + "\n")
+    return int(ExitCode.OK)
+
+
+@app.command("config")
+def config(
+    path: Annotated[
+        Path,
+        typer.Argument(
+            help="A budget, report or folder of the project (default: the current folder).",
+            show_default=False,
+            metavar="PATH",
+        ),
+    ] = Path(),
+    output_format: Annotated[
+        TableFormat, typer.Option("--output-format", "-f", help="text for people, json for scripts.")
+    ] = TableFormat.text,
+    lang: LangOpt = None,
+) -> int:
+    """Show the settings in force and where each one comes from.
+
+    The project's clustbudget.toml (beside the budgets, or in a folder above them) saves what
+    a team would otherwise retype: the ledger's column mapping, the default language, the
+    default output folder, the patron saint's day. The command line overrides it, and
+    CLUSTBUDGET_LANG overrides its language. Exits 2 when clustbudget.toml cannot be read.
+    """
+    from .config import in_force
+    from .output.text import printable
+
+    language = terminal_lang(lang)
+    settings = _settings([path], language)
+    rows = in_force(settings, lang=lang.value if lang is not None else None)
+    if output_format is TableFormat.json:
+        from .output.json import dump, envelope
+
+        dump(
+            envelope(
+                "config",
+                {
+                    "file": None if settings.path is None else str(settings.path),
+                    "settings": [
+                        {"name": r.name, "value": r.value, "source": render(r.source, language)} for r in rows
+                    ],
+                },
+            ),
+            sys.stdout,
+        )
+        return int(ExitCode.OK)
+    found = (
+        msg("settings from {path}", path=str(settings.path))
+        if settings.path is not None
+        else msg("no clustbudget.toml found: the defaults are in force")
+    )
+    sys.stdout.write(printable(render(found, language)) + "\n")
+    width = max(len(r.name) for r in rows)
+    for r in rows:
+        value = (
+            "-" if r.value is None else str(r.value).lower() if isinstance(r.value, bool) else str(r.value)
+        )
+        sys.stdout.write(printable(f"{r.name.ljust(width)}  {value}  ({render(r.source, language)})") + "\n")
     return int(ExitCode.OK)
 
 
@@ -806,6 +1316,7 @@ def _run() -> int:
     try:
         # standalone_mode=False: click returns or raises instead of exiting, so that the
         # outcomes below (a closed pipe, Ctrl-C) keep their documented codes.
+        _project_lang(sys.argv[1:])
         result = app(prog_name="clustbudget", standalone_mode=False)
         return result if isinstance(result, int) else int(ExitCode.OK)
     except typer.Exit as exc:

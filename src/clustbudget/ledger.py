@@ -31,8 +31,8 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
-from .i18n import msg
-from .invoices import document_key, supplier_key, vat_key
+from .i18n import msg, nmsg
+from .invoices import document_key, issue_year, same_supplier, supplier_key, supplier_of, vat_key
 from .models import CallPack, CostReport, Expense
 from .payments import normalise, payment_method_of
 
@@ -57,20 +57,48 @@ FIELDS = [
     "action",
     "note",
 ]
+WRITTEN = [*FIELDS, "awaiting_payment", "attachments"]
+"""The fields an import writes, in this order (an e-invoice adds the last two)."""
 REQUIRED = ["date", "item", "description", "supplier", "document", "amount"]
 
 # Header names recognised for each field (compared after normalising case, accents, punctuation).
 HEADERS: dict[str, list[str]] = {
     "date": ["data", "data fattura", "data documento", "data doc", "date", "invoice date", "document date"],
     "item": ["voce", "voce di costo", "voce di spesa", "item", "cost item", "budget item"],
-    "description": ["descrizione", "oggetto", "causale", "description", "details"],
-    "supplier": ["fornitore", "ragione sociale", "ragione sociale fornitore", "supplier", "vendor"],
+    "description": [
+        "descrizione",
+        "descrizione operazione",
+        "descrizione spesa",
+        "descrizione della spesa",
+        "descrizione fattura",
+        "oggetto",
+        "causale",
+        "description",
+        "details",
+    ],
+    "supplier": [
+        "fornitore",
+        "ragione sociale",
+        "ragione sociale fornitore",
+        "denominazione",
+        "denominazione fornitore",
+        "nome fornitore",
+        "cedente",
+        "cedente prestatore",
+        "supplier",
+        "vendor",
+    ],
     "supplier_vat": [
         "partita iva",
         "p iva",
         "piva",
         "p iva fornitore",
         "partita iva fornitore",
+        "partita iva codice fiscale",
+        "p iva c f",
+        "p iva cf",
+        "codice fiscale",
+        "c f",
         "vat number",
         "supplier vat",
         "vat id",
@@ -80,6 +108,18 @@ HEADERS: dict[str, list[str]] = {
         "n documento",
         "numero fattura",
         "n fattura",
+        "nr fattura",
+        "num fattura",
+        "n ro fattura",
+        "fattura n",
+        "fattura nr",
+        "fattura num",
+        "fattura numero",
+        "nr documento",
+        "num documento",
+        "documento n",
+        "n documento fornitore",
+        "numero",
         "documento",
         "fattura",
         "n doc",
@@ -98,7 +138,20 @@ HEADERS: dict[str, list[str]] = {
         "taxable amount",
     ],
     "vat": ["iva", "importo iva", "vat", "vat amount"],
-    "eligible_share": ["quota", "quota ammissibile", "quota progetto", "eligible share", "share"],
+    "eligible_share": [
+        "quota",
+        "quota ammissibile",
+        "quota progetto",
+        "imputazione",
+        "quota imputazione",
+        "quota di imputazione",
+        "percentuale imputazione",
+        "percentuale di imputazione",
+        "perc imputazione",
+        "imputazione progetto",
+        "eligible share",
+        "share",
+    ],
     "paid": [
         "data pagamento",
         "data di pagamento",
@@ -127,7 +180,45 @@ HEADERS: dict[str, list[str]] = {
     ],
     "action": ["azione", "action"],
     "note": ["note", "notes", "nota"],
+    "document_total": [
+        "totale documento",
+        "totale fattura",
+        "totale doc",
+        "importo totale",
+        "importo lordo",
+        "totale",
+        "document total",
+        "invoice total",
+        "gross amount",
+        "total",
+    ],
 }
+CHECKED = ["document_total"]
+"""Columns read to check a row, never written: ``document_total`` must be amount + VAT."""
+
+TOTAL_WORDS = frozenset(
+    {
+        "totale",
+        "totali",
+        "totale generale",
+        "totale complessivo",
+        "totale spese",
+        "subtotale",
+        "sub totale",
+        "tot",
+        "total",
+        "totals",
+        "grand total",
+        "subtotal",
+        "sub total",
+    }
+)
+"""A cell that says a row is a totals row (compared normalised: ``TOTALE`` is ``totale``)."""
+
+HEADER_SCAN_ROWS = 30
+"""The header is looked for in the first rows of a ledger (title lines above it are skipped)."""
+MIN_HEADER_FIELDS = 3
+"""A row is the header when at least this many of its cells name a field."""
 
 MAX_LEDGER_BYTES = 64 * 1024 * 1024
 """A ledger file at most this large (CSV or xlsx, as stored)."""
@@ -155,6 +246,8 @@ class Ledger:
     headers: list[str]
     rows: list[tuple[int, list[Any]]]
     header_row: int = 1
+    skipped_above: list[int] = field(default_factory=list)
+    """Rows above the header (a title, the company's name): not read."""
 
 
 @dataclass
@@ -172,35 +265,52 @@ class ParsedLedger:
     """False when the header could not be matched: no row was read."""
     mapping: dict[str, str] = field(default_factory=dict)
     """field → header used"""
+    notes: list[RowProblem] = field(default_factory=list)
+    """Info lines: the header's row, totals rows skipped, columns not imported."""
+    unmapped: list[str] = field(default_factory=list)
+    """Headers of the columns that map to no field."""
+    totals: int = 0
+    """Totals rows skipped."""
+    payments: list[tuple[int, int, dict[str, Any]]] = field(default_factory=list)
+    """``(row, index of the expense awaiting payment, its paid/payment/payment_ref)``: rows that
+    pay an invoice already in the report (brought in from its e-invoice)."""
+    reductions: list[tuple[int, int, dict[str, Any]]] = field(default_factory=list)
+    """``(row, index of the expense, {amount, vat, why})``: credit notes that reduce an invoice
+    already in the report."""
 
 
-def read_ledger(path: Path, *, sheet: str | None = None) -> Ledger:
+def read_ledger(
+    path: Path,
+    *,
+    sheet: str | None = None,
+    header_row: int | None = None,
+    explicit: dict[str, str] | None = None,
+) -> Ledger:
     """Read a CSV (delimiter sniffed; UTF-8, UTF-16 with a BOM or Windows-1252) or xlsx
     ledger's header and rows, within the documented limits (:data:`MAX_LEDGER_BYTES`,
-    :data:`MAX_LEDGER_ROWS`, :data:`MAX_XLSX_UNCOMPRESSED`)."""
-    from .i18n.oserrors import os_reason
+    :data:`MAX_LEDGER_ROWS`, :data:`MAX_XLSX_UNCOMPRESSED`).
 
-    try:
-        if not path.is_file():
-            raise LedgerError(msg("{path}: no such file", path=str(path)))
-        if path.stat().st_size > MAX_LEDGER_BYTES:
-            raise LedgerError(
-                msg(
-                    "{path}: file is too large (at most {limit:,} bytes): split it by period",
-                    path=str(path),
-                    limit=MAX_LEDGER_BYTES,
-                )
-            )
-        suffix = path.suffix.lower()
-        if suffix in (".xlsx", ".xlsm"):
-            return _read_xlsx(path, sheet)
-        if suffix in (".csv", ".txt", ".tsv"):
-            return _read_csv(path)
-    except OSError as exc:  # unreadable (permissions, a failing disk…): said in the user's words
+    The header is row ``header_row`` (numbered as the spreadsheet shows it) when given, else
+    the first row that names the fields (:func:`find_header`): title lines above it are skipped.
+    """
+    if not path.is_file():
+        raise LedgerError(msg("{path}: no such file", path=str(path)))
+    if path.stat().st_size > MAX_LEDGER_BYTES:
         raise LedgerError(
-            msg("{path}: cannot read: {reason}", path=str(path), reason=os_reason(exc))
-        ) from None
-    raise LedgerError(msg("{path}: a ledger is a .csv or .xlsx file", path=str(path)))
+            msg(
+                "{path}: file is too large (at most {limit:,} bytes): split it by period",
+                path=str(path),
+                limit=MAX_LEDGER_BYTES,
+            )
+        )
+    suffix = path.suffix.lower()
+    if suffix in (".xlsx", ".xlsm"):
+        rows = _read_xlsx(path, sheet)
+    elif suffix in (".csv", ".txt", ".tsv"):
+        rows = _read_csv(path)
+    else:
+        raise LedgerError(msg("{path}: a ledger is a .csv or .xlsx file", path=str(path)))
+    return _table(path, rows, header_row, explicit)
 
 
 _BOMS = (
@@ -251,9 +361,14 @@ def _decode(path: Path, raw: bytes) -> str:
     return text
 
 
-def _read_csv(path: Path) -> Ledger:
+def _read_csv(path: Path) -> list[tuple[int, list[Any]]]:
     text = _decode(path, path.read_bytes())  # the bytes are dropped once decoded
     sample = text[:20000]
+    # A title line above the header ("Registro spese 2022") has no delimiter to sniff.
+    lines = sample.splitlines(keepends=True)
+    while len(lines) > 1 and not any(d in lines[0] for d in ",;\t|"):
+        lines.pop(0)
+    sample = "".join(lines)
     try:
         dialect: Any = csv.Sniffer().sniff(sample, delimiters=",;\t|")
     except csv.Error:
@@ -279,10 +394,10 @@ def _read_csv(path: Path) -> Ledger:
                 reason=str(exc),
             )
         ) from None
-    return _table(path, rows)
+    return rows
 
 
-def _read_xlsx(path: Path, sheet: str | None) -> Ledger:
+def _read_xlsx(path: Path, sheet: str | None) -> list[tuple[int, list[Any]]]:
     import zipfile
 
     import openpyxl
@@ -355,7 +470,7 @@ def _read_xlsx(path: Path, sheet: str | None) -> Ledger:
             raise LedgerError(_not_xlsx(path, exc)) from None
     finally:
         wb.close()
-    return _table(path, rows)
+    return rows
 
 
 def _too_many_rows(path: Path) -> str:
@@ -368,16 +483,51 @@ def _not_xlsx(path: Path, exc: Exception) -> str:
     return msg("{path}: not a readable xlsx workbook ({reason})", path=str(path), reason=type(exc).__name__)
 
 
-def _table(path: Path, rows: list[tuple[int, list[Any]]]) -> Ledger:
+def _table(
+    path: Path,
+    rows: list[tuple[int, list[Any]]],
+    header_row: int | None = None,
+    explicit: dict[str, str] | None = None,
+) -> Ledger:
     def blank(values: Sequence[Any]) -> bool:
         return all(v is None or (isinstance(v, str) and not v.strip()) for v in values)
 
     rows = [(n, r) for n, r in rows if not blank(r)]
     if not rows:
         raise LedgerError(msg("{path}: the ledger is empty", path=str(path)))
-    header_row, header = rows[0]
+    if header_row is not None:
+        at = next((i for i, (n, _) in enumerate(rows) if n == header_row), None)
+        if at is None:
+            raise LedgerError(
+                msg(
+                    "{path}: --header-row {row}: that row is empty or past the end of the ledger",
+                    path=str(path),
+                    row=header_row,
+                )
+            )
+    else:
+        at = find_header(rows, explicit)
+    number, header = rows[at]
     headers = ["" if h is None else str(h).strip() for h in header]
-    return Ledger(path, headers, rows[1:], header_row)
+    return Ledger(path, headers, rows[at + 1 :], number, skipped_above=[n for n, _ in rows[:at]])
+
+
+@functools.lru_cache(maxsize=1)
+def _known_headers() -> frozenset[str]:
+    return frozenset(normalise(h) for names in HEADERS.values() for h in names)
+
+
+def find_header(rows: Sequence[tuple[int, Sequence[Any]]], explicit: dict[str, str] | None = None) -> int:
+    """The index of the header among a ledger's non-blank rows: the first of the first
+    :data:`HEADER_SCAN_ROWS` whose cells name at least :data:`MIN_HEADER_FIELDS` fields
+    (known headers, or the headers of an explicit mapping); the first row when none does
+    (the column matching then says which columns are missing)."""
+    known = _known_headers() | {normalise(h) for h in (explicit or {}).values()}
+    for i, (_, cells) in enumerate(rows[:HEADER_SCAN_ROWS]):
+        named = {normalise(c) for c in cells if isinstance(c, str) and c.strip()}
+        if len(named & known) >= MIN_HEADER_FIELDS:
+            return i
+    return 0
 
 
 NUMERIC = ("amount", "vat", "eligible_share")
@@ -469,7 +619,7 @@ def match_columns(
         return False
 
     for fld, header in (explicit or {}).items():
-        if fld not in FIELDS:
+        if fld not in FIELDS and fld not in CHECKED:
             problems.append(f"--map {fld}=…: {fld!r} is not an expense field ({', '.join(FIELDS)})")
         elif normalise(header) not in index:
             problems.append(
@@ -531,7 +681,7 @@ _DAY_MONTH_YEAR = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})")
 
 
 def _text_cell(text: str, fld: str, comma_decimal: bool | None) -> str:
-    if fld in NUMERIC:
+    if fld in NUMERIC or fld == "document_total":
         return number_text(text, comma_decimal)
     if fld == "date" or fld == "paid":
         m = _DAY_MONTH_YEAR.fullmatch(text)
@@ -553,19 +703,60 @@ def parse_rows(
     *,
     explicit: dict[str, str] | None = None,
     existing: Iterable[Expense] = (),
+    keep_unmapped: bool = False,
 ) -> ParsedLedger:
-    """Validate every row as an expense; collect the valid ones and each invalid row's reasons."""
+    """Validate every row as an expense; collect the valid ones and each invalid row's reasons.
+
+    Totals rows (a cell reading ``Totale``…, or no date and no document with an amount equal
+    to the sum of the rows above it) are skipped with an info line; the columns that map to no
+    field are listed once, and with ``keep_unmapped`` kept in each expense's ``note``
+    (``Prot.: 118; Centro di costo: CC-2``). A ``Totale documento`` column is checked against
+    amount + VAT.
+    """
     mapping, problems = match_columns(ledger.headers, explicit)
     parsed = ParsedLedger(mapping={f: ledger.headers[i] for f, i in mapping.items()})
+    if ledger.skipped_above:
+        parsed.notes.append(
+            RowProblem(
+                ledger.header_row,
+                nmsg(
+                    "the header is row {row}: {n} row above it is not read",
+                    "the header is row {row}: {n} rows above it are not read",
+                    len(ledger.skipped_above),
+                    row=ledger.header_row,
+                ),
+            )
+        )
     if problems:
         parsed.problems = [RowProblem(ledger.header_row, p) for p in problems]
         parsed.columns_ok = False
         return parsed
+    unmapped = [(i, h) for i, h in enumerate(ledger.headers) if h and i not in mapping.values()]
+    parsed.unmapped = [h for _, h in unmapped]
+    if unmapped:
+        columns = ", ".join(h for _, h in unmapped)
+        parsed.notes.append(
+            RowProblem(
+                ledger.header_row,
+                msg("kept in each expense's note: {columns}", columns=columns)
+                if keep_unmapped
+                else msg("not imported: {columns} (--keep-unmapped keeps them in the note)", columns=columns),
+            )
+        )
     seen: dict[tuple[str, int, str], str] = {}
-    for exp in existing:
+    # Invoices brought in before they were paid (import-invoices): a row with the same
+    # supplier and number gives their payment, it is not a second claim.
+    awaiting: dict[tuple[str, int], list[tuple[int, Expense]]] = {}
+    for i, exp in enumerate(existing):
+        if exp.awaiting_payment and exp.paid is None and exp.payments is None:
+            awaiting.setdefault((document_key(exp.document), issue_year(exp)), []).append((i, exp))
+            continue
         seen[_invoice_key(exp)] = "already in the report"
     allowed = set(pack.expenses.payment_methods)
-    comma_decimal = decimal_mark(ledger, [mapping[f] for f in NUMERIC if f in mapping])
+    comma_decimal = decimal_mark(ledger, [mapping[f] for f in (*NUMERIC, "document_total") if f in mapping])
+    share_header = ledger.headers[mapping["eligible_share"]] if "eligible_share" in mapping else ""
+    share_in_percent = "%" in share_header or "percent" in normalise(share_header)
+    running = Decimal(0)  # the amounts since the last totals row, to recognise the next one
     # Ledgers repeat their cells (dates, items, suppliers, payment methods): each distinct
     # text cell of a column is turned into report text once.
     texts: dict[str, dict[Any, Any]] = {f: {} for f in mapping}
@@ -582,6 +773,41 @@ def parse_rows(
                 v = _cell_text(cell, f, comma_decimal)
             if v is not None:
                 values[f] = v
+        total_word = _total_word(row, values)
+        amount = _decimal(values.get("amount"))
+        if total_word is not None or (
+            "date" not in values
+            and "document" not in values
+            and amount is not None
+            and running > 0
+            and amount == running
+        ):
+            parsed.notes.append(
+                RowProblem(
+                    number,
+                    msg("a totals row ({text}): skipped", text=total_word)
+                    if total_word is not None
+                    else msg("a totals row (its amount is the sum of the rows above): skipped"),
+                )
+            )
+            running = Decimal(0)
+            parsed.totals += 1
+            continue
+        if amount is not None:
+            running += amount
+        if share_in_percent and isinstance(values.get("eligible_share"), str):
+            written = values["eligible_share"]
+            if re.fullmatch(r"\d+(\.\d+)?", written):  # `% imputazione` 50 means 50%
+                values["eligible_share"] = f"{(Decimal(written) / 100).normalize():f}"
+        document_total = values.pop("document_total", None)
+        if keep_unmapped and unmapped:
+            kept = []
+            for i, h in unmapped:
+                text = _cell_text(row[i] if i < len(row) else None, "note", None)
+                if text is not None and str(text).strip():
+                    kept.append(f"{h}: {text}")
+            if kept:
+                values["note"] = "; ".join([values["note"], *kept] if "note" in values else kept)
         if isinstance(values.get("action"), str) and "," in values["action"]:
             values["action"] = [a.strip() for a in values["action"].split(",") if a.strip()]
         try:
@@ -606,6 +832,34 @@ def parse_rows(
                 f"{_col(parsed, ('payment',))}: {what} is not a traceable payment "
                 f"({', '.join(sorted(allowed))})"
             )
+        if document_total is not None:
+            reasons.extend(_check_document_total(parsed, expense, document_total))
+        waiting = next(
+            (
+                (i, exp)
+                for i, exp in awaiting.get((document_key(expense.document), issue_year(expense)), ())
+                if same_supplier(supplier_of(exp), supplier_of(expense))
+            ),
+            None,
+        )
+        if waiting is not None and not reasons:
+            index, exp = waiting
+            if expense.paid is None:
+                reasons.append(
+                    msg(
+                        "invoice {document} of {supplier} is in the report awaiting payment, "
+                        "and this row gives no payment date",
+                        document=exp.document,
+                        supplier=exp.supplier,
+                    )
+                )
+            else:
+                pay: dict[str, Any] = {
+                    f: values[f] for f in ("paid", "payment", "payment_ref") if f in values
+                }
+                parsed.payments.append((number, index, pay))
+                awaiting[(document_key(exp.document), issue_year(exp))].remove(waiting)
+                continue
         key = _invoice_key(expense)
         if key in seen:
             reasons.append(f"invoice {expense.document} of {expense.supplier} is {seen[key]}")
@@ -615,6 +869,53 @@ def parse_rows(
         seen[key] = f"already in row {number}"
         parsed.expenses.append((number, values))
     return parsed
+
+
+_PLAIN_DECIMAL = re.compile(r"-?\d+(\.\d+)?")
+
+
+def _decimal(text: Any) -> Decimal | None:
+    if isinstance(text, str) and _PLAIN_DECIMAL.fullmatch(text):
+        return Decimal(text)
+    return None
+
+
+def _total_word(row: Sequence[Any], values: dict[str, Any]) -> str | None:
+    """The cell that makes a row a totals row (``Totale``, ``TOTALE GENERALE``), if any: only
+    on a row with no document number (an invoice is never a total)."""
+    document = values.get("document")
+    if document is not None and (
+        str(document).lstrip()[:1].lower() not in ("t", "s", "g")  # most rows: an invoice number
+        or normalise(str(document)) not in TOTAL_WORDS
+    ):
+        return None
+    for cell in row:
+        if isinstance(cell, str) and normalise(cell).rstrip(" :") in TOTAL_WORDS:
+            return cell.strip()
+    return None
+
+
+def _check_document_total(parsed: ParsedLedger, expense: Expense, written: Any) -> list[str]:
+    """``Totale documento`` must be the taxable amount plus VAT (of the whole invoice)."""
+    total = _decimal(written)
+    column = _col(parsed, ("document_total",))
+    if total is None:
+        return [msg("{column}: {text!r} is not an amount", column=column, text=str(written))]
+    amount = expense.invoice_amount if expense.invoice_amount is not None else expense.amount
+    vat = expense.vat or Decimal(0)
+    if total != amount + vat:
+        return [
+            msg(
+                "{column}: {total:money} is not amount + VAT ({amount:money} + {vat:money} = {sum:money}): "
+                "check the amounts",
+                column=column,
+                total=total,
+                amount=amount,
+                vat=vat,
+                sum=amount + vat,
+            )
+        ]
+    return []
 
 
 _MISSING = object()
@@ -676,9 +977,13 @@ def expense_yaml(values: dict[str, Any], indent: int) -> str:
     so no value can be read back as another type or as other text."""
     pad = " " * indent
     lines = []
-    for i, fld in enumerate(f for f in FIELDS if f in values):
+    for i, fld in enumerate(f for f in WRITTEN if f in values):
         v = values[fld]
-        if fld in ("amount", "vat"):
+        if fld == "awaiting_payment":
+            text = "true" if v else "false"
+        elif fld == "attachments":
+            text = "[" + ", ".join(_flow_mapping(a) for a in v) + "]"
+        elif fld in ("amount", "vat"):
             text = f"{Decimal(str(v)):.2f}"  # validated: at most two decimals, so exact
         elif fld in ("date", "paid"):
             text = str(v)
@@ -689,6 +994,11 @@ def expense_yaml(values: dict[str, Any], indent: int) -> str:
             text = quoted(str(v))
         lines.append(f"{pad}{'- ' if i == 0 else '  '}{fld}: {text}")
     return "\n".join(lines) + "\n"
+
+
+def _flow_mapping(entry: dict[str, Any]) -> str:
+    """``{file: "a.xml", sha256: "…", kind: invoice}``: keys are ours, values quoted."""
+    return "{" + ", ".join(f"{k}: {quoted(str(v))}" for k, v in entry.items()) + "}"
 
 
 def insert_expenses(text: str, expenses: Sequence[dict[str, Any]], comment: str) -> str:
@@ -765,7 +1075,7 @@ def parse_mapping(pairs: Iterable[str]) -> dict[str, str]:
         fld, sep, header = pair.partition("=")
         if not sep or not fld.strip() or not header.strip():
             raise LedgerError(f"--map {pair!r}: write FIELD=HEADER, e.g. amount=Imponibile")
-        if fld.strip() not in FIELDS:
+        if fld.strip() not in FIELDS and fld.strip() not in CHECKED:
             raise LedgerError(
                 f"--map {pair!r}: {fld.strip()!r} is not an expense field ({', '.join(FIELDS)})"
             )
@@ -780,15 +1090,25 @@ def parse_mapping(pairs: Iterable[str]) -> dict[str, str]:
 class ImportPlan:
     """What an import would do: the rows to add, the rows refused and why, the new text."""
 
-    ledger: Ledger
+    ledger: Ledger | None
+    """The ledger read (None for e-invoices)."""
     parsed: ParsedLedger
     added: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
+    paid: list[tuple[int, int, dict[str, Any]]] = field(default_factory=list)
+    """Rows that pay an expense awaiting payment: ``(row, expense index, payment fields)``."""
+    reduced: list[tuple[int, int, dict[str, Any]]] = field(default_factory=list)
+    """Credit notes that reduce an expense already in the report: ``(row, index, fields)``."""
     text: str = ""
     bom: bool = False
 
     @property
     def problems(self) -> list[RowProblem]:
         return sorted(self.parsed.problems, key=lambda p: p.row)
+
+    @property
+    def notes(self) -> list[RowProblem]:
+        """Info lines about the ledger (header row, totals rows, columns not imported)."""
+        return sorted(self.parsed.notes, key=lambda p: p.row)
 
 
 def plan_import(
@@ -797,6 +1117,7 @@ def plan_import(
     *,
     explicit: dict[str, str] | None = None,
     skip_invalid: bool = False,
+    keep_unmapped: bool = False,
 ) -> ImportPlan:
     """Plan adding a ledger's rows to a cost report, checking each row twice: as an expense
     (:func:`parse_rows`), then with the report's rules in its project (dates in the period,
@@ -807,29 +1128,52 @@ def plan_import(
     With ``skip_invalid`` the refused rows are left out of the text; otherwise the text is
     built only when no row is refused.
     """
+    assert target.budget.pack is not None  # load_import_target refuses a budget without figures
+    parsed = parse_rows(
+        ledger,
+        target.budget.pack,
+        explicit=explicit,
+        existing=target.report.expenses,
+        keep_unmapped=keep_unmapped,
+    )
+    plan = ImportPlan(ledger, parsed)
+    return plan_expenses(plan, target, f"imported from {ledger.path.name}", skip_invalid=skip_invalid)
+
+
+def plan_expenses(
+    plan: ImportPlan, target: ImportTarget, source: str, *, skip_invalid: bool = False
+) -> ImportPlan:
+    """Check the expenses of ``plan.parsed`` with the report's rules in its project, as if
+    they had been added, and build the report's new text: a candidate that would be an error
+    there is refused with the rule's code and message. Shared by the ledger and e-invoice
+    imports; ``source`` heads the comment above the new expenses."""
     from datetime import date as _date
 
     from .findings import Severity
     from .loading import load_file
     from .pipeline import check_project, find_reports, loaded_from_text
 
+    parsed = plan.parsed
     report_path, model, budget_path, budget = (
         target.loaded.path,
         target.report,
         target.budget_path,
         target.budget,
     )
-    assert budget.pack is not None  # load_import_target refuses a budget without figures
-    parsed = parse_rows(ledger, budget.pack, explicit=explicit, existing=model.expenses)
-    plan = ImportPlan(ledger, parsed)
-    if not parsed.columns_ok or not parsed.expenses:
+    if not parsed.columns_ok or not (parsed.expenses or parsed.payments or parsed.reductions):
         return plan
     raw = report_path.read_bytes()
     plan.bom = raw.startswith(b"\xef\xbb\xbf")
     text = raw.decode("utf-8-sig")  # no newline translation: CRLF files keep their endings
-    comment = f"imported from {ledger.path.name} on {_date.today().isoformat()}"
+    comment = f"{source} on {_date.today().isoformat()}"
     candidates = list(parsed.expenses)
-    new_text = insert_expenses(text, [v for _, v in candidates], comment)
+    # Changes to expenses already in the report: a payment (of an invoice awaiting it), a
+    # credit note's reduction; each (row, expense index, fields, kind).
+    paying = [(row, i, pay, "pay") for row, i, pay in parsed.payments] + [
+        (row, i, red, "reduce") for row, i, red in parsed.reductions
+    ]
+    base = patch_expenses(text, [(i, pay, kind) for _, i, pay, kind in paying]) if paying else text
+    new_text = insert_expenses(base, [v for _, v in candidates], comment) if candidates else base
     # The rules, on the report as it would be, in its project.
     trial = loaded_from_text(report_path, new_text)
     others = [
@@ -842,26 +1186,122 @@ def plan_import(
     first = len(model.expenses)
     # Each new expense is written one field a line (:func:`expense_yaml`): count its fields.
     spans = [
-        (trial.at(("expenses", first + k)).line, sum(1 for f in FIELDS if f in values))
+        (trial.at(("expenses", first + k)).line, sum(1 for f in WRITTEN if f in values))
         for k, (_, values) in enumerate(candidates)
     ]
+    # An expense that gets its payment: its lines run to the next expense's first line.
+    count = len(model.expenses) + len(candidates)
+    paid_spans = [
+        (
+            trial.at(("expenses", i)).line,
+            (trial.at(("expenses", i + 1)).line if i + 1 < count else 1 << 30)
+            - trial.at(("expenses", i)).line,
+        )
+        for _, i, _, _ in paying
+    ]
     refused: dict[int, list[str]] = {}
+    refused_pay: dict[int, list[str]] = {}
     for f in result.findings:
         if f.severity is not Severity.ERROR or f.location.path != trial.display:
             continue
         for k, (start, lines) in enumerate(spans):
             if start <= f.location.line < start + lines:
                 refused.setdefault(k, []).append(f"{f.code} {f.message}")
+        for k, (start, lines) in enumerate(paid_spans):
+            if start <= f.location.line < start + lines:
+                refused_pay.setdefault(k, []).append(f"{f.code} {f.message}")
     for k, reasons in refused.items():
         parsed.problems.append(RowProblem(candidates[k][0], "; ".join(reasons)))
+    for k, reasons in refused_pay.items():
+        parsed.problems.append(RowProblem(paying[k][0], "; ".join(reasons)))
     plan.added = [c for k, c in enumerate(candidates) if k not in refused]
-    if refused and not skip_invalid:
+    kept_patches = [p for k, p in enumerate(paying) if k not in refused_pay]
+    plan.paid = [(row, i, pay) for row, i, pay, kind in kept_patches if kind == "pay"]
+    plan.reduced = [(row, i, red) for row, i, red, kind in kept_patches if kind == "reduce"]
+    if (refused or refused_pay) and not skip_invalid:
         return plan
-    if plan.added:
-        plan.text = new_text if not refused else insert_expenses(text, [v for _, v in plan.added], comment)
-        if refused or not isinstance(trial.model, CostReport):  # the trial read new_text already
+    if plan.added or kept_patches:
+        if refused or refused_pay:
+            kept = (
+                patch_expenses(text, [(i, pay, kind) for _, i, pay, kind in kept_patches])
+                if kept_patches
+                else text
+            )
+            plan.text = insert_expenses(kept, [v for _, v in plan.added], comment) if plan.added else kept
+        else:
+            plan.text = new_text
+        if refused or refused_pay or not isinstance(trial.model, CostReport):  # the trial read new_text
             check_result(plan.text, report_path)
     return plan
+
+
+def record_payments(text: str, payments: Sequence[tuple[int, dict[str, Any]]]) -> str:
+    """The report's text with each ``(expense index, paid/payment/payment_ref)`` written into
+    that expense in place of its ``awaiting_payment: true`` line (the rest of the file, its
+    comments included, is kept as it is)."""
+    return patch_expenses(text, [(i, pay, "pay") for i, pay in payments])
+
+
+def patch_expenses(text: str, patches: Sequence[tuple[int, dict[str, Any], str]]) -> str:
+    """The report's text with changes to expenses already in it, the rest (comments included)
+    kept as it is: ``pay`` writes ``paid``/``payment``/``payment_ref`` in place of the
+    expense's ``awaiting_payment: true`` line; ``reduce`` writes the new ``amount`` (and
+    ``vat``) over the old ones, with a comment (``why``) at the end of the amount's line."""
+    from .yamlsource import compose
+
+    root = compose(text)
+    expenses = next((v for k, v in (root.value if root is not None else ()) if k.value == "expenses"), None)
+    if expenses is None or not expenses.tag.endswith(":seq"):
+        raise ReportShapeError(
+            "`expenses:` is not a block list: write it as one (- date: …) and import again"
+        )
+    edits: list[tuple[int, int, str]] = []
+    nl = "\r\n" if text.count("\r\n") * 2 > text.count("\n") else "\n"
+    for index, pay, kind in patches:
+        node = expenses.value[index]
+        if kind == "reduce":
+            fields = {k.value: v for k, v in node.value} if not node.flow_style else {}
+            if "amount" not in fields or ("vat" in pay and "vat" not in fields):
+                raise ReportShapeError(
+                    f"expense {index + 1} is not written one field a line: reduce its amount by hand"
+                )
+            for name in ("amount", "vat"):
+                if name not in pay:
+                    continue
+                value = fields[name]
+                end = value.end_mark.index
+                note = f"  # {pay['why']}" if name == "amount" and pay.get("why") else ""
+                line_end = text.find("\n", end)
+                line_end = len(text) if line_end < 0 else line_end
+                rest = text[end:line_end].rstrip("\r")
+                if note and rest.strip().startswith("#"):
+                    note = f"{rest.rstrip()}; {pay['why']}"
+                    edits.append(
+                        (
+                            value.start_mark.index,
+                            end + len(text[end:line_end].rstrip("\r")),
+                            f"{pay[name]}{note}",
+                        )
+                    )
+                else:
+                    edits.append((value.start_mark.index, end, f"{pay[name]}{note}"))
+            continue
+        entry = next(((k, v) for k, v in node.value if k.value == "awaiting_payment"), None)
+        if entry is None or node.flow_style:
+            raise ReportShapeError(
+                f"expense {index + 1} awaiting payment is not written one field a line: add its payment by hand"
+            )
+        key, _ = entry
+        start = text.rfind("\n", 0, key.start_mark.index) + 1
+        end = text.find("\n", key.start_mark.index)
+        end = len(text) if end < 0 else end + 1
+        pad = " " * key.start_mark.column
+        lines = expense_yaml(pay, 0).splitlines()
+        body = "".join(f"{pad}{line[2:] if line.startswith('- ') else line.lstrip()}{nl}" for line in lines)
+        edits.append((start, end, body))
+    for start, end, body in sorted(edits, reverse=True):
+        text = text[:start] + body + text[end:]
+    return text
 
 
 class ImportRefused(Exception):
@@ -873,6 +1313,8 @@ class ImportRefused(Exception):
         self.message = message
         self.code = code
         self.plan = plan
+        self.planned: Any = None
+        """For e-invoices: the :class:`clustbudget.einvoice.InvoicePlan` (file names, notes)."""
 
 
 @dataclass
@@ -894,13 +1336,17 @@ def import_ledger(
     sheet: str | None = None,
     skip_invalid: bool = False,
     dry_run: bool = False,
+    header_row: int | None = None,
+    keep_unmapped: bool = False,
+    defaults: dict[str, str] | None = None,
 ) -> ImportOutcome:
     """Add a ledger's expenses to a cost report, as ``clustbudget import-expenses`` does.
 
     The report is read, changed and replaced atomically under its lock (a concurrent import
     waits, then reads what the other one wrote, so an import that returns is never lost); a
     symlink is written through to the file it names. Nothing is written unless every row is
-    valid (or ``skip_invalid``), nor with ``dry_run``. Raises :class:`ImportRefused` (exit code
+    valid (or ``skip_invalid``), nor with ``dry_run``. ``defaults`` is a column mapping saved in
+    ``clustbudget.toml`` (field → header); ``mapping`` (``FIELD=HEADER``) overrides it. Raises :class:`ImportRefused` (exit code
     and message) or :class:`clustbudget.pipeline.Refused` (the report or its budget cannot be
     used, with their findings).
     """
@@ -924,9 +1370,17 @@ def import_ledger(
     with hold:
         target = load_import_target(into)
         try:
-            table = read_ledger(ledger_path, sheet=sheet)
+            given = parse_mapping(list(mapping))
+            table = read_ledger(
+                ledger_path, sheet=sheet, header_row=header_row, explicit={**(defaults or {}), **given}
+            )
+            # A saved mapping names the columns of the ledgers a team has; a column it names
+            # that this ledger lacks is not a mistake (one typed on the command line is).
+            present = {normalise(h) for h in table.headers if h}
+            saved = {f: h for f, h in (defaults or {}).items() if normalise(h) in present}
+            explicit = {**saved, **given}
             plan = plan_import(
-                table, target, explicit=parse_mapping(list(mapping)), skip_invalid=skip_invalid
+                table, target, explicit=explicit, skip_invalid=skip_invalid, keep_unmapped=keep_unmapped
             )
         except LedgerError as exc:
             raise ImportRefused(exc.args[0] if exc.args else str(exc), ExitCode.UNREADABLE) from None
@@ -942,9 +1396,7 @@ def import_ledger(
                 plan,
             )
         if plan.problems and not skip_invalid:
-            from .i18n import nmsg
-
-            total = len(table.rows)
+            total = len(table.rows) - plan.parsed.totals
             raise ImportRefused(
                 nmsg(
                     "{ledger}: {n} of {total} row is invalid: nothing written; fix it, or pass --skip-invalid to import the others",
@@ -959,7 +1411,7 @@ def import_ledger(
                 plan,
             )
         rows = [values for _, values in plan.added]
-        if not rows or dry_run:
+        if not (rows or plan.paid) or dry_run:
             return ImportOutcome(plan, into, rows, written=False)
         try:
             text = ("\ufeff" if plan.bom else "") + plan.text

@@ -498,6 +498,10 @@ class PackResolver:
     """Finds and loads call packs, each once per run (built-in ids or paths to files)."""
 
     cache: dict[Path, Loaded] = field(default_factory=dict)
+    builtins: dict[str, bool] = field(default_factory=dict)
+    """Whether a built-in pack of each id asked for exists (asked once per run, not per budget)."""
+    keys: dict[Path, Path] = field(default_factory=dict)
+    """Each pack path asked for, resolved (once)."""
 
     @staticmethod
     def builtin_ids() -> list[str]:
@@ -507,8 +511,12 @@ class PackResolver:
         """The pack file a budget's ``call:`` names, or ``None`` when there is none."""
         try:
             builtin = PACKS_DIR / f"{call}.yaml"
-            if "/" not in call and "\\" not in call and builtin.is_file():
-                return builtin
+            if "/" not in call and "\\" not in call:
+                known = self.builtins.get(call)
+                if known is None:
+                    known = self.builtins[call] = builtin.is_file()
+                if known:
+                    return builtin
             candidate = (relative_to.parent / call).resolve()
             return candidate if candidate.is_file() else None
         except (
@@ -519,7 +527,9 @@ class PackResolver:
             return None
 
     def load(self, path: Path, display: str | None = None) -> Loaded:
-        key = path.resolve()
+        key = self.keys.get(path)
+        if key is None:
+            key = self.keys[path] = path.resolve()
         if key not in self.cache:
             if display is None:
                 display = (

@@ -27,6 +27,7 @@ from .types import (
     Month,
     MonthDay,
     Rate,
+    Sha256,
     Text,
     Year,
     _fail,
@@ -506,6 +507,49 @@ class Payment(_Model):
     reference: Text | None = Field(None, description="Transfer CRO/TRN or similar")
 
 
+class Attachment(_Model):
+    """A file that supports an expense (the invoice, a payment's receipt), relative to the report."""
+
+    file: Text = Field(
+        description="Path of the file, relative to the cost report", examples=["fatture/ft-77.pdf"]
+    )
+    sha256: Sha256 | None = Field(None, description="The file's SHA-256, checked when given (CB241)")
+    kind: Literal["invoice", "payment", "other"] | None = Field(
+        None, description="invoice | payment | other", examples=["invoice"]
+    )
+
+
+def _attachment_ref(value: Any) -> Any:
+    return {"file": value} if isinstance(value, str) else value
+
+
+AttachmentRef = Annotated[
+    Attachment,
+    BeforeValidator(_attachment_ref),
+    _Schema(
+        {
+            "anyOf": [
+                {"type": "string", "description": "Path of the file, relative to the cost report"},
+                {
+                    "type": "object",
+                    "properties": {
+                        "file": {
+                            "type": "string",
+                            "description": "Path of the file, relative to the cost report",
+                        },
+                        "sha256": {"type": "string", "pattern": "^[0-9a-fA-F]{64}$"},
+                        "kind": {"enum": ["invoice", "payment", "other"]},
+                    },
+                    "required": ["file"],
+                    "additionalProperties": False,
+                },
+            ]
+        }
+    ),
+]
+"""An attachment as written: a path, or ``{file, sha256, kind}``; always an :class:`Attachment` once read."""
+
+
 class Expense(_Model):
     """An invoice (or other document) claimed in the period, or a part of one."""
 
@@ -551,6 +595,33 @@ class Expense(_Model):
         examples=["800.00"],
     )
     approved_note: Text | None = Field(None, examples=["quota non pertinente al progetto"])
+    attachments: Annotated[list[AttachmentRef], BeforeValidator(_none_as_empty_list)] = Field(
+        [],
+        description="The expense's files (invoice, receipts), relative to the report: a path, or "
+        "{file, sha256, kind}; a missing file is CB240, a different SHA-256 CB241",
+        examples=[["fatture/ft-77-2023.pdf", {"file": "quietanze/cro-1234.pdf", "kind": "payment"}]],
+    )
+    awaiting_payment: Bool = Field(
+        False,
+        description="true: an invoice brought in before it is paid (import-invoices): kept on record, "
+        "not claimed, until a payment (paid: or payments:) is added",
+        examples=[True],
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _awaiting_payment(cls, data: Any) -> Any:
+        # An invoice awaiting payment is kept on record until its payment is written: then it
+        # is a claim like any other (the flag no longer matters).
+        if (
+            isinstance(data, dict)
+            and data.get("awaiting_payment") is True
+            and data.get("paid") is None
+            and data.get("payments") is None
+            and "claimed" not in data
+        ):
+            return {**data, "claimed": False, "reason": data.get("reason") or "awaiting payment"}
+        return data
 
     @model_validator(mode="after")
     def _one_payment_form(self) -> Expense:

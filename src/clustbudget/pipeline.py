@@ -7,6 +7,7 @@ every finding of every file in one :class:`RunResult`.
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -121,7 +122,7 @@ def check_budget(
             )
             result.findings.append(finding("CB020", text, loaded.at(("call",))))
         return result
-    result.pack, result.pack_display = pack_loaded.model, pack_loaded.display
+    result.pack, result.pack_display = _with_saved_settings(pack_loaded.model, path), pack_loaded.display
     if result.pack.parameters.max_shift_between_items is not None and selection.wants("CB409"):
         result.findings.append(
             finding(
@@ -142,6 +143,29 @@ def check_budget(
     )
     result.findings.sort(key=lambda f: f.sort_key)
     return result
+
+
+def _with_saved_settings(pack: CallPack, budget_path: Path) -> CallPack:
+    """The call pack as the project's ``clustbudget.toml`` completes it: its
+    ``patron_saint_day`` stands for the pack's ``staff.patron_saint_day`` (a project's own
+    ``project.patron_saint_day`` still wins, :func:`clustbudget.compute.patron_saint_day`)."""
+    day = _saved_patron_saint_day(str(budget_path.resolve().parent))
+    if day is None or day == pack.staff.patron_saint_day:
+        return pack
+    return pack.model_copy(update={"staff": pack.staff.model_copy(update={"patron_saint_day": day})})
+
+
+@functools.lru_cache(maxsize=256)
+def _saved_patron_saint_day(folder: str) -> str | None:
+    from .config import ConfigError, find_config, load_config
+
+    found = find_config([Path(folder)], cwd=Path(folder))
+    if found is None:
+        return None
+    try:
+        return load_config(found).patron_saint_day
+    except ConfigError:  # the command line reports it (exit 2) before any budget is read
+        return None
 
 
 # ------------------------------------------------------------------ a project: budget + reports
@@ -333,7 +357,11 @@ def check_reports(
         assert report is not None
         r.costs = report_costs(report, model.project.vat_recoverable, pack.staff.hours_per_year)
         checked = run(
-            "report", ReportContext(report, model, pack, r.costs), _locate(r), selection, refusals=True
+            "report",
+            ReportContext(report, model, pack, r.costs, r.loaded.path.parent),
+            _locate(r),
+            selection,
+            refusals=True,
         )
         r.findings.extend(checked.findings)
         for doc, refusal in checked.refusals:
@@ -449,31 +477,42 @@ class RunResult:
         return exit_code(self.findings, strict=strict)
 
 
-def collect(paths: Sequence[Path]) -> list[tuple[Path, bool]]:
+def collect(paths: Sequence[Path], keys: dict[Path, Path] | None = None) -> list[tuple[Path, bool]]:
     """The files a run reads: those named, and the YAML files inside the folders named.
 
     Returns ``(path, named)`` pairs, in a stable order, each file once. Hidden folders
-    (``.git``, ``.venv``…) are not entered.
+    (``.git``, ``.venv``…) are not entered. ``keys``, when given, receives each file's
+    resolved path (what tells two names of one file apart).
     """
     out: list[tuple[Path, bool]] = []
     seen: set[Path] = set()
+    keys = {} if keys is None else keys
+    folders: dict[Path, Path] = {}
+    linked: set[Path] = set()
 
     def add(p: Path, named: bool) -> None:
-        key = _resolved(p)
+        if named or p in linked:
+            key = _resolved(p)
+        else:  # found in a folder, not a link: its folder resolved (once) and its name
+            parent = folders.get(p.parent)
+            if parent is None:
+                parent = folders[p.parent] = _resolved(p.parent)
+            key = parent / p.name
         if key not in seen:
             seen.add(key)
+            keys[p] = key
             out.append((p, named))
 
     for p in paths:
         if p.is_dir():
-            for f in sorted(_yaml_files(p)):
+            for f in sorted(_yaml_files(p, linked)):
                 add(f, False)
         else:
             add(p, True)
     return out
 
 
-def _yaml_files(root: Path) -> list[Path]:
+def _yaml_files(root: Path, linked: set[Path] | None = None) -> list[Path]:
     """The ``*.yaml``/``*.yml`` files under ``root`` at any depth, outside hidden folders.
 
     A loop over a stack, not recursion: a tree 1,000 folders deep is walked like a flat one.
@@ -496,6 +535,8 @@ def _yaml_files(root: Path) -> list[Path]:
                         folders.append(Path(entry.path))
                 elif os.path.splitext(entry.name)[1].lower() in YAML_SUFFIXES and entry.is_file():
                     found.append(Path(entry.path))
+                    if linked is not None and entry.is_symlink():
+                        linked.add(found[-1])
             except OSError:
                 continue
     return found
@@ -518,7 +559,8 @@ def validate_paths(paths: Iterable[Path], selection: Selection = Selection()) ->
         ]
     ] = []
     indicator_files: list[tuple[Loaded, FileResult]] = []
-    collected = collect(list(paths))
+    keys: dict[Path, Path] = {}
+    collected = collect(list(paths), keys)
     run_projects: list[ProjectResult] = []
     for path, named in collected:
         loaded = read(path, str(path))
@@ -544,7 +586,7 @@ def validate_paths(paths: Iterable[Path], selection: Selection = Selection()) ->
         files.append(fr)
         if loaded.kind == "budget":
             result = check_budget(path, resolver=resolver, selection=selection, loaded=loaded)
-            budgets[_resolved(path)] = result
+            budgets[keys[path]] = result
             fr.findings = result.findings
         elif loaded.kind == "report" and loaded.model is not None:
             target = budget_of_report(loaded)
@@ -1075,6 +1117,25 @@ def compared_budgets(old_path: Path, new_path: Path) -> VariationResult:
     return result
 
 
+def write_variation(result: VariationResult, target: Path, *, lang: str = "it", force: bool = False) -> Path:
+    """Write the variation workbook of ``result`` (:func:`compared_budgets`'s) to ``target``,
+    atomically (:class:`Refused` when the file cannot be written: nothing is left behind)."""
+    from .i18n import msg
+    from .xlsx import export_variation
+
+    try:
+        return export_variation(result, target, lang=lang, force=force)
+    except OSError as exc:
+        raise Refused(
+            msg(
+                "{target}: cannot write the workbook: {reason}",
+                target=str(target),
+                reason=exc.strerror or str(exc),
+            ),
+            ExitCode.UNREADABLE,
+        ) from None
+
+
 # ------------------------------------------------------------------ what the commands do, as functions
 
 
@@ -1142,13 +1203,15 @@ def plan_export(
     *,
     period: str | None = None,
     output: Path | None = None,
+    output_dir: Path | None = None,
     allow_errors: bool = False,
     strict: bool = False,
     force: bool = False,
 ) -> ExportPlan:
     """Decide what ``export`` writes, and where: the budget statement, or with reports (or a
     ``period`` alone: the reports beside the budget) a period's rendiconto, the latest named
-    by default; the default file name (:func:`workbook_name`) in the current folder.
+    by default; the default file name (:func:`workbook_name`) in ``output_dir`` (a
+    ``clustbudget.toml``'s ``output``), else the current folder.
 
     Raises :class:`Refused` when the budget cannot be computed, has errors (unless
     ``allow_errors``), no report could be read, the period is unknown, the name does not
@@ -1192,7 +1255,7 @@ def plan_export(
                 )
             index = ids.index(period)
         period_id = ids[index]
-    target = output if output is not None else Path(workbook_name(budget_path, period_id))
+    target = output if output is not None else (output_dir or Path()) / workbook_name(budget_path, period_id)
     if target.suffix.lower() != ".xlsx":
         raise Refused(
             msg("{target}: the workbook's name must end in .xlsx", target=str(target)), ExitCode.UNREADABLE

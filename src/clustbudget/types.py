@@ -246,6 +246,28 @@ Id = Annotated[
     WithJsonSchema({"type": ["string", "integer"], "description": "An id; compared as text."}),
 ]
 Text = Annotated[str, PlainValidator(text), WithJsonSchema({"type": "string"})]
+
+
+def sha256(value: Any) -> str:
+    """A SHA-256 digest: 64 hexadecimal digits (any case), kept in lower case."""
+    digest = value.strip().lower() if isinstance(value, str) else ""
+    if len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest):
+        raise _fail(
+            msg(
+                "expected a SHA-256 of 64 hexadecimal digits (as sha256sum prints it), got {shown}",
+                shown=describe(value),
+            )
+        )
+    return digest
+
+
+Sha256 = Annotated[
+    str,
+    PlainValidator(sha256),
+    WithJsonSchema(
+        {"type": "string", "pattern": "^[0-9a-fA-F]{64}$", "description": "SHA-256, 64 hex digits"}
+    ),
+]
 Bool = Annotated[bool, Strict()]
 FormatVersion = Annotated[
     int, PlainValidator(format_version), WithJsonSchema({"type": "integer", "const": 1})

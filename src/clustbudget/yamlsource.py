@@ -956,13 +956,16 @@ class _FastPath:
             if value:
                 if not skip:
                     vpos = line | (col + klen + len(sep))
-                    top.key_pos = line | col
-                    _put(
-                        top,
-                        key,
-                        self._scalar(value, vpos) if value[0] in _QUOTE_OR_FLOW or value in _WORDS else value,
-                        vpos,
+                    # _put, written out: this is every `key: value` line of the file
+                    mapping = top.value
+                    if top.keys is not None:
+                        top.keys[key] = len(mapping)
+                    mapping[key] = (  # type: ignore[call-overload]
+                        self._scalar(value, vpos) if value[0] in _QUOTE_OR_FLOW or value in _WORDS else value
                     )
+                    items = top.items
+                    items.append(line | col)
+                    items.append(vpos)
             else:
                 top.key = key
                 top.key_pos = line | col

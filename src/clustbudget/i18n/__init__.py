@@ -215,11 +215,24 @@ def env_lang(environ: Mapping[str, str] | None = None) -> str | None:
     return _from_locale(environ.get("CLUSTBUDGET_LANG"))
 
 
+_PROJECT_LANG: dict[str, str] = {}
+"""The language a project's ``clustbudget.toml`` sets (:func:`set_project_lang`): one per run."""
+
+
+def set_project_lang(lang: str | None) -> None:
+    """Set (or clear, with None) the language of the project's ``clustbudget.toml``: after
+    ``--lang`` and ``CLUSTBUDGET_LANG``, before the locale (and before Italian for workbooks)."""
+    _PROJECT_LANG.clear()
+    if lang in LANGS:
+        _PROJECT_LANG["lang"] = lang
+
+
 def default_lang(environ: Mapping[str, str] | None = None) -> str:
-    """The terminal's language: ``CLUSTBUDGET_LANG``, else the locale (``LC_ALL``, then
-    ``LC_MESSAGES``, then ``LANG``: the first one set decides, as POSIX reads them), else English."""
+    """The terminal's language: ``CLUSTBUDGET_LANG``, else the project's ``clustbudget.toml``,
+    else the locale (``LC_ALL``, then ``LC_MESSAGES``, then ``LANG``: the first one set decides,
+    as POSIX reads them), else English."""
     environ = os.environ if environ is None else environ
-    chosen = env_lang(environ)
+    chosen = env_lang(environ) or _PROJECT_LANG.get("lang")
     if chosen:
         return chosen
     for var in ("LC_ALL", "LC_MESSAGES", "LANG"):
@@ -230,8 +243,9 @@ def default_lang(environ: Mapping[str, str] | None = None) -> str:
 
 
 def workbook_lang(environ: Mapping[str, str] | None = None) -> str:
-    """A workbook's language when --lang is not given: ``CLUSTBUDGET_LANG``, else Italian."""
-    return env_lang(environ) or WORKBOOK_DEFAULT
+    """A workbook's language when --lang is not given: ``CLUSTBUDGET_LANG``, else the
+    project's ``clustbudget.toml``, else Italian."""
+    return env_lang(environ) or _PROJECT_LANG.get("lang") or WORKBOOK_DEFAULT
 
 
 def lang_from_argv(argv: Sequence[str]) -> str | None:

@@ -93,7 +93,7 @@ def entries_of(source: str, where: str) -> Iterator[Entry]:
                 doc_text = _text(args[5])
                 if doc_text:
                     yield Entry(inspect.cleandoc(doc_text), where=at)
-            elif name in ("Labels", "ReportLabels") and any(
+            elif name in ("Labels", "ReportLabels", "VariationLabels") and any(
                 kw.arg == "lang" and _text(kw.value) == "en" for kw in node.keywords
             ):  # xlsx/labels.py: the English workbook labels are the msgids of context "workbook"
                 for kw in node.keywords:

@@ -93,7 +93,18 @@ def rule(
 
 def all_rules() -> dict[str, Rule]:
     """Every rule, by code (importing the rule modules registers them)."""
-    from . import budget, costreport, days, forecast, indicators, project, reading, variation  # noqa: F401
+    from . import (  # noqa: F401
+        attachments,
+        budget,
+        costreport,
+        days,
+        forecast,
+        indicators,
+        intake,
+        project,
+        reading,
+        variation,
+    )
 
     return dict(sorted(REGISTRY.items()))
 

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
 from ..compute import (
     ExpenseCost,
@@ -40,6 +41,8 @@ class ReportContext:
     budget: Budget
     pack: CallPack
     costs: ReportCosts
+    folder: Path | None = None
+    """The report file's folder, where its attachments' paths start (None: not known)."""
 
     def claimed(self) -> Iterator[tuple[int, Expense, ExpenseCost]]:
         """The expenses claimed (not those kept on record, `claimed: false`), with their costs."""

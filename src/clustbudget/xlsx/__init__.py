@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from ..pipeline import BudgetResult, ProjectResult
+    from ..pipeline import BudgetResult, ProjectResult, VariationResult
     from .package import Package
 
 
@@ -68,6 +68,27 @@ def export_report(
     target = Path(target)
     _refuse_existing(target, force)
     return _write(build(project, period, lang), target, force)
+
+
+def export_variation(result: VariationResult, target: Path, *, lang: str = "it", force: bool = False) -> Path:
+    """Write the variation workbook (``clustbudget variation OLD NEW -o FILE``) to ``target``
+    atomically; refuse to overwrite unless ``force``.
+
+    Shaped like the Region's variation form: per cost item (and per year, per action where
+    the budget splits them) the approved cost, the requested amount, the difference and the
+    note, with live formulas (E recomputed from each version's direct costs, totals by SUM,
+    the tolerance and what is beyond it when the call pack sets it). Two versions with errors
+    are written with a red banner at the top.
+
+    Raises :class:`FileExistsError` when ``target`` exists and ``force`` is false,
+    :class:`ValueError` when the versions cannot be compared or ``lang`` is unknown, and
+    :class:`OSError` when the file cannot be written; nothing is left behind.
+    """
+    from .variation import build
+
+    target = Path(target)
+    _refuse_existing(target, force)
+    return _write(build(result, lang), target, force)
 
 
 def _refuse_existing(target: Path, force: bool) -> None:

@@ -173,6 +173,7 @@ def frame(
     title_cols: str | None = None,
     breaks_after: Sequence[int] = (),
     header_right: str | None = None,
+    rows_before: Sequence[int] = (),
 ) -> None:
     """Column widths, frozen panes, protection and print set-up of one sheet.
 
@@ -215,6 +216,8 @@ def frame(
         ws.page_margins = PageMargins(left=0.3, right=0.3, top=0.6, bottom=0.6, header=0.3, footer=0.3)
         for col in breaks_after:
             ws.col_breaks.append(Break(id=col))
+        for row in rows_before:  # a page break above these rows (a chart on a page of its own)
+            ws.row_breaks.append(Break(id=row - 1))
     if title_rows:
         ws.print_title_rows = title_rows
     if title_cols:

@@ -48,10 +48,12 @@ from ..compute import (
     sum_amounts,
 )
 from ..findings import Finding
+from ..i18n import gettext
 from ..invoices import whole_amount
 from ..models import CostReport
 from ..money import ZERO, fmt_eur, round_cents
 from ..pipeline import ProjectResult, ReportResult
+from ..rules import all_rules
 from . import forecast
 from .labels import Labels, ReportLabels, labels, report_labels
 from .layout import (
@@ -82,7 +84,11 @@ PAYMENT_REF_WIDTH, NOTE_WIDTH = 16, 40
 """The Expenses sheet's text columns: longer texts wrap in them, the row as tall as they need."""
 CODES_WIDTH = 7
 """The findings column of Staff and Expenses: one or two codes a line, more wrap."""
-LABEL_WIDTH = (36, 54)
+EXPLAINED_WIDTH = 30
+"""The findings explained (Staff and Expenses, the last column): each code with its rule's
+short message in the workbook's language, one a line, wrapped within the column. The codes
+column stays on the claim's page; it has no room for words at a readable scale."""
+LABEL_WIDTH = (30, 36)
 """The Summary's description column (minimum, maximum width): the item labels wrap in it."""
 
 
@@ -149,6 +155,20 @@ def entry_codes(result: ReportResult, key: str, count: int) -> list[str | None]:
                     if expense.vat and VAT_NOT_ELIGIBLE not in out[j]:
                         out[j].append(VAT_NOT_ELIGIBLE)
     return [", ".join(codes) if codes else None for codes in out]
+
+
+def explained(codes: str | None, lang: str) -> str | None:
+    """An entry's codes (``CB304, CB209``) each with its rule's short message in ``lang``,
+    one a line (``CB209: Spesa non pagata per intero …``): the Rilievi explained."""
+    if not codes:
+        return None
+    rules = all_rules()
+
+    def line(code: str) -> str:
+        rule = rules.get(code)
+        return f"{code}: {gettext(rule.summary, lang)}" if rule is not None else code
+
+    return "\n".join(line(code) for code in codes.split(", "))
 
 
 class _Rendiconto(Workbook[ReportStyles]):
@@ -269,6 +289,8 @@ class _Rendiconto(Workbook[ReportStyles]):
             find_col: (CODES_WIDTH, CODES_WIDTH),
         }
         widths.update({first_month + i: (9, 9) for i in range(len(months))})
+        explained_col = first_month + len(months)
+        widths[explained_col] = (EXPLAINED_WIDTH, EXPLAINED_WIDTH)
         rows.append([(rt.staff_title.format(period=self.period_id), s.title)])
         self.header_row(
             rows,
@@ -286,6 +308,7 @@ class _Rendiconto(Workbook[ReportStyles]):
                 (rt.accepted, True),
                 (rt.findings_col, False),
                 *((rt.month(m), True) for m in months),
+                (rt.findings_explained, False),
             ],
             height=45,
         )
@@ -309,7 +332,16 @@ class _Rendiconto(Workbook[ReportStyles]):
                 (found, s.codes),
             ]
             cells += [(c.months.get(m), s.hours_input) for m in months]
-            height = row_height([(c.id, widths[1][1]), (c.name, STAFF_NAME_WIDTH), (found, CODES_WIDTH)])
+            words = explained(found, t.lang)
+            cells.append((words, s.codes))
+            height = row_height(
+                [
+                    (c.id, widths[1][1]),
+                    (c.name, STAFF_NAME_WIDTH),
+                    (found, CODES_WIDTH),
+                    (words, EXPLAINED_WIDTH),
+                ]
+            )
             rows.append(cells, height=height)
         last = rows.next - 1
         if last >= first:
@@ -424,6 +456,7 @@ class _Rendiconto(Workbook[ReportStyles]):
             (rt.payment, False, (14, 20)),  # R
             (rt.payment_ref, False, (PAYMENT_REF_WIDTH, PAYMENT_REF_WIDTH)),  # S
             (rt.note, False, (NOTE_WIDTH, NOTE_WIDTH)),  # T
+            (rt.findings_explained, False, (EXPLAINED_WIDTH, EXPLAINED_WIDTH)),  # U
         ]
         last_col = column_letter(len(columns))
         header_row = self.header_row(rows, [(text, right) for text, right, _ in columns], height=45)
@@ -444,6 +477,7 @@ class _Rendiconto(Workbook[ReportStyles]):
             action = ", ".join(x.action) if x.action else None
             refs = "; ".join(pay.reference for pay in payments_of(x) if pay.reference) or None
             note = self._expense_note(c.index, x)
+            words = explained(found, t.lang)
             append(
                 [
                     (c.index + 1, s.integer),
@@ -466,6 +500,7 @@ class _Rendiconto(Workbook[ReportStyles]):
                     ("; ".join(methods.get(m, m) for m in pay_methods(x)) or None, text_input),
                     (refs, wrap_input),
                     (note, wrap_input),
+                    (words, s.codes),
                 ],
                 height=row_height(
                     [
@@ -475,6 +510,7 @@ class _Rendiconto(Workbook[ReportStyles]):
                         (found, CODES_WIDTH),
                         (refs, PAYMENT_REF_WIDTH),
                         (note, NOTE_WIDTH),
+                        (words, EXPLAINED_WIDTH),
                     ]
                 ),
             )
@@ -736,6 +772,7 @@ class _Rendiconto(Workbook[ReportStyles]):
         rows.append([])
         keys = [*self.direct_keys, *self.flat_keys]  # the items, not the subtotal between them
         header_row = first_item - 1
+        chart_row = rows.next
         self.items_chart(
             title=rt.chart_title,
             keys=keys,
@@ -748,18 +785,31 @@ class _Rendiconto(Workbook[ReportStyles]):
                 )
                 for col, name, figure in ((B, rt.budget_col, "budget"), (CU, rt.cumulative_col, "cumulative"))
             ],
-            anchor_row=rows.next,
+            anchor_row=chart_row,
             width=20,
             legend=True,
         )
         self.define_names(names)
         m = (self.money_width,) * 2
-        widths: dict[int, tuple[float, float]] = {1: (22, 30), 2: LABEL_WIDTH, C_BUDGET: m}
+        widths: dict[int, tuple[float, float]] = {1: (16, 22), 2: LABEL_WIDTH, C_BUDGET: m}
         widths.update({4 + j: m for j in range(k)})
         widths.update(
             {C_PREV: m, C_THIS: m, C_CUM: m, C_REM: m, C_USED: (11, 11), C_RATE: (10, 10), C_BASE: m}
         )
-        self.frame(t.summary, widths=widths, freeze=f"A{title_row + 1}", landscape=True)
+        # Fit to the page's width, the Summary printed at about 5 points: it prints at the
+        # lists' scale instead, the figures to date (budget … cumulative) on the first page
+        # across, the remaining, % used and the flat rates' rate and base on the next, item
+        # and label repeated on each.
+        self.frame(
+            t.summary,
+            widths=widths,
+            freeze=f"A{title_row + 1}",
+            landscape=True,
+            print_scale=PRINT_SCALE,
+            title_cols="A:B",
+            breaks_after=[C_CUM],
+            rows_before=[chart_row] if keys else [],  # the chart on a page of its own, never cut
+        )
 
     def _sumif(self, key: str, r: int, value: Decimal) -> Formula | int:
         """This period's accepted amount ``value`` of item ``key`` (in ``A{r}``): the accepted

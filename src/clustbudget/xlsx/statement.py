@@ -42,6 +42,8 @@ from .workbook import ChartSeries, SourceFile, Workbook
 
 LABEL_WIDTH = (40, 62)
 """The Summary's description column (minimum, maximum width): the item labels wrap in it."""
+PIVOT_TITLE_WIDTH = 40
+"""By action: the action titles' column (its maximum width); longer titles wrap in it."""
 
 
 def build(result: BudgetResult, lang: str = "it", *, generated: datetime | None = None) -> Package:
@@ -483,10 +485,13 @@ class _Statement(Workbook[Styles]):
         for leading, bucket in keys:
             r = rows.next
             # A year is a number, aligned as the text labels of the column ("Not split by year").
+            # An action's title wraps in its column (never cut at the next cell), the row as tall
+            # as it needs.
             cells: list[Cell] = [
-                (v, (s.year_label if isinstance(v, int) else s.label) if i == 0 else s.text)
+                (v, (s.year_label if isinstance(v, int) else s.label) if i == 0 else s.wrap)
                 for i, v in enumerate(leading)
             ]
+            height = max((wrapped_height(str(v), PIVOT_TITLE_WIDTH) or 0 for v in leading[1:]), default=0)
             col = col_of[bucket]
             letter = column_letter(col)
             figures = buckets.get(bucket, {})
@@ -503,7 +508,7 @@ class _Statement(Workbook[Styles]):
                     s.money_total,
                 )
             )
-            rows.append(cells)
+            rows.append(cells, height=height or None)
         last = rows.next - 1
         totals: list[Cell] = [(self.t.direct_total, s.total_label)] + [(None, s.total_label)] * (lead - 1)
         column_totals = [totals_of.by_item.get(key, ZERO) for key in self.direct_keys] + [totals_of.total]
@@ -516,7 +521,7 @@ class _Statement(Workbook[Styles]):
             rows.append([(key, s.label), (self.item_label(key), s.text)])
         for note in notes:
             rows.append([(note, s.note)])
-        widths = {i + 1: (10, 40 if i else 24) for i in range(lead)}
+        widths = {i + 1: (10, PIVOT_TITLE_WIDTH if i else 24) for i in range(lead)}
         widths.update({lead + 1 + i: (self.money_width,) * 2 for i in range(n + 1)})
         self.frame(
             name, widths=widths, freeze=f"{column_letter(lead + 1)}3", title_rows="2:2", landscape=n > 5

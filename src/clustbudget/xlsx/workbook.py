@@ -54,6 +54,20 @@ class ChartSeries:
     title: tuple[str, str] | None = None
 
 
+CHART_POINTS = 11
+"""The size of a chart's axis and legend text, as the cells'."""
+
+
+def _chart_text(points: int) -> Any:
+    from openpyxl.chart.text import RichText
+    from openpyxl.drawing.text import CharacterProperties, Paragraph, ParagraphProperties, RichTextProperties
+
+    size = CharacterProperties(sz=points * 100)
+    return RichText(
+        bodyPr=RichTextProperties(), p=[Paragraph(pPr=ParagraphProperties(defRPr=size), endParaRPr=size)]
+    )
+
+
 class Workbook(Generic[S]):
     """A clustbudget workbook under construction: its sheets' rows, styles and set-up."""
 
@@ -200,6 +214,13 @@ class Workbook(Generic[S]):
                 )
             )
         chart.y_axis.numFmt = '#,##0 "€"'
+        # The axes' and the legend's words at the cells' 11 points: a sheet printed at 75%
+        # (the rendiconto's Summary) shows them at 8.25, not at the default 10 × 75%.
+        text = _chart_text(CHART_POINTS)
+        chart.x_axis.txPr = text
+        chart.y_axis.txPr = text
+        if chart.legend is not None:
+            chart.legend.txPr = text
         if y_title:
             chart.y_axis.title = y_title
         # openpyxl ≥ 3.1 hides axes unless told otherwise
