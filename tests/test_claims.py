@@ -66,8 +66,9 @@ def hours_over_two_periods(tmp_path: Path) -> Path:
 def test_validate_one_report_checks_it_in_its_whole_project(tmp_path):
     root = hours_over_two_periods(tmp_path)
     run = validate_paths([root / "b" / "p2.yaml"])
-    # only the file named is reported, but the hours cap sees P1: 80 hours at 10.00 refused
-    assert [fr.display for fr in run.files] == [str(root / "b" / "p2.yaml")]
+    # the hours cap sees P1: 80 hours at 10.00 refused; P1, not named, is reported too (the
+    # project is the unit: its findings are shown at its own lines)
+    assert [fr.display for fr in run.files] == [str(root / "b" / "p2.yaml"), str(root / "b" / "p1.yaml")]
     cap = [f for f in run.findings if f.code == "CB302"]
     assert len(cap) == 1 and "80 hours (800.00) not accepted" in cap[0].message
     assert cap[0].related is not None and cap[0].related.path.endswith("p1.yaml")
@@ -84,8 +85,13 @@ def test_report_and_export_given_one_report_see_every_period(tmp_path):
     a = next(row for row in project.progress[-1] if row.key == "A")
     assert (a.period, a.cumulative) == (D("8200.00"), D("17200.00"))
     assert project.latest_named == 1
-    # the findings are those of the report named (and the budget), not of P1
-    assert {f.location.path for f in project.findings} <= {str(root / "b" / "p2.yaml"), str(root / "b.yaml")}
+    # the findings of every report of the project, P1's at P1's lines (the project is the unit)
+    assert {f.location.path for f in project.findings} <= {
+        str(root / "b" / "p1.yaml"),
+        str(root / "b" / "p2.yaml"),
+        str(root / "b.yaml"),
+    }
+    assert any(f.location.path == str(root / "b" / "p1.yaml") for f in project.findings)
 
 
 def test_the_rendiconto_defaults_to_the_latest_period_named(tmp_path, cli):

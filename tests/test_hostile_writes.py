@@ -101,9 +101,40 @@ def test_the_lock_follows_a_file_replaced_while_waiting(tmp_path):
     target = tmp_path / "r.yaml"
     target.write_text("old\n")
     with locked(target):
-        write_text_atomic(target, "new\n", overwrite=True)  # what the run holding the lock does
+        write_text_atomic(target, "new\n", overwrite=True, lock=False)  # what the run holding the lock does
     with locked(target, timeout=0.5) as real:
         assert real.read_text() == "new\n"
+
+
+def test_export_force_waits_for_the_lock_of_the_file_it_replaces(project, tmp_path):
+    # Issue 12: every writer that replaces a file takes the lock the import takes, so an
+    # `export --force` never replaces a file another run is rewriting.
+    budget = tmp_path / EXAMPLE.name
+    target = tmp_path / "out.xlsx"
+    target.write_bytes(b"the workbook of another run")
+    with open(target, "rb") as held:
+        fcntl.flock(held.fileno(), fcntl.LOCK_EX)
+        r = run_cli("export", budget, "-o", target, "--force", env={"CLUSTBUDGET_LOCK_TIMEOUT": "0.3"})
+    assert r.returncode == 2, r.stdout + r.stderr
+    assert "another clustbudget run is writing it (waited 0.3 s)" in r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1
+    assert target.read_bytes() == b"the workbook of another run"
+    assert leftovers(tmp_path) == []
+    # once the other run is done, the same command replaces it
+    r = run_cli("export", budget, "-o", target, "--force")
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert target.read_bytes()[:2] == b"PK"
+
+
+def test_a_write_that_replaces_a_file_takes_its_lock(tmp_path, monkeypatch):
+    monkeypatch.setenv("CLUSTBUDGET_LOCK_TIMEOUT", "0.2")
+    target = tmp_path / "r.yaml"
+    target.write_text("old\n")
+    with open(target, "rb") as held:
+        fcntl.flock(held.fileno(), fcntl.LOCK_EX)
+        with pytest.raises(atomic.FileBusy):
+            atomic.write_atomic(target, lambda tmp: tmp.write_text("new\n"), overwrite=True)
+    assert target.read_text() == "old\n"
 
 
 def test_into_a_symlink_writes_through_to_the_report(project, tmp_path):

@@ -195,8 +195,9 @@ def test_an_invoice_claimed_by_two_projects(tmp_path):
         "clustbudget: 1\nbudget: ../two.yaml\nperiod: {id: T1, start: 2021-07-01, end: 2021-12-31}\n"
         "expenses:\n"
         "  - {date: 2021-04-01, item: D, description: Gadget, supplier: GADGET S.R.L., document: 2021/4,\n"
-        "     amount: 100.00, paid: 2021-08-01, payment: card}\n"
+        "     amount: 333.33, paid: 2021-08-01, payment: card}\n"
     )
+    # one charges half of the 333.33 invoice; two all of it again: 166.67 beyond it
     run = validate_paths([tmp_path])
     found = [
         (f.code, f.location.path.rsplit("/", 2)[-2:], f.location.line, f.related.line)

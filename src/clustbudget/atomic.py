@@ -41,17 +41,32 @@ class FileBusy(OSError):
     """Another run holds the lock on the file for longer than the timeout."""
 
 
-def write_atomic(target: Path, write: Callable[[Path], object], *, overwrite: bool = False) -> Path:
+def write_atomic(
+    target: Path, write: Callable[[Path], object], *, overwrite: bool = False, lock: bool = True
+) -> Path:
     """Call ``write(tmp)`` on a path no one else sees, then put that file at ``target``.
 
     Refuses (``FileExistsError``) to replace an existing file unless ``overwrite``, and
     (``PermissionError``) to replace a read-only one. The new file keeps the permissions of
     the one it replaces. ``target`` may be a symlink: the file it names is replaced. Returns
     the path actually written.
+
+    Replacing an existing file takes its lock (:func:`locked`, :class:`FileBusy` after the
+    timeout), as every writer of a user's file does, so an ``export --force`` never replaces a
+    file another run is rewriting. ``lock=False`` when the caller holds that lock already
+    (a read-change-write such as ``import-expenses``).
     """
     target = real_file(Path(target))
     if target.exists() and not overwrite:
         raise FileExistsError(errno.EEXIST, "the file already exists", str(target))
+    hold = contextlib.ExitStack()
+    if overwrite and lock and target.is_file():
+        hold.enter_context(locked(target))
+    with hold:
+        return _replace(target, write, overwrite=overwrite)
+
+
+def _replace(target: Path, write: Callable[[Path], object], *, overwrite: bool) -> Path:
     existing = _writable_or_refuse(target) if overwrite else None
     folder = target.parent if str(target.parent) else Path(".")
     _remove_stale_temporaries(folder)
@@ -64,14 +79,14 @@ def write_atomic(target: Path, write: Callable[[Path], object], *, overwrite: bo
     return target
 
 
-def write_text_atomic(target: Path, text: str, *, overwrite: bool = False) -> Path:
+def write_text_atomic(target: Path, text: str, *, overwrite: bool = False, lock: bool = True) -> Path:
     """:func:`write_atomic` for UTF-8 text, written exactly (no newline translation)."""
 
     def write(tmp: Path) -> None:
         with open(tmp, "w", encoding="utf-8", newline="") as out:
             out.write(text)
 
-    return write_atomic(target, write, overwrite=overwrite)
+    return write_atomic(target, write, overwrite=overwrite, lock=lock)
 
 
 @contextlib.contextmanager

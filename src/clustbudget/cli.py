@@ -22,7 +22,7 @@ from . import __version__
 from .exitcodes import ExitCode
 from .findings import exit_code
 from .i18n import N_, default_lang, msg, nmsg, render, workbook_lang
-from .i18n.clihelp import LocalizedGroup, cli_lang, typer_words
+from .i18n.clihelp import LocalizedGroup, cli_lang, typer_words, usage_error
 
 if TYPE_CHECKING:  # imported where used: `validate` starts without rich, pydantic or openpyxl
     from rich.console import Console
@@ -1373,13 +1373,15 @@ def schema(
     kind: Annotated[
         SchemaKind, typer.Argument(help="Which file kind: budget, report, pack or indicators.")
     ] = SchemaKind.budget,
-    lang: LangOpt = None,  # the schema's descriptions are the field docs (English); errors follow --lang
+    lang: LangOpt = None,
 ) -> int:
     """Print the JSON Schema of a budget, cost report, call pack or indicators file, for editors."""
     from .output.json import dump
     from .schema import json_schema
 
-    dump(json_schema(kind.value), sys.stdout)
+    # English unless --lang says otherwise (not CLUSTBUDGET_LANG or the locale): the schema
+    # file an editor reads stays the same on every machine.
+    dump(json_schema(kind.value, lang.value if lang is not None else "en"), sys.stdout)
     return int(ExitCode.OK)
 
 
@@ -1414,9 +1416,14 @@ def _run() -> int:
     except typer.Exit as exc:
         return exc.exit_code
     except typer.TyperException as exc:  # usage errors: wrong option, missing argument
-        show = getattr(exc, "show", None)
-        if show is not None:
-            with typer_words(cli_lang(sys.argv[1:])):
+        from typer._click.exceptions import NoArgsIsHelpError, UsageError
+
+        lang = cli_lang(sys.argv[1:])
+        if isinstance(exc, UsageError) and not isinstance(exc, NoArgsIsHelpError):
+            # One line in the run's language (click would print usage, a hint and the error).
+            sys.stderr.write(f"clustbudget: {usage_error(exc, lang)}\n")
+        elif (show := getattr(exc, "show", None)) is not None:
+            with typer_words(lang):
                 show()
         return int(getattr(exc, "exit_code", ExitCode.UNREADABLE))
     except SystemExit as exc:
@@ -1446,6 +1453,17 @@ def _run() -> int:
             )
             + "\n"
         )
+        return int(ExitCode.UNREADABLE)
+    except OSError as exc:
+        # The system refused something (too many open files, a disk gone, no space): not a
+        # bug of ours, said in the user's words with the file it concerns.
+        if os.environ.get("CLUSTBUDGET_DEBUG"):
+            raise
+        from .i18n.oserrors import os_reason
+
+        reason = os_reason(exc)
+        text = msg("{path}: {reason}", path=str(exc.filename), reason=reason) if exc.filename else reason
+        sys.stderr.write(f"clustbudget: {render(text, cli_lang(sys.argv[1:]))}\n")
         return int(ExitCode.UNREADABLE)
     except Exception as exc:  # the last line of defence: report, never a traceback
         if os.environ.get("CLUSTBUDGET_DEBUG"):

@@ -17,6 +17,7 @@ shortest repr (what the user typed: ``1234.5``), and refused if that has more th
 from __future__ import annotations
 
 import csv
+import errno
 import functools
 import io
 import json
@@ -406,7 +407,9 @@ def _read_xlsx(path: Path, sheet: str | None) -> list[tuple[int, list[Any]]]:
     try:
         with zipfile.ZipFile(path) as package:
             inflated = sum(info.file_size for info in package.infolist())
-    except (zipfile.BadZipFile, OSError, ValueError):
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        if isinstance(exc, OSError) and exc.errno not in (None, errno.EINVAL):
+            raise  # the file cannot be read at all (permissions, disk): read_ledger says why
         raise LedgerError(
             msg("{path}: not a readable xlsx workbook (not a zip file)", path=str(path))
         ) from None
@@ -1351,6 +1354,7 @@ def import_ledger(
 
     from .atomic import FileBusy, locked, real_file, write_text_atomic
     from .exitcodes import ExitCode
+    from .i18n.oserrors import os_reason
     from .pipeline import load_import_target
 
     into = real_file(into)
@@ -1360,7 +1364,7 @@ def import_ledger(
             hold.enter_context(locked(into))
     except FileBusy as exc:
         raise ImportRefused(
-            msg("{into}: cannot write: {reason}", into=str(into), reason=exc.strerror or str(exc)),
+            msg("{into}: cannot write: {reason}", into=str(into), reason=os_reason(exc)),
             ExitCode.UNREADABLE,
         ) from None
     with hold:
@@ -1410,10 +1414,11 @@ def import_ledger(
         if not (rows or plan.paid) or dry_run:
             return ImportOutcome(plan, into, rows, written=False)
         try:
-            write_text_atomic(into, ("\ufeff" if plan.bom else "") + plan.text, overwrite=True)
+            text = ("\ufeff" if plan.bom else "") + plan.text
+            write_text_atomic(into, text, overwrite=True, lock=False)  # held since the read
         except OSError as exc:
             raise ImportRefused(
-                msg("{into}: cannot write: {reason}", into=str(into), reason=exc.strerror or str(exc)),
+                msg("{into}: cannot write: {reason}", into=str(into), reason=os_reason(exc)),
                 ExitCode.UNREADABLE,
             ) from None
         return ImportOutcome(plan, into, rows, written=True)

@@ -7,6 +7,7 @@ they came from. :class:`PackResolver` finds the call pack a budget names, built-
 
 from __future__ import annotations
 
+import functools
 import re
 import types
 import typing
@@ -171,23 +172,148 @@ def unknown_kind(loaded: Loaded) -> Finding:
     return finding("CB015", msg("not a clustbudget file: {why}", why=message), where)
 
 
+LONG_LIST = 1_000
+"""A list longer than this (expenses, staff, cost lines) is validated in pieces of this many
+entries, so that a file of a million bad entries never holds a million errors at once."""
+
+MAX_SCHEMA_ERRORS = 1_000
+"""Schema errors listed for one file; past them, one more line says the rest was not checked
+(memory stays bounded by this, not by the number of bad entries)."""
+
+
 def validate(loaded: Loaded) -> None:
-    """Validate a read document against its kind's model, adding findings for each error."""
+    """Validate a read document against its kind's model, adding findings for each error.
+
+    Long lists are validated :data:`LONG_LIST` entries at a time, and validation stops at
+    :data:`MAX_SCHEMA_ERRORS` errors (:func:`_validate_bounded`).
+    """
     assert loaded.doc is not None and loaded.kind is not None
     model_cls = MODELS[loaded.kind]
-    try:
-        model = model_cls.model_validate(loaded.doc.data)
-    except ValidationError as exc:
-        loaded.findings.extend(_findings_of(loaded, exc, model_cls))
+    model, errors, complete = _validate_bounded(model_cls, loaded.doc.data)
+    if errors:
+        loaded.findings.extend(_findings_of(loaded, errors[:MAX_SCHEMA_ERRORS], model_cls))
+        if not complete or len(errors) > MAX_SCHEMA_ERRORS:
+            first_unlisted = errors[MAX_SCHEMA_ERRORS] if len(errors) > MAX_SCHEMA_ERRORS else errors[-1]
+            loaded.findings.append(_too_many_errors(loaded, first_unlisted))
         loaded.findings.append(_rules_not_run(loaded))
         loaded.findings.sort(key=lambda f: f.sort_key)
         return
+    assert model is not None
     if not any(f.severity is Severity.ERROR for f in loaded.findings):
         loaded.model = model
         if isinstance(model, CallPack) and model.parameters.max_shift_between_items is not None:
             loaded.findings.append(deprecated_shift(loaded, model))
     else:  # a duplicate or complex key (CB010, CB014): read, but not trusted
         loaded.findings.append(_rules_not_run(loaded))
+
+
+def _validate_bounded(model_cls: type[BaseModel], data: Any) -> tuple[BaseModel | None, list[Any], bool]:
+    """Validate ``data``: ``(model, [], True)``, or ``(None, errors, complete)``.
+
+    The document is validated with its long lists (:func:`_long_lists`) left empty, then each
+    long list :data:`LONG_LIST` entries at a time with an adapter of its entries' model, its
+    errors' locations moved to where the entries are; past :data:`MAX_SCHEMA_ERRORS` errors the
+    rest is not validated (``complete`` False). A valid document's model is the one validated
+    without the lists, with the validated lists put in place (no entry is validated twice;
+    the models' own checks never compare two entries of a list).
+    """
+    long: list[tuple[tuple[Any, ...], Any, list[Any]]] = []
+    _long_lists(model_cls, data, (), long)
+    if not long:
+        try:
+            return model_cls.model_validate(data), [], True
+        except ValidationError as exc:
+            return None, exc.errors(include_url=False), True
+    trimmed = data
+    for loc, _, _ in long:
+        trimmed = _with(trimmed, loc, [])
+    errors: list[Any] = []
+    model: BaseModel | None = None
+    try:
+        model = model_cls.model_validate(trimmed)
+    except ValidationError as exc:
+        errors.extend(exc.errors(include_url=False))
+    values: list[tuple[tuple[Any, ...], list[Any]]] = []
+    for loc, item, entries in long:
+        adapter = _list_adapter(item)
+        done: list[Any] = []
+        for start in range(0, len(entries), LONG_LIST):
+            if len(errors) > MAX_SCHEMA_ERRORS:
+                return None, errors, False
+            try:
+                done.extend(adapter.validate_python(entries[start : start + LONG_LIST]))
+            except ValidationError as exc:
+                for err in exc.errors(include_url=False):
+                    where = tuple(err["loc"])
+                    first = where[0] + start if where and isinstance(where[0], int) else None
+                    err["loc"] = (*loc, first, *where[1:]) if first is not None else (*loc, *where)
+                    errors.append(err)
+        values.append((loc, done))
+    if errors or model is None:
+        return None, errors, True
+    for loc, done in values:
+        model = _put(model, loc, done)
+    return model, [], True
+
+
+@functools.cache
+def _list_adapter(item: Any) -> Any:
+    """A validator of a list of ``item`` (built once per entry type: building one takes longer
+    than validating a thousand entries)."""
+    from pydantic import TypeAdapter
+
+    return TypeAdapter(list[item])
+
+
+def _long_lists(
+    tp: Any, value: Any, loc: tuple[Any, ...], out: list[tuple[tuple[Any, ...], Any, list[Any]]]
+) -> None:
+    """The lists longer than :data:`LONG_LIST` in ``value`` (typed ``tp``): where, entry type,
+    entries. Entries of a short list are not entered: they are validated with the document."""
+    tp = _unwrap(tp)
+    if isinstance(tp, type) and issubclass(tp, BaseModel):
+        if isinstance(value, dict):
+            for name, info in tp.model_fields.items():
+                if name in value:
+                    _long_lists(info.annotation, value[name], (*loc, name), out)
+        return
+    origin, args = typing.get_origin(tp), typing.get_args(tp)
+    if origin is list and isinstance(value, list) and len(value) > LONG_LIST:
+        out.append((loc, args[0], value))
+    elif origin is dict and isinstance(value, dict) and len(value) <= LONG_LIST:
+        for key, inner in value.items():
+            _long_lists(args[1], inner, (*loc, key), out)
+
+
+def _with(data: Any, loc: tuple[Any, ...], value: Any) -> Any:
+    """``data`` with ``value`` at ``loc`` (copies of the mappings on the way; ``data`` unchanged)."""
+    if not loc:
+        return value
+    copy = dict(data)
+    copy[loc[0]] = _with(data[loc[0]], loc[1:], value)
+    return copy
+
+
+def _put(model: Any, loc: tuple[Any, ...], value: Any) -> Any:
+    """``model`` (or a mapping of models) with ``value`` at ``loc``, without validating again."""
+    if not loc:
+        return value
+    if isinstance(model, BaseModel):
+        return model.model_copy(update={loc[0]: _put(getattr(model, str(loc[0])), loc[1:], value)})
+    copy = dict(model)
+    copy[loc[0]] = _put(model[loc[0]], loc[1:], value)
+    return copy
+
+
+def _too_many_errors(loaded: Loaded, last: Any) -> Finding:
+    return finding(
+        "CB013",
+        msg(
+            "more errors past these {n:number}: the rest of the file was not checked; fix these first",
+            n=MAX_SCHEMA_ERRORS,
+        ),
+        loaded.at(tuple(last["loc"])),
+    )
 
 
 def deprecated_shift(loaded: Loaded, pack: CallPack) -> Finding:
@@ -243,11 +369,11 @@ MAX_SUGGESTIONS = 1_000
 file of 100,000 unknown keys would take minutes; the rest list the allowed keys)."""
 
 
-def _findings_of(loaded: Loaded, exc: ValidationError, model_cls: type[BaseModel]) -> list[Finding]:
+def _findings_of(loaded: Loaded, errors: list[Any], model_cls: type[BaseModel]) -> list[Finding]:
     out: list[Finding] = []
     fields: dict[tuple[Any, ...], list[str]] = {}  # allowed keys, per place in the model
     suggested = 0
-    for err in exc.errors(include_url=False):
+    for err in errors:
         text: str
         loc = tuple(err["loc"])
         kind = err["type"]
@@ -393,7 +519,11 @@ class PackResolver:
                     return builtin
             candidate = (relative_to.parent / call).resolve()
             return candidate if candidate.is_file() else None
-        except (OSError, ValueError):  # a name no file can have (a NUL byte, too long…)
+        except (
+            OSError,
+            RuntimeError,
+            ValueError,
+        ):  # a name no file can have (a NUL byte, too long, a symlink loop…)
             return None
 
     def load(self, path: Path, display: str | None = None) -> Loaded:

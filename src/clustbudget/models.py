@@ -15,6 +15,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainValidat
 from pydantic import WithJsonSchema as _Schema
 from pydantic_core import PydanticCustomError
 
+from .i18n import msg
 from .types import (
     Bool,
     Date,
@@ -29,6 +30,7 @@ from .types import (
     Sha256,
     Text,
     Year,
+    _fail,
     describe,
     identifier,
 )
@@ -55,15 +57,15 @@ def _action_refs(value: Any) -> tuple[str, ...]:
     try:
         return tuple(identifier(v) for v in values)
     except PydanticCustomError:
-        raise PydanticCustomError(
-            "cb_value", f"expected an action id or a list of ids, got {describe(value)}"
+        raise _fail(
+            msg("expected an action id or a list of ids, got {shown}", shown=describe(value))
         ) from None
 
 
 def _positive_int(value: Any) -> int:
     text = str(value).strip() if isinstance(value, str | int) and not isinstance(value, bool) else ""
     if not text.isdigit() or text.startswith("0"):
-        raise PydanticCustomError("cb_value", f"expected a whole number such as 24, got {describe(value)}")
+        raise _fail(msg("expected a whole number such as 24, got {shown}", shown=describe(value)))
     return int(text)
 
 
@@ -156,9 +158,12 @@ class Variation(_Model):
     @model_validator(mode="after")
     def _approved_after_requested(self) -> Variation:
         if self.approved is not None and self.approved < self.requested:
-            raise PydanticCustomError(
-                "cb_value",
-                f"approved {self.approved.isoformat()} is before requested {self.requested.isoformat()}",
+            raise _fail(
+                msg(
+                    "approved {approved} is before requested {requested}",
+                    approved=self.approved.isoformat(),
+                    requested=self.requested.isoformat(),
+                )
             )
         return self
 
@@ -182,11 +187,9 @@ class Budget(_Model):
     @model_validator(mode="after")
     def _revision_has_its_variation(self) -> Budget:
         if self.revises is not None and self.variation is None:
-            raise PydanticCustomError(
-                "cb_value", "a revision (revises:) needs its variation: {id, requested, approved}"
-            )
+            raise _fail(msg("a revision (revises:) needs its variation: {{id, requested, approved}}"))
         if self.variation is not None and self.revises is None:
-            raise PydanticCustomError("cb_value", "a variation needs revises: the budget version it revises")
+            raise _fail(msg("a variation needs revises: the budget version it revises"))
         return self
 
 
@@ -213,9 +216,9 @@ class PackItem(_Model):
     @model_validator(mode="after")
     def _flat_rate_has_rate_and_base(self) -> PackItem:
         if self.kind == "flat_rate" and (self.rate is None or not self.base):
-            raise PydanticCustomError("cb_value", "a flat_rate item needs a rate and a base list")
+            raise _fail(msg("a flat_rate item needs a rate and a base list"))
         if self.kind != "flat_rate" and (self.rate is not None or self.base):
-            raise PydanticCustomError("cb_value", "only a flat_rate item has a rate and a base")
+            raise _fail(msg("only a flat_rate item has a rate and a base"))
         return self
 
 
@@ -341,8 +344,12 @@ class CallPack(_Model):
         for key, item in self.items.items():
             for base in item.base or ():
                 if base not in self.items or self.items[base].kind == "flat_rate":
-                    raise PydanticCustomError(
-                        "cb_value", f"item {key}: base {base!r} is not a direct cost item of this pack"
+                    raise _fail(
+                        msg(
+                            "item {key}: base {base!r} is not a direct cost item of this pack",
+                            key=key,
+                            base=base,
+                        )
                     )
         return self
 
@@ -400,9 +407,8 @@ class Day(_Model):
     @model_validator(mode="after")
     def _project_once(self) -> Day:
         if self.project is not None and self.actions:
-            raise PydanticCustomError(
-                "cb_value",
-                "give the day's project hours either as project: or per action (actions:), not both",
+            raise _fail(
+                msg("give the day's project hours either as project: or per action (actions:), not both")
             )
         return self
 
@@ -622,12 +628,11 @@ class Expense(_Model):
         if self.payments is not None and (
             self.paid is not None or self.payment is not None or self.payment_ref is not None
         ):
-            raise PydanticCustomError(
-                "cb_value",
-                "give either paid/payment/payment_ref (one payment) or payments (a list), not both",
+            raise _fail(
+                msg("give either paid/payment/payment_ref (one payment) or payments (a list), not both")
             )
         if not self.claimed and self.reason is None:
-            raise PydanticCustomError("cb_value", "an expense with claimed: false needs a reason:")
+            raise _fail(msg("an expense with claimed: false needs a reason:"))
         return self
 
 

@@ -186,8 +186,9 @@ class ReportResult:
     findings: list[Finding] = field(default_factory=list)
     named: bool = True
     """Named on the command line (or found as the budget's reports when none was named). A
-    report of the project that was not named still counts in the figures and the checks
-    across periods, but its own findings are not the run's."""
+    report of the project that was not named counts in the figures and the checks across
+    periods, and its findings are shown too (the project is the unit); a rendiconto defaults
+    to the latest period named."""
 
     @property
     def report(self) -> CostReport | None:
@@ -236,9 +237,10 @@ class ProjectResult:
 
     @property
     def findings(self) -> list[Finding]:
-        """The budget's findings and those of the reports named (not of the project's other
-        reports, which were loaded only to complete the figures)."""
-        return self.budget.findings + [f for r in self.reports if r.named for f in r.findings]
+        """The budget's findings and those of every report of the project, named or not: the
+        project is the unit, so a finding on a report that was not named (a double claim found
+        on a later period, a sibling file that cannot be read) is shown at its own file:line."""
+        return self.budget.findings + [f for r in self.reports for f in r.findings]
 
     @property
     def errors(self) -> list[Finding]:
@@ -266,7 +268,7 @@ def budget_of_report(loaded: Loaded) -> Path | None:
         return None
     try:
         return (loaded.path.parent / report.budget).resolve()
-    except (OSError, ValueError):  # a name no file can have: reported as not found
+    except (OSError, RuntimeError, ValueError):  # a name no file can have: reported as not found
         return loaded.path.parent / "\ufffd"
 
 
@@ -288,6 +290,44 @@ def check_project(
     their findings and are left out of the figures. ``others`` are the project's reports that
     were not named: they complete the figures and the checks across periods (``named`` False).
     """
+    checked = check_reports(budget, reports, selection=selection, others=others)
+    return compute_project(checked, selection=selection, versions=versions, pending=pending)
+
+
+@dataclass
+class CheckedProject:
+    """A project whose reports are checked, on their own and across periods, with what the
+    rules refuse, but whose figures are not computed yet (:func:`compute_project`): a run of
+    several projects adds what the rules across projects refuse (CB305) in between."""
+
+    project: ProjectResult
+    results: list[ReportResult]
+    valid: list[ReportResult]
+    """The reports read and valid, in period order: those whose figures are computed."""
+    checks: list[ReportCheck]
+    refusals: dict[int, list[Refusal]]
+    """What the rules refuse, per report (``id`` of its :class:`Loaded`)."""
+    context: ProjectContext | None = None
+    """What the rules across reports saw (its claimed lines grouped by invoice, once)."""
+
+    def attach(self, findings: Iterable[Finding]) -> None:
+        """Give each finding to the report of the project whose file it is on."""
+        for f in findings:
+            for r in self.valid:
+                if r.loaded.display == f.location.path:
+                    r.findings.append(f)
+                    break
+
+
+def check_reports(
+    budget: BudgetResult,
+    reports: Sequence[Loaded],
+    *,
+    selection: Selection = Selection(),
+    others: Sequence[Loaded] = (),
+) -> CheckedProject:
+    """The first half of :func:`check_project`: each report's rules and the rules across the
+    project's reports, collecting what they refuse."""
     results = [
         ReportResult(r, findings=[f for f in r.findings if f.fatal or selection.wants(f.code)], named=named)
         for group, named in ((reports, True), (others, False))
@@ -305,20 +345,10 @@ def check_project(
                         r.loaded.at(("budget",)),
                     )
                 )
-        return project
+        return CheckedProject(project, results, [], [], {})
     model, pack = budget.budget, budget.pack
     valid.sort(key=lambda r: (r.report.period.start, r.report.period.end))  # type: ignore[union-attr]
     project.reports = valid + [r for r in results if r.report is None]
-
-    def locate(default: ReportResult) -> Callable[[Hit], Location]:
-        return lambda hit: (hit.doc or default.loaded).at(hit.loc, key=hit.key)
-
-    def attach(findings: Iterable[Finding]) -> None:
-        for f in findings:
-            for r in valid:
-                if r.loaded.display == f.location.path:
-                    r.findings.append(f)
-                    break
 
     # What the rules refuse, per report (a rule across reports names the report in Hit.doc).
     refusals: dict[int, list[Refusal]] = {id(r.loaded): [] for r in valid}
@@ -329,7 +359,7 @@ def check_project(
         checked = run(
             "report",
             ReportContext(report, model, pack, r.costs, r.loaded.path.parent),
-            locate(r),
+            _locate(r),
             selection,
             refusals=True,
         )
@@ -338,13 +368,36 @@ def check_project(
             refusals[id(doc or r.loaded)].append(refusal)
     checks = [ReportCheck(r.loaded, r.report, r.costs) for r in valid]  # type: ignore[arg-type]
     context = ProjectContext(model, pack, checks)
+    state = CheckedProject(project, results, valid, checks, refusals, context)
     if valid:
-        checked = run("project", context, locate(valid[0]), selection, refusals=True)
-        attach(checked.findings)
+        checked = run("project", context, _locate(valid[0]), selection, refusals=True)
+        state.attach(checked.findings)
         for doc, refusal in checked.refusals:
             refusals[id(doc or valid[0].loaded)].append(refusal)
+    return state
+
+
+def _locate(default: ReportResult) -> Callable[[Hit], Location]:
+    return lambda hit: (hit.doc or default.loaded).at(hit.loc, key=hit.key)
+
+
+def compute_project(
+    state: CheckedProject,
+    *,
+    selection: Selection = Selection(),
+    versions: Sequence[Version] = (),
+    pending: Sequence[Version] = (),
+) -> ProjectResult:
+    """The second half of :func:`check_project`: what the rules refused applied once per report
+    (``compute.disallowed_costs``), the accepted figures, budget against actual, and the rules
+    on it."""
+    project, valid, checks = state.project, state.valid, state.checks
+    budget = project.budget
+    if budget.figures is None or budget.budget is None or budget.pack is None:
+        return project
+    model, pack = budget.budget, budget.pack
     by_loaded = {id(r.loaded): r for r in valid}
-    for group in context.invoices:
+    for group in state.context.invoices if state.context is not None else []:
         shared = [
             InvoicePart(
                 by_loaded[id(p.rc.loaded)],
@@ -360,7 +413,7 @@ def check_project(
     for r in valid:
         assert r.costs is not None and r.report is not None
         r.approved = approved_amounts(r.report)
-        disallowed = disallowed_costs(r.costs, refusals[id(r.loaded)])
+        disallowed = disallowed_costs(r.costs, state.refusals[id(r.loaded)])
         reviewed = r.report.period.reviewed is not None
         r.figures = period_figures(r.costs, pack, disallowed, r.approved, reviewed=reviewed)
         r.disallowed = not_accepted(r.costs, disallowed, r.approved)
@@ -383,8 +436,8 @@ def check_project(
     if valid:
         figures = project.in_force[-1].figures if project.in_force else budget.figures
         ctx2 = ProgressContext(model, pack, figures, checks, periods, project.progress)
-        attach(run("progress", ctx2, locate(valid[-1]), selection).findings)
-    for r in results:
+        state.attach(run("progress", ctx2, _locate(valid[-1]), selection).findings)
+    for r in state.results:
         r.findings.sort(key=lambda f: f.sort_key)
     return project
 
@@ -406,6 +459,8 @@ class FileResult:
 @dataclass
 class RunResult:
     files: list[FileResult]
+    projects: list[ProjectResult] = field(default_factory=list)
+    """The projects of the run (a budget with its reports), their figures computed."""
 
     @property
     def findings(self) -> list[Finding]:
@@ -437,11 +492,11 @@ def collect(paths: Sequence[Path], keys: dict[Path, Path] | None = None) -> list
 
     def add(p: Path, named: bool) -> None:
         if named or p in linked:
-            key = p.resolve()
+            key = _resolved(p)
         else:  # found in a folder, not a link: its folder resolved (once) and its name
             parent = folders.get(p.parent)
             if parent is None:
-                parent = folders[p.parent] = p.parent.resolve()
+                parent = folders[p.parent] = _resolved(p.parent)
             key = parent / p.name
         if key not in seen:
             seen.add(key)
@@ -498,10 +553,16 @@ def validate_paths(paths: Iterable[Path], selection: Selection = Selection()) ->
     budgets: dict[Path, BudgetResult] = {}
     reports: dict[Path, list[tuple[Loaded, FileResult]]] = {}
     portfolio: list[tuple[str, list[ReportCheck]]] = []
-    files_of: dict[int, FileResult] = {}
+    projects: list[
+        tuple[
+            Path, list[tuple[Loaded, FileResult]], BudgetResult, CheckedProject, list[Version], list[Version]
+        ]
+    ] = []
     indicator_files: list[tuple[Loaded, FileResult]] = []
     keys: dict[Path, Path] = {}
-    for path, named in collect(list(paths), keys):
+    collected = collect(list(paths), keys)
+    run_projects: list[ProjectResult] = []
+    for path, named in collected:
         loaded = read(path, str(path))
         if not named and _not_ours(loaded):
             # Other YAML in a folder (CI configuration, mkdocs, Helm templates…): skipped,
@@ -561,17 +622,33 @@ def validate_paths(paths: Iterable[Path], selection: Selection = Selection()) ->
                             )
                         )
                 continue
-        others = project_reports(target, known=[m[0].path for m in members])
+        # The rest of the project: its reports this run did not name (every file the run reads
+        # already has its own findings).
+        others = project_reports(target, known=[p for p, _ in collected])
         versions, pending = version_line(budget, resolver=resolver, known=cache)
-        project = check_project(
-            budget,
-            [m[0] for m in members],
-            selection=selection,
-            others=others,
-            versions=versions,
-            pending=pending,
+        state = check_reports(budget, [m[0] for m in members], selection=selection, others=others)
+        projects.append((target, members, budget, state, versions, pending))
+        portfolio.append((budget.loaded.display, state.checks))
+    if len(portfolio) > 1:
+        # Across the projects of the run (CB305): what it refuses is left out of the figures
+        # of the project that claimed the invoice later, as a rule within a project would.
+        ctx = PortfolioContext(portfolio)
+        states = {id(rc.loaded): state for *_, state, _, _ in projects for rc in state.checks}
+        by_display = {rc.loaded.display: state for *_, state, _, _ in projects for rc in state.checks}
+        checked = run(
+            "portfolio", ctx, lambda hit: hit.doc.at(hit.loc, key=hit.key), selection, refusals=True
         )
+        for doc, refusal in checked.refusals:
+            states[id(doc)].refusals[id(doc)].append(refusal)
+        for f in checked.findings:
+            by_display[f.location.path].attach([f])
+    for target, members, budget, state, versions, pending in projects:
+        project = compute_project(state, selection=selection, versions=versions, pending=pending)
+        run_projects.append(project)
         by_loaded = {id(r.loaded): r for r in project.reports}
+        for r in project.reports:
+            if not r.named:  # a report of the project not named: its findings are shown too
+                files.append(FileResult(r.loaded.display, r.loaded.kind, r.findings))
         unnamed_with_errors = target not in budgets and budget.figures is not None and budget.errors
         for loaded, fr in members:
             fr.findings = by_loaded[id(loaded)].findings
@@ -591,28 +668,26 @@ def validate_paths(paths: Iterable[Path], selection: Selection = Selection()) ->
                         loaded.at(("budget",)),
                     )
                 )
-        checks = [ReportCheck(r.loaded, r.report, r.costs) for r in project.computed]  # type: ignore[arg-type]
-        portfolio.append((budget.loaded.display, checks))
-        files_of.update({id(loaded): fr for loaded, fr in members})
-    if len(portfolio) > 1:
-        ctx = PortfolioContext(portfolio)
-        for f in run("portfolio", ctx, lambda hit: hit.doc.at(hit.loc, key=hit.key), selection).findings:
-            for rc in (rc for _, checks in portfolio for rc in checks):
-                if rc.loaded.display == f.location.path:
-                    if id(rc.loaded) in files_of:  # not a report named in this run: not reported
-                        files_of[id(rc.loaded)].findings.append(f)
-                    break
     for loaded, fr in indicator_files:
         budget_path = indicators_budget(loaded.path)
         indicators_of = None
         if budget_path is not None:
-            indicators_of = cache.get(budget_path.resolve()) or check_budget(
+            indicators_of = cache.get(_resolved(budget_path)) or check_budget(
                 budget_path, display=_display(budget_path), resolver=resolver, selection=Selection(("CB0",))
             )
         fr.findings = check_indicators(loaded, budget=indicators_of, selection=selection)
     for fr in files:
         fr.findings.sort(key=lambda f: f.sort_key)
-    return RunResult(files)
+    return RunResult(files, run_projects)
+
+
+def _resolved(path: Path) -> Path:
+    """``path.resolve()``, or its absolute form when it cannot be resolved (a symlink loop
+    raises RuntimeError before Python 3.13; a NUL byte, ValueError): reading it then says why."""
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError, ValueError):
+        return path.absolute()
 
 
 # ------------------------------------------------------------------ a project's indicators
@@ -624,7 +699,7 @@ def _is_project_indicators(path: Path, budget_path: Path) -> bool:
     try:
         folder = (budget_path.parent / budget_path.stem).resolve()
         return path.name == INDICATORS_FILE and path.resolve().parent == folder
-    except (OSError, ValueError):
+    except (OSError, RuntimeError, ValueError):
         return False
 
 
@@ -731,10 +806,10 @@ def _beside(budget_path: Path, known: Iterable[Path]) -> Iterator[Loaded]:
     folder = budget_path.parent / budget_path.stem
     if not folder.is_dir():
         return
-    target = budget_path.resolve()
-    skip = {p.resolve() for p in known}
+    target = _resolved(budget_path)
+    skip = {_resolved(p) for p in known}
     for path, _ in collect([folder]):
-        if path.resolve() in skip:
+        if _resolved(path) in skip:
             continue
         loaded = read(path, _display(path))
         if loaded.doc is None and not _not_ours(loaded):
@@ -745,7 +820,7 @@ def _beside(budget_path: Path, known: Iterable[Path]) -> Iterator[Loaded]:
             continue
         ref = loaded.doc.data.get("budget") if loaded.kind == "report" and loaded.doc else None
         try:
-            if isinstance(ref, str) and (path.parent / ref).resolve() == target:
+            if isinstance(ref, str) and _resolved(path.parent / ref) == target:
                 yield loaded
         except (OSError, ValueError):  # a name no file can have: not this budget
             continue
@@ -786,7 +861,7 @@ def load_project(
         loadeds, others = others, []
     for loaded in loadeds:
         target = budget_of_report(loaded)
-        if target is not None and target != budget_path.resolve():
+        if target is not None and target != _resolved(budget_path):
             loaded.findings.append(
                 finding(
                     "CB021",
@@ -817,7 +892,7 @@ def revises_target(loaded: Loaded) -> Path | None:
         return None
     try:
         return (loaded.path.parent / ref).resolve()
-    except (OSError, ValueError):  # a name no file can have: reported as not found
+    except (OSError, RuntimeError, ValueError):  # a name no file can have: reported as not found
         return loaded.path.parent / "\ufffd"
 
 
@@ -825,10 +900,10 @@ def find_revisions(folder: Path, known: Iterable[Path] = ()) -> list[Loaded]:
     """The revisions kept in ``folder`` (budget files with ``revises:``, FORMAT "Budget
     variations": beside the budget they revise), read and validated, except the files
     ``known``."""
-    skip = {p.resolve() for p in known}
+    skip = {_resolved(p) for p in known}
     out = []
     for path in sorted(folder.iterdir()) if folder.is_dir() else ():
-        if path.suffix.lower() not in YAML_SUFFIXES or not path.is_file() or path.resolve() in skip:
+        if path.suffix.lower() not in YAML_SUFFIXES or not path.is_file() or _resolved(path) in skip:
             continue
         loaded = read(path, _display(path))
         if loaded.kind == "budget" and revises_target(loaded) is not None:
@@ -859,11 +934,11 @@ def version_line(
     known = {} if known is None else known
     if budget.figures is None:
         return [], []
-    root = budget.loaded.path.resolve()
+    root = _resolved(budget.loaded.path)
     known.setdefault(root, budget)
     results: list[BudgetResult] = []
     for loaded in find_revisions(budget.loaded.path.parent):
-        key = loaded.path.resolve()
+        key = _resolved(loaded.path)
         if key not in known:
             known[key] = check_budget(loaded.path, resolver=resolver, loaded=loaded)
         results.append(known[key])
@@ -876,7 +951,7 @@ def version_line(
             break
         nexts.sort(key=lambda r: (r.budget.variation.approved, r.loaded.display))  # type: ignore[union-attr]
         chosen = nexts[0]
-        current = chosen.loaded.path.resolve()
+        current = _resolved(chosen.loaded.path)
         if current in on_line:
             break
         on_line.add(current)
@@ -893,7 +968,7 @@ def version_line(
 def _loop_through(loaded: Loaded) -> list[str]:
     """The files of a loop of ``revises:`` through ``loaded``, or [] when the line reaches
     an original budget (or a missing file, reported on its own)."""
-    start = loaded.path.resolve()
+    start = _resolved(loaded.path)
     names, seen, current = [loaded.display], {start}, loaded
     while True:
         target = revises_target(current)
@@ -975,8 +1050,8 @@ def check_revision(
         revised = known[target]
     siblings = []
     for loaded in find_revisions(revision.loaded.path.parent):
-        key = loaded.path.resolve()
-        if revises_target(loaded) != target or key == revision.loaded.path.resolve():
+        key = _resolved(loaded.path)
+        if revises_target(loaded) != target or key == _resolved(revision.loaded.path):
             continue
         if key not in known:
             known[key] = check_budget(loaded.path, resolver=resolver, loaded=loaded)
@@ -1020,8 +1095,8 @@ def compare_budgets(old_path: Path, new_path: Path, *, selection: Selection = Se
     resolver = PackResolver()
     old = check_budget(old_path, selection=selection, resolver=resolver)
     new = check_budget(new_path, selection=selection, resolver=resolver)
-    known = {old_path.resolve(): old}
-    if revises_target(new.loaded) == old_path.resolve():
+    known = {_resolved(old_path): old}
+    if revises_target(new.loaded) == _resolved(old_path):
         return VariationResult(
             old, new, check_revision(new, resolver=resolver, selection=selection, known=known)
         )
@@ -1160,7 +1235,8 @@ def plan_export(
                 len(errors),
                 where=where,
             ),
-            ExitCode.FINDINGS,
+            # a file of the project that cannot be read: exit 2, as `validate` and `report` say
+            ExitCode.UNREADABLE if any(f.fatal for f in errors) else ExitCode.FINDINGS,
             errors,
         )
     index, period_id = -1, None
@@ -1199,6 +1275,7 @@ def write_export(plan: ExportPlan, *, lang: str = "it", force: bool = False) -> 
     """Write the workbook :func:`plan_export` decided, atomically (:class:`Refused` when the
     file cannot be written: nothing is left behind)."""
     from .i18n import msg
+    from .i18n.oserrors import os_reason
 
     try:
         if plan.project is None:
@@ -1213,7 +1290,7 @@ def write_export(plan: ExportPlan, *, lang: str = "it", force: bool = False) -> 
             msg(
                 "{target}: cannot write the workbook: {reason}",
                 target=str(plan.target),
-                reason=exc.strerror or str(exc),
+                reason=os_reason(exc),
             ),
             ExitCode.UNREADABLE,
         ) from None

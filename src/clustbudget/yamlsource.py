@@ -214,7 +214,9 @@ def read_document(path: Path, display: str | None = None) -> Document:
     except IsADirectoryError:
         raise ReadError("CB001", msg("is a folder, not a file")) from None
     except OSError as exc:
-        raise ReadError("CB001", msg("cannot read the file: {why}", why=str(exc.strerror or exc))) from None
+        from .i18n.oserrors import os_reason
+
+        raise ReadError("CB001", msg("cannot read the file: {why}", why=os_reason(exc))) from None
     return parse_document(raw, path, display)
 
 
@@ -268,8 +270,8 @@ def _syntax_error(exc: yaml.MarkedYAMLError, text: str) -> ReadError:
         return ReadError("CB004", _too_deep(), line, col)
     elif mark is not None and 0 <= mark.index < len(text) and text[mark.index] == "\t":
         problem = msg("a tab character: indent with spaces (YAML does not allow tabs there)")
-    elif problem in _PARSER_WORDS:  # the parser's own words, translated when we know them
-        problem = Message(problem)
+    else:  # the parser's own words, translated
+        problem = _parser_words(problem)
     return ReadError("CB002", msg("not valid YAML: {problem}", problem=problem), line, col)
 
 
@@ -278,21 +280,162 @@ _PARSER_WORDS = frozenset(
         N_("invalid YAML"),
         N_("mapping values are not allowed here"),
         N_("mapping values are not allowed in this context"),
-        N_("did not find expected ',' or ']'"),
+        N_("mapping keys are not allowed here"),
+        N_("mapping keys are not allowed in this context"),
+        N_("block sequence entries are not allowed in this context"),
         N_("could not find expected ':'"),
-        N_("did not find expected key"),
+        N_("could not find expected directive name"),
+        N_("did not find URI escaped octet"),
+        N_("did not find expected '!'"),
+        N_("did not find expected ',' or ']'"),
+        N_("did not find expected ',' or '}}'"),
         N_("did not find expected '-' indicator"),
+        N_("did not find expected <document start>"),
+        N_("did not find expected <stream-start>"),
+        N_("did not find expected alphabetic or numeric character"),
+        N_("did not find expected comment or line break"),
+        N_("did not find expected digit or '.' character"),
+        N_("did not find expected hexdecimal number"),
+        N_("did not find expected key"),
         N_("did not find expected node content"),
-        N_("found character that cannot start any token"),
-        N_("found unexpected end of stream"),
-        N_("found unknown escape character"),
+        N_("did not find expected tag URI"),
+        N_("did not find expected version number"),
+        N_("did not find expected whitespace"),
+        N_("did not find expected whitespace or line break"),
+        N_("did not find the expected '>'"),
         N_("found a tab character that violates indentation"),
         N_("found a tab character where an indentation space is expected"),
-        N_("block sequence entries are not allowed in this context"),
+        N_("found an indentation indicator equal to 0"),
+        N_("found character that cannot start any token"),
+        N_("found duplicate %TAG directive"),
+        N_("found duplicate %YAML directive"),
+        N_("found duplicate YAML directive"),
+        N_("found extremely long version number"),
+        N_("found incompatible YAML document"),
+        N_("found incompatible YAML document (version 1.* is required)"),
+        N_("found invalid Unicode character escape code"),
+        N_("found undefined tag handle"),
+        N_("found unexpected ':'"),
+        N_("found unexpected document indicator"),
+        N_("found unexpected document separator"),
+        N_("found unexpected end of stream"),
+        N_("found unexpected non-alphabetical character"),
+        N_("found unknown directive name"),
+        N_("found unknown escape character"),
+        N_("found non-specific tag '!'"),
         N_("found duplicate anchor; first occurrence"),
+        N_("found duplicate anchor; second occurrence"),
+        N_("expected indentation indicator in the range 1-9, but found 0"),
+        N_("anchor value must not be empty"),
+        N_("alias value must not be empty"),
+        N_("anchor value must contain alphanumerical characters only"),
+        N_("alias value must contain alphanumerical characters only"),
+        N_("while parsing a block collection"),
+        N_("while parsing a block mapping"),
+        N_("while parsing a block node"),
+        N_("while parsing a flow mapping"),
+        N_("while parsing a flow node"),
+        N_("while parsing a flow sequence"),
+        N_("while parsing a node"),
+        N_("while parsing a quoted scalar"),
+        N_("while parsing a tag"),
+        N_("while parsing a tag directive"),
+        N_("while scanning a %TAG directive"),
+        N_("while scanning a %YAML directive"),
+        N_("while scanning a block scalar"),
+        N_("while scanning a directive"),
+        N_("while scanning a plain scalar"),
+        N_("while scanning a quoted scalar"),
+        N_("while scanning a double-quoted scalar"),
+        N_("while scanning a single-quoted scalar"),
+        N_("while scanning a simple key"),
+        N_("while scanning a tag"),
+        N_("while scanning a tag directive"),
+        N_("while scanning an alias"),
+        N_("while scanning an anchor"),
+        N_("while scanning for the next token"),
     }
 )
-"""libyaml's messages seen in real mistakes, in the catalogue; any other stays in English."""
+"""Every problem libyaml's scanner and parser can report (and the pure-Python parser's fixed
+ones), in the catalogue: shown in the user's language, at the line and column they give."""
+
+_PARSER_PATTERNS = (
+    (re.compile(r"expected ' ', but found (.+)", re.S), N_("expected a space, but found {found}")),
+    (re.compile(r"expected '!', but found (.+)", re.S), N_("expected '!', but found {found}")),
+    (re.compile(r"expected '>', but found (.+)", re.S), N_("expected '>', but found {found}")),
+    (re.compile(r"expected URI, but found (.+)", re.S), N_("expected a URI, but found {found}")),
+    (
+        re.compile(r"expected URI escape sequence of 2 hexadecimal numbers, but found (.+)", re.S),
+        N_("expected a URI escape of 2 hexadecimal digits, but found {found}"),
+    ),
+    (
+        re.compile(r"expected a comment or a line break, but found (.+)", re.S),
+        N_("expected a comment or a line break, but found {found}"),
+    ),
+    (
+        re.compile(r"expected a digit or ' ', but found (.+)", re.S),
+        N_("expected a digit or a space, but found {found}"),
+    ),
+    (
+        re.compile(r"expected a digit or '\.', but found (.+)", re.S),
+        N_("expected a digit or '.', but found {found}"),
+    ),
+    (re.compile(r"expected a digit, but found (.+)", re.S), N_("expected a digit, but found {found}")),
+    (
+        re.compile(r"expected alphabetic or numeric character, but found (.+)", re.S),
+        N_("expected a letter or a digit, but found {found}"),
+    ),
+    (
+        re.compile(r"expected chomping or indentation indicators, but found (.+)", re.S),
+        N_("expected a chomping or indentation indicator, but found {found}"),
+    ),
+    (
+        re.compile(r"expected escape sequence of \d+ hexadecimal numbers, but found (.+)", re.S),
+        N_("expected a hexadecimal escape sequence, but found {found}"),
+    ),
+    (
+        re.compile(r"found character (.+) that cannot start any token", re.S),
+        N_("found character {found} that cannot start any token"),
+    ),
+    (re.compile(r"found unknown escape character (.+)", re.S), N_("found unknown escape character {found}")),
+    (re.compile(r"expected ',' or '\]', but got (.+)", re.S), N_("expected ',' or ']', but found {found}")),
+    (re.compile(r"expected ',' or '\}', but got (.+)", re.S), N_("expected ',' or '}}', but found {found}")),
+    (
+        re.compile(r"expected '<document start>', but found (.+)", re.S),
+        N_("expected the start of a document, but found {found}"),
+    ),
+    (
+        re.compile(r"expected <block end>, but found (.+)", re.S),
+        N_("expected the end of the block, but found {found}"),
+    ),
+    (
+        re.compile(r"expected the node content, but found (.+)", re.S),
+        N_("expected a value, but found {found}"),
+    ),
+    (re.compile(r"found undefined tag handle (.+)", re.S), N_("found undefined tag handle {found}")),
+    (re.compile(r"found undefined alias (.+)", re.S), N_("found undefined alias {found}")),
+    (
+        re.compile(r"found duplicate anchor (.+); first occurrence", re.S),
+        N_("found duplicate anchor {found}; first occurrence"),
+    ),
+    (
+        re.compile(r"found duplicate anchor (.+); second occurrence", re.S),
+        N_("found duplicate anchor {found}; second occurrence"),
+    ),
+)
+"""The pure-Python parser's messages that carry what it found (``%r``): the same words, with
+the value in its field."""
+
+
+def _parser_words(problem: str) -> Message | str:
+    """libyaml's (or PyYAML's) problem through the catalogue; a wording not known stays as is."""
+    template = problem.replace("{", "{{").replace("}", "}}")  # a template: braces doubled
+    if template in _PARSER_WORDS:
+        return Message(template)
+    for pattern, template in _PARSER_PATTERNS:
+        if m := pattern.fullmatch(problem):
+            return Message(template, {"found": m.group(1)})
+    return problem
 
 
 def _too_deep() -> Message:

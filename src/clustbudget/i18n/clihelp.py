@@ -12,6 +12,7 @@ are swapped for the run's language inside :func:`typer_words` and put back after
 from __future__ import annotations
 
 import contextlib
+import re
 import sys
 from collections.abc import Iterator, Sequence
 from typing import Any
@@ -130,3 +131,86 @@ class LocalizedGroup(typer.core.TyperGroup):
 def cli_lang(argv: Sequence[str]) -> str:
     """The run's language: ``--lang`` anywhere on the command line, else the environment."""
     return lang_from_argv(argv) or default_lang()
+
+
+# ------------------------------------------------------------------ usage errors
+
+_CHOICE = re.compile(r"^(?:Value error, )?(.+) is not one of (.+)\.$", re.S)
+_EXTRA = re.compile(r"^Got unexpected extra argument(?:\(s\)|s)? \((.*)\)$", re.S)
+_NO_COMMAND = re.compile(r"^No such command (.+)\.$", re.S)
+_NEEDS_VALUE = re.compile(r"^Option (.+) requires (?:an argument|(\d+) arguments)\.$", re.S)
+_NO_VALUE = re.compile(r"^Option (.+) does not take a value\.$", re.S)
+
+
+def usage_error(exc: Any, lang: str) -> str:
+    """A click/typer usage error as one line in ``lang``: what is wrong, then where the help is.
+
+    Click words its errors in English when it raises them ("No such option: --x", "Missing
+    argument 'NEW'.", "Invalid value for '-f': …", "Got unexpected extra argument (x)"); the
+    exception keeps what they are made of (the option, the parameter, the values), from which
+    the message is written again through the catalogue. A wording this does not know stays
+    as click wrote it.
+    """
+    from typer._click import exceptions as ce
+
+    from . import msg, nmsg, render
+
+    text = str(getattr(exc, "message", "") or exc)
+    what: object
+    if isinstance(exc, ce.NoSuchOption):
+        what = msg("no such option: {option}", option=exc.option_name)
+        if exc.possibilities:
+            what = msg(
+                "{problem} (did you mean {options}?)",
+                problem=what,
+                options=", ".join(sorted(exc.possibilities)),
+            )
+    elif isinstance(exc, ce.MissingParameter):
+        hint = _hint(exc)
+        kind = exc.param_type or (exc.param.param_type_name if exc.param is not None else "parameter")
+        what = (
+            msg("missing argument {name}", name=hint)
+            if kind == "argument"
+            else msg("missing option {name}", name=hint)
+            if kind == "option"
+            else msg("missing parameter {name}", name=hint)
+        )
+    elif isinstance(exc, ce.BadParameter):
+        what = msg("invalid value for {name}: {problem}", name=_hint(exc), problem=_bad_value(text))
+    elif isinstance(exc, ce.BadOptionUsage) and (m := _NEEDS_VALUE.match(text)):
+        what = msg("option {option} needs a value", option=m.group(1))
+    elif isinstance(exc, ce.BadOptionUsage) and (m := _NO_VALUE.match(text)):
+        what = msg("option {option} takes no value", option=m.group(1))
+    elif m := _EXTRA.match(text):
+        args = m.group(1)
+        n = len(args.split())
+        what = nmsg("unexpected extra argument: {args}", "unexpected extra arguments: {args}", n, args=args)
+    elif m := _NO_COMMAND.match(text):
+        what = msg("no such command {name}", name=m.group(1))
+    elif text == "Missing command.":
+        what = msg("missing command")
+    else:
+        what = text
+    ctx = getattr(exc, "ctx", None)
+    if ctx is not None:
+        names = list(getattr(ctx, "help_option_names", ()) or ())
+        option = "--help" if "--help" in names or not names else names[0]
+        what = msg("{problem} (see '{command} {help}')", problem=what, command=ctx.command_path, help=option)
+    return " ".join(render(what, lang).split())  # one line, whatever the values hold
+
+
+def _hint(exc: Any) -> str:
+    hint = exc.param_hint
+    if hint is None and exc.param is not None:
+        hint = exc.param.get_error_hint()
+    if hint is not None and not isinstance(hint, str):
+        hint = " / ".join(repr(x) for x in hint)
+    return hint or "?"
+
+
+def _bad_value(text: str) -> object:
+    from . import msg
+
+    if m := _CHOICE.match(text):
+        return msg("{value} is not one of {choices}", value=m.group(1), choices=m.group(2))
+    return text

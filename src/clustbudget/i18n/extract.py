@@ -6,7 +6,8 @@ anything): the first arguments of ``msg``, ``nmsg`` (singular and plural), ``Mes
 options and arguments, the docstrings of typer commands, and for each rule (``@rule(...)``)
 its summary, its citation and its docstring; the workbook labels (``ENGLISH``, ``REPORT_ENGLISH``
 in ``xlsx/labels.py``, context ``workbook``); (the explanation ``rules CODE`` prints); the same
-for the CB0xx rules documented with ``_doc(code, name, severity, summary, citation, text)``.
+for the CB0xx rules documented with ``_doc(code, name, severity, summary, citation, text)``;
+the descriptions of the JSON Schema (:func:`schema_entries`).
 """
 
 from __future__ import annotations
@@ -129,7 +130,24 @@ def entries(package: Path = PACKAGE) -> list[Entry]:
         rel = path.relative_to(package.parent).as_posix()
         for e in entries_of(path.read_text(encoding="utf-8"), rel):
             seen.setdefault((e.context, e.msgid), e)
+    if package == PACKAGE:
+        for e in schema_entries():
+            seen.setdefault((e.context, e.msgid), e)
+        from ..rules.examples import comment_texts
+
+        for text, where in comment_texts():  # the failing examples' comments (rules CODE)
+            seen.setdefault(("", text), Entry(text, where=where))
     return list(seen.values())
+
+
+def schema_entries() -> Iterator[Entry]:
+    """The JSON Schema's descriptions (``clustbudget schema --lang``): they come from the
+    models' field docs and docstrings as pydantic writes them, so they are read from the schema
+    (the one place the extractor imports the package)."""
+    from ..schema import descriptions
+
+    for text in descriptions():
+        yield Entry(text, where="clustbudget/schema.py:descriptions")
 
 
 def _quote(text: str) -> str:

@@ -47,7 +47,7 @@ def rules_json(rules: list[Rule], lang: str) -> dict[str, Any]:
                     "summary": _tr(r.summary, lang),
                     "citation": _tr(r.citation, lang),
                     "explanation": _tr(r.explanation, lang),
-                    "example": [{"path": name, "text": text} for name, text in example_files(r.code)],
+                    "example": [{"path": name, "text": text} for name, text in example_files(r.code, lang)],
                 }
                 for r in rules
             ]
@@ -66,7 +66,7 @@ def explanation(rule: Rule, lang: str) -> str:
     ]
     if rule.explanation:
         out.append(f"\n{_tr(rule.explanation, lang)}\n")
-    files = example_files(rule.code)
+    files = example_files(rule.code, lang)
     if files:
         out.append(
             "\n" + gettext("Example — files that break the rule (the comment marks the line):", lang) + "\n"

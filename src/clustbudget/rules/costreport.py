@@ -27,7 +27,7 @@ from ..findings import Severity
 from ..i18n import Localized, Message, msg, nmsg
 from ..invoices import number_year
 from ..models import Budget, CallPack, CostReport, Expense
-from ..money import fmt_eur, round_cents
+from ..money import round_cents
 from ..payments import payment_method_of
 from . import Hit, rule
 from .budget import FILE_CHECK, overhead_keyword
@@ -756,12 +756,21 @@ def approved_above_requested(ctx: ReportContext) -> Iterator[Hit]:
         if entry.approved is not None and entry.approved > s.cost:
             yield Hit(
                 ("staff", s.index, "approved"),
-                f"{s.name}: approved {fmt_eur(entry.approved)}, more than the {fmt_eur(s.cost)} requested",
+                msg(
+                    "{name}: approved {approved:money}, more than the {requested:money} requested",
+                    name=s.name,
+                    approved=entry.approved,
+                    requested=s.cost,
+                ),
             )
     for i, exp, e in ctx.claimed():
         if exp.approved is not None and exp.approved > e.eligible:
             yield Hit(
                 ("expenses", i, "approved"),
-                f"invoice {exp.document}: approved {fmt_eur(exp.approved)}, more than the "
-                f"{fmt_eur(e.eligible)} requested",
+                msg(
+                    "invoice {document}: approved {approved:money}, more than the {requested:money} requested",
+                    document=exp.document,
+                    approved=exp.approved,
+                    requested=e.eligible,
+                ),
             )

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import calendar
 import functools
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -48,7 +48,7 @@ if TYPE_CHECKING:
 E, W, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
 
 DISALLOWING = frozenset(
-    {"CB202", "CB203", "CB206", "CB208", "CB209", "CB210", "CB302", "CB304", "CB307"}
+    {"CB202", "CB203", "CB206", "CB208", "CB209", "CB210", "CB302", "CB304", "CB305", "CB307"}
     | {"CB230", "CB231", "CB232", "CB233", "CB235", "CB237"}  # project hours of a day (rules/days.py)
 )
 """The errors that are disallowed costs: the rule leaves the cost (or the hours) out of the
@@ -410,26 +410,33 @@ def same_number_other_year(ctx: ProjectContext) -> Iterator[Hit]:
                 erc, ei = other.rc, other.index
                 yield Hit(
                     ("expenses", i, "document"),
-                    f"invoice {exp.document} of {exp.supplier} ({year}, {fmt_eur(exp.amount)}) has the number "
-                    f"and amount of one of {other.key.year} in {'this report' if erc is rc else erc.report.period.id}: "
-                    "check that it is not the same invoice",
+                    (
+                        msg(
+                            "invoice {document} of {supplier} ({year}, {amount:money}) has the number and "
+                            "amount of one of {other_year} in this report: check that it is not the same invoice",
+                            document=exp.document,
+                            supplier=exp.supplier,
+                            year=str(year),
+                            amount=exp.amount,
+                            other_year=str(other.key.year),
+                        )
+                        if erc is rc
+                        else msg(
+                            "invoice {document} of {supplier} ({year}, {amount:money}) has the number and "
+                            "amount of one of {other_year} in {period}: check that it is not the same invoice",
+                            document=exp.document,
+                            supplier=exp.supplier,
+                            year=str(year),
+                            amount=exp.amount,
+                            other_year=str(other.key.year),
+                            period=erc.report.period.id,
+                        )
+                    ),
                     related=erc.loaded.at(("expenses", ei, "document")),
                     doc=rc.loaded,
                 )
                 break
         same.append(part)
-
-
-def repeated_invoices(
-    reports: Sequence[ReportCheck], counts: Callable[[ReportCheck, ReportCheck], bool] = lambda a, b: True
-) -> Iterator[tuple[ReportCheck, int, ReportCheck, int]]:
-    """Each claimed line of an invoice (:func:`invoices`) after the first, with the first earlier
-    line for which ``counts(earlier report, report)`` holds."""
-    for parts in invoices(reports):
-        for k, part in enumerate(parts):
-            earlier = next((p for p in parts[:k] if counts(p.rc, part.rc)), None)
-            if earlier is not None:
-                yield part.rc, part.index, earlier.rc, earlier.index
 
 
 @dataclass(frozen=True)
@@ -450,35 +457,57 @@ class PortfolioContext:
 def double_claim_across_projects(ctx: PortfolioContext) -> Iterator[Hit]:
     """
     What it checks, when one `validate` run covers several projects (e.g. `validate budgets/`
-    with each project's budget and reports): no invoice — same supplier, document number and
-    year, as CB304 compares them — is claimed by the reports of two different projects.
+    with each project's budget and reports): the lines that charge one invoice — same
+    supplier, document number and year, as CB304 compares them — in the reports of different
+    projects never charge more than the invoice's taxable amount. The excess is not accepted,
+    on the later line (by period start), in the project that claimed it later; the earlier
+    project keeps its claim.
 
     Why: no double funding (Reg. 1303/2013 art. 65(11); CPR art. 63(9)), across projects too.
-    Each project's own figures cannot see the other project, so the claim is reported, not
-    subtracted.
 
-    Fix: claim the invoice in one project only, or split it with `eligible_share`.
+    Fix: claim the invoice in one project only, or split it between them with
+    `eligible_share` (or `invoice_amount` and the part each project charges as `amount`).
     """
-    owner = {id(rc): budget for budget, reports in ctx.projects for rc in reports}
+    owner = {id(rc.loaded): budget for budget, reports in ctx.projects for rc in reports}
     ordered = sorted(
         (rc for _, reports in ctx.projects for rc in reports),
         key=lambda rc: (rc.report.period.start, rc.loaded.display),
     )
-    for rc, i, erc, ei in repeated_invoices(ordered, lambda a, b: owner[id(a)] != owner[id(b)]):
-        exp = rc.report.expenses[i]
-        yield Hit(
-            ("expenses", i, "document"),
-            msg(
-                "invoice {document} of {supplier} ({year}) is also claimed by another project, {project} ({period})",
-                document=exp.document,
-                supplier=exp.supplier,
-                year=str(issue_year(exp)),
-                project=owner[id(erc)],
-                period=erc.report.period.id,
-            ),
-            related=erc.loaded.at(("expenses", ei, "document")),
-            doc=rc.loaded,
-        )
+    for parts in invoices(ordered):
+        if len({owner[id(p.rc.loaded)] for p in parts}) < 2:
+            continue
+        whole = whole_amount([p.rc.report.expenses[p.index] for p in parts])
+        before = ZERO  # charged by the earlier lines of every project
+        own: dict[str, Decimal] = {}  # charged by the earlier lines of each project (CB304's part)
+        for k, part in enumerate(parts):
+            project = owner[id(part.rc.loaded)]
+            own_before = own.get(project, ZERO)
+            excess = min(max(before + part.charge - whole, ZERO), part.charge)
+            own_excess = min(max(own_before + part.charge - whole, ZERO), part.charge)
+            before += part.charge
+            own[project] = own_before + part.charge
+            if not k or excess <= own_excess:
+                continue  # within the invoice, or beyond it within its own project (CB304)
+            other = next(p for p in parts[:k] if owner[id(p.rc.loaded)] != project)
+            eligible = part.rc.costs.expenses[part.index].eligible
+            cut = eligible if excess == part.charge else round_cents(eligible * excess / part.charge)
+            exp = part.rc.report.expenses[part.index]
+            yield Hit(
+                ("expenses", part.index, "document"),
+                msg(
+                    "invoice {document} of {supplier} ({year}) is also claimed by another project, "
+                    "{project} ({period}): {amount:money} not accepted",
+                    document=exp.document,
+                    supplier=exp.supplier,
+                    year=str(issue_year(exp)),
+                    project=owner[id(other.rc.loaded)],
+                    period=other.rc.report.period.id,
+                    amount=cut,
+                ),
+                related=other.rc.loaded.at(("expenses", other.index, "document")),
+                doc=part.rc.loaded,
+                disallow=RefuseCost(("expense", part.index), cut),
+            )
 
 
 # --------------------------------------------------------------------- budget against actual
