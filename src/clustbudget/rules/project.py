@@ -697,8 +697,8 @@ a month's hours within (weekdays − 3) × the daily limit need no holiday calen
 
 
 def _holidays(year: int) -> frozenset[date]:
-    # Asked only when a month's hours come near the limit; computed without the `holidays`
-    # package for the years it can be (its import loads every country's calendar).
+    # Asked only when a month's hours come near the limit: the `holidays` package is then
+    # imported (clustbudget.holidays_it).
     return national_holidays(year)
 
 
