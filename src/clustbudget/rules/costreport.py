@@ -698,7 +698,12 @@ def payment_before_invoice(ctx: ReportContext) -> Iterator[Hit]:
             if pay.date < exp.date:
                 yield Hit(
                     ("expenses", i, *pay.loc),
-                    f"invoice {exp.document} dated {exp.date} but paid {pay.date}, before it: check both dates",
+                    msg(
+                        "invoice {document} dated {date:date} but paid {paid:date}, before it: check both dates",
+                        document=exp.document,
+                        date=exp.date,
+                        paid=pay.date,
+                    ),
                 )
                 break
 
@@ -728,8 +733,13 @@ def document_year(ctx: ReportContext) -> Iterator[Hit]:
         if year is not None and year != exp.date.year:
             yield Hit(
                 ("expenses", i, "date"),
-                f"invoice {exp.document} dated {exp.date}: its number says {year}; the date may not be the "
-                f"invoice date (a registration date?). Checked as an invoice of {year}",
+                msg(
+                    "invoice {document} dated {date:date}: its number says {year}; the date may not be the "
+                    "invoice date (a registration date?). Checked as an invoice of {year}",
+                    document=exp.document,
+                    date=exp.date,
+                    year=str(year),
+                ),
             )
 
 

@@ -26,7 +26,7 @@ from ..compute import (
 )
 from ..findings import Severity
 from ..holidays_it import national_holidays
-from ..i18n import msg
+from ..i18n import LANGS, Localized, msg, render
 from ..invoices import (
     InvoiceKey,
     Supplier,
@@ -37,7 +37,7 @@ from ..invoices import (
     whole_amount,
 )
 from ..models import Budget, CallPack, CostReport
-from ..money import ZERO, fmt_eur, fmt_qty, round_cents
+from ..money import ZERO, round_cents
 from ..variations import Shift, beyond_tolerance, is_set, tolerated
 from . import Hit, rule
 from .budget import FILE_CHECK, UNKNOWN_PARAMETERS
@@ -723,9 +723,17 @@ def _person_months(ctx: ProjectContext) -> dict[tuple[str, str], list[tuple[Repo
     return out
 
 
-def _together(earlier: list[tuple[ReportCheck, int, Decimal]], rc: ReportCheck) -> str:
-    others = [f"{fmt_qty(h)} in {e.report.period.id}" for e, _, h in earlier if e is not rc]
-    return f" (with {', '.join(others)})" if others else ""
+def _together(earlier: list[tuple[ReportCheck, int, Decimal]], rc: ReportCheck) -> Localized | str:
+    """The other periods' hours of the month, "(with 120 in SAL-1)", or "" when there are none."""
+    others = [
+        msg("{hours:number} in {period}", hours=h, period=e.report.period.id)
+        for e, _, h in earlier
+        if e is not rc
+    ]
+    if not others:
+        return ""
+    joined = Localized({lang: ", ".join(render(o, lang) for o in others) for lang in LANGS})
+    return msg(" (with {others})", others=joined)
 
 
 @rule(
@@ -761,9 +769,18 @@ def hours_above_calendar(ctx: ProjectContext) -> Iterator[Hit]:
                 earlier = entries[:k]
                 yield Hit(
                     ("staff", i, *rc.report.staff[i].month_path(month)),
-                    f"{s.name}: {fmt_qty(total)} hours in {month}{_together(earlier, rc)}, more than the month has "
-                    f"({month_days(month)} days × 24 = {fmt_qty(cap)}): {fmt_qty(excess)} hours "
-                    f"({fmt_eur(staff_cost(s.hourly_rate, excess))}) not accepted",
+                    msg(
+                        "{name}: {total:number} hours in {month:month}{together}, more than the month has "
+                        "({days} days × 24 = {cap:number}): {excess:number} hours ({cost:money}) not accepted",
+                        name=s.name,
+                        total=total,
+                        month=month,
+                        together=_together(earlier, rc),
+                        days=str(month_days(month)),
+                        cap=cap,
+                        excess=excess,
+                        cost=staff_cost(s.hourly_rate, excess),
+                    ),
                     related=earlier[0][0].loaded.at(
                         (
                             "staff",
@@ -815,9 +832,17 @@ def hours_implausible(ctx: ProjectContext) -> Iterator[Hit]:
         rc, i, _ = entries[-1]
         yield Hit(
             ("staff", i, *rc.report.staff[i].month_path(month)),
-            f"{rc.report.staff[i].name}: {fmt_qty(total)} hours in {month}{_together(entries[:-1], rc)}, more than "
-            f"its {days} working days × {fmt_qty(per_day)} = {fmt_qty(limit)} (national holidays excluded): "
-            "check the timesheets",
+            msg(
+                "{name}: {total:number} hours in {month:month}{together}, more than its {days} working days "
+                "× {per_day:number} = {limit:number} (national holidays excluded): check the timesheets",
+                name=rc.report.staff[i].name,
+                total=total,
+                month=month,
+                together=_together(entries[:-1], rc),
+                days=str(days),
+                per_day=per_day,
+                limit=limit,
+            ),
             key=True,
             doc=rc.loaded,
         )
