@@ -140,6 +140,10 @@ def test_the_saved_patron_saint_day_is_checked(cli, repo, tmp_path):
     # hours by day on 4 October (San Petronio, Bologna's patron saint): CB233 once it is saved
     (repo / "budgets" / EXAMPLE.stem / "sal-2.yaml").unlink()
     budget = repo / "budgets" / EXAMPLE.name
+    # the example sets the day in its budget: take it out, so the saved setting is what counts
+    text = budget.read_text()
+    line = next(x for x in text.splitlines(keepends=True) if x.lstrip().startswith("patron_saint_day:"))
+    budget.write_text(text.replace(line, ""))
     assert cli("new-period", budget, "--id", "SAL-2", "--end", "2022-09-20").returncode == 0
     report = repo / "budgets" / EXAMPLE.stem / "sal-2.yaml"
     sheet = tmp_path / "presenze.csv"

@@ -78,8 +78,10 @@ def test_hours_per_day_and_cost_components_are_carried_over(cli, project):
         "    cost_components: {year: 2019, gross_pay: 47000.00, social_charges: 14100.00, tfr: 3480.00,"
         " other: 420.00, document: Cedolini 2019}\n"
     )
-    at = text.index("    hours:")
-    sal1.write_text(text[:at] + basis + text[at:])
+    # the example's first person has cost components of its own: replace them with these
+    start = text.index("    cost_components:")
+    at = text.index("    hours:", start)
+    sal1.write_text(text[:start] + basis + text[at:])
     assert cli("validate", project.parent).returncode == 0
     r = cli("new-period", project, "--id", "SAL-2", "--end", "2022-09-20")
     assert r.returncode == 0, r.stderr

@@ -974,7 +974,9 @@ def import_invoices(
         if not (rows or plan.reduced) or dry_run:
             return InvoiceOutcome(planned, into, rows, written=False)
         try:
-            write_text_atomic(into, ("\ufeff" if plan.bom else "") + plan.text, overwrite=True)
+            write_text_atomic(
+                into, ("\ufeff" if plan.bom else "") + plan.text, overwrite=True, lock=False
+            )  # held since the read
         except OSError as exc:
             raise ImportRefused(
                 msg("{into}: cannot write: {reason}", into=str(into), reason=exc.strerror or str(exc)),

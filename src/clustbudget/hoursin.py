@@ -584,7 +584,9 @@ def import_hours(
         if dry_run:
             return HoursOutcome(plan, into, written=False)
         try:
-            write_text_atomic(into, ("\ufeff" if plan.bom else "") + new_text, overwrite=True)
+            write_text_atomic(
+                into, ("\ufeff" if plan.bom else "") + new_text, overwrite=True, lock=False
+            )  # held since the read
         except OSError as exc:
             raise ImportRefused(
                 msg("{into}: cannot write: {reason}", into=str(into), reason=exc.strerror or str(exc)),
