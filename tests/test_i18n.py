@@ -385,3 +385,13 @@ def test_validate_in_italian_prints_every_family_in_italian_with_italian_numbers
     assert "1.800 ore nel 2021" in out  # CB3xx: Italian numbers
     english = [piece for piece in _english_fragments() if piece in out]
     assert not english, english
+
+
+def test_lang_before_the_command_is_the_language_of_the_whole_run(cli, tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("clustbudget: 1\nproject: [\n")
+    r = cli("--lang", "it", "validate", bad)
+    assert r.returncode == 2 and "YAML non valido" in r.stdout and "1 file controllato" in r.stdout, r.stdout
+    # the command's own --lang wins over the one before it
+    r = cli("--lang", "it", "validate", "--lang", "en", bad)
+    assert "not valid YAML" in r.stdout and "1 file checked" in r.stdout, r.stdout

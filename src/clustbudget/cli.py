@@ -208,6 +208,10 @@ def _main(
     lang: LangOpt = None,  # read before parsing, by LocalizedGroup: here so that `--lang it --help` parses
 ) -> None:
     """Budgets and cost reports of Clust-ER projects, checked to the cent."""
+    if lang is not None:
+        # `clustbudget --lang it validate …`: the language of the whole run, as CLUSTBUDGET_LANG
+        # would be (a command's own --lang still wins)
+        os.environ["CLUSTBUDGET_LANG"] = lang.value
 
 
 @app.command()
