@@ -14,11 +14,8 @@ column; every page says which sheet and page it is.
 
 from __future__ import annotations
 
-import html as html_text
 import re
 import shutil
-import subprocess
-from dataclasses import dataclass
 from pathlib import Path
 
 import openpyxl
@@ -29,47 +26,13 @@ from clustbudget.pipeline import load_project
 from clustbudget.xlsx import export_report
 
 from .libreoffice import to_pdf
+from .pdftext import Word, words_of
 
 ROOT = Path(__file__).resolve().parents[1]
 BUDGETS = ROOT / "budgets"
 LONG_SUPPLIER = "Consorzio Interuniversitario per la Ricerca e l'Innovazione Tecnologica dell'Emilia-Romagna"
 MIN_POINTS = 8
 REFERENCE_POINTS = 10
-
-
-@dataclass(frozen=True)
-class Word:
-    page: int
-    x0: float
-    y0: float
-    x1: float
-    y1: float
-    text: str
-
-    @property
-    def height(self) -> float:
-        return self.y1 - self.y0
-
-
-def pdftotext() -> str:
-    found = shutil.which("pdftotext")
-    if not found:
-        pytest.skip("pdftotext (poppler-utils) is not installed")
-    return found
-
-
-def words_of(pdf: Path) -> list[Word]:
-    """Every word of the PDF with its box (points, from the page's top left)."""
-    html = subprocess.run(
-        [pdftotext(), "-bbox", str(pdf), "-"], check=True, capture_output=True, text=True
-    ).stdout
-    out = []
-    for number, page in enumerate(html.split("<page ")[1:], 1):
-        for x0, y0, x1, y1, text in re.findall(
-            r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>', page
-        ):
-            out.append(Word(number, float(x0), float(y0), float(x1), float(y1), html_text.unescape(text)))
-    return out
 
 
 def sheet_of_pages(words: list[Word]) -> dict[int, str]:

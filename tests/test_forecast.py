@@ -16,7 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from clustbudget.forecast import months_between, project_forecast, split_by_weight
+from clustbudget.compute import split_by_weight
+from clustbudget.forecast import months_between, project_forecast
 from clustbudget.pipeline import load_project
 
 from .conftest import DATA, run_cli

@@ -732,6 +732,20 @@ def split_totals(buckets: Mapping[Any, Mapping[str, Decimal]]) -> SplitTotals:
 # ====================================================================== by calendar year
 
 
+def split_by_weight(amount: Decimal, weights: Mapping[int, Decimal]) -> dict[int, Decimal]:
+    """``amount`` split in proportion to ``weights`` (years → hours), each part half-up to
+    the cent but the last, which takes what is left so that the parts add up exactly."""
+    years = sorted(y for y, w in weights.items() if w)
+    whole = sum_amounts(weights[y] for y in years)
+    if not years or not whole:
+        return {}
+    out: dict[int, Decimal] = {}
+    for y in years[:-1]:
+        out[y] = round_cents(amount * weights[y] / whole)
+    out[years[-1]] = amount - sum_amounts(out.values())
+    return out
+
+
 def accepted_by_year(
     report: CostReport, costs: ReportCosts, not_accepted_: Mapping[Ref, Decimal]
 ) -> dict[Ref, dict[int, Decimal]]:
@@ -752,15 +766,9 @@ def accepted_by_year(
         for month, hours in s.months.items():  # derived from days: where given
             year = int(month[:4])
             by_year[year] = by_year.get(year, ZERO) + hours
-        total_hours = sum_amounts(by_year.values())
-        if not total_hours:
-            continue
-        years = sorted(by_year)
-        parts: dict[int, Decimal] = {}
-        for year in years[:-1]:
-            parts[year] = round_cents(accepted * by_year[year] / total_hours)
-        parts[years[-1]] = accepted - sum_amounts(parts.values())
-        out[ref] = parts
+        parts = split_by_weight(accepted, by_year)
+        if parts:
+            out[ref] = parts
     for e in costs.expenses:
         ref = ("expense", e.index)
         accepted = e.eligible - not_accepted_.get(ref, ZERO)

@@ -232,20 +232,6 @@ def forecast(
 # ------------------------------------------------------------------ actuals by year
 
 
-def split_by_weight(amount: Decimal, weights: Mapping[int, Decimal]) -> dict[int, Decimal]:
-    """``amount`` split in proportion to ``weights`` (years → hours), each part half-up to
-    the cent but the last, which takes what is left so that the parts add up exactly."""
-    years = sorted(y for y, w in weights.items() if w)
-    whole = sum_amounts(weights[y] for y in years)
-    if not years or not whole:
-        return {}
-    out: dict[int, Decimal] = {}
-    for y in years[:-1]:
-        out[y] = round_cents(amount * weights[y] / whole)
-    out[years[-1]] = amount - sum_amounts(out.values())
-    return out
-
-
 def accepted_by_year(
     reports: Iterable[tuple[CostReport, ReportCosts, Disallowed]], pack: CallPack
 ) -> dict[int, dict[str, Decimal]]:
