@@ -49,11 +49,22 @@ CASES = [
         "no such command 'frobnicate' (see 'clustbudget --help')",
         "comando inesistente: 'frobnicate' (vedi 'clustbudget --help')",
     ),
-    (("validate", "--select"), "option '--select' needs a value", "l'opzione '--select' richiede un valore"),
+    # click's parser raises these two without a context: the hint is there all the same
+    (
+        ("validate", "--select"),
+        "option '--select' needs a value (see 'clustbudget validate --help')",
+        "l'opzione '--select' richiede un valore (vedi 'clustbudget validate --help')",
+    ),
     (
         ("validate", "--strict=yes", EXAMPLE),
-        "option '--strict' takes no value",
-        "l'opzione '--strict' non accetta un valore",
+        "option '--strict' takes no value (see 'clustbudget validate --help')",
+        "l'opzione '--strict' non accetta un valore (vedi 'clustbudget validate --help')",
+    ),
+    # a command's own check of an option's value ends the same way
+    (
+        ("new-period", EXAMPLE, "--id", "SAL-9", "--end", "2024-13-01"),
+        "--end '2024-13-01': write the date as YYYY-MM-DD (see 'clustbudget new-period --help')",
+        "--end '2024-13-01': scrivi la data come AAAA-MM-GG (vedi 'clustbudget new-period --help')",
     ),
 ]
 

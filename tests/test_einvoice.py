@@ -304,3 +304,24 @@ def test_ask_on_a_terminal_asks_item_and_share(project):
     assert os.waitstatus_to_exitcode(status) == 0, seen.decode(errors="replace")
     exp = load_file(project).model.expenses[-1]
     assert (exp.document, exp.item, exp.eligible_share) == ("17/E", "D", Decimal("0.5"))
+
+
+def test_the_default_reason_of_an_invoice_awaiting_payment_is_in_the_workbooks_language(
+    cli, project, tmp_path
+):
+    import openpyxl
+
+    assert cli("import-invoices", PLAIN, "--into", project, "--item", "D").returncode == 0
+    # the file keeps no reason: the model's default is a stable code, shown translated
+    assert load_file(project).model.expenses[-1].reason == "awaiting payment"
+    budget = project.parent.parent / EXAMPLE.name
+    notes = {}
+    for lang in ("it", "en"):
+        out = tmp_path / f"sal-2-{lang}.xlsx"
+        r = cli("export", budget, project, "--period", "SAL-2", "--lang", lang, "-o", out, "--allow-errors")
+        assert r.returncode == 0, r.stderr
+        ws = openpyxl.load_workbook(out).worksheets[2]  # Spese / Expenses
+        notes[lang] = [c for row in ws.iter_rows(values_only=True) for c in row if isinstance(c, str)]
+    assert any("NON RENDICONTATA (esclusa): in attesa di pagamento" in c for c in notes["it"])
+    assert not any("awaiting payment" in c for c in notes["it"])
+    assert any("NOT CLAIMED (excluded): awaiting payment" in c for c in notes["en"])

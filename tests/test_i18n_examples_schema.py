@@ -71,6 +71,10 @@ def test_schema_descriptions_in_italian_only_when_asked(cli):
     assert it["$defs"]["Expense"]["properties"]["amount"]["description"] == (
         "Imponibile imputato su questa riga, IVA esclusa"
     )
+    # the titles too (an editor shows them beside the field): pydantic's English made Italian
+    assert it["$defs"]["Expense"]["title"] == "Spesa"
+    assert it["$defs"]["Expense"]["properties"]["supplier_vat"]["title"] == "Partita IVA del fornitore"
+    assert it["properties"]["staff"]["title"] == "Personale"
     # the field names, the contract, stay as they are
     assert (
         it["$defs"]["Expense"]["properties"].keys()
@@ -81,6 +85,7 @@ def test_schema_descriptions_in_italian_only_when_asked(cli):
         en = json.loads(cli("schema", "report", env=env).stdout)
         assert en["description"] == "What was spent in one reporting period (`budget` at the top)."
         assert en["title"] == "clustbudget cost report"
+        assert en["$defs"]["Expense"]["properties"]["supplier_vat"]["title"] == "Supplier Vat"
 
 
 def test_every_schema_description_has_its_italian():
@@ -91,3 +96,6 @@ def test_every_schema_description_has_its_italian():
     assert cat is not None
     missing = [d for d in descriptions() if not cat.get(d)]
     assert missing == []
+    titles = list(descriptions("title"))
+    assert "Supplier Vat" in titles and "Expense" in titles
+    assert [t for t in titles if not cat.get(t, "schema")] == []

@@ -165,7 +165,7 @@ def test_the_pdfs_read_back(tmp_path):
     paths = write_timesheets(p, "SAL-2", tmp_path, "it", person="cluster-manager", month="2022-04")
     pdf = next(x for x in paths if x.suffix == ".pdf")
     text = pdf_text(pdf)
-    assert "Timesheet mensile — aprile 2022" in text
+    assert "Foglio presenze mensile — aprile 2022" in text
     assert "Clust-ER Industrie della Salute e del Benessere 2020-2022" in text
     assert "Ore sul progetto nel mese" in text and "130" in text
     assert "4.912,70 €" in text

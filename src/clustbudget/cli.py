@@ -22,7 +22,7 @@ from . import __version__
 from .exitcodes import ExitCode
 from .findings import exit_code
 from .i18n import N_, default_lang, msg, nmsg, render, workbook_lang
-from .i18n.clihelp import LocalizedGroup, cli_lang, typer_words, usage_error
+from .i18n.clihelp import LocalizedGroup, cli_lang, see_help, typer_words, usage_error
 
 if TYPE_CHECKING:  # imported where used: `validate` starts without rich, pydantic or openpyxl
     from rich.console import Console
@@ -1069,7 +1069,13 @@ def import_invoices(
 
     language = terminal_lang(lang)
     if ask and not sys.stdin.isatty():
-        fail(msg("--ask needs a terminal: use --item or --mapping instead"), ExitCode.UNREADABLE, language)
+        fail(
+            see_help(
+                msg("--ask needs a terminal: use --item or --mapping instead"), "clustbudget import-invoices"
+            ),
+            ExitCode.UNREADABLE,
+            language,
+        )
     share_text = None if share is None else number_text(share, None)
 
     def asker(invoice: EInvoice, items: tuple[str, ...]) -> Assignment | None:
@@ -1287,7 +1293,11 @@ def new_period(
     try:
         last_day = date.fromisoformat(end)
     except ValueError:
-        fail(msg("--end {end!r}: write the date as YYYY-MM-DD", end=end), ExitCode.UNREADABLE, language)
+        fail(
+            see_help(msg("--end {end!r}: write the date as YYYY-MM-DD", end=end), "clustbudget new-period"),
+            ExitCode.UNREADABLE,
+            language,
+        )
     try:
         plan = plan_new_period(budget, period_id, last_day, output=output)
         written = write_new_period(plan)

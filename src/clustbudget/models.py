@@ -15,7 +15,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainValidat
 from pydantic import WithJsonSchema as _Schema
 from pydantic_core import PydanticCustomError
 
-from .i18n import msg
+from .i18n import N_, gettext, msg
 from .types import (
     Bool,
     Date,
@@ -550,6 +550,17 @@ AttachmentRef = Annotated[
 """An attachment as written: a path, or ``{file, sha256, kind}``; always an :class:`Attachment` once read."""
 
 
+AWAITING_PAYMENT = N_("awaiting payment")
+"""The reason an invoice awaiting payment is kept on record when its file gives none: a stable
+English code in the file's model and JSON, shown translated (:func:`reason_text`)."""
+
+
+def reason_text(reason: str | None, lang: str) -> str | None:
+    """An expense's reason for the reader: the user's own words as written, the default
+    :data:`AWAITING_PAYMENT` in ``lang``."""
+    return gettext(reason, lang) if reason == AWAITING_PAYMENT else reason
+
+
 class Expense(_Model):
     """An invoice (or other document) claimed in the period, or a part of one."""
 
@@ -620,7 +631,7 @@ class Expense(_Model):
             and data.get("payments") is None
             and "claimed" not in data
         ):
-            return {**data, "claimed": False, "reason": data.get("reason") or "awaiting payment"}
+            return {**data, "claimed": False, "reason": data.get("reason") or AWAITING_PAYMENT}
         return data
 
     @model_validator(mode="after")

@@ -1,9 +1,10 @@
 """JSON Schema of the file kinds, from the models (for editors and other validators).
 
-The descriptions are the models' field docs, in English by default (the schema file an editor
-reads stays the same whatever the machine's locale); ``lang`` gives them in another language,
-through the catalogue (``clustbudget schema --lang it``). Field names, titles and examples are
-the format's contract and stay as they are.
+The descriptions are the models' field docs and the titles pydantic makes of the field and
+model names, in English by default (the schema file an editor reads stays the same whatever the
+machine's locale); ``lang`` gives both in another language, through the catalogue
+(``clustbudget schema --lang it``; the titles under the context ``schema``). Field names and
+examples are the format's contract and stay as they are.
 """
 
 from __future__ import annotations
@@ -12,8 +13,12 @@ import warnings
 from collections.abc import Iterator
 from typing import Any
 
-from .i18n import N_, gettext
+from .i18n import N_, gettext, pgettext
 from .loading import MODELS
+
+TITLE_CONTEXT = "schema"
+"""The gettext context of the schema's titles: a field's title ("Amount", "Note") may read
+differently from the same word elsewhere."""
 
 TITLES = {
     "budget": N_("clustbudget budget"),
@@ -45,6 +50,8 @@ def _translate(node: Any, lang: str) -> None:
         for key, value in node.items():
             if key == "description" and isinstance(value, str):
                 node[key] = gettext(value, lang)
+            elif key == "title" and isinstance(value, str):
+                node[key] = pgettext(TITLE_CONTEXT, value, lang)
             else:
                 _translate(value, lang)
     elif isinstance(node, list):
@@ -52,16 +59,17 @@ def _translate(node: Any, lang: str) -> None:
             _translate(value, lang)
 
 
-def descriptions() -> Iterator[str]:
-    """Every description of the schemas, in English: msgids of the catalogue (the extractor
-    reads them here, as they come from field docs and model docstrings)."""
-    seen: set[str] = set()
+def descriptions(key: str = "description") -> Iterator[str]:
+    """Every description of the schemas (``key="title"``: every title but the files' own), in
+    English: msgids of the catalogue (the extractor reads them here, as they come from field
+    docs, field names and model docstrings)."""
+    seen: set[str] = set(TITLES.values())
     stack: list[Any] = [json_schema(kind) for kind in MODELS]
     while stack:
         node = stack.pop(0)
         if isinstance(node, dict):
-            for key, value in node.items():
-                if key == "description" and isinstance(value, str):
+            for k, value in node.items():
+                if k == key and isinstance(value, str):
                     if value not in seen:
                         seen.add(value)
                         yield value

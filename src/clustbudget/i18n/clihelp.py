@@ -98,6 +98,20 @@ def _format_usage(self: Any, ctx: Any, formatter: Any) -> None:
 _plain_help_option = typer.core.TyperCommand.get_help_option
 
 
+def _parse_args(self: Any, ctx: Any, args: list[str], base: Any) -> Any:
+    """``base.parse_args``, and a usage error raised without its context (click's parser
+    raises "Option '--strict' does not take a value" and "requires an argument" so) gets this
+    command's: :func:`usage_error` names the command's ``--help`` after every error."""
+    from typer._click.exceptions import UsageError
+
+    try:
+        return base.parse_args(self, ctx, args)
+    except UsageError as exc:
+        if exc.ctx is None:
+            exc.ctx = ctx
+        raise
+
+
 def _format_help(self: Any, ctx: Any, formatter: Any, base: Any) -> None:
     with typer_words(getattr(self, "_i18n_lang", "en")):
         base.format_help(self, ctx, formatter)
@@ -112,6 +126,9 @@ class LocalizedCommand(typer.core.TyperCommand):
     def format_help(self, ctx: Any, formatter: Any) -> None:
         _format_help(self, ctx, formatter, typer.core.TyperCommand)
 
+    def parse_args(self, ctx: Any, args: list[str]) -> Any:
+        return _parse_args(self, ctx, args, typer.core.TyperCommand)
+
 
 class LocalizedGroup(typer.core.TyperGroup):
     """The app's group: chooses the language first, then runs in it (see the module)."""
@@ -121,6 +138,9 @@ class LocalizedGroup(typer.core.TyperGroup):
 
     def format_help(self, ctx: Any, formatter: Any) -> None:
         _format_help(self, ctx, formatter, typer.core.TyperGroup)
+
+    def parse_args(self, ctx: Any, args: list[str]) -> Any:
+        return _parse_args(self, ctx, args, typer.core.TyperGroup)
 
     def main(self, args: Sequence[str] | None = None, *pos: Any, **extra: Any) -> Any:
         argv = list(sys.argv[1:] if args is None else args)
@@ -195,8 +215,16 @@ def usage_error(exc: Any, lang: str) -> str:
     if ctx is not None:
         names = list(getattr(ctx, "help_option_names", ()) or ())
         option = "--help" if "--help" in names or not names else names[0]
-        what = msg("{problem} (see '{command} {help}')", problem=what, command=ctx.command_path, help=option)
+        what = see_help(what, ctx.command_path, option)
     return " ".join(render(what, lang).split())  # one line, whatever the values hold
+
+
+def see_help(problem: object, command: str, option: str = "--help") -> Any:
+    """A usage error and where the help is: ``… (vedi 'clustbudget new-period --help')``; click's
+    errors (:func:`usage_error`) and a command's own checks of its options end so."""
+    from . import msg
+
+    return msg("{problem} (see '{command} {help}')", problem=problem, command=command, help=option)
 
 
 def _hint(exc: Any) -> str:

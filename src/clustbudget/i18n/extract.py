@@ -141,13 +141,15 @@ def entries(package: Path = PACKAGE) -> list[Entry]:
 
 
 def schema_entries() -> Iterator[Entry]:
-    """The JSON Schema's descriptions (``clustbudget schema --lang``): they come from the
+    """The JSON Schema's descriptions and titles (``clustbudget schema --lang``): they come from the
     models' field docs and docstrings as pydantic writes them, so they are read from the schema
     (the one place the extractor imports the package)."""
-    from ..schema import descriptions
+    from ..schema import TITLE_CONTEXT, descriptions
 
     for text in descriptions():
         yield Entry(text, where="clustbudget/schema.py:descriptions")
+    for text in descriptions("title"):
+        yield Entry(text, context=TITLE_CONTEXT, where="clustbudget/schema.py:titles")
 
 
 def _quote(text: str) -> str:

@@ -50,7 +50,7 @@ from ..compute import (
 from ..findings import Finding
 from ..i18n import gettext
 from ..invoices import whole_amount
-from ..models import CostReport
+from ..models import CostReport, reason_text
 from ..money import ZERO, fmt_eur, round_cents
 from ..pipeline import ProjectResult, ReportResult
 from ..rules import all_rules
@@ -395,7 +395,7 @@ class _Rendiconto(Workbook[ReportStyles]):
         rt, lang = self.rt, self.t.lang
         notes = []
         if not x.claimed:
-            notes.append(rt.kept_on_record.format(reason=x.reason))
+            notes.append(rt.kept_on_record.format(reason=reason_text(x.reason, lang)))
         parts = self.project.parts_of(self.result, index)
         if len(parts) > 1:
             others = [
