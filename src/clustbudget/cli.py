@@ -11,7 +11,7 @@ import contextlib
 import gc
 import os
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn, TextIO
@@ -21,7 +21,7 @@ import typer
 from . import __version__
 from .exitcodes import ExitCode
 from .findings import exit_code
-from .i18n import N_, default_lang, msg, nmsg, render, workbook_lang
+from .i18n import N_, Message, default_lang, msg, nmsg, render, workbook_lang
 from .i18n.clihelp import LocalizedGroup, cli_lang, see_help, typer_words, usage_error
 
 if TYPE_CHECKING:  # imported where used: `validate` starts without rich, pydantic or openpyxl
@@ -810,23 +810,42 @@ def timesheet(
     Exits 1 when the project has errors other than disallowed costs, 2 when a file cannot be
     read, exists (unless --force) or cannot be written.
     """
+    from .timesheet import write_timesheets
+
+    return _write_period_documents(
+        report,
+        output,
+        lang,
+        color,
+        lambda project, period_id, book_lang: write_timesheets(
+            project, period_id, output, book_lang, person=person, month=month, overwrite=force
+        ),
+        msg("no hours for that person or month in the report"),
+    )
+
+
+def _write_period_documents(
+    report: Path,
+    output: Path,
+    lang: Lang | None,
+    color: Color,
+    write: Callable[[ProjectResult, str, str], list[Path]],
+    nothing: Message,
+) -> int:
+    """What `timesheet` and `hourly-cost` share: the report's project, the files written (or
+    refused with exit 2), a line per file, exit 1 with `nothing` when no file was due."""
     from .pipeline import Refused
-    from .timesheet import project_of_report, write_timesheets, written_or_refused
+    from .timesheet import project_of_report, written_or_refused
 
     language = terminal_lang(lang)
     book_lang = lang.value if lang is not None else workbook_lang()
     try:
         project, period_id = project_of_report(report)
-        paths = written_or_refused(
-            lambda: write_timesheets(
-                project, period_id, output, book_lang, person=person, month=month, overwrite=force
-            ),
-            output,
-        )
+        paths = written_or_refused(lambda: write(project, period_id, book_lang), output)
     except Refused as exc:
         _refuse(exc, color, language)
     if not paths:
-        fail(msg("no hours for that person or month in the report"), ExitCode.FINDINGS, language)
+        fail(nothing, ExitCode.FINDINGS, language)
     for path in paths:
         sys.stdout.write(render(msg("wrote {target}", target=str(path)), language) + "\n")
     return int(ExitCode.OK)
@@ -851,26 +870,18 @@ def hourly_cost(
     Exits 1 when the project has errors other than disallowed costs, 2 when a file cannot be
     read, exists (unless --force) or cannot be written.
     """
-    from .pipeline import Refused
-    from .timesheet import project_of_report, write_cost_statements, written_or_refused
+    from .timesheet import write_cost_statements
 
-    language = terminal_lang(lang)
-    book_lang = lang.value if lang is not None else workbook_lang()
-    try:
-        project, period_id = project_of_report(report)
-        paths = written_or_refused(
-            lambda: write_cost_statements(
-                project, period_id, output, book_lang, person=person, overwrite=force
-            ),
-            output,
-        )
-    except Refused as exc:
-        _refuse(exc, color, language)
-    if not paths:
-        fail(msg("no such person in the report"), ExitCode.FINDINGS, language)
-    for path in paths:
-        sys.stdout.write(render(msg("wrote {target}", target=str(path)), language) + "\n")
-    return int(ExitCode.OK)
+    return _write_period_documents(
+        report,
+        output,
+        lang,
+        color,
+        lambda project, period_id, book_lang: write_cost_statements(
+            project, period_id, output, book_lang, person=person, overwrite=force
+        ),
+        msg("no such person in the report"),
+    )
 
 
 @app.command("import-expenses")

@@ -77,7 +77,8 @@ def parse_po(text: str, name: str = "<po>") -> Catalog:
                 forms = tuple(current.get(f"msgstr[{i}]", "") for i in range(n))
             if key == ("", ""):
                 _read_header(cat, forms[0] if forms else "")
-            elif not fuzzy:
+            elif not fuzzy and (all(forms) or not all(cat.entries.get(key, ("",)))):
+                # a msgid given twice (a merge that kept both sides) keeps its translation
                 cat.entries[key] = forms
                 if "msgid_plural" in current:
                     cat.plural_ids[key] = current["msgid_plural"]
