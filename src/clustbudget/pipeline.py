@@ -42,6 +42,7 @@ from .rules.budget import BudgetContext
 from .rules.costreport import ReportContext
 from .rules.project import (
     DISALLOWING,
+    DOCUMENTS,
     PortfolioContext,
     ProgressContext,
     ProjectContext,
@@ -246,11 +247,13 @@ class ProjectResult:
     def errors(self) -> list[Finding]:
         return [f for f in self.findings if f.severity is Severity.ERROR]
 
-    def blocking_errors(self, *, strict: bool = False) -> list[Finding]:
+    def blocking_errors(self, *, strict: bool = False, package: bool = False) -> list[Finding]:
         """The errors that keep a rendiconto from being exported: all of them with ``strict``,
         otherwise those that are not disallowed costs (:data:`~clustbudget.rules.project.DISALLOWING`:
-        the figures already leave those costs out)."""
-        return [f for f in self.errors if strict or f.code not in DISALLOWING]
+        the figures already leave those costs out) nor, unless for the claim ``package``, about
+        supporting files (:data:`~clustbudget.rules.project.DOCUMENTS`: the figures stand)."""
+        passing = DISALLOWING if package else DISALLOWING | DOCUMENTS
+        return [f for f in self.errors if strict or f.code not in passing]
 
     @property
     def latest_named(self) -> int:
