@@ -81,6 +81,33 @@ def test_its_language_and_output_folder_are_used(cli, repo):
     assert r.returncode == 0 and (repo / "mine.xlsx").is_file()
 
 
+def test_the_saved_output_folder_serves_every_command_that_writes_files(cli, repo):
+    """package, results, timesheet and hourly-cost wrote to the current folder whatever the
+    team had saved; -o still wins."""
+    (repo / "budgets" / "clustbudget.toml").write_text(TOML)
+    out = repo / "rendiconti"
+    budget = f"budgets/{EXAMPLE.name}"
+    sal2 = f"budgets/{EXAMPLE.stem}/sal-2.yaml"
+    r = cli("package", budget, "--period", "SAL-2", cwd=repo)
+    assert r.returncode == 0, r.stderr
+    assert (out / f"{EXAMPLE.stem}-SAL-2-package" / "manifest.json").is_file()
+    r = cli("results", budget, "--year", "2021", cwd=repo)
+    assert r.returncode == 0, r.stderr
+    assert {p.name for p in out.glob("*-results-2021.*")} == {
+        f"{EXAMPLE.stem}-results-2021.xlsx",
+        f"{EXAMPLE.stem}-results-2021.pdf",
+    }
+    r = cli("timesheet", sal2, cwd=repo)
+    assert r.returncode == 0, r.stderr
+    assert list(out.glob("timesheet-SAL-2-*.pdf"))
+    r = cli("hourly-cost", sal2, cwd=repo)
+    assert r.returncode == 0, r.stderr
+    assert list(out.glob("costo-orario-*.xlsx"))
+    assert not list(repo.glob("*.xlsx")) and not list(repo.glob("*.pdf"))  # nothing in the current folder
+    r = cli("hourly-cost", sal2, "-o", "mine", cwd=repo)
+    assert r.returncode == 0 and list((repo / "mine").glob("costo-orario-*.pdf"))
+
+
 def test_the_saved_ledger_mapping_is_used_and_the_command_line_wins(cli, repo):
     (repo / "budgets" / "clustbudget.toml").write_text(TOML)
     ledger = repo / "ledger.csv"

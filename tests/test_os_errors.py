@@ -58,7 +58,7 @@ def test_a_full_disk_while_exporting_is_said_in_italian(tmp_path, monkeypatch):
     with pytest.raises(pipeline.Refused) as refused:
         pipeline.write_export(plan)
     italian = render(refused.value.message, "it")
-    assert italian.endswith("b.xlsx: impossibile scrivere la cartella di lavoro: spazio esaurito sul disco")
+    assert italian.endswith("b.xlsx: impossibile scrivere il file: spazio esaurito sul disco")
     assert "No space left" not in render(refused.value.message, "it")
 
 
@@ -82,3 +82,44 @@ def test_a_path_through_a_file_and_a_name_too_long(cli, tmp_path):
     assert "il nome del file è troppo lungo" in r.stdout + r.stderr
     assert "File name too long" not in r.stdout + r.stderr
     assert len((r.stdout + r.stderr).strip().splitlines()) <= 2
+
+
+def test_every_workbook_writer_words_a_full_disk_in_the_language(tmp_path, monkeypatch):
+    """The variation and portfolio workbooks were refused with the system's English strerror."""
+    from clustbudget import pipeline, portfolio, xlsx
+
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(xlsx, "export_variation", full)
+    monkeypatch.setattr(xlsx, "_write", full)
+    old = EXAMPLE.with_name(EXAMPLE.stem + ".V1.yaml")
+    variation = pipeline.compared_budgets(old, EXAMPLE)
+    calls = [
+        lambda: pipeline.write_variation(variation, tmp_path / "v.xlsx"),
+        lambda: portfolio.write_workbook(portfolio.portfolio([EXAMPLE]), tmp_path / "s.xlsx"),
+    ]
+    for call in calls:
+        with pytest.raises(pipeline.Refused) as refused:
+            call()
+        assert render(refused.value.message, "it").endswith(
+            ".xlsx: impossibile scrivere il file: spazio esaurito sul disco"
+        )
+        assert render(refused.value.message, "en").endswith(
+            ".xlsx: cannot be written: no space left on the disk"
+        )
+        assert refused.value.code == 2
+
+
+def test_an_existing_target_is_refused_before_anything_is_written(tmp_path):
+    from clustbudget import pipeline
+
+    target = tmp_path / "b.xlsx"
+    target.write_bytes(b"mine")
+    with pytest.raises(pipeline.Refused) as refused:
+        pipeline.plan_export(EXAMPLE, output=target)
+    assert "--force" in render(refused.value.message, "en")
+    with pytest.raises(pipeline.Refused) as refused:
+        pipeline.plan_export(EXAMPLE, output=tmp_path / "b.ods")
+    assert render(refused.value.message, "en").endswith("b.ods: the workbook's name must end in .xlsx")
+    assert target.read_bytes() == b"mine"

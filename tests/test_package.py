@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import importlib.util
 import io
 import json
 import shutil
@@ -34,7 +33,6 @@ ROOT = Path(__file__).resolve().parents[1]
 TITLE = "Clust-ER Industrie della Salute e del Benessere 2020-2022"
 INVOICE = "fatture/ft-12-2022-officina-video.pdf"
 RECEIPT = "quietanze/bonifico-2022-04-15-officina-video.pdf"
-HAS_TIMESHEETS = importlib.util.find_spec("clustbudget.timesheet") is not None
 
 
 @pytest.fixture
@@ -91,12 +89,9 @@ def test_the_package_of_the_example_holds_every_document_and_its_manifest_verifi
         "clust-er-health-2020-2022/sal-1.yaml",
         "clust-er-health-2020-2022/sal-2.yaml",
     ]
-    # the staff's documents when this clustbudget makes them; else said, not silently left out
-    if HAS_TIMESHEETS:
-        assert manifest["missing"] == []
-        assert {"timesheet", "cost-statement"} <= {f["role"] for f in manifest["files"]}
-    else:
-        assert manifest["missing"] == ["timesheet", "cost-statement"]
+    # the staff's documents are in it: nothing is said missing
+    assert manifest["missing"] == []
+    assert {"timesheet", "cost-statement"} <= {f["role"] for f in manifest["files"]}
 
 
 def test_the_rendiconto_pdf_opens_with_title_period_hours_and_figures(project, tmp_path):
@@ -217,6 +212,28 @@ def test_a_missing_attachment_refuses_the_package_with_its_line(project, tmp_pat
     assert not (tmp_path / "out").exists()
 
 
+def test_a_missing_attachment_does_not_keep_the_rendiconto_from_being_exported(project, tmp_path):
+    """The figures stand without the file: export writes the rendiconto (Controlli lists CB240,
+    exit 0); only the package, which carries the files, is refused; --strict refuses the export."""
+    from openpyxl import load_workbook
+
+    reports = project.parent / "clust-er-health-2020-2022"
+    (reports / RECEIPT).unlink()
+    sal2 = str(reports / "sal-2.yaml")
+    out = tmp_path / "r.xlsx"
+    result = run_cli("export", str(project), sal2, "-o", str(out), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    book = load_workbook(out, read_only=True)
+    sheets = {
+        name: [c for row in book[name].iter_rows(values_only=True) for c in row if c]
+        for name in book.sheetnames
+    }
+    assert any("CB240" in str(c) for cells in sheets.values() for c in cells)
+    strict = run_cli("export", str(project), sal2, "-o", str(tmp_path / "s.xlsx"), "--strict", cwd=tmp_path)
+    assert strict.returncode == 1 and "CB240" in strict.stderr
+    assert not (tmp_path / "s.xlsx").exists()
+
+
 def test_the_command_writes_the_package_and_refuses_an_existing_one(project, tmp_path):
     result = run_cli("package", str(project), "--period", "SAL-2", "-o", "out/", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
@@ -259,9 +276,6 @@ def test_the_package_workbooks_recalculate_to_our_figures(project, tmp_path):
     assert Decimal(str(total[col["IVA"]])) == Decimal("1254")
 
 
-@pytest.mark.skipif(
-    not HAS_TIMESHEETS, reason="this clustbudget has no timesheets yet (clustbudget.timesheet)"
-)
 def test_the_timesheets_in_the_package_open_with_the_title_and_their_hours(project, tmp_path):
     out = package(project, tmp_path / "out")
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))

@@ -23,7 +23,6 @@ counts them) is refused, and so is one whose attachments are missing (CB240) or 
 from __future__ import annotations
 
 import errno
-import importlib
 import json
 import os
 import re
@@ -95,7 +94,7 @@ def plan_package(
     refuses — a budget that cannot be computed, errors that block the claim (all errors with
     ``strict``), an unknown period — and an existing target without ``force``."""
     project = computed_project(budget_path, report_paths)
-    errors = project.blocking_errors(strict=strict)
+    errors = project.blocking_errors(strict=strict, package=True)
     if errors:
         raise Refused(
             nmsg(
@@ -223,23 +222,17 @@ def staff_documents(plan: PackagePlan, out: Written, *, lang: str) -> None:
     """The monthly timesheets and the hourly-cost statements of the period's staff, under
     ``personale/``: the ``timesheet`` command's documents (``clustbudget.timesheet``:
     ``write_timesheets`` and ``write_cost_statements``, an xlsx and a PDF each).
-
-    A clustbudget without that module says in the manifest that they are not included
-    (``missing``), so no one uploads the package believing they are.
     """
-    try:
-        timesheet = importlib.import_module(f"{__package__}.timesheet")
-    except ImportError:
-        out.missing.extend([ROLE_TIMESHEET, ROLE_COST_STATEMENT])
-        return
+    from .timesheet import write_cost_statements, write_timesheets
+
     result = plan.project.computed[plan.period]
     assert result.report is not None
     period_id = result.report.period.id
     for role, writer, folder in (
-        (ROLE_TIMESHEET, "write_timesheets", "personale/fogli-presenze"),
-        (ROLE_COST_STATEMENT, "write_cost_statements", "personale/costo-orario"),
+        (ROLE_TIMESHEET, write_timesheets, "personale/fogli-presenze"),
+        (ROLE_COST_STATEMENT, write_cost_statements, "personale/costo-orario"),
     ):
-        written = getattr(timesheet, writer)(plan.project, period_id, out.root / folder, lang)
+        written = writer(plan.project, period_id, out.root / folder, lang)
         for path in written:
             out.files.append((Path(path).relative_to(out.root).as_posix(), role, None))
 

@@ -284,6 +284,21 @@ def _settings(paths: Iterable[Path], lang: str) -> Settings:
         fail(exc.args[0], ExitCode.UNREADABLE, lang)
 
 
+def _saved_folder(paths: Iterable[Path], lang: str) -> Path:
+    """Where a command writes when no -o is given: ``clustbudget.toml``'s ``output`` (made on
+    first use), else the current folder."""
+    folder = _settings(paths, lang).output
+    if folder is None:
+        return Path()
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        from .i18n.oserrors import os_reason
+
+        fail(msg("{path}: {reason}", path=str(folder), reason=os_reason(exc)), ExitCode.UNREADABLE, lang)
+    return folder
+
+
 def _project_lang(argv: list[str]) -> None:
     """The language of the ``clustbudget.toml`` that applies to the files on the command line
     (or to the current folder), for every text of the run (after --lang and CLUSTBUDGET_LANG)."""
@@ -709,7 +724,7 @@ def package(
             project = computed_project(budget, reports or ())
             ids = [r.report.period.id for r in project.computed if r.report is not None]
             chosen = period if period is not None else (ids[project.latest_named] if ids else "period")
-            output = default_target(budget, chosen)
+            output = _saved_folder([budget, *(reports or ())], language) / default_target(budget, chosen)
         plan = plan_package(budget, reports or (), period=period, output=output, force=force, strict=strict)
         target = write_package(plan, lang=book_lang, force=force)
     except Refused as exc:
@@ -757,7 +772,8 @@ def results(
     book_lang = lang.value if lang is not None else workbook_lang()
     targets = list(output or ())
     if not targets and output_format is TableFormat.text:
-        targets = default_targets(budget, year)
+        folder = _saved_folder([budget], language)
+        targets = [folder / t for t in default_targets(budget, year)]
     try:
         check_targets(targets, force=force)
         loaded = load_results(budget)
@@ -784,7 +800,13 @@ PersonOpt = Annotated[
     str | None, typer.Option("--person", help="Only this person (their id in the report).", metavar="ID")
 ]
 OutDirOpt = Annotated[
-    Path, typer.Option("--output", "-o", help="Folder to write into (created if needed).", metavar="DIR")
+    Path | None,
+    typer.Option(
+        "--output",
+        "-o",
+        help="Folder to write into (created if needed; default: clustbudget.toml's output, else the current folder).",
+        metavar="DIR",
+    ),
 ]
 
 
@@ -795,7 +817,7 @@ def timesheet(
     month: Annotated[
         str | None, typer.Option("--month", help="Only this month of the period.", metavar="YYYY-MM")
     ] = None,
-    output: OutDirOpt = Path("."),
+    output: OutDirOpt = None,
     lang: WorkbookLangOpt = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite existing files.")] = False,
     color: ColorOpt = Color.auto,
@@ -817,8 +839,8 @@ def timesheet(
         output,
         lang,
         color,
-        lambda project, period_id, book_lang: write_timesheets(
-            project, period_id, output, book_lang, person=person, month=month, overwrite=force
+        lambda project, period_id, book_lang, folder: write_timesheets(
+            project, period_id, folder, book_lang, person=person, month=month, overwrite=force
         ),
         msg("no hours for that person or month in the report"),
     )
@@ -826,10 +848,10 @@ def timesheet(
 
 def _write_period_documents(
     report: Path,
-    output: Path,
+    output: Path | None,
     lang: Lang | None,
     color: Color,
-    write: Callable[[ProjectResult, str, str], list[Path]],
+    write: Callable[[ProjectResult, str, str, Path], list[Path]],
     nothing: Message,
 ) -> int:
     """What `timesheet` and `hourly-cost` share: the report's project, the files written (or
@@ -839,9 +861,10 @@ def _write_period_documents(
 
     language = terminal_lang(lang)
     book_lang = lang.value if lang is not None else workbook_lang()
+    folder = output if output is not None else _saved_folder([report], language)
     try:
         project, period_id = project_of_report(report)
-        paths = written_or_refused(lambda: write(project, period_id, book_lang), output)
+        paths = written_or_refused(lambda: write(project, period_id, book_lang, folder), folder)
     except Refused as exc:
         _refuse(exc, color, language)
     if not paths:
@@ -855,7 +878,7 @@ def _write_period_documents(
 def hourly_cost(
     report: ReportArg,
     person: PersonOpt = None,
-    output: OutDirOpt = Path("."),
+    output: OutDirOpt = None,
     lang: WorkbookLangOpt = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite existing files.")] = False,
     color: ColorOpt = Color.auto,
@@ -877,8 +900,8 @@ def hourly_cost(
         output,
         lang,
         color,
-        lambda project, period_id, book_lang: write_cost_statements(
-            project, period_id, output, book_lang, person=person, overwrite=force
+        lambda project, period_id, book_lang, folder: write_cost_statements(
+            project, period_id, folder, book_lang, person=person, overwrite=force
         ),
         msg("no such person in the report"),
     )

@@ -3,7 +3,8 @@
 What a team would otherwise retype on every run::
 
     lang = "it"                   # default language of commands and workbooks
-    output = "statements"         # default output folder of export (relative to this file)
+    output = "statements"         # default output folder (export, package, results, timesheet,
+                                  # hourly-cost), relative to this file
     patron_saint_day = "10-04"    # MM-DD: the local holiday of the association's town
 
     [ledger]                      # import-expenses

@@ -42,6 +42,7 @@ from .rules.budget import BudgetContext
 from .rules.costreport import ReportContext
 from .rules.project import (
     DISALLOWING,
+    DOCUMENTS,
     PortfolioContext,
     ProgressContext,
     ProjectContext,
@@ -246,11 +247,13 @@ class ProjectResult:
     def errors(self) -> list[Finding]:
         return [f for f in self.findings if f.severity is Severity.ERROR]
 
-    def blocking_errors(self, *, strict: bool = False) -> list[Finding]:
+    def blocking_errors(self, *, strict: bool = False, package: bool = False) -> list[Finding]:
         """The errors that keep a rendiconto from being exported: all of them with ``strict``,
         otherwise those that are not disallowed costs (:data:`~clustbudget.rules.project.DISALLOWING`:
-        the figures already leave those costs out)."""
-        return [f for f in self.errors if strict or f.code not in DISALLOWING]
+        the figures already leave those costs out) nor, unless for the claim ``package``, about
+        supporting files (:data:`~clustbudget.rules.project.DOCUMENTS`: the figures stand)."""
+        passing = DISALLOWING if package else DISALLOWING | DOCUMENTS
+        return [f for f in self.errors if strict or f.code not in passing]
 
     @property
     def latest_named(self) -> int:
@@ -1120,20 +1123,12 @@ def compared_budgets(old_path: Path, new_path: Path) -> VariationResult:
 def write_variation(result: VariationResult, target: Path, *, lang: str = "it", force: bool = False) -> Path:
     """Write the variation workbook of ``result`` (:func:`compared_budgets`'s) to ``target``,
     atomically (:class:`Refused` when the file cannot be written: nothing is left behind)."""
-    from .i18n import msg
     from .xlsx import export_variation
 
     try:
         return export_variation(result, target, lang=lang, force=force)
     except OSError as exc:
-        raise Refused(
-            msg(
-                "{target}: cannot write the workbook: {reason}",
-                target=str(target),
-                reason=exc.strerror or str(exc),
-            ),
-            ExitCode.UNREADABLE,
-        ) from None
+        raise cannot_write(target, exc) from None
 
 
 # ------------------------------------------------------------------ what the commands do, as functions
@@ -1148,6 +1143,47 @@ class Refused(Exception):
         self.message = message
         self.code = code
         self.findings = list(findings)
+
+
+def check_target(
+    target: Path, *, force: bool, wrong_name: str | None = None, suffixes: tuple[str, ...] = (".xlsx",)
+) -> None:
+    """Refuse (:class:`Refused`, exit 2) before anything is computed: a ``target`` whose name
+    does not end in one of ``suffixes`` (``wrong_name`` says so; default: an .xlsx workbook), or
+    one that exists (unless ``force``)."""
+    from .i18n import msg
+
+    if target.suffix.lower() not in suffixes:
+        raise Refused(
+            wrong_name or msg("{target}: the workbook's name must end in .xlsx", target=str(target)),
+            ExitCode.UNREADABLE,
+        )
+    if target.exists() and not force:
+        raise target_exists(target)
+
+
+def target_exists(target: Path) -> Refused:
+    """The refusal of a file that exists and may not be overwritten (exit 2)."""
+    from .i18n import msg
+
+    return Refused(
+        msg("{target} already exists: pass --force to overwrite it, or -o another name", target=str(target)),
+        ExitCode.UNREADABLE,
+    )
+
+
+def cannot_write(target: Path, exc: OSError) -> Refused:
+    """The refusal of a document that could not be written (exit 2), worded by its errno in the
+    run's language; nothing is left behind (the writers are atomic)."""
+    from .i18n import msg
+    from .i18n.oserrors import os_reason
+
+    if isinstance(exc, FileExistsError):
+        return target_exists(target)
+    return Refused(
+        msg("{target}: cannot be written: {reason}", target=str(target), reason=os_reason(exc)),
+        ExitCode.UNREADABLE,
+    )
 
 
 def _cannot_compute(path: Path, findings: Sequence[Finding]) -> Refused:
@@ -1256,26 +1292,13 @@ def plan_export(
             index = ids.index(period)
         period_id = ids[index]
     target = output if output is not None else (output_dir or Path()) / workbook_name(budget_path, period_id)
-    if target.suffix.lower() != ".xlsx":
-        raise Refused(
-            msg("{target}: the workbook's name must end in .xlsx", target=str(target)), ExitCode.UNREADABLE
-        )
-    if target.exists() and not force:
-        raise Refused(
-            msg(
-                "{target} already exists: pass --force to overwrite it, or -o another name",
-                target=str(target),
-            ),
-            ExitCode.UNREADABLE,
-        )
+    check_target(target, force=force)
     return ExportPlan(budget, target, project, index)
 
 
 def write_export(plan: ExportPlan, *, lang: str = "it", force: bool = False) -> Path:
     """Write the workbook :func:`plan_export` decided, atomically (:class:`Refused` when the
     file cannot be written: nothing is left behind)."""
-    from .i18n import msg
-    from .i18n.oserrors import os_reason
 
     try:
         if plan.project is None:
@@ -1286,14 +1309,7 @@ def write_export(plan: ExportPlan, *, lang: str = "it", force: bool = False) -> 
 
         return export_report(plan.project, plan.target, period=plan.period, lang=lang, force=force)
     except OSError as exc:
-        raise Refused(
-            msg(
-                "{target}: cannot write the workbook: {reason}",
-                target=str(plan.target),
-                reason=os_reason(exc),
-            ),
-            ExitCode.UNREADABLE,
-        ) from None
+        raise cannot_write(plan.target, exc) from None
 
 
 @dataclass(frozen=True)

@@ -204,34 +204,14 @@ def write_workbook(result: Portfolio, target: Path, *, lang: str = "it", force: 
     """Write the portfolio workbook (:mod:`clustbudget.xlsx.summary`) to ``target``
     atomically; :class:`~clustbudget.pipeline.Refused` (exit 2) when its name does not end in
     ``.xlsx``, it exists (unless ``force``) or cannot be written: nothing is left behind."""
-    from .exitcodes import ExitCode
-    from .i18n import msg
-    from .pipeline import Refused
+    from .pipeline import cannot_write, check_target
 
     target = Path(target)
-    if target.suffix.lower() != ".xlsx":
-        raise Refused(
-            msg("{target}: the workbook's name must end in .xlsx", target=str(target)), ExitCode.UNREADABLE
-        )
-    if target.exists() and not force:
-        raise Refused(
-            msg(
-                "{target} already exists: pass --force to overwrite it, or -o another name",
-                target=str(target),
-            ),
-            ExitCode.UNREADABLE,
-        )
+    check_target(target, force=force)
     from .xlsx import _write
     from .xlsx.summary import build
 
     try:
         return _write(build(result, lang), target, force)
     except OSError as exc:
-        raise Refused(
-            msg(
-                "{target}: cannot write the workbook: {reason}",
-                target=str(target),
-                reason=exc.strerror or str(exc),
-            ),
-            ExitCode.UNREADABLE,
-        ) from None
+        raise cannot_write(target, exc) from None

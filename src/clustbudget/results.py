@@ -31,7 +31,7 @@ from .indicators import (
 )
 from .loading import load_file
 from .money import ZERO, round_cents
-from .pipeline import ProjectResult, Refused, check_indicators, computed_project
+from .pipeline import ProjectResult, Refused, cannot_write, check_indicators, check_target, computed_project
 from .variations import in_force
 
 
@@ -381,19 +381,12 @@ def check_targets(targets: list[Path], *, force: bool = False) -> None:
     """Refuse (:class:`Refused`, exit 2) a target that is neither .xlsx nor .pdf, or that
     exists (unless ``force``), before anything is computed or written."""
     for target in targets:
-        if target.suffix.lower() not in RESULTS_SUFFIXES:
-            raise Refused(
-                msg("{target}: the report's name must end in .xlsx or .pdf", target=str(target)),
-                ExitCode.UNREADABLE,
-            )
-        if target.exists() and not force:
-            raise Refused(
-                msg(
-                    "{target} already exists: pass --force to overwrite it, or -o another name",
-                    target=str(target),
-                ),
-                ExitCode.UNREADABLE,
-            )
+        check_target(
+            target,
+            force=force,
+            suffixes=RESULTS_SUFFIXES,
+            wrong_name=msg("{target}: the report's name must end in .xlsx or .pdf", target=str(target)),
+        )
 
 
 def write_results(
@@ -415,17 +408,6 @@ def write_results(
                 from .xlsx.results import write_results_xlsx
 
                 written.append(write_results_xlsx(res, pack, target, lang=lang, force=force))
-        except FileExistsError:
-            raise Refused(
-                msg(
-                    "{target} already exists: pass --force to overwrite it, or -o another name",
-                    target=str(target),
-                ),
-                ExitCode.UNREADABLE,
-            ) from None
         except OSError as exc:
-            raise Refused(
-                msg("{target}: cannot be written ({why})", target=str(target), why=exc.strerror or str(exc)),
-                ExitCode.UNREADABLE,
-            ) from None
+            raise cannot_write(target, exc) from None
     return written

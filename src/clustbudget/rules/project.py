@@ -55,6 +55,11 @@ DISALLOWING = frozenset(
 accepted figures, which stay right. A rendiconto is exported with them (they are its Checks);
 `export --strict` refuses them as any other error."""
 
+DOCUMENTS = frozenset({"CB240", "CB241"})
+"""The errors about an expense's supporting files (missing, or not the file recorded): the
+figures stand, so a rendiconto and the timesheets are written with them (Controlli lists them);
+the claim package, which carries the files to the Region, is refused."""
+
 
 @dataclass(frozen=True)
 class ReportCheck:
