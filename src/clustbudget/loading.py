@@ -237,11 +237,14 @@ def _validate_bounded(model_cls: type[BaseModel], data: Any) -> tuple[BaseModel 
     for loc, item, entries in long:
         adapter = _list_adapter(item)
         done: list[Any] = []
+        shared: dict[frozenset[str], set[str]] = {}
         for start in range(0, len(entries), LONG_LIST):
             if len(errors) > MAX_SCHEMA_ERRORS:
                 return None, errors, False
             try:
-                done.extend(adapter.validate_python(entries[start : start + LONG_LIST]))
+                done.extend(
+                    _share_fields_sets(adapter.validate_python(entries[start : start + LONG_LIST]), shared)
+                )
             except ValidationError as exc:
                 for err in exc.errors(include_url=False):
                     where = tuple(err["loc"])
@@ -254,6 +257,23 @@ def _validate_bounded(model_cls: type[BaseModel], data: Any) -> tuple[BaseModel 
     for loc, done in values:
         model = _put(model, loc, done)
     return model, [], True
+
+
+def _share_fields_sets(models: list[Any], shared: dict[frozenset[str], set[str]]) -> list[Any]:
+    """``models``, the frozen ones among them given one ``__pydantic_fields_set__`` per set of
+    names written (``shared``) instead of a set each: 0.7 KiB less per expense of a report.
+
+    Safe because nothing changes such a set in place: a frozen model refuses assignment, and
+    pydantic's copies (``model_copy``) copy the set before adding to it.
+    """
+    setattr_ = object.__setattr__
+    for m in models:
+        if isinstance(m, BaseModel) and m.model_config.get("frozen"):
+            names = m.__pydantic_fields_set__
+            one = shared.setdefault(frozenset(names), names)
+            if one is not names:
+                setattr_(m, "__pydantic_fields_set__", one)
+    return models
 
 
 @functools.cache
