@@ -100,3 +100,15 @@ def test_a_long_valid_list_gives_the_same_model_as_one_validation(tmp_path):
     assert loaded.model.model_dump() == whole.model_dump()
     assert len(loaded.model.expenses) == 2 * LONG_LIST + 500
     assert sum(e.amount for e in loaded.model.expenses) == D("25000.00")
+
+
+def test_the_entries_of_a_long_list_share_one_set_of_the_fields_written(tmp_path):
+    # 0.7 KiB an expense: the entries that give the same keys share one fields set, and a copy
+    # that sets more fields has its own (the others keep theirs).
+    path = report(tmp_path, 2 * LONG_LIST + 500)
+    expenses = load_file(path, "r.yaml").model.expenses
+    first = expenses[0].model_fields_set
+    assert all(e.model_fields_set is first for e in expenses)
+    assert first == {"date", "item", "description", "supplier", "document", "amount", "paid", "payment"}
+    copy = expenses[1].model_copy(update={"note": "n"})
+    assert "note" in copy.model_fields_set and "note" not in expenses[2].model_fields_set
