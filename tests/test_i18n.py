@@ -395,3 +395,53 @@ def test_lang_before_the_command_is_the_language_of_the_whole_run(cli, tmp_path)
     # the command's own --lang wins over the one before it
     r = cli("--lang", "it", "validate", "--lang", "en", bad)
     assert "not valid YAML" in r.stdout and "1 file checked" in r.stdout, r.stdout
+
+
+def test_import_expenses_in_italian_gives_every_row_reason_in_italian(cli, tmp_path):
+    """Every kind of bad ledger row (a field pydantic refuses, an empty cell, an unknown item,
+    cash, a document total that is not amount + VAT, a duplicate invoice, a row the report's
+    rules refuse): its reason is Italian, with Italian numbers, and none of the English
+    catalogue's text; reasons of one row are joined the same way in both languages."""
+    import shutil
+
+    from .conftest import EXAMPLE
+
+    shutil.copy(EXAMPLE, tmp_path / EXAMPLE.name)
+    shutil.copytree(EXAMPLE.parent / EXAMPLE.stem, tmp_path / EXAMPLE.stem)
+    report = tmp_path / EXAMPLE.stem / "sal-2.yaml"
+    ledger = tmp_path / "registro.csv"
+    ledger.write_text(
+        "Data;Voce;Descrizione;Fornitore;Numero documento;Importo;IVA;Totale documento;"
+        "Data pagamento;Modalità di pagamento\n"
+        "15/01/2022;D;Ok;Fornitore A;1;100,00;0;100,00;20/01/2022;bonifico\n"
+        "32/01/2022;D;Data;Fornitore B;2;-50,00;0;;20/01/2022;bonifico\n"
+        ";D;Vuota;Fornitore B;3;abc;0;;20/01/2022;bonifico\n"
+        "15/02/2022;Z;Voce;Fornitore C;4;100,00;0;;20/02/2022;contanti\n"
+        "15/02/2022;D;Totale;Fornitore D;5;100,00;22,00;1.500,00;20/02/2022;bonifico\n"
+        "15/02/2022;D;Doppia;Fornitore A;1;100,00;0;;20/02/2022;bonifico\n"
+        "01/03/2022;D;Tardi;Fornitore E;6;100,00;0;;28/02/2023;bonifico\n",
+        encoding="utf-8",
+    )
+    it = cli("import-expenses", ledger, "--into", report, "--lang", "it")
+    en = cli("import-expenses", ledger, "--into", report, "--lang", "en")
+    assert it.returncode == en.returncode == 1, it.stderr
+    lines = it.stderr.splitlines()
+    assert [line.split(":")[1] for line in lines[:-1]] == ["3", "4", "5", "6", "7", "8"], it.stderr
+    assert (
+        ":3: colonna 'Data': 2022-01-32 non è una data del calendario (la cella contiene '32/01/2022'); "
+        "colonna 'Importo': valore negativo '-50,00' (importo): serve un importo maggiore o uguale a zero"
+    ) in it.stderr
+    assert ":4: colonna 'Data': vuota; colonna 'Importo': 'abc' non è un importo" in it.stderr
+    assert ":5: colonna 'Voce': 'Z' non è una voce di costo diretto (A, B, C, D); " in it.stderr
+    assert "colonna 'Modalità di pagamento': 'contanti' (cash) non è un pagamento tracciabile" in it.stderr
+    assert (
+        ":6: colonna 'Totale documento': 1.500,00 € non è imponibile + IVA (100,00 € + 22,00 € = 122,00 €)"
+        in it.stderr
+    )
+    assert ":7: la fattura 1 di Fornitore A è già alla riga 2" in it.stderr
+    assert ":8: CB209 " in it.stderr and "28/02/2023" in it.stderr
+    english = [piece for piece in _english_fragments() if piece in it.stderr]
+    assert not english, english
+    # the same reasons in English, joined the same way
+    assert "column 'Data': empty; column 'Importo': 'abc' is not an amount" in en.stderr
+    assert ":7: invoice 1 of Fornitore A is already in row 2" in en.stderr

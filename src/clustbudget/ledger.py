@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
-from .i18n import msg, nmsg
+from .i18n import Message, joined, msg, nmsg
 from .invoices import document_key, issue_year, same_supplier, supplier_key, supplier_of, vat_key
 from .models import CallPack, CostReport, Expense
 from .payments import normalise, payment_method_of
@@ -620,10 +620,21 @@ def match_columns(
 
     for fld, header in (explicit or {}).items():
         if fld not in FIELDS and fld not in CHECKED:
-            problems.append(f"--map {fld}=…: {fld!r} is not an expense field ({', '.join(FIELDS)})")
+            problems.append(
+                msg(
+                    "--map {field}=…: {field!r} is not an expense field ({fields})",
+                    field=fld,
+                    fields=", ".join(FIELDS),
+                )
+            )
         elif normalise(header) not in index:
             problems.append(
-                f"--map {fld}={header}: no column {header!r} (columns: {', '.join(h for h in headers if h)})"
+                msg(
+                    "--map {field}={header}: no column {header!r} (columns: {columns})",
+                    field=fld,
+                    header=header,
+                    columns=", ".join(h for h in headers if h),
+                )
             )
         elif unambiguous(fld, normalise(header)):
             mapping[fld] = index[normalise(header)]
@@ -639,8 +650,11 @@ def match_columns(
     missing = [f for f in REQUIRED if f not in mapping and f not in ambiguous]
     if missing:
         problems.append(
-            f"no column for {', '.join(missing)}: name them with --map FIELD=HEADER "
-            f"(columns: {', '.join(h for h in headers if h)})"
+            msg(
+                "no column for {fields}: name them with --map FIELD=HEADER (columns: {columns})",
+                fields=", ".join(missing),
+                columns=", ".join(h for h in headers if h),
+            )
         )
     return mapping, problems
 
@@ -751,7 +765,7 @@ def parse_rows(
         if exp.awaiting_payment and exp.paid is None and exp.payments is None:
             awaiting.setdefault((document_key(exp.document), issue_year(exp)), []).append((i, exp))
             continue
-        seen[_invoice_key(exp)] = "already in the report"
+        seen[_invoice_key(exp)] = msg("already in the report")
     allowed = set(pack.expenses.payment_methods)
     comma_decimal = decimal_mark(ledger, [mapping[f] for f in (*NUMERIC, "document_total") if f in mapping])
     share_header = ledger.headers[mapping["eligible_share"]] if "eligible_share" in mapping else ""
@@ -813,24 +827,31 @@ def parse_rows(
         try:
             expense = Expense.model_validate(values)
         except ValidationError as exc:
-            reasons = [
-                f"{_col(parsed, e['loc'])}: {_why(e, ledger)}{_as_written(cells, values, e['loc'])}"
-                for e in exc.errors(include_url=False)
+            reasons: list[str] = [
+                _reason(parsed, e, ledger, cells, values) for e in exc.errors(include_url=False)
             ]
-            parsed.problems.append(RowProblem(number, "; ".join(reasons)))
+            parsed.problems.append(RowProblem(number, joined(reasons)))
             continue
         reasons = []
         if expense.item not in pack.items or pack.items[expense.item].kind == "flat_rate":
             reasons.append(
-                f"{_col(parsed, ('item',))}: {expense.item!r} is not a direct cost item "
-                f"({', '.join(pack.direct_items)})"
+                msg(
+                    "{column}: {item!r} is not a direct cost item ({items})",
+                    column=_col(parsed, ("item",)),
+                    item=expense.item,
+                    items=", ".join(pack.direct_items),
+                )
             )
         if expense.payment is not None and expense.payment not in allowed:
             written = cells.get("payment")
             what = f"{written!r} ({expense.payment})" if expense.payment == "cash" else repr(written)
             reasons.append(
-                f"{_col(parsed, ('payment',))}: {what} is not a traceable payment "
-                f"({', '.join(sorted(allowed))})"
+                msg(
+                    "{column}: {payment} is not a traceable payment ({methods})",
+                    column=_col(parsed, ("payment",)),
+                    payment=what,
+                    methods=", ".join(sorted(allowed)),
+                )
             )
         if document_total is not None:
             reasons.extend(_check_document_total(parsed, expense, document_total))
@@ -862,11 +883,18 @@ def parse_rows(
                 continue
         key = _invoice_key(expense)
         if key in seen:
-            reasons.append(f"invoice {expense.document} of {expense.supplier} is {seen[key]}")
+            reasons.append(
+                msg(
+                    "invoice {document} of {supplier} is {where}",
+                    document=expense.document,
+                    supplier=expense.supplier,
+                    where=seen[key],
+                )
+            )
         if reasons:
-            parsed.problems.append(RowProblem(number, "; ".join(reasons)))
+            parsed.problems.append(RowProblem(number, joined(reasons)))
             continue
-        seen[key] = f"already in row {number}"
+        seen[key] = msg("already in row {row}", row=number)
         parsed.expenses.append((number, values))
     return parsed
 
@@ -929,26 +957,37 @@ def _invoice_key(exp: Expense) -> tuple[str, int, str]:
 def _col(parsed: ParsedLedger, loc: tuple[Any, ...]) -> str:
     fld = str(loc[0]) if loc else "?"
     header = parsed.mapping.get(fld)
-    return f"column {header!r}" if header else fld
+    return msg("column {header!r}", header=header) if header else fld
 
 
-def _as_written(cells: dict[str, Any], values: dict[str, Any], loc: tuple[Any, ...]) -> str:
+def _reason(
+    parsed: ParsedLedger, err: Any, ledger: Ledger, cells: dict[str, Any], values: dict[str, Any]
+) -> Message:
+    """One refused field of a row: its column, why, and the cell as written when it differs."""
+    loc = tuple(err["loc"])
     fld = str(loc[0]) if loc else ""
     cell = cells.get(fld)
     if isinstance(cell, str) and cell.strip() != str(values.get(fld, "")):
-        return f" (the cell reads {cell.strip()!r})"
-    return ""
+        return msg(
+            "{column}: {reason} (the cell reads {cell!r})",
+            column=_col(parsed, loc),
+            reason=_why(err, ledger),
+            cell=cell.strip(),
+        )
+    return msg("{column}: {reason}", column=_col(parsed, loc), reason=_why(err, ledger))
 
 
 def _why(err: Any, ledger: Ledger) -> str:
     if err["type"] == "missing":
         if ledger.path.suffix.lower() in (".xlsx", ".xlsm"):
             # openpyxl reads the value a spreadsheet stored; a formula never computed has none
-            return "empty (if it holds a formula, open and save the file in Excel or LibreOffice)"
-        return "empty"
+            return msg("empty (if it holds a formula, open and save the file in Excel or LibreOffice)")
+        return msg("empty")
     if err["type"] == "extra_forbidden":
-        return "not an expense field"
-    return str(err["msg"])
+        return msg("not an expense field")
+    from .loading import value_reason  # the error path only
+
+    return value_reason(err)
 
 
 # ------------------------------------------------------------------ writing into the report
@@ -1074,10 +1113,15 @@ def parse_mapping(pairs: Iterable[str]) -> dict[str, str]:
     for pair in pairs:
         fld, sep, header = pair.partition("=")
         if not sep or not fld.strip() or not header.strip():
-            raise LedgerError(f"--map {pair!r}: write FIELD=HEADER, e.g. amount=Imponibile")
+            raise LedgerError(msg("--map {pair!r}: write FIELD=HEADER, e.g. amount=Imponibile", pair=pair))
         if fld.strip() not in FIELDS and fld.strip() not in CHECKED:
             raise LedgerError(
-                f"--map {pair!r}: {fld.strip()!r} is not an expense field ({', '.join(FIELDS)})"
+                msg(
+                    "--map {pair!r}: {field!r} is not an expense field ({fields})",
+                    pair=pair,
+                    field=fld.strip(),
+                    fields=", ".join(FIELDS),
+                )
             )
         out[fld.strip()] = header.strip()
     return out
@@ -1206,14 +1250,14 @@ def plan_expenses(
             continue
         for k, (start, lines) in enumerate(spans):
             if start <= f.location.line < start + lines:
-                refused.setdefault(k, []).append(f"{f.code} {f.message}")
+                refused.setdefault(k, []).append(joined([f.code, f.message], " "))
         for k, (start, lines) in enumerate(paid_spans):
             if start <= f.location.line < start + lines:
-                refused_pay.setdefault(k, []).append(f"{f.code} {f.message}")
+                refused_pay.setdefault(k, []).append(joined([f.code, f.message], " "))
     for k, reasons in refused.items():
-        parsed.problems.append(RowProblem(candidates[k][0], "; ".join(reasons)))
+        parsed.problems.append(RowProblem(candidates[k][0], joined(reasons)))
     for k, reasons in refused_pay.items():
-        parsed.problems.append(RowProblem(paying[k][0], "; ".join(reasons)))
+        parsed.problems.append(RowProblem(paying[k][0], joined(reasons)))
     plan.added = [c for k, c in enumerate(candidates) if k not in refused]
     kept_patches = [p for k, p in enumerate(paying) if k not in refused_pay]
     plan.paid = [(row, i, pay) for row, i, pay, kind in kept_patches if kind == "pay"]

@@ -384,6 +384,24 @@ _TYPE_WORDS = {
 }
 
 
+def value_reason(err: Any) -> str:
+    """Why pydantic refused a value, in words of the catalogue (a :class:`Message`): the
+    Message of :mod:`.types`, or the expected type; pydantic's own English only for a type
+    clustbudget does not use."""
+    kind = err["type"]
+    if kind == "cb_value":  # the Message of clustbudget.types, in the error's context
+        return err.get("ctx", {}).get("message") or str(err["msg"])
+    if kind == "literal_error":
+        return msg(
+            "expected one of {expected}, got {shown}",
+            expected=err.get("ctx", {}).get("expected", ""),
+            shown=describe(err.get("input")),
+        )
+    if kind in _TYPE_WORDS:
+        return Message(_TYPE_WORDS[kind], {"shown": describe(err.get("input"))})
+    return str(err["msg"])
+
+
 MAX_SUGGESTIONS = 1_000
 """Unknown keys of one file that get a "did you mean" (difflib is slow: past this many, a
 file of 100,000 unknown keys would take minutes; the rest list the allowed keys)."""
@@ -430,19 +448,7 @@ def _findings_of(loaded: Loaded, errors: list[Any], model_cls: type[BaseModel]) 
             is_key = bool(loc) and loc[-1] == "[key]"
             if is_key:
                 loc = loc[:-1]
-            if kind == "cb_value":  # the Message of clustbudget.types, in the error's context
-                text = err.get("ctx", {}).get("message") or str(err["msg"])
-            elif kind == "literal_error":
-                expected = err.get("ctx", {}).get("expected", "")
-                text = msg(
-                    "expected one of {expected}, got {shown}",
-                    expected=expected,
-                    shown=describe(err.get("input")),
-                )
-            elif kind in _TYPE_WORDS:
-                text = Message(_TYPE_WORDS[kind], {"shown": describe(err.get("input"))})
-            else:
-                text = str(err["msg"])  # pydantic's own wording, for a type clustbudget does not use
+            text = value_reason(err)
             field_name = _field_name(loc)
             if field_name and not is_key:
                 text = msg("{field}: {message}", field=field_name, message=text)

@@ -167,6 +167,14 @@ def nmsg(singular: str, plural: str, n: int, /, **fields: Any) -> Message:
     return Message(singular, {"n": n, **fields}, plural=plural, n=n)
 
 
+def joined(parts: Sequence[object], sep: str = "; ") -> Message:
+    """Messages (or plain text) joined by a separator that is the same in every language
+    (``"; "``): each part is rendered in the language the whole is rendered in."""
+    names = [f"p{i}" for i in range(len(parts))]
+    template = sep.replace("{", "{{").replace("}", "}}").join("{" + n + "}" for n in names)
+    return Message(template, dict(zip(names, parts, strict=True)))
+
+
 def render(text: object, lang: str) -> str:
     """Any text for the user in ``lang``: a Message is rendered, plain text (the user's own,
     a file name) is left as it is."""
