@@ -23,7 +23,9 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+import os
 import re
+import stat
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -33,6 +35,7 @@ from typing import TYPE_CHECKING, Any
 from xml.etree.ElementTree import Element, ParseError
 
 from .i18n import msg
+from .i18n.oserrors import cannot_read, not_a_regular_file
 
 if TYPE_CHECKING:
     from .ledger import ImportPlan
@@ -184,24 +187,28 @@ class EInvoice:
 
 def invoice_files(paths: Iterable[Path]) -> list[Path]:
     """The e-invoice files named, and those in the folders named (``*.xml``, ``*.xml.p7m``,
-    ``*.p7m``; case ignored; hidden files and folders skipped), in a stable order."""
+    ``*.p7m``; case ignored; hidden files and folders skipped), in a stable order.
+
+    A path that exists but cannot be read (a folder or a file without permission, a pipe) is
+    refused with the system's reason: an invoice is never left out without a word."""
     out: list[Path] = []
     for path in paths:
-        if path.is_dir():
-            found = sorted(
-                p
-                for p in path.rglob("*")
-                if p.is_file()
-                and _is_einvoice_name(p.name)
-                and not any(part.startswith(".") for part in p.relative_to(path).parts)
-            )
+        try:
+            st = path.stat()
+        except FileNotFoundError:
+            raise EInvoiceError(msg("{path}: no such file", path=str(path))) from None
+        except OSError as exc:
+            raise EInvoiceError(cannot_read(path, exc)) from None
+        if stat.S_ISDIR(st.st_mode):
+            found = sorted(_einvoices_under(path))
             if not found:
                 raise EInvoiceError(msg("{path}: no .xml or .xml.p7m file in this folder", path=str(path)))
             out.extend(found)
-        elif path.is_file():
-            out.append(path)
         else:
-            raise EInvoiceError(msg("{path}: no such file", path=str(path)))
+            problem = not_a_regular_file(path, st.st_mode)
+            if problem is not None:
+                raise EInvoiceError(cannot_read(path, problem))
+            out.append(path)
         if len(out) > MAX_EINVOICE_FILES:
             raise EInvoiceError(
                 msg(
@@ -210,6 +217,34 @@ def invoice_files(paths: Iterable[Path]) -> list[Path]:
                 )
             )
     return out
+
+
+def _einvoices_under(root: Path) -> list[Path]:
+    """The e-invoice files under ``root`` at any depth, outside hidden folders: a loop over a
+    stack (a tree 1,000 folders deep is walked like a flat one), symlinked folders not entered;
+    a folder that cannot be listed is refused (:class:`EInvoiceError`), not passed over."""
+    found: list[Path] = []
+    folders = [root]
+    while folders:
+        folder = folders.pop()
+        try:
+            with os.scandir(folder) as entries:
+                listed = list(entries)
+        except OSError as exc:
+            raise EInvoiceError(cannot_read(folder, exc)) from None
+        for entry in listed:
+            if entry.name.startswith("."):
+                continue
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    folders.append(Path(entry.path))
+                elif _is_einvoice_name(entry.name) and entry.is_file():
+                    found.append(Path(entry.path))
+            except OSError:
+                continue  # a link to nothing: not an invoice
+        if len(found) > MAX_EINVOICE_FILES:
+            break
+    return found
 
 
 def _is_einvoice_name(name: str) -> bool:
@@ -222,9 +257,7 @@ def read_einvoices(path: Path) -> list[EInvoice]:
     try:
         size = path.stat().st_size
     except OSError as exc:
-        raise EInvoiceError(
-            msg("{path}: cannot read: {reason}", path=str(path), reason=exc.strerror or str(exc))
-        ) from None
+        raise EInvoiceError(cannot_read(path, exc)) from None
     if size > MAX_EINVOICE_BYTES:
         raise EInvoiceError(
             msg(
@@ -236,9 +269,7 @@ def read_einvoices(path: Path) -> list[EInvoice]:
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        raise EInvoiceError(
-            msg("{path}: cannot read: {reason}", path=str(path), reason=exc.strerror or str(exc))
-        ) from None
+        raise EInvoiceError(cannot_read(path, exc)) from None
     signed = path.name.lower().endswith(".p7m")
     xml = signed_content(raw, path) if signed else raw
     return parse_fatturapa(xml, path, signed=signed, sha256=hashlib.sha256(raw).hexdigest())
@@ -477,9 +508,7 @@ def load_assignments(path: Path) -> dict[str, Assignment]:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except OSError as exc:
-        raise EInvoiceError(
-            msg("{path}: cannot read: {reason}", path=str(path), reason=exc.strerror or str(exc))
-        ) from None
+        raise EInvoiceError(cannot_read(path, exc)) from None
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else 1

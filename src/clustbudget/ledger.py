@@ -293,9 +293,18 @@ def read_ledger(
     The header is row ``header_row`` (numbered as the spreadsheet shows it) when given, else
     the first row that names the fields (:func:`find_header`): title lines above it are skipped.
     """
-    if not path.is_file():
-        raise LedgerError(msg("{path}: no such file", path=str(path)))
-    if path.stat().st_size > MAX_LEDGER_BYTES:
+    from .i18n.oserrors import cannot_read, not_a_regular_file
+
+    try:
+        st = path.stat()
+        problem = not_a_regular_file(path, st.st_mode)
+        if problem is not None:
+            raise problem
+    except FileNotFoundError:
+        raise LedgerError(msg("{path}: no such file", path=str(path))) from None
+    except OSError as exc:
+        raise LedgerError(cannot_read(path, exc)) from None
+    if st.st_size > MAX_LEDGER_BYTES:
         raise LedgerError(
             msg(
                 "{path}: file is too large (at most {limit:,} bytes): split it by period",
@@ -304,12 +313,15 @@ def read_ledger(
             )
         )
     suffix = path.suffix.lower()
-    if suffix in (".xlsx", ".xlsm"):
-        rows = _read_xlsx(path, sheet)
-    elif suffix in (".csv", ".txt", ".tsv"):
-        rows = _read_csv(path)
-    else:
-        raise LedgerError(msg("{path}: a ledger is a .csv or .xlsx file", path=str(path)))
+    try:
+        if suffix in (".xlsx", ".xlsm"):
+            rows = _read_xlsx(path, sheet)
+        elif suffix in (".csv", ".txt", ".tsv"):
+            rows = _read_csv(path)
+        else:
+            raise LedgerError(msg("{path}: a ledger is a .csv or .xlsx file", path=str(path)))
+    except OSError as exc:  # exists, but cannot be read (permissions, a disk error)
+        raise LedgerError(cannot_read(path, exc)) from None
     return _table(path, rows, header_row, explicit)
 
 

@@ -196,7 +196,7 @@ class ReportResult:
         return self.loaded.model if isinstance(self.loaded.model, CostReport) else None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class InvoicePart:
     """One line that charges (part of) an invoice: its report, its index, its charge (the
     part of the invoice's taxable amount: amount × eligible share)."""

@@ -57,3 +57,22 @@ def os_reason(exc: OSError) -> Message | str:
         return reason
     text = exc.strerror or str(exc)
     return f"{name}: {text}" if name else text
+
+
+def cannot_read(path: object, exc: OSError) -> Message:
+    """``PATH: cannot read: REASON``: an input that exists but cannot be read (permissions, a
+    folder given as a file, a pipe), worded by its errno in the run's language."""
+    return msg("{path}: cannot read: {reason}", path=str(path), reason=os_reason(exc))
+
+
+def not_a_regular_file(path: object, mode: int) -> OSError | None:
+    """Why a path that exists cannot be read as a file (``stat``'s ``mode``), or None when it is
+    a regular file: a folder is EISDIR; a pipe, a socket or a device is refused before it is
+    opened (opening a FIFO would wait for a writer that never comes)."""
+    import stat
+
+    if stat.S_ISREG(mode):
+        return None
+    if stat.S_ISDIR(mode):
+        return IsADirectoryError(errno.EISDIR, "Is a directory", str(path))
+    return OSError(errno.EINVAL, msg("not a regular file (a pipe, a socket or a device)"), str(path))
