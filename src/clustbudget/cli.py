@@ -916,7 +916,10 @@ def import_expenses(
         ),
     ],
     into: Annotated[
-        Path, typer.Option("--into", help="The cost report to add the expenses to.", show_default=False)
+        Path,
+        typer.Option(
+            "--into", help="The cost report to add the expenses to.", show_default=False, metavar="REPORT"
+        ),
     ],
     mapping: Annotated[
         list[str] | None,
@@ -1048,7 +1051,10 @@ def import_invoices(
         ),
     ],
     into: Annotated[
-        Path, typer.Option("--into", help="The cost report to add the invoices to.", show_default=False)
+        Path,
+        typer.Option(
+            "--into", help="The cost report to add the invoices to.", show_default=False, metavar="REPORT"
+        ),
     ],
     item: Annotated[
         str | None, typer.Option("--item", help="The item every invoice goes to (e.g. D).", metavar="ITEM")
@@ -1210,7 +1216,10 @@ def import_hours(
         ),
     ],
     into: Annotated[
-        Path, typer.Option("--into", help="The cost report to add the hours to.", show_default=False)
+        Path,
+        typer.Option(
+            "--into", help="The cost report to add the hours to.", show_default=False, metavar="REPORT"
+        ),
     ],
     project: Annotated[
         str | None,
@@ -1419,7 +1428,8 @@ class SchemaKind(StrEnum):
 @app.command()
 def schema(
     kind: Annotated[
-        SchemaKind, typer.Argument(help="Which file kind: budget, report, pack or indicators.")
+        SchemaKind,
+        typer.Argument(help="Which file kind: budget, report, pack or indicators.", metavar="KIND"),
     ] = SchemaKind.budget,
     lang: LangOpt = None,
 ) -> int:
