@@ -177,8 +177,8 @@ def _selection(select: list[str] | None, ignore: list[str] | None) -> Selection:
     def split(values: list[str] | None) -> tuple[str, ...]:  # --select CB1,CB2 as ruff takes it
         return tuple(p.strip().upper() for v in values or () for p in v.split(",") if p.strip())
 
-    codes = all_rules()
     chosen, skipped = split(select), split(ignore)
+    codes = all_rules() if chosen or skipped else {}
     for prefix in (*chosen, *skipped):
         if not any(c.startswith(prefix) for c in codes):
             fail(msg("no rule code starts with {prefix!r}: see 'clustbudget rules'", prefix=prefix))
