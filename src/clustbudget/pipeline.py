@@ -28,6 +28,7 @@ from .compute import (
     budget_vs_actual,
     contribution_due,
     disallowed_costs,
+    invoice_charge,
     not_accepted,
     period_figures,
     report_costs,
@@ -224,12 +225,25 @@ class ProjectResult:
     pending: list[Version] = field(default_factory=list)
     """Revisions still pending: never counted, shown beside by ``report --with-pending``."""
     parts: dict[tuple[int, int], list[InvoicePart]] = field(default_factory=dict)
-    """For each claimed expense, ``(id(report's Loaded), index)``: every line of the project
-    that charges the same invoice, itself included, in period order."""
+    """For each claimed expense whose invoice other lines of the project charge too,
+    ``(id(report's Loaded), index)``: every line that charges it, itself included, in period
+    order. A line alone on its invoice is not kept (most are): :meth:`parts_of` gives it."""
+    grouped: set[int] = field(default_factory=set)
+    """``id`` of the ``Loaded`` of each report whose claimed lines were grouped by invoice."""
 
     def parts_of(self, result: ReportResult, index: int) -> list[InvoicePart]:
-        """The lines charging the same invoice as expense ``index`` of ``result``."""
-        return self.parts.get((id(result.loaded), index), [])
+        """The lines charging the same invoice as expense ``index`` of ``result`` (none when
+        it is not claimed, or its report was not grouped: a budget with errors)."""
+        shared = self.parts.get((id(result.loaded), index))
+        if shared is not None:
+            return shared
+        report = result.report
+        if id(result.loaded) not in self.grouped or report is None or not 0 <= index < len(report.expenses):
+            return []
+        expense = report.expenses[index]
+        if not expense.claimed:
+            return []
+        return [InvoicePart(result, index, invoice_charge(expense), expense, report.period.id)]
 
     @property
     def computed(self) -> list[ReportResult]:
@@ -400,7 +414,11 @@ def compute_project(
         return project
     model, pack = budget.budget, budget.pack
     by_loaded = {id(r.loaded): r for r in valid}
+    if state.context is not None:
+        project.grouped.update(id(rc.loaded) for rc in state.context.reports)
     for group in state.context.invoices if state.context is not None else []:
+        if len(group) == 1:  # alone on its invoice: parts_of gives it when asked
+            continue
         shared = [
             InvoicePart(
                 by_loaded[id(p.rc.loaded)],
