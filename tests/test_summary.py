@@ -204,3 +204,22 @@ def test_cli_writes_the_workbook_and_refuses_to_overwrite(portfolio_dir: Path, t
     assert run_cli("summary", "generated", "-o", target, "--force", cwd=portfolio_dir).returncode == 0
     ws = openpyxl.load_workbook(target)["Portafoglio"]
     assert ws.cell(4, 1).value == "Progetto"
+
+
+def test_the_portfolio_title_says_project_or_projects(portfolio_dir: Path, tmp_path: Path) -> None:
+    """One project is "di 1 progetto" / "1 project", never "1 progetti"; the terminal's title too."""
+    one = run_cli("summary", "--lang", "it", "budgets", "-o", tmp_path / "uno.xlsx", cwd=portfolio_dir)
+    assert one.returncode == 0, one.stderr
+    assert "Portafoglio: 1 progetto" in one.stdout and "1 progetti" not in one.stdout
+    assert (
+        openpyxl.load_workbook(tmp_path / "uno.xlsx")["Portafoglio"]["A1"].value
+        == "Portafoglio di 1 progetto"
+    )
+    two = run_cli("summary", "--lang", "it", "generated", "-o", tmp_path / "due.xlsx", cwd=portfolio_dir)
+    assert (
+        openpyxl.load_workbook(tmp_path / "due.xlsx")["Portafoglio"]["A1"].value
+        == "Portafoglio di 4 progetti"
+    )
+    assert two.returncode == 0 and "Portafoglio: 4 progetti" in two.stdout
+    en = run_cli("summary", "--lang", "en", "budgets", cwd=portfolio_dir)
+    assert "Portfolio: 1 project" in en.stdout and "1 projects" not in en.stdout
