@@ -834,6 +834,8 @@ def timesheet(
     """
     from .timesheet import write_timesheets
 
+    if month is not None:
+        month = _month_option(month, "clustbudget timesheet", terminal_lang(lang))
     return _write_period_documents(
         report,
         output,
@@ -849,6 +851,21 @@ def timesheet(
     )
 
 
+def _month_option(value: str, command: str, lang: str) -> str:
+    """A ``--month`` value as ``YYYY-MM`` (``2022-4`` and ``2022-04`` alike), or a usage error
+    (exit 2) that says how to write it: ``2022-13`` is no month, not a month without hours."""
+    import re
+
+    m = re.fullmatch(r"\s*(\d{4})-(\d{1,2})\s*", value)
+    if m is None or not 1 <= int(m.group(2)) <= 12:
+        fail(
+            see_help(msg("--month {month!r}: write a month as YYYY-MM, e.g. 2022-04", month=value), command),
+            ExitCode.UNREADABLE,
+            lang,
+        )
+    return f"{m.group(1)}-{int(m.group(2)):02d}"
+
+
 def _write_period_documents(
     report: Path,
     output: Path | None,
@@ -861,17 +878,14 @@ def _write_period_documents(
     month: str | None = None,
 ) -> int:
     """What `timesheet` and `hourly-cost` share: the report's project, the files written (or
-    refused with exit 2), a line per file, exit 1 with `nothing` when no file was due. A
-    ``--month`` not written YYYY-MM, or a person or month that is not the period's, is a usage
+    refused with exit 2), a line per file, exit 1 with `nothing` when no file was due. A person
+    or a month (already checked by :func:`_month_option`) that is not the period's is a usage
     error (exit 2)."""
     from .pipeline import Refused
-    from .timesheet import MONTH, asked_for, project_of_report, written_or_refused
+    from .timesheet import asked_for, project_of_report, written_or_refused
 
     language = terminal_lang(lang)
     usage = f"clustbudget {command}"
-    if month is not None and not MONTH.fullmatch(month):
-        problem = msg("--month {month!r} is not a month: write it as YYYY-MM, e.g. 2022-04", month=month)
-        fail(see_help(problem, usage), ExitCode.UNREADABLE, language)
     book_lang = lang.value if lang is not None else workbook_lang()
     folder = output if output is not None else _saved_folder([report], language)
     try:

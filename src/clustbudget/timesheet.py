@@ -282,10 +282,6 @@ def period_result(project: ProjectResult, period_id: str | None) -> ReportResult
     raise KeyError(period_id)
 
 
-MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
-"""A month as ``--month`` takes it: ``YYYY-MM``, the month 01 to 12."""
-
-
 def asked_for(
     project: ProjectResult, period_id: str | None, *, person: str | None = None, month: str | None = None
 ) -> Message | None:
