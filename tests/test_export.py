@@ -1049,3 +1049,26 @@ def test_libreoffice_recalculates_generated_budgets_to_the_cent(specs: list[Spec
             assert_figures_match(path, result, lang)  # the cached results
             assert_figures_match(copies[wrong], result, lang)  # LibreOffice's
             assert_recalculated_from_wrong_cache(path, wrong, copies[wrong])
+
+
+def test_a_sheets_rows_are_kept_compressed_and_given_back_as_written():
+    # A 200,000-expense rendiconto: its rows' XML is held compressed (a tenth of the text)
+    # while the workbook is built, and the sheet receives it byte for byte.
+    from clustbudget.xlsx.sheetxml import Rows, Style
+
+    style = Style(1, 2)
+    rows = Rows()
+    written = []
+    for i in range(20_000):
+        rows.append([(f"Fornitore {i} S.r.l. è", style), (Decimal(i) / 100, style), None, (i, style)])
+        written.append(
+            f'<row r="{i + 1}"><c r="A{i + 1}" s="1" t="inlineStr"><is><t xml:space="preserve">'
+            f'Fornitore {i} S.r.l. è</t></is></c><c r="B{i + 1}" s="1"><v>{Decimal(i) / 100:f}</v></c>'
+            f'<c r="D{i + 1}" s="1"><v>{i}</v></c></row>'
+        )
+    text = "".join(written).encode("utf-8")
+    assert sum(map(len, rows._packed)) < len(text) / 5
+    assert b"".join(rows.xml()) == text
+    rows.append([("after", style)])  # still open: reading does not end it
+    assert b"".join(rows.xml()).endswith(b"after</t></is></c></row>")
+    assert rows.dimension == "A1:D20001"

@@ -224,6 +224,52 @@ def test_help_is_italian_under_an_italian_locale(cli):
     assert "Show this message" not in sub.stdout and "Options" not in sub.stdout
 
 
+def test_every_help_is_italian_under_an_italian_locale_and_with_lang_it(cli):
+    """The main help (options, the command list and its one-line descriptions) and every
+    command's --help: no English catalogue text, no typer word, no English placeholder."""
+    import typer
+
+    from clustbudget.cli import app
+    from clustbudget.i18n import pgettext
+    from clustbudget.i18n.extract import entries
+
+    group = typer.main.get_command(app)
+    commands = [name for name, c in group.commands.items() if not c.hidden]  # type: ignore[attr-defined]
+    assert len(commands) >= 15
+    fragments = _english_fragments()
+    placeholders = {
+        e.msgid for e in entries() if e.context == "metavar" and pgettext("metavar", e.msgid, "it") != e.msgid
+    }
+    assert {"REPORT", "CODE", "YYYY-MM", "PATH"} <= placeholders
+    typer_words = (
+        "Usage:",
+        "Options",
+        "Arguments",
+        "Commands",
+        "[default",
+        "[required]",
+        "COMMAND",
+        "<path>",
+    )
+    it_locale = {"LANG": "it_IT.UTF-8", "COLUMNS": "200"}
+    runs = [("", cli("--help", env=it_locale)), *((c, cli(c, "--help", env=it_locale)) for c in commands)]
+    runs.append(("--lang it", cli("--lang", "it", "--help", env={"COLUMNS": "200"})))
+    runs.append(("timesheet --lang it", cli("timesheet", "--help", "--lang", "it", env={"COLUMNS": "200"})))
+    leaks = []
+    for name, r in runs:
+        assert r.returncode == 0, (name, r.stderr)
+        out = r.stdout
+        assert "Uso: clustbudget" in out and "Opzioni" in out, name
+        words = set(re.findall(r"[A-Za-z][A-Za-z_=|.-]*", out))
+        leaks += [f"{name}: {p!r}" for p in fragments if re.search(rf"(?<!\w){re.escape(p)}(?!\w)", out)]
+        leaks += [f"{name}: {w!r}" for w in typer_words if w in out]
+        leaks += [f"{name}: placeholder {p}" for p in placeholders if p in words]
+    assert not leaks, "\n".join(leaks)
+    top = runs[0][1].stdout
+    assert "COMANDO [ARGOMENTI]..." in top and "Installa il completamento" in top
+    assert "Aggiunge a un rendiconto le spese di un registro contabile" in top  # the command list
+
+
 def test_help_follows_lang_and_english_stays_the_default(cli):
     assert "Mostra un budget in tabella" in cli("show", "--help", "--lang", "it").stdout
     english = cli("show", "--help")

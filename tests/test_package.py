@@ -178,7 +178,7 @@ def test_an_interrupted_run_leaves_nothing(project, tmp_path, monkeypatch, targe
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(clustbudget.elenco, "write_csv", broken)
-    with pytest.raises(Refused, match="cannot write the package: No space left on device"):
+    with pytest.raises(Refused, match="cannot write the package: no space left on the disk"):
         package(project, tmp_path / target)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["budgets"]
 

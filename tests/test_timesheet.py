@@ -201,6 +201,35 @@ def test_the_timesheet_command(tmp_path):
     assert len(list((tmp_path / "st").iterdir())) == 4
 
 
+@pytest.mark.parametrize("month", ["2022-13", "2022-00", "13", "2022/04", "april", ""])
+def test_a_month_that_is_no_month_is_a_usage_error_in_both_languages(tmp_path, month):
+    from .conftest import run_cli
+
+    it = run_cli("timesheet", SAL2, "--month", month, "-o", tmp_path, "--lang", "it")
+    en = run_cli("timesheet", SAL2, "--month", month, "-o", tmp_path, env={"LANG": "en_GB.UTF-8"})
+    assert (it.returncode, en.returncode) == (2, 2), (it.stderr, en.stderr)
+    assert it.stderr == (
+        f"clustbudget: --month {month!r}: scrivi il mese come AAAA-MM, per esempio 2022-04 "
+        "(vedi 'clustbudget timesheet --help')\n"
+    )
+    assert en.stderr == (
+        f"clustbudget: --month {month!r}: write a month as YYYY-MM, e.g. 2022-04 "
+        "(see 'clustbudget timesheet --help')\n"
+    )
+    assert not it.stdout and not en.stdout and not list(tmp_path.iterdir())
+
+
+def test_a_month_may_be_written_without_its_leading_zero_and_hourly_cost_has_no_month(tmp_path):
+    from .conftest import run_cli
+
+    r = run_cli("timesheet", SAL2, "--person", "cluster-manager", "--month", "2022-4", "-o", tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert "timesheet-SAL-2-cluster-manager-2022-04.xlsx" in r.stdout
+    hc = run_cli("hourly-cost", SAL2, "--month", "2022-13", "-o", tmp_path / "hc", "--lang", "it")
+    assert hc.returncode == 2 and len(hc.stderr.splitlines()) == 1
+    assert hc.stderr.startswith("clustbudget: opzione inesistente: --month"), hc.stderr
+
+
 def test_a_failing_writer_leaves_no_file(tmp_path, monkeypatch):
     from clustbudget.xlsx import timesheet as xlsx_timesheet
 

@@ -834,6 +834,8 @@ def timesheet(
     """
     from .timesheet import write_timesheets
 
+    if month is not None:
+        month = _month_option(month, "clustbudget timesheet", terminal_lang(lang))
     return _write_period_documents(
         report,
         output,
@@ -844,6 +846,21 @@ def timesheet(
         ),
         msg("no hours for that person or month in the report"),
     )
+
+
+def _month_option(value: str, command: str, lang: str) -> str:
+    """A ``--month`` value as ``YYYY-MM`` (``2022-4`` and ``2022-04`` alike), or a usage error
+    (exit 2) that says how to write it: ``2022-13`` is no month, not a month without hours."""
+    import re
+
+    m = re.fullmatch(r"\s*(\d{4})-(\d{1,2})\s*", value)
+    if m is None or not 1 <= int(m.group(2)) <= 12:
+        fail(
+            see_help(msg("--month {month!r}: write a month as YYYY-MM, e.g. 2022-04", month=value), command),
+            ExitCode.UNREADABLE,
+            lang,
+        )
+    return f"{m.group(1)}-{int(m.group(2)):02d}"
 
 
 def _write_period_documents(
@@ -916,7 +933,10 @@ def import_expenses(
         ),
     ],
     into: Annotated[
-        Path, typer.Option("--into", help="The cost report to add the expenses to.", show_default=False)
+        Path,
+        typer.Option(
+            "--into", help="The cost report to add the expenses to.", show_default=False, metavar="REPORT"
+        ),
     ],
     mapping: Annotated[
         list[str] | None,
@@ -1048,7 +1068,10 @@ def import_invoices(
         ),
     ],
     into: Annotated[
-        Path, typer.Option("--into", help="The cost report to add the invoices to.", show_default=False)
+        Path,
+        typer.Option(
+            "--into", help="The cost report to add the invoices to.", show_default=False, metavar="REPORT"
+        ),
     ],
     item: Annotated[
         str | None, typer.Option("--item", help="The item every invoice goes to (e.g. D).", metavar="ITEM")
@@ -1210,7 +1233,10 @@ def import_hours(
         ),
     ],
     into: Annotated[
-        Path, typer.Option("--into", help="The cost report to add the hours to.", show_default=False)
+        Path,
+        typer.Option(
+            "--into", help="The cost report to add the hours to.", show_default=False, metavar="REPORT"
+        ),
     ],
     project: Annotated[
         str | None,
@@ -1419,7 +1445,8 @@ class SchemaKind(StrEnum):
 @app.command()
 def schema(
     kind: Annotated[
-        SchemaKind, typer.Argument(help="Which file kind: budget, report, pack or indicators.")
+        SchemaKind,
+        typer.Argument(help="Which file kind: budget, report, pack or indicators.", metavar="KIND"),
     ] = SchemaKind.budget,
     lang: LangOpt = None,
 ) -> int:

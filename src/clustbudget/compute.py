@@ -340,7 +340,10 @@ def paid_by(expense: Expense, day: Date) -> Decimal | None:
 
 def invoice_charge(expense: Expense) -> Decimal:
     """The part of the invoice's taxable amount this line charges: amount × eligible share."""
-    return expense.amount * (expense.eligible_share if expense.eligible_share is not None else 1)
+    share = expense.eligible_share
+    # Without a share the charge is the amount itself (the same value and digits as amount × 1,
+    # without a new Decimal kept per line).
+    return expense.amount if share is None else expense.amount * share
 
 
 def expense_eligible(
@@ -371,6 +374,10 @@ class ReportCosts:
         return self.staff[i].item if kind == "staff" else self.expenses[i].item
 
 
+_WHOLE = Decimal(1)
+"""The share of an expense that gives none (one Decimal for all of them)."""
+
+
 def report_costs(report: CostReport, vat_recoverable: bool, default_hours: Decimal) -> ReportCosts:
     """Compute the claimed cost of each staff entry and each expense of a report."""
     staff = []
@@ -395,7 +402,7 @@ def report_costs(report: CostReport, vat_recoverable: bool, default_hours: Decim
         )
     expenses = []
     for i, e in enumerate(report.expenses):
-        share_ = e.eligible_share if e.eligible_share is not None else Decimal(1)
+        share_ = e.eligible_share if e.eligible_share is not None else _WHOLE
         vat_ok, eligible = expense_eligible(e.amount, e.vat, e.eligible_share, vat_recoverable)
         expenses.append(ExpenseCost(i, e.item, vat_ok, share_, eligible, e.claimed))
     return ReportCosts(staff, expenses)

@@ -606,8 +606,11 @@ class Expense(_Model):
         examples=["800.00"],
     )
     approved_note: Text | None = Field(None, examples=["quota non pertinente al progetto"])
+    # A factory, not a default of []: pydantic deep-copies a mutable default for every
+    # expense that leaves it out (a copy.deepcopy call each: 6% of validate's time at 20,000).
     attachments: Annotated[list[AttachmentRef], BeforeValidator(_none_as_empty_list)] = Field(
-        [],
+        default_factory=list,
+        json_schema_extra={"default": []},
         description="The expense's files (invoice, receipts), relative to the report: a path, or "
         "{file, sha256, kind}; a missing file is CB240, a different SHA-256 CB241",
         examples=[["fatture/ft-77-2023.pdf", {"file": "quietanze/cro-1234.pdf", "kind": "payment"}]],

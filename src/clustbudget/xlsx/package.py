@@ -9,10 +9,10 @@ Writing that file atomically is :func:`clustbudget.atomic.write_atomic`'s job.
 from __future__ import annotations
 
 import zipfile
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from io import BytesIO
-from typing import IO, TYPE_CHECKING, BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 from .sheetxml import Rows
 
@@ -21,7 +21,6 @@ if TYPE_CHECKING:
 
 EMPTY_SHEET_DATA = b"<sheetData></sheetData>"
 SHEET_VIEWS = b"<sheetViews>"
-_CHUNK = 1 << 16
 
 
 @dataclass(frozen=True)
@@ -57,7 +56,8 @@ class Package:
                 entry.compress_type = zipfile.ZIP_DEFLATED
                 with package.open(entry, "w", force_zip64=True) as sheet:
                     sheet.write(head + b"<sheetData>")
-                    _stream(sheet, rows)
+                    for piece in rows.xml():
+                        sheet.write(piece)
                     sheet.write(b"</sheetData>" + tail)
 
 
@@ -73,15 +73,3 @@ def package_of(wb: Workbook, sheet_names: Sequence[str], rows: Mapping[str, Rows
     wb.save(skeleton)
     entries = {f"xl/worksheets/sheet{i}.xml": rows[name] for i, name in enumerate(sheet_names, 1)}
     return Package(skeleton.getvalue(), entries)
-
-
-def _stream(out: IO[bytes], rows: Iterable[str]) -> None:
-    buffer: list[str] = []
-    size = 0
-    for row in rows:
-        buffer.append(row)
-        size += len(row)
-        if size >= _CHUNK:
-            out.write("".join(buffer).encode("utf-8"))
-            buffer, size = [], 0
-    out.write("".join(buffer).encode("utf-8"))

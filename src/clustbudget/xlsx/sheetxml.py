@@ -20,6 +20,7 @@ every formula themselves.
 from __future__ import annotations
 
 import re
+import zlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -142,11 +143,23 @@ def cell_xml(ref: str, value: Value, style: Style) -> str:
     raise TypeError(f"cannot write a {type(value).__name__} to a cell")
 
 
+_BATCH = 1 << 16
+"""Characters of row text gathered before they are compressed (:class:`Rows`)."""
+
+
 class Rows:
-    """The rows of one worksheet, appended in order; tracks text widths for the columns."""
+    """The rows of one worksheet, appended in order; tracks text widths for the columns.
+
+    The rows' XML is kept compressed (zlib, level 1), a batch of :data:`_BATCH` characters at
+    a time: a 200,000-expense rendiconto holds about 25 MiB of it instead of 230 MiB.
+    :meth:`xml` gives it back as written.
+    """
 
     def __init__(self) -> None:
-        self.chunks: list[str] = []
+        self._batch: list[str] = []
+        self._batch_size = 0
+        self._packed: list[bytes] = []
+        self._packer: zlib._Compress | None = None
         self.count = 0
         self.columns = 0
         self.widths: dict[int, int] = {}
@@ -176,8 +189,20 @@ class Rows:
         if last > self.columns:
             self.columns = last
         ht = f' ht="{height}" customHeight="1"' if height else ""
-        self.chunks.append(f'<row r="{r}"{ht}>{"".join(parts)}</row>')
+        row = f'<row r="{r}"{ht}>{"".join(parts)}</row>'
+        self._batch.append(row)
+        self._batch_size += len(row)
+        if self._batch_size >= _BATCH:
+            self._pack()
         return r
+
+    def _pack(self) -> None:
+        if self._packer is None:  # a small sheet never needs one
+            self._packer = zlib.compressobj(1)
+        packed = self._packer.compress("".join(self._batch).encode("utf-8"))
+        if packed:
+            self._packed.append(packed)
+        self._batch, self._batch_size = [], 0
 
     @property
     def dimension(self) -> str:
@@ -186,5 +211,14 @@ class Rows:
             return "A1"
         return f"A1:{column_letter(self.columns)}{self.count}"
 
-    def __iter__(self) -> Iterator[str]:
-        return iter(self.chunks)
+    def xml(self) -> Iterator[bytes]:
+        """The rows appended so far, as UTF-8 XML in pieces (rows can still be appended after)."""
+        last = "".join(self._batch).encode("utf-8")
+        if self._packer is None:
+            yield last
+            return
+        packer = self._packer.copy()
+        unpacker = zlib.decompressobj()
+        for packed in (*self._packed, packer.compress(last) + packer.flush()):
+            yield unpacker.decompress(packed)
+        yield unpacker.flush()
