@@ -20,7 +20,7 @@ CASES = [
     (
         ("variation", EXAMPLE),
         "missing argument 'NEW' (see 'clustbudget variation --help')",
-        "manca l'argomento 'NEW' (vedi 'clustbudget variation --help')",
+        "manca l'argomento 'NUOVO' (vedi 'clustbudget variation --help')",
     ),
     (
         ("import-expenses", "x.csv"),

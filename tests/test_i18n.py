@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import pickle
 import re
 from datetime import date, datetime
@@ -222,6 +223,52 @@ def test_help_is_italian_under_an_italian_locale(cli):
     assert "Controlla budget, rendiconti e pacchetti di bando" in sub.stdout
     assert "Fallisce (uscita 1) anche" in sub.stdout
     assert "Show this message" not in sub.stdout and "Options" not in sub.stdout
+
+
+def test_every_help_is_italian_under_an_italian_locale_and_with_lang_it(cli):
+    """The main help (options, the command list and its one-line descriptions) and every
+    command's --help: no English catalogue text, no typer word, no English placeholder."""
+    import typer
+
+    from clustbudget.cli import app
+    from clustbudget.i18n import pgettext
+    from clustbudget.i18n.extract import entries
+
+    group = typer.main.get_command(app)
+    commands = [name for name, c in group.commands.items() if not c.hidden]  # type: ignore[attr-defined]
+    assert len(commands) >= 15
+    fragments = _english_fragments()
+    placeholders = {
+        e.msgid for e in entries() if e.context == "metavar" and pgettext("metavar", e.msgid, "it") != e.msgid
+    }
+    assert {"REPORT", "CODE", "YYYY-MM", "PATH"} <= placeholders
+    typer_words = (
+        "Usage:",
+        "Options",
+        "Arguments",
+        "Commands",
+        "[default",
+        "[required]",
+        "COMMAND",
+        "<path>",
+    )
+    it_locale = {"LANG": "it_IT.UTF-8", "COLUMNS": "200"}
+    runs = [("", cli("--help", env=it_locale)), *((c, cli(c, "--help", env=it_locale)) for c in commands)]
+    runs.append(("--lang it", cli("--lang", "it", "--help", env={"COLUMNS": "200"})))
+    runs.append(("timesheet --lang it", cli("timesheet", "--help", "--lang", "it", env={"COLUMNS": "200"})))
+    leaks = []
+    for name, r in runs:
+        assert r.returncode == 0, (name, r.stderr)
+        out = r.stdout
+        assert "Uso: clustbudget" in out and "Opzioni" in out, name
+        words = set(re.findall(r"[A-Za-z][A-Za-z_=|.-]*", out))
+        leaks += [f"{name}: {p!r}" for p in fragments if re.search(rf"(?<!\w){re.escape(p)}(?!\w)", out)]
+        leaks += [f"{name}: {w!r}" for w in typer_words if w in out]
+        leaks += [f"{name}: placeholder {p}" for p in placeholders if p in words]
+    assert not leaks, "\n".join(leaks)
+    top = runs[0][1].stdout
+    assert "COMANDO [ARGOMENTI]..." in top and "Installa il completamento" in top
+    assert "Aggiunge a un rendiconto le spese di un registro contabile" in top  # the command list
 
 
 def test_help_follows_lang_and_english_stays_the_default(cli):
@@ -445,3 +492,28 @@ def test_import_expenses_in_italian_gives_every_row_reason_in_italian(cli, tmp_p
     # the same reasons in English, joined the same way
     assert "column 'Data': empty; column 'Importo': 'abc' is not an amount" in en.stderr
     assert ":7: invoice 1 of Fornitore A is already in row 2" in en.stderr
+
+
+INTERNAL_DOCUMENTS = re.compile(r"\bDOMAIN\b|\bFORMAT\b *(§|:)|\bFORMAT\.md\b|\bDOMAIN\.md\b|\bSTYLE\.md\b")
+
+
+def test_no_rule_or_schema_text_cites_an_internal_document(cli):
+    """A Region's officer reads the sources: a rule's summary, citation and explanation, and
+    the JSON Schema's descriptions, in both languages, never name DOMAIN or FORMAT §n (the
+    project's own notes); a check that is the tool's convention says so in words."""
+    leaks = []
+    for lang in ("it", "en"):
+        r = cli("rules", "-f", "json", "--lang", lang)
+        assert r.returncode == 0, r.stderr
+        rules = json.loads(r.stdout)["rules"]
+        assert len(rules) > 90 and all(rule["citation"] and rule["explanation"] for rule in rules)
+        for rule in rules:
+            for key in ("summary", "citation", "explanation"):
+                if INTERNAL_DOCUMENTS.search(rule[key]):
+                    leaks.append(f"{lang} {rule['code']} {key}: {INTERNAL_DOCUMENTS.search(rule[key])[0]}")
+        for kind in ("budget", "report", "pack", "indicators"):
+            schema = cli("schema", kind, "--lang", lang).stdout
+            leaks += [f"{lang} schema {kind}: {m[0]}" for m in INTERNAL_DOCUMENTS.finditer(schema)]
+    assert not leaks, "\n".join(leaks)
+    (cb321,) = json.loads(cli("rules", "CB321", "-f", "json", "--lang", "it").stdout)["rules"]
+    assert cb321["citation"].startswith("Controllo di coerenza del file (clustbudget)")

@@ -114,7 +114,7 @@ def rows_of(project: ProjectResult, result: ReportResult) -> list[Giustificativo
         if not exp.claimed:
             continue
         number = len(out) + 1
-        parts = project.parts.get((id(result.loaded), cost.index))
+        parts = project.parts_of(result, cost.index)
         invoice_taxable = whole_amount([p.expense for p in parts]) if parts else whole_amount([exp])
         line = lines[("expense", cost.index)]
         files = []

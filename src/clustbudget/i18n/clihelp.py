@@ -19,7 +19,7 @@ from typing import Any
 
 import typer.core
 
-from . import N_, default_lang, gettext, lang_from_argv
+from . import N_, default_lang, gettext, lang_from_argv, pgettext
 
 _TYPER_WORDS = {
     "ARGUMENTS_PANEL_TITLE": N_("Arguments"),
@@ -33,7 +33,12 @@ _TYPER_WORDS = {
 }
 USAGE = N_("Usage:")
 OPTIONS_METAVAR = N_("[OPTIONS]")
+COMMAND_METAVAR = N_("COMMAND [ARGS]...")
 HELP_OPTION = N_("Show this message and exit.")
+TYPER_HELP = (  # typer's own options' help (shell completion), translated like ours
+    N_("Install completion for the current shell."),
+    N_("Show completion for the current shell, to copy it or customize the installation."),
+)
 
 
 @contextlib.contextmanager
@@ -65,9 +70,14 @@ def localize(command: Any, lang: str) -> None:
     command._i18n_lang = lang
     if getattr(command, "options_metavar", None) == "[OPTIONS]":
         command.options_metavar = gettext(OPTIONS_METAVAR, lang)
+    if getattr(command, "subcommand_metavar", None) == COMMAND_METAVAR:
+        command.subcommand_metavar = gettext(COMMAND_METAVAR, lang)
     for param in getattr(command, "params", ()):
         if getattr(param, "help", None):
             param.help = gettext(param.help, lang)
+        metavar = getattr(param, "metavar", None)
+        if metavar:  # the placeholder (REPORT → RENDICONTO), in the usage line, the panels, errors
+            param.metavar = pgettext("metavar", metavar, lang)
         if getattr(param, "is_flag", False) and getattr(param, "metavar", None) is None:
             param.metavar = ""
         if isinstance(param, typer.core.TyperArgument):

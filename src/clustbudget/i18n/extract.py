@@ -3,7 +3,7 @@
 What is extracted (string literals only, so the catalogue can be checked without running
 anything): the first arguments of ``msg``, ``nmsg`` (singular and plural), ``Message``,
 ``N_``, ``gettext``, ``ngettext``, ``pgettext`` (with its context), ``help=`` texts of typer
-options and arguments, the docstrings of typer commands, and for each rule (``@rule(...)``)
+options and arguments and their ``metavar=`` placeholders (context ``metavar``), the docstrings of typer commands, and for each rule (``@rule(...)``)
 its summary, its citation and its docstring; the workbook labels (``ENGLISH``, ``REPORT_ENGLISH``
 in ``xlsx/labels.py``, context ``workbook``); (the explanation ``rules CODE`` prints); the same
 for the CB0xx rules documented with ``_doc(code, name, severity, summary, citation, text)``;
@@ -106,6 +106,10 @@ def entries_of(source: str, where: str) -> Iterator[Entry]:
                         text = _text(kw.value)
                         if text:
                             yield Entry(text, where=at)
+                    elif kw.arg == "metavar":  # the value's placeholder in --help (REPORT, YYYY-MM)
+                        text = _text(kw.value)
+                        if text and any(c.isalpha() for c in text):
+                            yield Entry(text, context="metavar", where=at)
         elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
             doc = ast.get_docstring(node, clean=True)
             for dec in node.decorator_list:
