@@ -1199,6 +1199,7 @@ def import_invoices(
             ask=asker if ask else None,
             skip_invalid=skip_invalid,
             dry_run=dry_run,
+            lang=language,
         )
     except Refused as exc:
         _refuse(exc, color, language)
