@@ -13,6 +13,7 @@ import csv
 import hashlib
 import io
 import json
+import re
 import shutil
 import zipfile
 from decimal import Decimal
@@ -107,6 +108,14 @@ def test_the_rendiconto_pdf_opens_with_title_period_hours_and_figures(project, t
     lines = text.splitlines()
     august = next(line for line in lines if line.strip().startswith("08/2022"))
     assert august.split()[1:] == ["60", "15", "75"]
+    # April 2022 is given day by day (sal-2.yaml `days:`): its 130 hours are in its cell, and
+    # every month's row has a figure per person that adds up to its total
+    april = next(line for line in lines if line.strip().startswith("04/2022"))
+    assert april.split()[1:] == ["130", "40", "170"]
+    months = [line.split() for line in lines if re.match(r"\s*\d\d/20\d\d\s", line)]
+    assert len(months) == 12 and all(len(m) == 4 and int(m[1]) + int(m[2]) == int(m[3]) for m in months), (
+        months
+    )
     assert "54.984,45" in text and "9.300,00" in text
     smallest = min(words_of(pdf), key=points)
     assert points(smallest) >= 7.95, smallest

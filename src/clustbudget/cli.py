@@ -16,13 +16,31 @@ from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn, TextIO
 
-import typer
 
-from . import __version__
-from .exitcodes import ExitCode
-from .findings import exit_code
-from .i18n import N_, Message, default_lang, msg, nmsg, render, workbook_lang
-from .i18n.clihelp import LocalizedGroup, cli_lang, see_help, typer_words, usage_error
+def _no_pydantic_plugins() -> None:
+    """The command loads no pydantic plugin (none is part of it): ``PYDANTIC_DISABLE_PLUGINS``,
+    unless the user set it, and, while plugins are disabled, pydantic's plugin loader replaced by
+    the same answer (no plugins) without its import of ``importlib.metadata`` (50 ms of the
+    start-up: pydantic imports it on the first model built, whatever the variable says)."""
+    if os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__") not in ("__all__", "1", "true"):
+        return
+    if "pydantic.plugin._loader" not in sys.modules:
+        import types
+
+        loader = types.ModuleType("pydantic.plugin._loader")
+        loader.get_plugins = tuple  # type: ignore[attr-defined]  # get_plugins() -> ()
+        sys.modules[loader.__name__] = loader
+
+
+_no_pydantic_plugins()
+
+import typer  # noqa: E402
+
+from . import __version__  # noqa: E402
+from .exitcodes import ExitCode  # noqa: E402
+from .findings import exit_code  # noqa: E402
+from .i18n import N_, Message, default_lang, msg, nmsg, render, workbook_lang  # noqa: E402
+from .i18n.clihelp import LocalizedGroup, cli_lang, see_help, typer_words, usage_error  # noqa: E402
 
 if TYPE_CHECKING:  # imported where used: `validate` starts without rich, pydantic or openpyxl
     from rich.console import Console
@@ -845,6 +863,9 @@ def timesheet(
             project, period_id, folder, book_lang, person=person, month=month, overwrite=force
         ),
         msg("no hours for that person or month in the report"),
+        "timesheet",
+        person=person,
+        month=month,
     )
 
 
@@ -870,17 +891,26 @@ def _write_period_documents(
     color: Color,
     write: Callable[[ProjectResult, str, str, Path], list[Path]],
     nothing: Message,
+    command: str,
+    person: str | None = None,
+    month: str | None = None,
 ) -> int:
     """What `timesheet` and `hourly-cost` share: the report's project, the files written (or
-    refused with exit 2), a line per file, exit 1 with `nothing` when no file was due."""
+    refused with exit 2), a line per file, exit 1 with `nothing` when no file was due. A person
+    or a month (already checked by :func:`_month_option`) that is not the period's is a usage
+    error (exit 2)."""
     from .pipeline import Refused
-    from .timesheet import project_of_report, written_or_refused
+    from .timesheet import asked_for, project_of_report, written_or_refused
 
     language = terminal_lang(lang)
+    usage = f"clustbudget {command}"
     book_lang = lang.value if lang is not None else workbook_lang()
     folder = output if output is not None else _saved_folder([report], language)
     try:
         project, period_id = project_of_report(report)
+        wrong = asked_for(project, period_id, person=person, month=month)
+        if wrong is not None:
+            fail(see_help(wrong, usage), ExitCode.UNREADABLE, language)
         paths = written_or_refused(lambda: write(project, period_id, book_lang, folder), folder)
     except Refused as exc:
         _refuse(exc, color, language)
@@ -921,6 +951,8 @@ def hourly_cost(
             project, period_id, folder, book_lang, person=person, overwrite=force
         ),
         msg("no such person in the report"),
+        "hourly-cost",
+        person=person,
     )
 
 
@@ -1167,6 +1199,7 @@ def import_invoices(
             ask=asker if ask else None,
             skip_invalid=skip_invalid,
             dry_run=dry_run,
+            lang=language,
         )
     except Refused as exc:
         _refuse(exc, color, language)
