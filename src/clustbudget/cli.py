@@ -11,7 +11,7 @@ import contextlib
 import gc
 import os
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn, TextIO
@@ -1516,13 +1516,39 @@ def main() -> None:
     os._exit(code)
 
 
+@contextlib.contextmanager
+def _only_invoked(argv: list[str]) -> Iterator[None]:
+    """While the app runs, only the command that ``argv`` names first is registered: typer builds
+    every registered command's parameters at each start, and a run uses one. The main --help, a
+    mistyped command and shell completion see them all."""
+    registered = app.registered_commands
+    first = argv[0] if argv else ""
+    chosen = [c for c in registered if _command_name(c) == first]
+    if len(chosen) != 1 or any(k.startswith("_") and k.endswith("_COMPLETE") for k in os.environ):
+        yield
+        return
+    app.registered_commands = chosen
+    try:
+        yield
+    finally:
+        app.registered_commands = registered
+
+
+def _command_name(info: typer.models.CommandInfo) -> str:
+    if info.name:
+        return info.name
+    callback = info.callback
+    return typer.main.get_command_name(callback.__name__) if callback is not None else ""
+
+
 def _run() -> int:
     """Run the app and turn every way it can end into an exit code (exitcodes.py)."""
     try:
         # standalone_mode=False: click returns or raises instead of exiting, so that the
         # outcomes below (a closed pipe, Ctrl-C) keep their documented codes.
         _project_lang(sys.argv[1:])
-        result = app(prog_name="clustbudget", standalone_mode=False)
+        with _only_invoked(sys.argv[1:]):
+            result = app(prog_name="clustbudget", standalone_mode=False)
         return result if isinstance(result, int) else int(ExitCode.OK)
     except typer.Exit as exc:
         return exc.exit_code
