@@ -16,13 +16,31 @@ from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn, TextIO
 
-import typer
 
-from . import __version__
-from .exitcodes import ExitCode
-from .findings import exit_code
-from .i18n import N_, Message, default_lang, msg, nmsg, render, workbook_lang
-from .i18n.clihelp import LocalizedGroup, cli_lang, see_help, typer_words, usage_error
+def _no_pydantic_plugins() -> None:
+    """The command loads no pydantic plugin (none is part of it): ``PYDANTIC_DISABLE_PLUGINS``,
+    unless the user set it, and, while plugins are disabled, pydantic's plugin loader replaced by
+    the same answer (no plugins) without its import of ``importlib.metadata`` (50 ms of the
+    start-up: pydantic imports it on the first model built, whatever the variable says)."""
+    if os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__") not in ("__all__", "1", "true"):
+        return
+    if "pydantic.plugin._loader" not in sys.modules:
+        import types
+
+        loader = types.ModuleType("pydantic.plugin._loader")
+        loader.get_plugins = tuple  # type: ignore[attr-defined]  # get_plugins() -> ()
+        sys.modules[loader.__name__] = loader
+
+
+_no_pydantic_plugins()
+
+import typer  # noqa: E402
+
+from . import __version__  # noqa: E402
+from .exitcodes import ExitCode  # noqa: E402
+from .findings import exit_code  # noqa: E402
+from .i18n import N_, Message, default_lang, msg, nmsg, render, workbook_lang  # noqa: E402
+from .i18n.clihelp import LocalizedGroup, cli_lang, see_help, typer_words, usage_error  # noqa: E402
 
 if TYPE_CHECKING:  # imported where used: `validate` starts without rich, pydantic or openpyxl
     from rich.console import Console
