@@ -845,6 +845,9 @@ def timesheet(
             project, period_id, folder, book_lang, person=person, month=month, overwrite=force
         ),
         msg("no hours for that person or month in the report"),
+        "timesheet",
+        person=person,
+        month=month,
     )
 
 
@@ -870,17 +873,26 @@ def _write_period_documents(
     color: Color,
     write: Callable[[ProjectResult, str, str, Path], list[Path]],
     nothing: Message,
+    command: str,
+    person: str | None = None,
+    month: str | None = None,
 ) -> int:
     """What `timesheet` and `hourly-cost` share: the report's project, the files written (or
-    refused with exit 2), a line per file, exit 1 with `nothing` when no file was due."""
+    refused with exit 2), a line per file, exit 1 with `nothing` when no file was due. A person
+    or a month (already checked by :func:`_month_option`) that is not the period's is a usage
+    error (exit 2)."""
     from .pipeline import Refused
-    from .timesheet import project_of_report, written_or_refused
+    from .timesheet import asked_for, project_of_report, written_or_refused
 
     language = terminal_lang(lang)
+    usage = f"clustbudget {command}"
     book_lang = lang.value if lang is not None else workbook_lang()
     folder = output if output is not None else _saved_folder([report], language)
     try:
         project, period_id = project_of_report(report)
+        wrong = asked_for(project, period_id, person=person, month=month)
+        if wrong is not None:
+            fail(see_help(wrong, usage), ExitCode.UNREADABLE, language)
         paths = written_or_refused(lambda: write(project, period_id, book_lang, folder), folder)
     except Refused as exc:
         _refuse(exc, color, language)
@@ -921,6 +933,8 @@ def hourly_cost(
             project, period_id, folder, book_lang, person=person, overwrite=force
         ),
         msg("no such person in the report"),
+        "hourly-cost",
+        person=person,
     )
 
 
