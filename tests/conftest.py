@@ -25,21 +25,39 @@ def example_before_variations(tmp_path: Path) -> Path:
     return tmp_path / "budgets" / EXAMPLE.name
 
 
+GIB = 1024**3
+
+
 def run_cli(
-    *args: str | os.PathLike[str], cwd: Path | None = None, env: dict[str, str] | None = None
+    *args: str | os.PathLike[str],
+    cwd: Path | None = None,
+    env: dict[str, str] | None = None,
+    memory: int | None = None,
+    timeout: float = 120,
 ) -> subprocess.CompletedProcess[str]:
-    """Run ``python -m clustbudget ARGS`` as a user would, capturing its output (not a tty)."""
+    """Run ``python -m clustbudget ARGS`` as a user would, capturing its output (not a tty).
+
+    ``memory``: the process's address space limit in bytes (``RLIMIT_AS``, e.g. :data:`GIB`);
+    ``timeout``: seconds before the run is killed (``subprocess.TimeoutExpired``)."""
     # The language comes from the test, never from the machine running it.
     unset = ("CLUSTBUDGET_DEBUG", "COLUMNS", "CLUSTBUDGET_LANG", "LANG", "LC_ALL", "LC_MESSAGES", "LANGUAGE")
     full_env = {k: v for k, v in os.environ.items() if k not in unset}
     full_env.update({"NO_COLOR": "", **(env or {})})
+
+    def limited() -> None:
+        import resource
+
+        assert memory is not None
+        resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+
     return subprocess.run(
         [sys.executable, "-m", "clustbudget", *map(str, args)],
         capture_output=True,
         text=True,
         cwd=cwd or ROOT,
         env=full_env,
-        timeout=120,
+        timeout=timeout,
+        preexec_fn=limited if memory is not None else None,
     )
 
 

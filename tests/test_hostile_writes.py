@@ -250,3 +250,54 @@ def test_without_o_tmpfile_writes_still_leave_nothing(tmp_path, monkeypatch):
     with pytest.raises(FileExistsError):
         write_text_atomic(target, "three")
     assert target.read_text() == "two" and sorted(p.name for p in tmp_path.iterdir()) == ["a.txt"]
+
+
+def test_concurrent_export_force_to_one_file_leaves_one_complete_workbook(project, tmp_path):
+    # Issue 12: two `export --force` of one workbook at the same moment (in Italian and in
+    # English, so the file says whose it is): each exits 0, or 2 with the lock's message in its
+    # language when the other held the file past the timeout; the file is always one run's
+    # whole workbook, never a mix or a part, and nothing is left beside it.
+    import openpyxl
+
+    budget = tmp_path / EXAMPLE.name
+    target = tmp_path / "out.xlsx"
+    sheets = {}
+    for lang in ("it", "en"):
+        r = run_cli("export", budget, "-o", tmp_path / f"{lang}.xlsx", "--lang", lang)
+        assert r.returncode == 0, r.stderr
+        sheets[lang] = openpyxl.load_workbook(tmp_path / f"{lang}.xlsx", read_only=True).sheetnames
+    assert sheets["it"] != sheets["en"]
+    target.write_bytes((tmp_path / "it.xlsx").read_bytes())
+    busy = {
+        "en": "clustbudget: {target}: cannot be written: another clustbudget run is writing it "
+        "(waited {s} s): try again when it has finished",
+        "it": "clustbudget: {target}: impossibile scrivere il file: un'altra esecuzione di clustbudget "
+        "lo sta scrivendo (atteso {s} s): riprova quando avrà finito",
+    }
+    env = {k: v for k, v in os.environ.items() if k not in ("CLUSTBUDGET_DEBUG", "CLUSTBUDGET_LANG")}
+    codes = []
+    for timeout in ("10", "0"):  # the default wait, and none at all (a held file is refused at once)
+        langs = ["it", "en", "it", "en"]
+        command = [sys.executable, "-m", "clustbudget", "export", str(budget), "-o", str(target), "--force"]
+        procs = [
+            subprocess.Popen(
+                [*command, "--lang", lang],
+                cwd=ROOT,
+                env={**env, "CLUSTBUDGET_LOCK_TIMEOUT": timeout},
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            for lang in langs
+        ]
+        for lang, p in zip(langs, procs, strict=True):
+            code, err = p.wait(timeout=120), p.stderr.read()  # type: ignore[union-attr]
+            p.stderr.close()  # type: ignore[union-attr]
+            codes.append(code)
+            assert code in (0, 2), err
+            if code == 2:
+                assert err.strip().splitlines() == [busy[lang].format(target=target, s=timeout)], err
+        workbook = openpyxl.load_workbook(target, read_only=True)
+        assert workbook.sheetnames in (sheets["it"], sheets["en"])
+        assert leftovers(tmp_path) == []
+    assert codes.count(0) >= 2  # at least one run of each round wrote

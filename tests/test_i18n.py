@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import pickle
 import re
 from datetime import date, datetime
@@ -491,3 +492,28 @@ def test_import_expenses_in_italian_gives_every_row_reason_in_italian(cli, tmp_p
     # the same reasons in English, joined the same way
     assert "column 'Data': empty; column 'Importo': 'abc' is not an amount" in en.stderr
     assert ":7: invoice 1 of Fornitore A is already in row 2" in en.stderr
+
+
+INTERNAL_DOCUMENTS = re.compile(r"\bDOMAIN\b|\bFORMAT\b *(§|:)|\bFORMAT\.md\b|\bDOMAIN\.md\b|\bSTYLE\.md\b")
+
+
+def test_no_rule_or_schema_text_cites_an_internal_document(cli):
+    """A Region's officer reads the sources: a rule's summary, citation and explanation, and
+    the JSON Schema's descriptions, in both languages, never name DOMAIN or FORMAT §n (the
+    project's own notes); a check that is the tool's convention says so in words."""
+    leaks = []
+    for lang in ("it", "en"):
+        r = cli("rules", "-f", "json", "--lang", lang)
+        assert r.returncode == 0, r.stderr
+        rules = json.loads(r.stdout)["rules"]
+        assert len(rules) > 90 and all(rule["citation"] and rule["explanation"] for rule in rules)
+        for rule in rules:
+            for key in ("summary", "citation", "explanation"):
+                if INTERNAL_DOCUMENTS.search(rule[key]):
+                    leaks.append(f"{lang} {rule['code']} {key}: {INTERNAL_DOCUMENTS.search(rule[key])[0]}")
+        for kind in ("budget", "report", "pack", "indicators"):
+            schema = cli("schema", kind, "--lang", lang).stdout
+            leaks += [f"{lang} schema {kind}: {m[0]}" for m in INTERNAL_DOCUMENTS.finditer(schema)]
+    assert not leaks, "\n".join(leaks)
+    (cb321,) = json.loads(cli("rules", "CB321", "-f", "json", "--lang", "it").stdout)["rules"]
+    assert cb321["citation"].startswith("Controllo di coerenza del file (clustbudget)")

@@ -13,6 +13,7 @@ import csv
 import hashlib
 import io
 import json
+import re
 import shutil
 import zipfile
 from decimal import Decimal
@@ -107,6 +108,14 @@ def test_the_rendiconto_pdf_opens_with_title_period_hours_and_figures(project, t
     lines = text.splitlines()
     august = next(line for line in lines if line.strip().startswith("08/2022"))
     assert august.split()[1:] == ["60", "15", "75"]
+    # April 2022 is given day by day (sal-2.yaml `days:`): its 130 hours are in its cell, and
+    # every month's row has a figure per person that adds up to its total
+    april = next(line for line in lines if line.strip().startswith("04/2022"))
+    assert april.split()[1:] == ["130", "40", "170"]
+    months = [line.split() for line in lines if re.match(r"\s*\d\d/20\d\d\s", line)]
+    assert len(months) == 12 and all(len(m) == 4 and int(m[1]) + int(m[2]) == int(m[3]) for m in months), (
+        months
+    )
     assert "54.984,45" in text and "9.300,00" in text
     smallest = min(words_of(pdf), key=points)
     assert points(smallest) >= 7.95, smallest
@@ -178,7 +187,7 @@ def test_an_interrupted_run_leaves_nothing(project, tmp_path, monkeypatch, targe
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(clustbudget.elenco, "write_csv", broken)
-    with pytest.raises(Refused, match="cannot write the package: No space left on device"):
+    with pytest.raises(Refused, match="cannot write the package: no space left on the disk"):
         package(project, tmp_path / target)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["budgets"]
 

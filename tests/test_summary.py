@@ -204,3 +204,28 @@ def test_cli_writes_the_workbook_and_refuses_to_overwrite(portfolio_dir: Path, t
     assert run_cli("summary", "generated", "-o", target, "--force", cwd=portfolio_dir).returncode == 0
     ws = openpyxl.load_workbook(target)["Portafoglio"]
     assert ws.cell(4, 1).value == "Progetto"
+
+
+def test_the_portfolio_title_says_one_project_or_many_in_both_languages(
+    portfolio_dir: Path, tmp_path: Path
+) -> None:
+    example = ROOT / "budgets" / "clust-er-health-2020-2022.yaml"
+    for lang, one in (("it", "Portafoglio: 1 progetto"), ("en", "Portfolio: 1 project")):
+        result = run_cli("summary", "--lang", lang, example, env={"COLUMNS": "200"})
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.splitlines()[0].strip() == one, result.stdout[:200]
+    many = portfolio([portfolio_dir])
+    titles = {}
+    for name, result in (("one", portfolio([example])), ("many", many)):
+        for lang in ("it", "en"):
+            path = tmp_path / f"{name}-{lang}.xlsx"
+            with open(path, "wb") as out:
+                build(result, lang).write(out)
+            titles[name, lang] = openpyxl.load_workbook(path).worksheets[0]["A1"].value
+    n = len(many.projects)
+    assert titles == {
+        ("one", "it"): "Portafoglio di 1 progetto",
+        ("one", "en"): "Portfolio of 1 project",
+        ("many", "it"): f"Portafoglio di {n} progetti",
+        ("many", "en"): f"Portfolio of {n} projects",
+    }

@@ -195,10 +195,39 @@ def test_the_timesheet_command(tmp_path):
     assert again.exit_code == 2 and "--force" in again.output
     assert runner.invoke(app, [*args, "--force"]).exit_code == 0
     nobody = runner.invoke(app, ["timesheet", str(SAL2), "--person", "nobody", "-o", str(tmp_path / "n")])
-    assert nobody.exit_code == 1
+    assert nobody.exit_code == 2 and not (tmp_path / "n").exists()  # a usage error: see below
     statement = runner.invoke(app, ["hourly-cost", str(SAL2), "-o", str(tmp_path / "st")])
     assert statement.exit_code == 0, statement.output
     assert len(list((tmp_path / "st").iterdir())) == 4
+
+
+@pytest.mark.parametrize("month", ["2022-13", "2022-00", "13", "2022/04", "april", ""])
+def test_a_month_that_is_no_month_is_a_usage_error_in_both_languages(tmp_path, month):
+    from .conftest import run_cli
+
+    it = run_cli("timesheet", SAL2, "--month", month, "-o", tmp_path, "--lang", "it")
+    en = run_cli("timesheet", SAL2, "--month", month, "-o", tmp_path, env={"LANG": "en_GB.UTF-8"})
+    assert (it.returncode, en.returncode) == (2, 2), (it.stderr, en.stderr)
+    assert it.stderr == (
+        f"clustbudget: --month {month!r}: scrivi il mese come AAAA-MM, per esempio 2022-04 "
+        "(vedi 'clustbudget timesheet --help')\n"
+    )
+    assert en.stderr == (
+        f"clustbudget: --month {month!r}: write a month as YYYY-MM, e.g. 2022-04 "
+        "(see 'clustbudget timesheet --help')\n"
+    )
+    assert not it.stdout and not en.stdout and not list(tmp_path.iterdir())
+
+
+def test_a_month_may_be_written_without_its_leading_zero_and_hourly_cost_has_no_month(tmp_path):
+    from .conftest import run_cli
+
+    r = run_cli("timesheet", SAL2, "--person", "cluster-manager", "--month", "2022-4", "-o", tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert "timesheet-SAL-2-cluster-manager-2022-04.xlsx" in r.stdout
+    hc = run_cli("hourly-cost", SAL2, "--month", "2022-13", "-o", tmp_path / "hc", "--lang", "it")
+    assert hc.returncode == 2 and len(hc.stderr.splitlines()) == 1
+    assert hc.stderr.startswith("clustbudget: opzione inesistente: --month"), hc.stderr
 
 
 def test_a_failing_writer_leaves_no_file(tmp_path, monkeypatch):
@@ -211,3 +240,38 @@ def test_a_failing_writer_leaves_no_file(tmp_path, monkeypatch):
     with pytest.raises(RuntimeError):
         write_timesheets(load_project(EXAMPLE), "SAL-2", tmp_path, "it", month="2022-04")
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("args", "it", "en"),
+    [
+        (
+            ["timesheet", "--month", "2019-01"],
+            "--month 2019-01: non è un mese del periodo SAL-2 (da 2021-10 a 2022-09)",
+            "--month 2019-01: not a month of period SAL-2 (2021-10 to 2022-09)",
+        ),
+        (
+            ["timesheet", "--person", "nobody"],
+            "--person 'nobody': nessuna persona con questo id nel periodo SAL-2 "
+            "(le persone del rendiconto: cluster-manager, communication-manager)",
+            "--person 'nobody': no such person in period SAL-2",
+        ),
+        (
+            ["hourly-cost", "--person", "nobody"],
+            "--person 'nobody': nessuna persona con questo id nel periodo SAL-2",
+            "--person 'nobody': no such person in period SAL-2",
+        ),
+    ],
+)
+def test_a_month_outside_the_period_or_an_unknown_person_is_a_one_line_usage_error(tmp_path, args, it, en):
+    from .conftest import run_cli
+
+    command, *options = args
+    for lang, expected in (("it", it), ("en", en)):
+        r = run_cli(command, SAL2, *options, "-o", tmp_path / lang, "--lang", lang)
+        assert r.returncode == 2, r.stderr
+        assert r.stdout == "" and len(r.stderr.splitlines()) == 1 and "Traceback" not in r.stderr
+        assert expected in r.stderr, r.stderr
+        help_hint = "(vedi 'clustbudget " if lang == "it" else "(see 'clustbudget "
+        assert r.stderr.rstrip().endswith(f"{help_hint}{command} --help')")
+        assert not (tmp_path / lang).exists()  # nothing written

@@ -306,3 +306,98 @@ def _sync_folder(folder: Path) -> None:
         pass
     finally:
         os.close(fd)
+
+
+# ------------------------------------------------------------------ folders (the claim package)
+
+_STAGING = re.compile(r"\.(?P<name>.+)\.[0-9a-f]{12}\.(?P<kind>tmp|old)")
+
+
+def staging_folder(parent: Path, name: str) -> tuple[Path, int]:
+    """A new hidden folder ``.NAME.<12 hex>.tmp`` in ``parent`` (the target's file system: the
+    final rename is atomic), locked (``flock`` on the folder) while the run builds in it: a
+    later run removes it only once no run holds it (:func:`remove_stale_staging`). Returns the
+    folder and the descriptor holding the lock (the caller closes it when done)."""
+    for _ in range(100):
+        path = parent / f".{name}.{secrets.token_hex(6)}.tmp"
+        try:
+            path.mkdir()
+        except FileExistsError:
+            continue
+        return path, _lock_folder(path)
+    raise FileExistsError(errno.EEXIST, "could not create a staging folder", str(parent))
+
+
+def _lock_folder(path: Path) -> int:
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_CLOEXEC", 0))
+    if fcntl is not None:
+        with contextlib.suppress(OSError):
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    return fd
+
+
+def lock_folder(path: Path) -> int:
+    """Lock an existing folder (the package about to be moved aside) as :func:`staging_folder`
+    locks its own; returns the descriptor to close."""
+    return _lock_folder(path)
+
+
+def remove_stale_staging(parent: Path) -> None:
+    """Clean what a killed run left in ``parent``: its staging folders (``.NAME.<hex>.tmp``) are
+    removed; a previous package it had moved aside (``.NAME.<hex>.old``) is put back under its
+    name when that name is free (the run died before the new one took it), else removed. A
+    folder a running run holds (its lock) is left alone."""
+    if fcntl is None:  # pragma: no cover - cannot tell a stale one from one being written
+        return
+    try:
+        entries = [e for e in os.scandir(parent) if _STAGING.fullmatch(e.name)]
+    except OSError:
+        return
+    for entry in sorted(entries, key=lambda e: e.name):
+        try:
+            if not entry.is_dir(follow_symlinks=False):
+                continue
+            fd = os.open(
+                entry.path,
+                os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0),
+            )
+        except OSError:
+            continue
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            os.close(fd)
+            continue  # a run is building in it right now
+        try:
+            found = _STAGING.fullmatch(entry.name)
+            assert found is not None
+            home = parent / found["name"]
+            if found["kind"] == "old" and not (home.exists() or home.is_symlink()):
+                with contextlib.suppress(OSError):
+                    os.rename(entry.path, home)  # the previous package, back under its name
+                    continue
+            import shutil
+
+            shutil.rmtree(entry.path, ignore_errors=True)
+        finally:
+            os.close(fd)
+
+
+def exchange(a: Path, b: Path) -> bool:
+    """Swap two paths in one step (Linux ``renameat2(RENAME_EXCHANGE)``): a crash leaves one or
+    the other under each name, never a name missing. False where the system or the file
+    system cannot (the caller moves them one after the other)."""
+    import ctypes
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    if renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP, errno.ENOTSUP):
+        return False
+    raise OSError(code, os.strerror(code), str(b))

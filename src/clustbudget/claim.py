@@ -138,11 +138,17 @@ def write_package(plan: PackagePlan, *, lang: str = "it", force: bool = False) -
 
     Raises :class:`Refused` (exit 2) when it cannot be written; nothing is left behind.
     """
+    from .atomic import remove_stale_staging, staging_folder
+    from .i18n.oserrors import os_reason
+
     target = plan.target
     parent = target.parent if str(target.parent) else Path(".")
     try:
         parent.mkdir(parents=True, exist_ok=True)
-        staging = _staging_folder(parent, target.name)
+        # What a killed run left here (its staging folder, a package it had moved aside) goes
+        # first: the previous package is put back under its name if the run died holding it.
+        remove_stale_staging(parent)
+        staging, held = staging_folder(parent, target.name)
         try:
             written = Written(staging)
             build(plan, written, lang=lang)
@@ -153,6 +159,7 @@ def write_package(plan: PackagePlan, *, lang: str = "it", force: bool = False) -
                 _rename_into_place(staging, target, force)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
+            os.close(held)
     except FileExistsError:
         raise Refused(
             msg(
@@ -162,11 +169,7 @@ def write_package(plan: PackagePlan, *, lang: str = "it", force: bool = False) -
         ) from None
     except OSError as exc:
         raise Refused(
-            msg(
-                "{target}: cannot write the package: {reason}",
-                target=str(target),
-                reason=exc.strerror or str(exc),
-            ),
+            msg("{target}: cannot write the package: {reason}", target=str(target), reason=os_reason(exc)),
             ExitCode.UNREADABLE,
         ) from None
     return target
@@ -293,35 +296,43 @@ def _write_manifest(plan: PackagePlan, out: Written) -> None:
 # ----------------------------------------------------------------------------- atomic placing
 
 
-def _staging_folder(parent: Path, name: str) -> Path:
-    """A new hidden folder beside the target (same file system: the final rename is atomic)."""
-    while True:
-        path = parent / f".{name}.{secrets.token_hex(6)}.tmp"
-        try:
-            path.mkdir()
-            return path
-        except FileExistsError:
-            continue
-
-
 def _rename_into_place(staging: Path, target: Path, force: bool) -> None:
+    from .atomic import exchange, lock_folder
+
     if not (target.exists() or target.is_symlink()):
         os.rename(staging, target)  # an existing empty folder would be replaced silently: checked above
         return
     if not force:
         raise FileExistsError(errno.EEXIST, "the package already exists", str(target))
-    # Replace: the old package moves aside, the new one takes its name, the old one goes.
-    aside = target.parent / f".{target.name}.{secrets.token_hex(6)}.old"
-    os.rename(target, aside)
+    # Replace in one step where the system can: the new package takes the name, the old one
+    # the staging name (a kill from here on leaves the new package, and a stale staging folder
+    # the next run removes).
+    if exchange(staging, target):
+        _remove_old(staging)
+        return
+    # Elsewhere: the old package moves aside (locked, so no other run takes it for a killed
+    # run's), the new one takes its name, the old one goes. A kill in between leaves the old
+    # package aside: the next run puts it back (:func:`clustbudget.atomic.remove_stale_staging`).
+    held = lock_folder(target) if target.is_dir() and not target.is_symlink() else None
     try:
-        os.rename(staging, target)
-    except BaseException:
-        os.rename(aside, target)
-        raise
-    if aside.is_dir() and not aside.is_symlink():
-        shutil.rmtree(aside, ignore_errors=True)
+        aside = target.parent / f".{target.name}.{secrets.token_hex(6)}.old"
+        os.rename(target, aside)
+        try:
+            os.rename(staging, target)
+        except BaseException:
+            os.rename(aside, target)
+            raise
+        _remove_old(aside)
+    finally:
+        if held is not None:
+            os.close(held)
+
+
+def _remove_old(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path, ignore_errors=True)
     else:
-        aside.unlink()
+        path.unlink()
 
 
 def _zip_into_place(staging: Path, out: Written, target: Path, force: bool) -> None:

@@ -834,6 +834,8 @@ def timesheet(
     """
     from .timesheet import write_timesheets
 
+    if month is not None:
+        month = _month_option(month, "clustbudget timesheet", terminal_lang(lang))
     return _write_period_documents(
         report,
         output,
@@ -843,7 +845,25 @@ def timesheet(
             project, period_id, folder, book_lang, person=person, month=month, overwrite=force
         ),
         msg("no hours for that person or month in the report"),
+        "timesheet",
+        person=person,
+        month=month,
     )
+
+
+def _month_option(value: str, command: str, lang: str) -> str:
+    """A ``--month`` value as ``YYYY-MM`` (``2022-4`` and ``2022-04`` alike), or a usage error
+    (exit 2) that says how to write it: ``2022-13`` is no month, not a month without hours."""
+    import re
+
+    m = re.fullmatch(r"\s*(\d{4})-(\d{1,2})\s*", value)
+    if m is None or not 1 <= int(m.group(2)) <= 12:
+        fail(
+            see_help(msg("--month {month!r}: write a month as YYYY-MM, e.g. 2022-04", month=value), command),
+            ExitCode.UNREADABLE,
+            lang,
+        )
+    return f"{m.group(1)}-{int(m.group(2)):02d}"
 
 
 def _write_period_documents(
@@ -853,17 +873,26 @@ def _write_period_documents(
     color: Color,
     write: Callable[[ProjectResult, str, str, Path], list[Path]],
     nothing: Message,
+    command: str,
+    person: str | None = None,
+    month: str | None = None,
 ) -> int:
     """What `timesheet` and `hourly-cost` share: the report's project, the files written (or
-    refused with exit 2), a line per file, exit 1 with `nothing` when no file was due."""
+    refused with exit 2), a line per file, exit 1 with `nothing` when no file was due. A person
+    or a month (already checked by :func:`_month_option`) that is not the period's is a usage
+    error (exit 2)."""
     from .pipeline import Refused
-    from .timesheet import project_of_report, written_or_refused
+    from .timesheet import asked_for, project_of_report, written_or_refused
 
     language = terminal_lang(lang)
+    usage = f"clustbudget {command}"
     book_lang = lang.value if lang is not None else workbook_lang()
     folder = output if output is not None else _saved_folder([report], language)
     try:
         project, period_id = project_of_report(report)
+        wrong = asked_for(project, period_id, person=person, month=month)
+        if wrong is not None:
+            fail(see_help(wrong, usage), ExitCode.UNREADABLE, language)
         paths = written_or_refused(lambda: write(project, period_id, book_lang, folder), folder)
     except Refused as exc:
         _refuse(exc, color, language)
@@ -904,6 +933,8 @@ def hourly_cost(
             project, period_id, folder, book_lang, person=person, overwrite=force
         ),
         msg("no such person in the report"),
+        "hourly-cost",
+        person=person,
     )
 
 

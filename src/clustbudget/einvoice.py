@@ -952,9 +952,10 @@ def import_invoices(
     :class:`clustbudget.ledger.ImportRefused` or :class:`clustbudget.pipeline.Refused`."""
     import contextlib
 
-    from .atomic import FileBusy, locked, real_file, write_text_atomic
+    from .atomic import FileBusy, locked, real_file
     from .exitcodes import ExitCode
     from .i18n import nmsg
+    from .i18n.oserrors import os_reason
     from .ledger import ImportRefused
     from .pipeline import load_import_target
 
@@ -965,7 +966,7 @@ def import_invoices(
             hold.enter_context(locked(into))
     except FileBusy as exc:
         raise ImportRefused(
-            msg("{into}: cannot write: {reason}", into=str(into), reason=exc.strerror or str(exc)),
+            msg("{into}: cannot write: {reason}", into=str(into), reason=os_reason(exc)),
             ExitCode.UNREADABLE,
         ) from None
     with hold:
@@ -1003,12 +1004,10 @@ def import_invoices(
         if not (rows or plan.reduced) or dry_run:
             return InvoiceOutcome(planned, into, rows, written=False)
         try:
-            write_text_atomic(
-                into, ("\ufeff" if plan.bom else "") + plan.text, overwrite=True, lock=False
-            )  # held since the read
+            plan.write(into)  # the lock is held since the read
         except OSError as exc:
             raise ImportRefused(
-                msg("{into}: cannot write: {reason}", into=str(into), reason=exc.strerror or str(exc)),
+                msg("{into}: cannot write: {reason}", into=str(into), reason=os_reason(exc)),
                 ExitCode.UNREADABLE,
             ) from None
         return InvoiceOutcome(planned, into, rows, written=True)

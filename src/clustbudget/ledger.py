@@ -22,7 +22,7 @@ import functools
 import io
 import json
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -277,6 +277,8 @@ class ParsedLedger:
     reductions: list[tuple[int, int, dict[str, Any]]] = field(default_factory=list)
     """``(row, index of the expense, {amount, vat, why})``: credit notes that reduce an invoice
     already in the report."""
+    rows: int = 0
+    """The ledger's rows below the header (totals rows included)."""
 
 
 def read_ledger(
@@ -1061,18 +1063,52 @@ def insert_expenses(text: str, expenses: Sequence[dict[str, Any]], comment: str)
     ``expenses`` gets one at the end. Line endings are kept line by line (LF, CRLF, or a
     mix of them); the new lines end as most of the file's lines do.
     """
+    return "".join(insertion(text, expenses, comment).chunks())
+
+
+@dataclass
+class Insertion:
+    """A report's new text as the pieces it is made of: the text before the new expenses,
+    the expenses (rendered one at a time, when read or written), the text after them.
+    A 200,000-row import never holds its new text as one string beside the rows."""
+
+    head: str
+    expenses: Sequence[dict[str, Any]]
+    indent: int
+    comment: str
+    nl: str
+    tail: str
+
+    def chunks(self) -> Iterator[str]:
+        yield self.head
+        if self.expenses:
+            pad, nl = " " * self.indent, self.nl
+            yield f"{pad}# {self.comment}{nl}"
+            for values in self.expenses:
+                block = expense_yaml(values, self.indent)
+                yield block if nl == "\n" else block.replace("\n", nl)
+        yield self.tail
+
+    def encoded(self) -> bytes:
+        """The new text as UTF-8 bytes, built without a string of the whole of it."""
+        return b"".join(c.encode("utf-8") for c in self.chunks())
+
+
+def insertion(text: str, expenses: Sequence[dict[str, Any]], comment: str) -> Insertion:
+    """The :class:`Insertion` that :func:`insert_expenses` joins (same rules); with no
+    expenses, the text as it is."""
     from .yamlsource import compose
 
     # Each line keeps its own ending; the new lines take the file's usual one.
     nl = "\r\n" if text.count("\r\n") * 2 > text.count("\n") else "\n"
+    if not expenses:
+        return Insertion(text, (), 0, comment, nl, "")
     return _insert(text, compose(text), expenses, comment, nl)
 
 
-def _insert(text: str, root: Node | None, expenses: Sequence[dict[str, Any]], comment: str, nl: str) -> str:
-    def block(indent: int) -> str:
-        lines = f"{' ' * indent}# {comment}\n" + "".join(expense_yaml(e, indent) for e in expenses)
-        return lines if nl == "\n" else lines.replace("\n", nl)
-
+def _insert(
+    text: str, root: Node | None, expenses: Sequence[dict[str, Any]], comment: str, nl: str
+) -> Insertion:
     def line_end(index: int) -> int:
         found = text.find("\n", index)
         return len(text) if found < 0 else found + 1
@@ -1083,7 +1119,7 @@ def _insert(text: str, root: Node | None, expenses: Sequence[dict[str, Any]], co
         if value.tag.endswith(":seq") and value.value and not value.flow_style:
             at = line_end(_last_end(value))
             prefix = text[:at] if text[:at].endswith("\n") else text[:at] + nl
-            return prefix + block(value.start_mark.column) + text[at:]
+            return Insertion(prefix, expenses, value.start_mark.column, comment, nl, text[at:])
         if value.value:  # a flow list with items, or a scalar that is not null
             raise ReportShapeError(
                 "`expenses:` is not a block list: write it as one (- date: …) and import again"
@@ -1096,9 +1132,9 @@ def _insert(text: str, root: Node | None, expenses: Sequence[dict[str, Any]], co
         rest_of_line = text[end:at].rstrip("\r\n")
         ending = text[end:at][len(rest_of_line) :] or nl
         head = text[: colon + 1] + text[colon + 1 : start].rstrip(" ") + rest_of_line
-        return head + ending + block(2) + text[at:]
+        return Insertion(head + ending, expenses, 2, comment, nl, text[at:])
     sep = "" if text.endswith("\n") or not text else nl
-    return text + sep + "expenses:" + nl + block(2)
+    return Insertion(text + sep + "expenses:" + nl, expenses, 2, comment, nl, "")
 
 
 def _last_end(node: Node) -> int:
@@ -1154,8 +1190,31 @@ class ImportPlan:
     """Rows that pay an expense awaiting payment: ``(row, expense index, payment fields)``."""
     reduced: list[tuple[int, int, dict[str, Any]]] = field(default_factory=list)
     """Credit notes that reduce an expense already in the report: ``(row, index, fields)``."""
-    text: str = ""
+    new: Insertion | None = None
+    """The report's new text, in pieces (None: nothing to write)."""
     bom: bool = False
+
+    @property
+    def text(self) -> str:
+        """The report's new text ("" when there is nothing to write)."""
+        return "".join(self.new.chunks()) if self.new is not None else ""
+
+    def write(self, into: Path) -> None:
+        """Replace ``into`` (whose lock the caller holds) with the new text, written piece by
+        piece as the expenses are rendered (with the report's BOM, if it had one)."""
+        from .atomic import write_atomic
+
+        assert self.new is not None
+        new = self.new
+
+        def write(tmp: Path) -> None:
+            with open(tmp, "w", encoding="utf-8", newline="") as out:
+                if self.bom:
+                    out.write("\ufeff")
+                for chunk in new.chunks():
+                    out.write(chunk)
+
+        write_atomic(into, write, overwrite=True, lock=False)
 
     @property
     def problems(self) -> list[RowProblem]:
@@ -1192,6 +1251,9 @@ def plan_import(
         existing=target.report.expenses,
         keep_unmapped=keep_unmapped,
     )
+    # Parsed: the ledger's raw rows are not needed any more, and a 200,000-row ledger is not
+    # held as cells beside its expenses and the report's new text.
+    parsed.rows, ledger.rows = len(ledger.rows), []
     plan = ImportPlan(ledger, parsed)
     return plan_expenses(plan, target, f"imported from {ledger.path.name}", skip_invalid=skip_invalid)
 
@@ -1229,9 +1291,10 @@ def plan_expenses(
         (row, i, red, "reduce") for row, i, red in parsed.reductions
     ]
     base = patch_expenses(text, [(i, pay, kind) for _, i, pay, kind in paying]) if paying else text
-    new_text = insert_expenses(base, [v for _, v in candidates], comment) if candidates else base
+    new = insertion(base, [v for _, v in candidates], comment)
     # The rules, on the report as it would be, in its project.
-    trial = loaded_from_text(report_path, new_text)
+    # Read from bytes built piece by piece: the new text is never one string beside them.
+    trial = loaded_from_text(report_path, new.encoded())
     others = [
         load_file(p, str(p), expect="report")
         for p in find_reports(budget_path)
@@ -1283,10 +1346,10 @@ def plan_expenses(
                 if kept_patches
                 else text
             )
-            plan.text = insert_expenses(kept, [v for _, v in plan.added], comment) if plan.added else kept
-        else:
-            plan.text = new_text
-        if refused or refused_pay or not isinstance(trial.model, CostReport):  # the trial read new_text
+            new = insertion(kept, [v for _, v in plan.added], comment)
+        plan.new = new
+        if refused or refused_pay or not isinstance(trial.model, CostReport):  # the trial read the text
+            del trial, project, result
             check_result(plan.text, report_path)
     return plan
 
@@ -1408,7 +1471,7 @@ def import_ledger(
     """
     import contextlib
 
-    from .atomic import FileBusy, locked, real_file, write_text_atomic
+    from .atomic import FileBusy, locked, real_file
     from .exitcodes import ExitCode
     from .i18n.oserrors import os_reason
     from .pipeline import load_import_target
@@ -1452,7 +1515,7 @@ def import_ledger(
                 plan,
             )
         if plan.problems and not skip_invalid:
-            total = len(table.rows) - plan.parsed.totals
+            total = plan.parsed.rows - plan.parsed.totals
             raise ImportRefused(
                 nmsg(
                     "{ledger}: {n} of {total} row is invalid: nothing written; fix it, or pass --skip-invalid to import the others",
@@ -1470,8 +1533,7 @@ def import_ledger(
         if not (rows or plan.paid) or dry_run:
             return ImportOutcome(plan, into, rows, written=False)
         try:
-            text = ("\ufeff" if plan.bom else "") + plan.text
-            write_text_atomic(into, text, overwrite=True, lock=False)  # held since the read
+            plan.write(into)  # the lock is held since the read
         except OSError as exc:
             raise ImportRefused(
                 msg("{into}: cannot write: {reason}", into=str(into), reason=os_reason(exc)),

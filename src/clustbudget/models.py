@@ -144,7 +144,7 @@ Lines = Annotated[list[CostLine], BeforeValidator(_none_as_empty_list)]
 
 class Variation(_Model):
     """The state of a revision of the budget: a budget variation requested and, once the
-    Region approves it, approved (FORMAT: "Budget variations")."""
+    Region approves it, approved."""
 
     id: Id = Field(description="The variation's id, e.g. V1")
     requested: Date

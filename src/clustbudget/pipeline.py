@@ -849,13 +849,14 @@ def _beside(budget_path: Path, known: Iterable[Path]) -> Iterator[Loaded]:
             continue
 
 
-def loaded_from_text(path: Path, text: str, display: str | None = None) -> Loaded:
-    """A report (or budget) as if read from ``path``, from text that is not on disk yet."""
+def loaded_from_text(path: Path, text: str | bytes, display: str | None = None) -> Loaded:
+    """A report (or budget) as if read from ``path``, from text (or its UTF-8 bytes) that is
+    not on disk yet."""
     from .loading import detect_kind, problem_findings
     from .yamlsource import parse_document
 
     display = display or str(path)
-    doc = parse_document(text.encode("utf-8"), path, display)
+    doc = parse_document(text.encode("utf-8") if isinstance(text, str) else text, path, display)
     loaded = Loaded(path, display, doc, detect_kind(doc.data))
     loaded.findings = problem_findings(doc, display)
     if loaded.kind is not None:

@@ -35,7 +35,7 @@ from .compute import (
     staff_cost,
 )
 from .holidays_it import national_holidays
-from .i18n import N_, formatting, gettext, msg
+from .i18n import N_, Message, formatting, gettext, msg
 from .models import Budget, CallPack, CostReport
 from .money import ZERO
 from .pipeline import ProjectResult, ReportResult
@@ -280,6 +280,33 @@ def period_result(project: ProjectResult, period_id: str | None) -> ReportResult
         if r.report.period.id == period_id:
             return r
     raise KeyError(period_id)
+
+
+def asked_for(
+    project: ProjectResult, period_id: str | None, *, person: str | None = None, month: str | None = None
+) -> Message | None:
+    """Why ``person`` or ``month`` names nothing of the period (a usage error: an id not in
+    the report, a month outside the period), or None."""
+    result = period_result(project, period_id)
+    assert result.report is not None and result.costs is not None
+    period = result.report.period
+    if person is not None and person not in {c.id for c in result.costs.staff}:
+        return msg(
+            "--person {person!r}: no such person in period {period} (the report's people: {people})",
+            person=person,
+            period=period.id,
+            people=", ".join(c.id for c in result.costs.staff) or "—",
+        )
+    first, last = f"{period.start:%Y-%m}", f"{period.end:%Y-%m}"
+    if month is not None and not first <= month <= last:
+        return msg(
+            "--month {month}: not a month of period {period} ({first} to {last})",
+            month=month,
+            period=period.id,
+            first=first,  # as --month takes it
+            last=last,
+        )
+    return None
 
 
 def timesheets(

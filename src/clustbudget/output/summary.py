@@ -9,7 +9,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from ..i18n import N_, format_template, gettext
+from ..i18n import N_, format_template, gettext, nmsg
 from ..money import fmt, fmt_eur
 from ..portfolio import Portfolio, ProjectRow
 from .json import envelope
@@ -18,7 +18,6 @@ if TYPE_CHECKING:
     from rich.console import Console
 
 WORDS: dict[str, str] = {
-    "title": N_("Portfolio: {n} projects"),
     "project": N_("Project"),
     "budget": N_("Budget"),
     "accepted": N_("Accepted"),
@@ -124,7 +123,8 @@ def render(portfolio: Portfolio, console: Console, lang: str = "en") -> None:
     def signed(value: Decimal | None) -> str:
         return dash if value is None else ("+" if value > 0 else "") + fmt_eur(value, lang)
 
-    title = format_template(_w("title", lang), {"n": len(portfolio.projects)}, lang)
+    n = len(portfolio.projects)
+    title = nmsg("Portfolio: {n} project", "Portfolio: {n} projects", n).render(lang)
     table = Table(title=literal(title), title_justify="left")
     table.add_column(_w("project", lang), overflow="fold", max_width=40)
     for key in ("budget", "accepted", "used", "remaining", "months_left", "projected", "difference"):

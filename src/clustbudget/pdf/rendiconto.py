@@ -181,22 +181,22 @@ def document(project: ProjectResult, index: int = -1, lang: str = "it") -> Docum
                 ]
             ],
         )
-        # The hours by month, months as rows: what the timesheets of the period add up to.
+        # The hours by month, months as rows: what the timesheets of the period add up to
+        # (a month given day by day counts its days' project hours, as the totals do).
         months = sorted(sums.hours_by_month)
         if months:
-            people = list(zip(costs.staff, report.staff, strict=True))
             doc.heading(w["hours_by_month"])
             doc.table(
                 [
                     Column(w["month"], 1.2, "month"),
-                    *(Column(s.name, 1.4, "number") for s, _ in people),
+                    *(Column(s.name, 1.4, "number") for s in costs.staff),
                     Column(w["total"], 1.2, "number"),
                 ],
                 [
-                    [month, *(entry.hours.get(month) for _, entry in people), sums.hours_by_month[month]]
+                    [month, *(s.months.get(month) for s in costs.staff), sums.hours_by_month[month]]
                     for month in months
                 ],
-                totals=[[w["total"], *(s.hours for s, _ in people), sums.hours]],
+                totals=[[w["total"], *(s.hours for s in costs.staff), sums.hours]],
             )
     else:
         doc.paragraph(w["none"])

@@ -365,7 +365,7 @@ def absence_with_hours(ctx: ReportContext) -> Iterator[Hit]:
     "month-typed-twice",
     E,
     "A month's hours given both by month and day by day.",
-    "File format: the hours of a month are given once (FORMAT: Cost report)",
+    "File consistency check (clustbudget): the hours of a month are given once",
     "report",
 )
 def month_typed_twice(ctx: ReportContext) -> Iterator[Hit]:

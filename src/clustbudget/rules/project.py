@@ -891,7 +891,7 @@ def period_gap(ctx: ProjectContext) -> Iterator[Hit]:
     "first-period-late",
     INFO,
     "The first period starts after the project.",
-    "clustbudget FORMAT §3",
+    "File consistency check (clustbudget): the first period starts with the project",
     "project",
 )
 def first_period_late(ctx: ProjectContext) -> Iterator[Hit]:

@@ -3,7 +3,7 @@
 A revision is checked as any budget (CB1xx) and, here, as a variation: where its line of
 versions breaks (a missing version, a fork, a loop), what its shifts are, and which of them
 need the Region's approval. The tolerated shift is a call-pack parameter (``variations:``):
-unknown for the Clust-ER calls (DOMAIN: U), set in peer ERDF programmes (S).
+unknown for the Clust-ER calls, set in peer ERDF programmes.
 """
 
 from __future__ import annotations
@@ -181,7 +181,7 @@ def variation_not_checked(ctx: VariationContext) -> Iterator[Hit]:
     Region's approval (`variations: share`/`amount`). When it does not, the shifts are shown
     but whether they need approval is not checked. An info line, not a fault of the revision.
 
-    Why: the Clust-ER calls do not state it (DOMAIN: U); peer ERDF programmes tolerate 10%,
+    Why: the Clust-ER calls do not state it; peer ERDF programmes tolerate 10%,
     15% or 20% of an item, or 15,000 €. A tool silent about what it did not check invites
     false confidence.
 

@@ -16,7 +16,7 @@ from openpyxl import Workbook
 from openpyxl.chart import BarChart
 
 from .. import __version__
-from ..i18n import N_, gettext
+from ..i18n import N_, gettext, nmsg
 from ..output.summary import WORDS as SUMMARY_WORDS
 from ..output.summary import state
 from ..portfolio import Portfolio
@@ -28,7 +28,6 @@ from .styles import ReportStyles
 
 WORDS = {
     "sheet": N_("Portfolio"),
-    "title": N_("Portfolio of {n} projects"),
     "file": N_("Budget file"),
     "end": N_("End date"),
     "chart": N_("Budget and accepted, per project"),
@@ -58,7 +57,8 @@ def build(result: Portfolio, lang: str = "it", *, generated: datetime | None = N
     date_format = "dd/mm/yyyy" if lang == "it" else "yyyy-mm-dd"
     s = ReportStyles(ws, date_format=date_format, flag_format="General")
     rows = Rows()
-    title = _w("title", lang).format(n=len(result.projects))
+    n = len(result.projects)
+    title = nmsg("Portfolio of {n} project", "Portfolio of {n} projects", n).render(lang)
     rows.append([(title, s.title)], height=20)
     when = generated.strftime("%d/%m/%Y %H:%M" if lang == "it" else "%Y-%m-%d %H:%M")
     rows.append([(_w("generated", lang).format(version=__version__, when=when), s.note)])
