@@ -539,3 +539,18 @@ def test_the_rendiconto_of_a_reviewed_period_recalculates_to_the_approved_figure
     facts = {ws.cell(r, 1).value: ws.cell(r, 2).value for r in range(1, header)}
     # requested D 1,500.00 + E 375.00; approved D 1,300.00 + E 325.00
     assert facts["Review"] == "2021-10-01: requested 1,875.00, approved 1,625.00, cut 250.00"
+
+
+def test_a_line_alone_on_its_invoice_is_its_only_part_given_when_asked(tmp_path):
+    # Only invoices charged by several lines keep their parts (most lines are alone on theirs:
+    # 6 MiB a 20,000-expense report otherwise); parts_of gives a lone line as its one part.
+    first = line("2021-03-01", "2000.00", invoice_amount="6000.00")
+    second = line("2021-03-01", "4000.00", invoice_amount="6000.00", paid="2021-07-10") + line(
+        "2021-04-01", "300.00", paid="2021-07-10", document="FT 9"
+    )
+    project = load_project(two_periods(tmp_path, first, second) / "b.yaml")
+    p2 = by_period(project)["P2"]
+    assert sorted(index for _, index in project.parts) == [0, 0]
+    assert [(p.period, p.index, p.charge) for p in project.parts_of(p2, 1)] == [("P2", 1, D("300.00"))]
+    assert project.parts_of(p2, 1)[0].result is p2
+    assert project.parts_of(p2, 5) == []

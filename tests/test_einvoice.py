@@ -219,7 +219,7 @@ def test_a_credit_note_reduces_the_invoice_it_cites(cli, project, tmp_path):
     exp = load_file(project).model.expenses[-1]
     assert (exp.document, exp.amount, exp.vat) == ("17/E", Decimal("900.00"), Decimal("198.00"))
     after = project.read_text()
-    assert "amount: 900.00  # was 1000.00; credit note NC 4/E of 2022-04-30: -100.00\n" in after
+    assert "amount: 900.00  # was 1,000.00; credit note NC 4/E of 2022-04-30: -100.00\n" in after
     assert len(after.splitlines()) == len(text.splitlines())  # changed in place, nothing added
     # one for an invoice claimed in parts: refused, saying where it is
     parts = tmp_path / "parts.xml"
@@ -325,3 +325,25 @@ def test_the_default_reason_of_an_invoice_awaiting_payment_is_in_the_workbooks_l
     assert any("NON RENDICONTATA (esclusa): in attesa di pagamento" in c for c in notes["it"])
     assert not any("awaiting payment" in c for c in notes["it"])
     assert any("NOT CLAIMED (excluded): awaiting payment" in c for c in notes["en"])
+
+
+def test_the_note_written_into_the_report_is_in_the_runs_language(cli, project, tmp_path):
+    """The payment terms and the credit note the tool writes into an expense's note (and so
+    into the rendiconto's Nota column) follow --lang: Italian words, dates and amounts."""
+    folder = tmp_path / "fatture"
+    folder.mkdir()
+    shutil.copy(PLAIN, folder)
+    (folder / "IT02345678901_00021.xml").write_text(credit_note())
+    r = cli("import-invoices", folder, "--into", project, "--item", "D", "--lang", "it")
+    assert r.returncode == 0, r.stderr
+    note = load_file(project).model.expenses[-1].note
+    assert "ridotta dalla nota di credito NC 3/E del 30/04/2022 (imponibile -200,00, IVA -44,00)" in note
+    assert "payment terms" not in note and "reduced by" not in note and "2022-04-30" not in note
+    later = tmp_path / "later.xml"
+    later.write_text(credit_note(number="NC 4/E", taxable="100.00", tax="22.00"))
+    r = cli("import-invoices", later, "--into", project, "--item", "D", "--lang", "it")
+    assert r.returncode == 0, r.stderr
+    assert (
+        "amount: 900.00  # era 1.000,00; nota di credito NC 4/E del 30/04/2022: -100,00\n"
+        in project.read_text()
+    )

@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from xml.etree.ElementTree import Element, ParseError
 
-from .i18n import msg
+from .i18n import Message, joined, msg
 from .i18n.oserrors import cannot_read, not_a_regular_file
 
 if TYPE_CHECKING:
@@ -553,12 +553,12 @@ def assignment_for(invoice: EInvoice, assignments: dict[str, Assignment]) -> Ass
 # ------------------------------------------------------------------ invoices → expenses
 
 
-def _payment_terms(invoice: EInvoice) -> str | None:
-    parts = []
+def _payment_terms(invoice: EInvoice) -> Message | None:
+    parts: list[str] = []
     for term in invoice.terms:
         how = f"{term.code} ({term.method})" if term.method else term.code
-        parts.append(f"{how}, due {term.due.isoformat()}" if term.due else how)
-    return "payment terms: " + "; ".join(parts) if parts else None
+        parts.append(msg("{how}, due {due:date}", how=how, due=term.due) if term.due else how)
+    return msg("payment terms: {terms}", terms=joined(parts)) if parts else None
 
 
 def attachment_of(invoice: EInvoice, report_dir: Path) -> dict[str, str]:
@@ -587,9 +587,11 @@ def expense_values(
     report_dir: Path,
     *,
     credit_notes: Iterable[EInvoice] = (),
+    lang: str = "en",
 ) -> dict[str, Any]:
     """An invoice as the YAML-ready values of an expense, awaiting payment; the credit notes
-    that cite it reduce its taxable amount and VAT."""
+    that cite it reduce its taxable amount and VAT. The note the tool writes (payment terms,
+    credit notes) is in ``lang``, the run's language: it becomes the report's own text."""
     credits = list(credit_notes)
     amount = invoice.taxable - sum((c.taxable for c in credits), Decimal(0))
     vat = invoice.vat - sum((c.vat for c in credits), Decimal(0))
@@ -609,19 +611,24 @@ def expense_values(
         values["eligible_share"] = assignment.share
     if assignment.action is not None:
         values["action"] = [a.strip() for a in assignment.action.split(",") if a.strip()]
-    notes = [n for n in (_payment_terms(invoice),) if n]
+    notes: list[str] = [n for n in (_payment_terms(invoice),) if n]
     for c in credits:
         notes.append(
-            f"reduced by credit note {c.number} of {c.issued.isoformat()} "
-            f"(-{c.taxable:.2f} taxable, -{c.vat:.2f} VAT)"
+            msg(
+                "reduced by credit note {number} of {date:date} (-{taxable:amount} taxable, -{vat:amount} VAT)",
+                number=c.number,
+                date=c.issued,
+                taxable=c.taxable,
+                vat=c.vat,
+            )
         )
     files = [invoice, *credits]
     if not has_attachments():
         for f in files:
             att = attachment_of(f, report_dir)
-            notes.append(f"e-invoice {att['file']} (sha256 {att['sha256']})")
+            notes.append(msg("e-invoice {file} (sha256 {sha256})", file=att["file"], sha256=att["sha256"]))
     if notes:
-        values["note"] = "; ".join(notes)
+        values["note"] = joined(notes).render(lang)
     values["awaiting_payment"] = True
     if has_attachments():
         values["attachments"] = [attachment_of(f, report_dir) for f in files]
@@ -659,6 +666,7 @@ def plan_invoices(
     assignments: dict[str, Assignment] | None = None,
     ask: Ask | None = None,
     skip_invalid: bool = False,
+    lang: str = "en",
 ) -> InvoicePlan:
     """Plan adding e-invoices to a cost report: each invoice becomes an expense awaiting
     payment, validated as a ledger row is (an expense, a direct item, not already in the
@@ -675,7 +683,7 @@ def plan_invoices(
         vat_key,
     )
     from .ledger import ImportPlan, ParsedLedger, RowProblem, plan_expenses
-    from .loading import load_file
+    from .loading import load_file, value_reason
     from .models import CostReport, Expense
     from .pipeline import find_reports
 
@@ -787,7 +795,12 @@ def plan_invoices(
                 "vat": vat,
                 "why": [
                     *before["why"],
-                    f"credit note {inv.number} of {inv.issued.isoformat()}: -{inv.taxable:.2f}",
+                    msg(
+                        "credit note {number} of {date:date}: -{taxable:amount}",
+                        number=inv.number,
+                        date=inv.issued,
+                        taxable=inv.taxable,
+                    ),
                 ],
                 "row": k + 1,
             }
@@ -860,7 +873,7 @@ def plan_invoices(
                 )
             )
             continue
-        values = expense_values(inv, assignment, report_dir, credit_notes=credits.get(k, ()))
+        values = expense_values(inv, assignment, report_dir, credit_notes=credits.get(k, ()), lang=lang)
         if Decimal(values["amount"]) < 0:
             parsed.problems.append(
                 RowProblem(row, msg("its credit notes exceed invoice {number}", number=inv.number))
@@ -876,8 +889,15 @@ def plan_invoices(
             parsed.problems.append(
                 RowProblem(
                     row,
-                    "; ".join(
-                        f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors(include_url=False)
+                    joined(
+                        [
+                            msg(
+                                "{field}: {reason}",
+                                field=".".join(map(str, e["loc"])),
+                                reason=value_reason(e),
+                            )
+                            for e in exc.errors(include_url=False)
+                        ]
                     ),
                 )
             )
@@ -916,7 +936,7 @@ def plan_invoices(
         if change["vat"] is not None:
             fields["vat"] = f"{change['vat']:.2f}"
         old = target.report.expenses[index]
-        fields["why"] = f"was {old.amount:.2f}; " + "; ".join(change["why"])
+        fields["why"] = joined([msg("was {amount:amount}", amount=old.amount), *change["why"]]).render(lang)
         parsed.reductions.append((change["row"], index, fields))
     if parsed.problems and not skip_invalid:
         return out
@@ -945,6 +965,7 @@ def import_invoices(
     ask: Ask | None = None,
     skip_invalid: bool = False,
     dry_run: bool = False,
+    lang: str = "en",
 ) -> InvoiceOutcome:
     """Add FatturaPA e-invoices to a cost report, as ``clustbudget import-invoices`` does:
     the same guarantees as :func:`clustbudget.ledger.import_ledger` (the report's lock from
@@ -985,6 +1006,7 @@ def import_invoices(
             assignments=assignments,
             ask=ask,
             skip_invalid=skip_invalid,
+            lang=lang,
         )
         plan = planned.plan
         if plan.problems and not skip_invalid:

@@ -147,7 +147,9 @@ class Indicator(_Model):
 
     id: Id
     label: Label
-    unit: Text = Field(description="What is counted, e.g. organisations, proposals, euro")
+    unit: Text | Label = Field(
+        description="What is counted, e.g. organisations, proposals, euro: one text, or it and en as in label"
+    )
     action: Id = Field(description="The action (1–4) it belongs to")
     targets: Annotated[dict[Year, Quantity], BeforeValidator(lambda v: {} if v is None else v)] = Field(
         default_factory=dict, description="Target per calendar year"

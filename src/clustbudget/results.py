@@ -61,12 +61,17 @@ class IndicatorRow:
     label_it: str
     label_en: str | None
     unit: str
+    """The unit as written, or its Italian when written in both languages (``unit_en``)."""
     action: str
     target: Decimal | None
     value: Decimal | None
     counted: str | None
     """What it counts from the lists, or None for typed values."""
     sources: tuple[str, ...]
+    unit_en: str | None = None
+
+    def unit_in(self, lang: str) -> str:
+        return self.unit_en if lang == "en" and self.unit_en else self.unit
 
     @property
     def met(self) -> bool | None:
@@ -266,7 +271,7 @@ def year_results(loaded: LoadedResults, year: int) -> YearResults:
             ind.id,
             ind.label.it,
             ind.label.en,
-            ind.unit,
+            ind.unit if isinstance(ind.unit, str) else ind.unit.it,
             ind.action,
             ind.targets.get(year),
             indicator_value(doc, ind, year),
@@ -274,6 +279,7 @@ def year_results(loaded: LoadedResults, year: int) -> YearResults:
             tuple(
                 v.source for v in doc.values if v.indicator == ind.id and v.counted_in == year and v.source
             ),
+            None if isinstance(ind.unit, str) else ind.unit.en,
         )
         for ind in doc.indicators
     ]

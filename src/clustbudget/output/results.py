@@ -184,6 +184,7 @@ def results_json(res: YearResults, pack: CallPack, lang: str = "en") -> dict[str
                     "label": i.label_it,
                     "label_en": i.label_en,
                     "unit": i.unit,
+                    "unit_en": i.unit_en,
                     "action": i.action,
                     "target": _number(i.target),
                     "value": _number(i.value),

@@ -366,7 +366,7 @@ class ResultsWorkbook:
                 [
                     (label, s.wrap),
                     (i.action, s.text),
-                    (i.unit, s.text),
+                    (i.unit_in(lang), s.text),
                     (i.target, s.value_input) if i.target is not None else (None, s.value_input),
                     (i.value, s.value_input) if i.value is not None else (None, s.value_input),
                     share_cell,
