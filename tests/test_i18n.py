@@ -574,3 +574,17 @@ def test_a_report_that_cannot_be_extended_is_refused_in_italian(cli, tmp_path):
     r = cli("import-expenses", ledger, "--into", report, "--lang", "it")
     assert r.returncode == 1, r.stderr
     assert "`expenses:` non è un elenco a blocchi: scrivilo così (- date: …) e importa di nuovo" in r.stderr
+
+
+def test_an_indicator_value_with_neither_year_nor_period_is_explained_in_italian(cli, tmp_path):
+    from .conftest import EXAMPLE
+
+    source = EXAMPLE.parent / EXAMPLE.stem / "indicators.yaml"
+    text = source.read_text(encoding="utf-8")
+    assert "year: 2021, " in text
+    bad = tmp_path / "indicators.yaml"
+    bad.write_text(text.replace("year: 2021, ", "", 1), encoding="utf-8")
+    r = cli("validate", bad, "--lang", "it")
+    assert "CB013 errore values: indica year: oppure period: {start:, end:}, uno dei due" in r.stdout, (
+        r.stdout
+    )
