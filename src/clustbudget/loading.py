@@ -34,7 +34,8 @@ def model_of(kind: str) -> type[BaseModel]:
         from .indicators import IndicatorsFile
 
         return IndicatorsFile
-    return {"budget": Budget, "report": CostReport, "pack": CallPack}[kind]
+    models: dict[str, type[BaseModel]] = {"budget": Budget, "report": CostReport, "pack": CallPack}
+    return models[kind]
 
 
 PACKS_DIR = Path(__file__).parent / "packs"
