@@ -1072,3 +1072,20 @@ def test_a_sheets_rows_are_kept_compressed_and_given_back_as_written():
     rows.append([("after", style)])  # still open: reading does not end it
     assert b"".join(rows.xml()).endswith(b"after</t></is></c></row>")
     assert rows.dimension == "A1:D20001"
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(st.sampled_from([*"ab c\t\n\u00a0-èW", "word", "  ", "lunghissima"]), max_size=40).map("".join),
+    st.floats(min_value=0.5, max_value=40, allow_nan=False),
+)
+@example("Servizi di consulenza per la fiera internazionale", 10)
+@example("abc defgh ij", 3.5)
+def test_wrapped_lines_counts_what_textwrap_gives(text, width):
+    import textwrap
+
+    from clustbudget.xlsx.layout import wrapped_lines
+
+    chars = max(1, int(width * 1.15))
+    expected = sum(max(1, len(textwrap.wrap(p, chars, break_on_hyphens=False))) for p in text.split("\n"))
+    assert wrapped_lines(text, width) == expected

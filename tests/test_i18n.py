@@ -548,3 +548,29 @@ def test_the_catalogue_is_read_only_for_the_language_in_use(tmp_path):
         seen[lang] = ast.literal_eval(r.stderr.splitlines()[-1])  # the list of .po files parsed
     assert seen["en"] == []
     assert len(seen["it"]) == 1 and seen["it"][0].endswith("it/LC_MESSAGES/clustbudget.po")
+
+
+def test_a_report_that_cannot_be_extended_is_refused_in_italian(cli, tmp_path):
+    """import-expenses into a report whose `expenses:` is a flow list: the refusal is Italian."""
+    import shutil
+
+    from .conftest import EXAMPLE
+
+    shutil.copy(EXAMPLE, tmp_path / EXAMPLE.name)
+    shutil.copytree(EXAMPLE.parent / EXAMPLE.stem, tmp_path / EXAMPLE.stem)
+    report = tmp_path / EXAMPLE.stem / "sal-2.yaml"
+    head = report.read_text(encoding="utf-8").split("\nexpenses:")[0]
+    report.write_text(
+        head + "\nexpenses: [{date: 2022-01-10, item: D, description: Stampa, supplier: Tipografia, "
+        "document: '7', amount: 100.00, paid: 2022-01-20, payment: bank_transfer}]\n",
+        encoding="utf-8",
+    )
+    ledger = tmp_path / "registro.csv"
+    ledger.write_text(
+        "Data;Voce;Descrizione;Fornitore;Numero documento;Importo;Data pagamento;Modalità di pagamento\n"
+        "15/01/2022;D;Ok;Fornitore A;1;100,00;20/01/2022;bonifico\n",
+        encoding="utf-8",
+    )
+    r = cli("import-expenses", ledger, "--into", report, "--lang", "it")
+    assert r.returncode == 1, r.stderr
+    assert "`expenses:` non è un elenco a blocchi: scrivilo così (- date: …) e importa di nuovo" in r.stderr

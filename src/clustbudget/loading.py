@@ -19,19 +19,25 @@ from pydantic import BaseModel, ValidationError
 
 from .findings import Finding, Location, Severity
 from .i18n import N_, Message, msg
-from .indicators import IndicatorsFile
 from .models import Budget, CallPack, CostReport
 from .rules import finding
 from .types import describe
 from .yamlsource import Document, ReadError, read_document
 
 Kind = Literal["budget", "report", "pack", "indicators"]
-MODELS: dict[str, type[BaseModel]] = {
-    "budget": Budget,
-    "report": CostReport,
-    "pack": CallPack,
-    "indicators": IndicatorsFile,
-}
+KINDS: tuple[Kind, ...] = ("budget", "report", "pack", "indicators")
+
+
+def model_of(kind: str) -> type[BaseModel]:
+    """The model of a kind of file (the indicators' module loads only for an indicators file)."""
+    if kind == "indicators":
+        from .indicators import IndicatorsFile
+
+        return IndicatorsFile
+    models: dict[str, type[BaseModel]] = {"budget": Budget, "report": CostReport, "pack": CallPack}
+    return models[kind]
+
+
 PACKS_DIR = Path(__file__).parent / "packs"
 
 
@@ -188,7 +194,7 @@ def validate(loaded: Loaded) -> None:
     :data:`MAX_SCHEMA_ERRORS` errors (:func:`_validate_bounded`).
     """
     assert loaded.doc is not None and loaded.kind is not None
-    model_cls = MODELS[loaded.kind]
+    model_cls = model_of(loaded.kind)
     model, errors, complete = _validate_bounded(model_cls, loaded.doc.data)
     if errors:
         loaded.findings.extend(_findings_of(loaded, errors[:MAX_SCHEMA_ERRORS], model_cls))

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .compute import (
     BudgetFigures,
@@ -40,17 +41,11 @@ from .loading import Loaded, PackResolver, kind_hint, load_file, looks_like_ours
 from .models import Budget, CallPack, CostReport, Expense
 from .rules import Hit, Selection, finding, run
 from .rules.budget import BudgetContext
-from .rules.costreport import ReportContext
-from .rules.project import (
-    DISALLOWING,
-    DOCUMENTS,
-    PortfolioContext,
-    ProgressContext,
-    ProjectContext,
-    ReportCheck,
-)
-from .rules.variation import Sibling, VariationContext
 from .variations import Comparison, Version, compare, in_force
+
+if TYPE_CHECKING:  # the rule modules of reports, projects and variations load when those are checked
+    from .rules.project import ProjectContext, ReportCheck
+    from .rules.variation import VariationContext
 
 YAML_SUFFIXES = (".yaml", ".yml")
 
@@ -268,6 +263,8 @@ class ProjectResult:
         otherwise those that are not disallowed costs (:data:`~clustbudget.rules.project.DISALLOWING`:
         the figures already leave those costs out) nor, unless for the claim ``package``, about
         supporting files (:data:`~clustbudget.rules.project.DOCUMENTS`: the figures stand)."""
+        from .rules.project import DISALLOWING, DOCUMENTS
+
         passing = DISALLOWING if package else DISALLOWING | DOCUMENTS
         return [f for f in self.errors if strict or f.code not in passing]
 
@@ -352,6 +349,9 @@ def check_reports(
         for group, named in ((reports, True), (others, False))
         for r in group
     ]
+    from .rules.costreport import ReportContext
+    from .rules.project import ProjectContext, ReportCheck
+
     project = ProjectResult(budget, results)
     valid = [r for r in results if r.report is not None]
     if budget.figures is None or budget.budget is None or budget.pack is None:
@@ -458,6 +458,8 @@ def compute_project(
         )
     if valid:
         figures = project.in_force[-1].figures if project.in_force else budget.figures
+        from .rules.project import ProgressContext
+
         ctx2 = ProgressContext(model, pack, figures, checks, periods, project.progress)
         state.attach(run("progress", ctx2, _locate(valid[-1]), selection).findings)
     for r in state.results:
@@ -655,6 +657,8 @@ def validate_paths(paths: Iterable[Path], selection: Selection = Selection()) ->
     if len(portfolio) > 1:
         # Across the projects of the run (CB305): what it refuses is left out of the figures
         # of the project that claimed the invoice later, as a rule within a project would.
+        from .rules.project import PortfolioContext
+
         ctx = PortfolioContext(portfolio)
         states = {id(rc.loaded): state for *_, state, _, _ in projects for rc in state.checks}
         by_display = {rc.loaded.display: state for *_, state, _, _ in projects for rc in state.checks}
@@ -1033,6 +1037,8 @@ def variation_context(
     pending = bool(
         revised_model is not None and revised_model.revises is not None and not _approved(revised)  # type: ignore[arg-type]
     )
+    from .rules.variation import Sibling, VariationContext
+
     others = [
         Sibling(s.loaded.display, _approved(s), s.loaded.at(("variation", "approved")))
         for s in siblings

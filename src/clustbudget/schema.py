@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from .i18n import N_, gettext, pgettext
-from .loading import MODELS
+from .loading import KINDS, model_of
 
 TITLE_CONTEXT = "schema"
 """The gettext context of the schema's titles: a field's title ("Amount", "Note") may read
@@ -34,7 +34,7 @@ def json_schema(kind: str = "budget", lang: str = "en") -> dict[str, Any]:
     with warnings.catch_warnings():
         # pydantic warns while serialising Decimal defaults (hours_per_year) into the schema
         warnings.simplefilter("ignore")
-        schema = MODELS[kind].model_json_schema(mode="validation")
+        schema = model_of(kind).model_json_schema(mode="validation")
     if lang != "en":
         _translate(schema, lang)
     return {
@@ -64,7 +64,7 @@ def descriptions(key: str = "description") -> Iterator[str]:
     English: msgids of the catalogue (the extractor reads them here, as they come from field
     docs, field names and model docstrings)."""
     seen: set[str] = set(TITLES.values())
-    stack: list[Any] = [json_schema(kind) for kind in MODELS]
+    stack: list[Any] = [json_schema(kind) for kind in KINDS]
     while stack:
         node = stack.pop(0)
         if isinstance(node, dict):

@@ -22,6 +22,7 @@ code. ``clustbudget rules CODE`` prints a rule's docstring: what it checks, why,
 
 from __future__ import annotations
 
+import importlib
 import inspect
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -91,27 +92,63 @@ def rule(
     return decorate
 
 
+SCOPE_MODULES: dict[str, tuple[str, ...]] = {
+    "reading": ("reading",),
+    "budget": ("budget",),
+    "report": ("costreport", "days", "attachments", "intake"),
+    "project": ("project",),
+    "progress": ("project", "forecast"),
+    "portfolio": ("project",),
+    "variation": ("variation",),
+    "indicators": ("indicators",),
+}
+"""The rule modules that register the rules of each scope: running a scope imports only these
+(``validate`` of a budget does not import the report rules)."""
+
+CODE_MODULES: tuple[tuple[str, str], ...] = (
+    ("CB0", "reading"),
+    ("CB1", "budget"),
+    ("CB23", "days"),
+    ("CB24", "attachments"),
+    ("CB25", "intake"),
+    ("CB2", "costreport"),
+    ("CB3", "project"),
+    ("CB4", "variation"),
+    ("CB5", "indicators"),
+    ("CB6", "forecast"),
+)
+"""The rule module that registers a code, by the code's prefix (the first that matches)."""
+
+_ALL_MODULES = tuple(dict.fromkeys(m for ms in SCOPE_MODULES.values() for m in ms))
+_imported: set[str] = set()
+
+
+def _load(modules: Iterable[str]) -> None:
+    for name in modules:
+        if name not in _imported:
+            importlib.import_module(f"{__name__}.{name}")
+            _imported.add(name)
+
+
 def all_rules() -> dict[str, Rule]:
     """Every rule, by code (importing the rule modules registers them)."""
-    from . import (  # noqa: F401
-        attachments,
-        budget,
-        costreport,
-        days,
-        forecast,
-        indicators,
-        intake,
-        project,
-        reading,
-        variation,
-    )
-
+    _load(_ALL_MODULES)
     return dict(sorted(REGISTRY.items()))
 
 
+def scope_rules(scope: Scope) -> list[Rule]:
+    """The rules of ``scope``, by code; only the modules of that scope are imported."""
+    _load(SCOPE_MODULES[scope])
+    return [r for _, r in sorted(REGISTRY.items()) if r.scope == scope]
+
+
 def rule_for(code: str) -> Rule:
-    """The registered rule of ``code`` (``KeyError`` for a code no rule registers: a bug)."""
+    """The registered rule of ``code`` (``KeyError`` for a code no rule registers: a bug);
+    only the module that registers it is imported."""
     found = REGISTRY.get(code)
+    if found is None:
+        _load([next((m for prefix, m in CODE_MODULES if code.startswith(prefix)), "reading")])
+        found = REGISTRY.get(code)
     return found if found is not None else all_rules()[code]
 
 
@@ -177,8 +214,8 @@ def run(
     selected rules' findings are kept. Without it, rules not selected are not run.
     """
     out = Checked()
-    for r in all_rules().values():
-        if r.scope != scope or r.check is None:
+    for r in scope_rules(scope):
+        if r.check is None:
             continue
         wanted = selection.wants(r.code)
         if not wanted and not refusals:

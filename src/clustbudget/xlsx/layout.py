@@ -267,7 +267,33 @@ def wrapped_lines(text: str, width: float) -> int:
     (11-point Calibri or Carlito, and LibreOffice's fallback fonts alike).
     """
     chars = max(1, int(width * 1.15))
-    return sum(max(1, len(textwrap.wrap(part, chars, break_on_hyphens=False))) for part in text.split("\n"))
+    return sum(_part_lines(part, chars) for part in text.split("\n"))
+
+
+_OTHER_SPACE = re.compile("[\t\x0b\x0c\r]")
+
+
+def _part_lines(part: str, chars: int) -> int:
+    """The lines ``textwrap.wrap(part, chars, break_on_hyphens=False)`` gives (at least 1),
+    counted without building them when the words are parted by single spaces and none is
+    longer than a line (a rendiconto's supplier, description and note: 3 wraps an expense)."""
+    if _OTHER_SPACE.search(part) is not None:  # tabs are expanded
+        return max(1, len(textwrap.wrap(part, chars, break_on_hyphens=False)))
+    if len(part) <= chars:
+        return 1
+    words = part.split(" ")
+    if "" in words:  # spaces at an end, or several in a row
+        return max(1, len(textwrap.wrap(part, chars, break_on_hyphens=False)))
+    lines, used = 1, -1
+    for word in words:
+        size = len(word)
+        if size > chars:  # a word longer than a line: textwrap breaks it
+            return max(1, len(textwrap.wrap(part, chars, break_on_hyphens=False)))
+        if used + 1 + size <= chars:
+            used += 1 + size
+        else:
+            lines, used = lines + 1, size
+    return lines
 
 
 def fitted_width(rows: Rows, col: int, bounds: tuple[float, float], texts: Iterable[str] = ()) -> float:
