@@ -548,3 +548,63 @@ def test_the_catalogue_is_read_only_for_the_language_in_use(tmp_path):
         seen[lang] = ast.literal_eval(r.stderr.splitlines()[-1])  # the list of .po files parsed
     assert seen["en"] == []
     assert len(seen["it"]) == 1 and seen["it"][0].endswith("it/LC_MESSAGES/clustbudget.po")
+
+
+def test_a_report_that_cannot_be_extended_is_refused_in_italian(cli, tmp_path):
+    """import-expenses into a report whose `expenses:` is a flow list: the refusal is Italian."""
+    import shutil
+
+    from .conftest import EXAMPLE
+
+    shutil.copy(EXAMPLE, tmp_path / EXAMPLE.name)
+    shutil.copytree(EXAMPLE.parent / EXAMPLE.stem, tmp_path / EXAMPLE.stem)
+    report = tmp_path / EXAMPLE.stem / "sal-2.yaml"
+    head = report.read_text(encoding="utf-8").split("\nexpenses:")[0]
+    report.write_text(
+        head + "\nexpenses: [{date: 2022-01-10, item: D, description: Stampa, supplier: Tipografia, "
+        "document: '7', amount: 100.00, paid: 2022-01-20, payment: bank_transfer}]\n",
+        encoding="utf-8",
+    )
+    ledger = tmp_path / "registro.csv"
+    ledger.write_text(
+        "Data;Voce;Descrizione;Fornitore;Numero documento;Importo;Data pagamento;Modalità di pagamento\n"
+        "15/01/2022;D;Ok;Fornitore A;1;100,00;20/01/2022;bonifico\n",
+        encoding="utf-8",
+    )
+    r = cli("import-expenses", ledger, "--into", report, "--lang", "it")
+    assert r.returncode == 1, r.stderr
+    assert "`expenses:` non è un elenco a blocchi: scrivilo così (- date: …) e importa di nuovo" in r.stderr
+
+
+def test_an_indicator_value_with_neither_year_nor_period_is_explained_in_italian(cli, tmp_path):
+    from .conftest import EXAMPLE
+
+    source = EXAMPLE.parent / EXAMPLE.stem / "indicators.yaml"
+    text = source.read_text(encoding="utf-8")
+    assert "year: 2021, " in text
+    bad = tmp_path / "indicators.yaml"
+    bad.write_text(text.replace("year: 2021, ", "", 1), encoding="utf-8")
+    r = cli("validate", bad, "--lang", "it")
+    assert "CB013 errore values: indica year: oppure period: {start:, end:}, uno dei due" in r.stdout, (
+        r.stdout
+    )
+
+
+def test_ci_formats_keep_english_codes_and_fields_and_their_messages_follow_lang(cli):
+    """JSON, GitHub and JUnit under --lang it: the codes, field names, severities and
+    annotation levels a CI reads stay English; the messages are Italian, with Italian numbers."""
+    from .conftest import EXAMPLE
+
+    project = EXAMPLE.parent
+    data = json.loads(cli("validate", project, "-f", "json", "--lang", "it").stdout)
+    findings = [f for file in data["files"] for f in file["findings"]]
+    assert findings and {f["severity"] for f in findings} <= {"error", "warning", "info"}
+    assert set(findings[0]) == {"code", "severity", "message", "path", "line", "col", "citation"}
+    vat = next(f for f in findings if f["code"] == "CB212")
+    assert vat["message"].startswith("l'IVA di ") and " € " in vat["message"]  # Italian, Italian money
+    english = json.loads(cli("validate", project, "-f", "json", "--lang", "en").stdout)
+    assert [f["code"] for file in english["files"] for f in file["findings"]] == [f["code"] for f in findings]
+    github = cli("validate", project, "-f", "github", "--lang", "it").stdout
+    assert "::notice file=" in github and "title=CB212::l'IVA di " in github
+    junit = cli("validate", project, "-f", "junit", "--lang", "it").stdout
+    assert '<testsuite name="clustbudget validate"' in junit and "CB212 info l'IVA di " in junit

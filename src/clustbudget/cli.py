@@ -1517,14 +1517,20 @@ def main() -> None:
 
 
 @contextlib.contextmanager
-def _only_invoked(argv: list[str]) -> Iterator[None]:
-    """While the app runs, only the command that ``argv`` names first is registered: typer builds
-    every registered command's parameters at each start, and a run uses one. The main --help, a
-    mistyped command and shell completion see them all."""
+def _only_the_command(argv: list[str]) -> Iterator[None]:
+    """While the app runs, only the command named first on the command line is registered:
+    typer builds every registered command's parameters before parsing (17 commands, of which
+    one runs). The main options (``--version``, ``--lang``, ``--help``) come before the command,
+    so any other first word (an option, an unknown command, none) and shell completion
+    (``_CLUSTBUDGET_COMPLETE``) keep every command, as do ``--help`` and usage errors."""
     registered = app.registered_commands
-    first = argv[0] if argv else ""
-    chosen = [c for c in registered if _command_name(c) == first]
-    if len(chosen) != 1 or any(k.startswith("_") and k.endswith("_COMPLETE") for k in os.environ):
+    name = argv[0] if argv else ""
+    chosen = [
+        c
+        for c in registered
+        if (c.name or (c.callback.__name__.lower().replace("_", "-") if c.callback else None)) == name
+    ]
+    if len(chosen) != 1 or "_CLUSTBUDGET_COMPLETE" in os.environ:
         yield
         return
     app.registered_commands = chosen
@@ -1534,20 +1540,13 @@ def _only_invoked(argv: list[str]) -> Iterator[None]:
         app.registered_commands = registered
 
 
-def _command_name(info: typer.models.CommandInfo) -> str:
-    if info.name:
-        return info.name
-    callback = info.callback
-    return typer.main.get_command_name(callback.__name__) if callback is not None else ""
-
-
 def _run() -> int:
     """Run the app and turn every way it can end into an exit code (exitcodes.py)."""
     try:
         # standalone_mode=False: click returns or raises instead of exiting, so that the
         # outcomes below (a closed pipe, Ctrl-C) keep their documented codes.
         _project_lang(sys.argv[1:])
-        with _only_invoked(sys.argv[1:]):
+        with _only_the_command(sys.argv[1:]):
             result = app(prog_name="clustbudget", standalone_mode=False)
         return result if isinstance(result, int) else int(ExitCode.OK)
     except typer.Exit as exc:

@@ -28,7 +28,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .i18n import msg
+from .i18n import joined, msg
+from .i18n.oserrors import os_reason
 from .payments import normalise
 
 if TYPE_CHECKING:
@@ -443,7 +444,10 @@ def insert_hours(text: str, form: str, added: dict[int, dict[str, Any]]) -> str:
         entry: Node = staff.value[person]
         if getattr(entry, "flow_style", False):
             raise ReportShapeError(
-                f"staff entry {person + 1} is written on one line: write it one field a line and import again"
+                msg(
+                    "staff entry {n} is written on one line: write it one field a line and import again",
+                    n=person + 1,
+                )
             )
         key_col = entry.value[0][0].start_mark.column if entry.value else entry.start_mark.column
         found = next(((k, v) for k, v in entry.value if k.value == form), None)
@@ -461,7 +465,11 @@ def insert_hours(text: str, form: str, added: dict[int, dict[str, Any]]) -> str:
             key, value = found
             if value.value and not (value.tag.endswith(":null")):
                 raise ReportShapeError(
-                    f"`{form}:` of staff entry {person + 1} is written on one line: write it as a block"
+                    msg(
+                        "`{form}:` of staff entry {n} is written on one line: write it as a block",
+                        form=form,
+                        n=person + 1,
+                    )
                 )
             colon = text.index(":", key.end_mark.index)
             end = max(value.end_mark.index, colon + 1)
@@ -520,7 +528,7 @@ def import_hours(
             hold.enter_context(locked(into))
     except FileBusy as exc:
         raise ImportRefused(
-            msg("{into}: cannot write: {reason}", into=str(into), reason=exc.strerror or str(exc)),
+            msg("{into}: cannot write: {reason}", into=str(into), reason=os_reason(exc)),
             ExitCode.UNREADABLE,
         ) from None
     with hold:
@@ -571,7 +579,7 @@ def import_hours(
 
         def errors(project_result: Any, doc: Any) -> list[str]:
             report = next(r for r in project_result.reports if r.loaded is doc)
-            return [f"{f.code} {f.message}" for f in report.findings if f.severity is Severity.ERROR]
+            return [joined([f.code, f.message], " ") for f in report.findings if f.severity is Severity.ERROR]
 
         old = set(errors(before, target.loaded))
         new = [e for e in errors(after, trial) if e not in old]
@@ -589,7 +597,7 @@ def import_hours(
             )  # held since the read
         except OSError as exc:
             raise ImportRefused(
-                msg("{into}: cannot write: {reason}", into=str(into), reason=exc.strerror or str(exc)),
+                msg("{into}: cannot write: {reason}", into=str(into), reason=os_reason(exc)),
                 ExitCode.UNREADABLE,
             ) from None
         return HoursOutcome(plan, into, written=True)

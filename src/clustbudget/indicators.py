@@ -20,7 +20,6 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainValidator, model_validator
 from pydantic import WithJsonSchema as _Schema
-from pydantic_core import PydanticCustomError
 
 from .i18n import N_, msg
 from .types import Date, FormatVersion, Id, Rate, Text, Year, _decimal_of, _fail, describe
@@ -130,7 +129,7 @@ class _When(_Model):
     @model_validator(mode="after")
     def _one_of(self) -> Any:
         if (self.year is None) == (self.period is None):
-            raise PydanticCustomError("cb_value", "give either year: or period: {start:, end:}, one of them")
+            raise _fail(msg("give either year: or period: {{start:, end:}}, one of them"))
         return self
 
     @property

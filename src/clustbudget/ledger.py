@@ -1122,7 +1122,7 @@ def _insert(
             return Insertion(prefix, expenses, value.start_mark.column, comment, nl, text[at:])
         if value.value:  # a flow list with items, or a scalar that is not null
             raise ReportShapeError(
-                "`expenses:` is not a block list: write it as one (- date: …) and import again"
+                msg("`expenses:` is not a block list: write it as one (- date: …) and import again")
             )
         # `expenses:`, `expenses: null`, `expenses: []` (maybe with a comment after it)
         colon = text.index(":", key.end_mark.index)
@@ -1372,7 +1372,7 @@ def patch_expenses(text: str, patches: Sequence[tuple[int, dict[str, Any], str]]
     expenses = next((v for k, v in (root.value if root is not None else ()) if k.value == "expenses"), None)
     if expenses is None or not expenses.tag.endswith(":seq"):
         raise ReportShapeError(
-            "`expenses:` is not a block list: write it as one (- date: …) and import again"
+            msg("`expenses:` is not a block list: write it as one (- date: …) and import again")
         )
     edits: list[tuple[int, int, str]] = []
     nl = "\r\n" if text.count("\r\n") * 2 > text.count("\n") else "\n"
@@ -1382,7 +1382,7 @@ def patch_expenses(text: str, patches: Sequence[tuple[int, dict[str, Any], str]]
             fields = {k.value: v for k, v in node.value} if not node.flow_style else {}
             if "amount" not in fields or ("vat" in pay and "vat" not in fields):
                 raise ReportShapeError(
-                    f"expense {index + 1} is not written one field a line: reduce its amount by hand"
+                    msg("expense {n} is not written one field a line: reduce its amount by hand", n=index + 1)
                 )
             for name in ("amount", "vat"):
                 if name not in pay:
@@ -1408,7 +1408,10 @@ def patch_expenses(text: str, patches: Sequence[tuple[int, dict[str, Any], str]]
         entry = next(((k, v) for k, v in node.value if k.value == "awaiting_payment"), None)
         if entry is None or node.flow_style:
             raise ReportShapeError(
-                f"expense {index + 1} awaiting payment is not written one field a line: add its payment by hand"
+                msg(
+                    "expense {n} awaiting payment is not written one field a line: add its payment by hand",
+                    n=index + 1,
+                )
             )
         key, _ = entry
         start = text.rfind("\n", 0, key.start_mark.index) + 1

@@ -7,6 +7,7 @@ period's accepted figures, and so its flat rate, are computed after all rules ha
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -46,9 +47,17 @@ class ReportContext:
 
     def claimed(self) -> Iterator[tuple[int, Expense, ExpenseCost]]:
         """The expenses claimed (not those kept on record, `claimed: false`), with their costs."""
-        for i, (exp, cost) in enumerate(zip(self.report.expenses, self.costs.expenses, strict=True)):
-            if exp.claimed:
-                yield i, exp, cost
+        return iter(self._claimed)
+
+    @functools.cached_property
+    def _claimed(self) -> list[tuple[int, Expense, ExpenseCost]]:
+        # Worked out once for the dozen rules that walk the claimed lines (a generator per rule
+        # was a tenth of the rules' time on a large report).
+        return [
+            (i, exp, cost)
+            for i, (exp, cost) in enumerate(zip(self.report.expenses, self.costs.expenses, strict=True))
+            if exp.claimed
+        ]
 
 
 def month_span(month: str) -> tuple[date, date]:
