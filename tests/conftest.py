@@ -26,6 +26,10 @@ def example_before_variations(tmp_path: Path) -> Path:
 
 
 GIB = 1024**3
+HOSTILE_MEMORY = GIB
+"""The address space of every CLI run of the hostile tests (``tests/test_hostile_*.py``): the
+issue asks for each hostile case to end within 1 GiB, in CI as here."""
+_memory: int | None = None
 
 
 def run_cli(
@@ -37,8 +41,10 @@ def run_cli(
 ) -> subprocess.CompletedProcess[str]:
     """Run ``python -m clustbudget ARGS`` as a user would, capturing its output (not a tty).
 
-    ``memory``: the process's address space limit in bytes (``RLIMIT_AS``, e.g. :data:`GIB`);
-    ``timeout``: seconds before the run is killed (``subprocess.TimeoutExpired``)."""
+    ``memory``: the process's address space limit in bytes (``RLIMIT_AS``, e.g. :data:`GIB`;
+    by default :data:`HOSTILE_MEMORY` in the hostile tests, none elsewhere); ``timeout``:
+    seconds before the run is killed (``subprocess.TimeoutExpired``)."""
+    memory = memory if memory is not None else _memory
     # The language comes from the test, never from the machine running it.
     unset = ("CLUSTBUDGET_DEBUG", "COLUMNS", "CLUSTBUDGET_LANG", "LANG", "LC_ALL", "LC_MESSAGES", "LANGUAGE")
     full_env = {k: v for k, v in os.environ.items() if k not in unset}
@@ -64,3 +70,15 @@ def run_cli(
 @pytest.fixture
 def cli():
     return run_cli
+
+
+@pytest.fixture(autouse=True)
+def _hostile_memory_limit(request):
+    """Every :func:`run_cli` of a ``test_hostile_*`` module runs under :data:`HOSTILE_MEMORY`."""
+    global _memory
+    if request.module.__name__.rpartition(".")[2].startswith("test_hostile_"):
+        _memory = HOSTILE_MEMORY
+    try:
+        yield
+    finally:
+        _memory = None

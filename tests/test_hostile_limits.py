@@ -108,3 +108,22 @@ def test_limits_module_names_are_real():
     for name, _ in LIMITS:
         module, attr = name.split(" ")[0].split(".")
         assert hasattr(globals()[module], attr), name
+
+
+def test_the_hostile_tests_run_the_cli_under_1_gib(monkeypatch):
+    """Every ``run_cli`` of these modules limits the child's address space (``RLIMIT_AS``) to
+    1 GiB: CI enforces the memory bound of the issue, not only the machine the tests ran on."""
+    import subprocess
+
+    from . import conftest
+
+    seen = {}
+
+    def fake_run(*args, **kwargs):
+        seen.update(kwargs)
+        return subprocess.CompletedProcess(args, 0, "", "")
+
+    monkeypatch.setattr(conftest.subprocess, "run", fake_run)
+    run_cli("validate", EXAMPLE)
+    assert conftest._memory == 1024**3
+    assert seen["preexec_fn"] is not None

@@ -588,3 +588,23 @@ def test_an_indicator_value_with_neither_year_nor_period_is_explained_in_italian
     assert "CB013 errore values: indica year: oppure period: {start:, end:}, uno dei due" in r.stdout, (
         r.stdout
     )
+
+
+def test_ci_formats_keep_english_codes_and_fields_and_their_messages_follow_lang(cli):
+    """JSON, GitHub and JUnit under --lang it: the codes, field names, severities and
+    annotation levels a CI reads stay English; the messages are Italian, with Italian numbers."""
+    from .conftest import EXAMPLE
+
+    project = EXAMPLE.parent
+    data = json.loads(cli("validate", project, "-f", "json", "--lang", "it").stdout)
+    findings = [f for file in data["files"] for f in file["findings"]]
+    assert findings and {f["severity"] for f in findings} <= {"error", "warning", "info"}
+    assert set(findings[0]) == {"code", "severity", "message", "path", "line", "col", "citation"}
+    vat = next(f for f in findings if f["code"] == "CB212")
+    assert vat["message"].startswith("l'IVA di ") and " € " in vat["message"]  # Italian, Italian money
+    english = json.loads(cli("validate", project, "-f", "json", "--lang", "en").stdout)
+    assert [f["code"] for file in english["files"] for f in file["findings"]] == [f["code"] for f in findings]
+    github = cli("validate", project, "-f", "github", "--lang", "it").stdout
+    assert "::notice file=" in github and "title=CB212::l'IVA di " in github
+    junit = cli("validate", project, "-f", "junit", "--lang", "it").stdout
+    assert '<testsuite name="clustbudget validate"' in junit and "CB212 info l'IVA di " in junit

@@ -233,7 +233,10 @@ def test_report_never_cuts_a_figure(cli, columns):
     # A's budget is V1's (in force at SAL-2's end): 115,000.00, 3,519.50 left.
     for figure in ("115.000,00", "56.496,05", "111.480,50", "3.519,50", "186.225,62", "93,1%"):
         assert figure in r.stdout, (columns, r.stdout)
-    assert "Budget e consuntivo, fino a SAL-2" in r.stdout and "Contributo dovuto: non calcolato" in r.stdout
+    assert (
+        "Budget e consuntivo, fino a SAL-2 (20/09/2022)" in r.stdout
+        and "Contributo dovuto: non calcolato" in r.stdout
+    )
 
 
 def test_several_months_refused_on_one_person_all_count(tmp_path):

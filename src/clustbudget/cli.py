@@ -11,7 +11,7 @@ import contextlib
 import gc
 import os
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn, TextIO
@@ -1516,13 +1516,38 @@ def main() -> None:
     os._exit(code)
 
 
+@contextlib.contextmanager
+def _only_the_command(argv: list[str]) -> Iterator[None]:
+    """While the app runs, only the command named first on the command line is registered:
+    typer builds every registered command's parameters before parsing (17 commands, of which
+    one runs). The main options (``--version``, ``--lang``, ``--help``) come before the command,
+    so any other first word (an option, an unknown command, none) and shell completion
+    (``_CLUSTBUDGET_COMPLETE``) keep every command, as do ``--help`` and usage errors."""
+    registered = app.registered_commands
+    name = argv[0] if argv else ""
+    chosen = [
+        c
+        for c in registered
+        if (c.name or (c.callback.__name__.lower().replace("_", "-") if c.callback else None)) == name
+    ]
+    if len(chosen) != 1 or "_CLUSTBUDGET_COMPLETE" in os.environ:
+        yield
+        return
+    app.registered_commands = chosen
+    try:
+        yield
+    finally:
+        app.registered_commands = registered
+
+
 def _run() -> int:
     """Run the app and turn every way it can end into an exit code (exitcodes.py)."""
     try:
         # standalone_mode=False: click returns or raises instead of exiting, so that the
         # outcomes below (a closed pipe, Ctrl-C) keep their documented codes.
         _project_lang(sys.argv[1:])
-        result = app(prog_name="clustbudget", standalone_mode=False)
+        with _only_the_command(sys.argv[1:]):
+            result = app(prog_name="clustbudget", standalone_mode=False)
         return result if isinstance(result, int) else int(ExitCode.OK)
     except typer.Exit as exc:
         return exc.exit_code
