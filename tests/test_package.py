@@ -103,6 +103,7 @@ def test_the_rendiconto_pdf_opens_with_title_period_hours_and_figures(project, t
     assert "Rendiconto del periodo SAL-2" in text
     assert "SAL-2 · 01/10/2021 – 20/09/2022" in text
     assert "pagina 1 di " in text
+    assert re.search(r"^\s*CUP\s+—\s*$", text, re.M)  # the example has no CUP yet: a dash, not a blank
     # the Cluster Manager's hours of 08/2022 (60) and of the period (1,455); rate 37.79:
     # 37.79 × 1,455 = 54,984.45; D accepted this period 4,200.00 + 3,000.00 + 600.00 + 1,500.00
     lines = text.splitlines()

@@ -98,7 +98,7 @@ def document(project: ProjectResult, index: int = -1, lang: str = "it") -> Docum
         [
             (w["project"], proj.title),
             (w["beneficiary"], proj.beneficiary),
-            (w["cup"], proj.cup),
+            (w["cup"], proj.cup or "—"),  # not given yet: a dash, as the xlsx shows it, not a blank
             (
                 w["call"],
                 f"{pack.title}" + (f" ({pack.act})" if pack.act else "") + f" — {pack.id} v{pack.version}",
