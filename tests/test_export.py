@@ -1089,3 +1089,26 @@ def test_wrapped_lines_counts_what_textwrap_gives(text, width):
     chars = max(1, int(width * 1.15))
     expected = sum(max(1, len(textwrap.wrap(p, chars, break_on_hyphens=False))) for p in text.split("\n"))
     assert wrapped_lines(text, width) == expected
+
+
+def test_a_long_action_title_wraps_in_per_azione_and_is_never_cut(tmp_path):
+    """Issue 9's review: the action title was cut in "Per azione". A title longer than its
+    column wraps there, whole, and its row is tall enough for every line."""
+    long_title = (
+        "Azioni di sistema per il capitale umano, le competenze e la formazione "
+        "degli associati e dei giovani ricercatori della regione"
+    )
+    source = (DATA / "actions-years.yaml").read_text(encoding="utf-8")
+    assert "title: Capitale umano" in source
+    budget = tmp_path / "long-title.yaml"
+    budget.write_text(source.replace("title: Capitale umano", f"title: {long_title}"), encoding="utf-8")
+    export(budget, tmp_path / "long-title.xlsx")
+    ws = openpyxl.load_workbook(tmp_path / "long-title.xlsx")["Per azione"]
+    row = find_row(ws, 1, "4")
+    cell = ws[f"B{row}"]
+    assert cell.value == long_title  # whole, not cut
+    assert cell.alignment.wrap_text is True
+    width = ws.column_dimensions["B"].width
+    assert width < len(long_title)  # it needs more than one line...
+    lines = -(-len(long_title) // int(width))
+    assert ws.row_dimensions[row].height >= 15 * lines * 0.9  # ...and the row is as tall as they are

@@ -608,3 +608,29 @@ def test_ci_formats_keep_english_codes_and_fields_and_their_messages_follow_lang
     assert "::notice file=" in github and "title=CB212::l'IVA di " in github
     junit = cli("validate", project, "-f", "junit", "--lang", "it").stdout
     assert '<testsuite name="clustbudget validate"' in junit and "CB212 info l'IVA di " in junit
+
+
+def test_the_review_wordings_one_row_and_e_capped(cli, tmp_path):
+    """Issue 9's review: "1 of 1 rows are invalid" and "E capped at budget" (read as if E had
+    been capped) are worded as they mean, in both languages."""
+    import shutil
+
+    from .conftest import EXAMPLE
+
+    shutil.copy(EXAMPLE, tmp_path / EXAMPLE.name)
+    shutil.copytree(EXAMPLE.parent / EXAMPLE.stem, tmp_path / EXAMPLE.stem)
+    report = tmp_path / EXAMPLE.stem / "sal-2.yaml"
+    ledger = tmp_path / "uno.csv"
+    ledger.write_text(
+        "Data;Voce;Descrizione;Fornitore;Numero documento;Importo;Data pagamento;Modalità di pagamento\n"
+        "32/01/2022;D;Bad;F;9;100,00;20/01/2022;bonifico\n",
+        encoding="utf-8",
+    )
+    it = cli("import-expenses", ledger, "--into", report, "--lang", "it").stderr
+    en = cli("import-expenses", ledger, "--into", report, "--lang", "en").stderr
+    assert "uno.csv: la sua unica riga non è valida: nulla è stato scritto" in it, it
+    assert "uno.csv: its only row is invalid: nothing written" in en and "1 of 1" not in en, en
+    it = cli("validate", tmp_path, "--lang", "it").stdout
+    en = cli("validate", tmp_path, "--lang", "en").stdout
+    assert "e se E abbia come tetto la E del budget" in it, it
+    assert "whether E is capped at the budgeted E" in en and "E capped at budget" not in en, en

@@ -296,19 +296,53 @@ def _long_lists(
 ) -> None:
     """The lists longer than :data:`LONG_LIST` in ``value`` (typed ``tp``): where, entry type,
     entries. Entries of a short list are not entered: they are validated with the document."""
+    kind, arg = _shape_of(tp)
+    if kind == "model":
+        if isinstance(value, dict):
+            for name, annotation in arg:
+                if name in value:
+                    _long_lists(annotation, value[name], (*loc, name), out)
+    elif kind == "list":
+        if isinstance(value, list) and len(value) > LONG_LIST:
+            out.append((loc, arg, value))
+    elif kind == "dict" and isinstance(value, dict) and len(value) <= LONG_LIST:
+        for key, inner in value.items():
+            _long_lists(arg, inner, (*loc, key), out)
+
+
+def _shape_of(tp: Any) -> tuple[str, Any]:
+    """What :func:`_long_lists` looks for in a value of type ``tp`` (worked out once per type)."""
+    try:
+        return _shape(tp)
+    except TypeError:  # an annotation that cannot be hashed
+        return _shape.__wrapped__(tp)
+
+
+@functools.cache
+def _shape(tp: Any) -> tuple[str, Any]:
+    """``("model", its fields and their annotations)``, ``("list", the entry type)``,
+    ``("dict", the value type)``, or ``("leaf", None)``: a type with no lists in it."""
     tp = _unwrap(tp)
     if isinstance(tp, type) and issubclass(tp, BaseModel):
-        if isinstance(value, dict):
-            for name, info in tp.model_fields.items():
-                if name in value:
-                    _long_lists(info.annotation, value[name], (*loc, name), out)
-        return
+        fields = tp.model_fields.items()
+        return "model", tuple((n, f.annotation) for n, f in fields if _holds_lists(f.annotation, {tp}))
     origin, args = typing.get_origin(tp), typing.get_args(tp)
-    if origin is list and isinstance(value, list) and len(value) > LONG_LIST:
-        out.append((loc, args[0], value))
-    elif origin is dict and isinstance(value, dict) and len(value) <= LONG_LIST:
-        for key, inner in value.items():
-            _long_lists(args[1], inner, (*loc, key), out)
+    if origin is list:
+        return "list", args[0]
+    if origin is dict:
+        return "dict", args[1]
+    return "leaf", None
+
+
+def _holds_lists(tp: Any, seen: set[Any]) -> bool:
+    """Whether a value of type ``tp`` can hold a list (a model met again: assumed it can)."""
+    tp = _unwrap(tp)
+    if isinstance(tp, type) and issubclass(tp, BaseModel):
+        return tp in seen or any(_holds_lists(f.annotation, seen | {tp}) for f in tp.model_fields.values())
+    origin = typing.get_origin(tp)
+    if origin is list:
+        return True
+    return origin is dict and _holds_lists(typing.get_args(tp)[1], seen)
 
 
 def _with(data: Any, loc: tuple[Any, ...], value: Any) -> Any:

@@ -146,10 +146,19 @@ def _with_saved_settings(pack: CallPack, budget_path: Path) -> CallPack:
     """The call pack as the project's ``clustbudget.toml`` completes it: its
     ``patron_saint_day`` stands for the pack's ``staff.patron_saint_day`` (a project's own
     ``project.patron_saint_day`` still wins, :func:`clustbudget.compute.patron_saint_day`)."""
-    day = _saved_patron_saint_day(str(budget_path.resolve().parent))
+    folder = (
+        budget_path.resolve().parent if budget_path.is_symlink() else _real_folder(str(budget_path.parent))
+    )
+    day = _saved_patron_saint_day(folder)
     if day is None or day == pack.staff.patron_saint_day:
         return pack
     return pack.model_copy(update={"staff": pack.staff.model_copy(update={"patron_saint_day": day})})
+
+
+@functools.lru_cache(maxsize=256)
+def _real_folder(folder: str) -> str:
+    """A folder with its links resolved, once per folder of a run (not once per file)."""
+    return str(Path(folder).resolve())
 
 
 @functools.lru_cache(maxsize=256)

@@ -320,9 +320,10 @@ def row_height(texts: Iterable[tuple[str | None, float]]) -> float | None:
 
 def wrapped_height(text: str, width: float) -> float | None:
     """The height a row needs for ``text`` wrapped in a column ``width`` wide; ``None`` for one
-    line. (Excel does not fit row heights on load: a row whose text wraps needs its height.)"""
-    lines = wrapped_lines(text, width)
-    return LINE_HEIGHT * lines if lines > 1 else None
+    line. (Excel does not fit row heights on load: a row whose text wraps needs its height.)
+    Counted as :func:`row_height` counts, a line holding as many characters as the column is
+    wide: a wider substitute font (LibreOffice without Calibri) must not cut the text short."""
+    return row_height([(text, width)])
 
 
 def findings_table(
