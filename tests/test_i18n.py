@@ -634,3 +634,34 @@ def test_the_review_wordings_one_row_and_e_capped(cli, tmp_path):
     en = cli("validate", tmp_path, "--lang", "en").stdout
     assert "e se E abbia come tetto la E del budget" in it, it
     assert "whether E is capped at the budgeted E" in en and "E capped at budget" not in en, en
+
+
+def test_the_comment_an_import_writes_into_the_report_is_in_the_runs_language(cli, tmp_path):
+    """The comment above imported expenses is the user's own text from then on: Italian words
+    and date with --lang it, English with --lang en (it was English in both)."""
+    import re
+    import shutil
+    from datetime import date
+
+    from .conftest import EXAMPLE
+
+    today = date.today()
+    for lang, words in (
+        ("it", f"# importate da registro.csv il {today:%d/%m/%Y}"),
+        ("en", f"# imported from registro.csv on {today:%Y-%m-%d}"),
+    ):
+        folder = tmp_path / lang
+        folder.mkdir()
+        shutil.copy(EXAMPLE, folder / EXAMPLE.name)
+        shutil.copytree(EXAMPLE.parent / EXAMPLE.stem, folder / EXAMPLE.stem)
+        report = folder / EXAMPLE.stem / "sal-2.yaml"
+        ledger = folder / "registro.csv"
+        ledger.write_text(
+            "Data;Voce;Descrizione;Fornitore;Numero documento;Importo;IVA;Data pagamento;Modalità di pagamento\n"
+            "15/01/2022;D;Volantini;Tipografia Rossi;77;100,00;0;20/01/2022;bonifico\n",
+            encoding="utf-8",
+        )
+        r = cli("import-expenses", ledger, "--into", report, "--lang", lang)
+        assert r.returncode == 0, r.stderr
+        comments = re.findall(r"(?m)^\s*(# import\S* (?:da|from) .*)$", report.read_text(encoding="utf-8"))
+        assert comments == [words], comments

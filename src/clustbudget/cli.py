@@ -1041,6 +1041,7 @@ def import_expenses(
             header_row=header_row if header_row is not None else saved.header_row,
             keep_unmapped=keep_unmapped or saved.keep_unmapped,
             defaults=saved.ledger_columns,
+            lang=language,
         )
     except Refused as exc:
         _refuse(exc, color, language)

@@ -940,7 +940,7 @@ def plan_invoices(
         parsed.reductions.append((change["row"], index, fields))
     if parsed.problems and not skip_invalid:
         return out
-    plan_expenses(out.plan, target, "imported from e-invoices", skip_invalid=skip_invalid)
+    plan_expenses(out.plan, target, msg("imported from e-invoices"), skip_invalid=skip_invalid, lang=lang)
     return out
 
 

@@ -1254,6 +1254,7 @@ def plan_import(
     explicit: dict[str, str] | None = None,
     skip_invalid: bool = False,
     keep_unmapped: bool = False,
+    lang: str = "en",
 ) -> ImportPlan:
     """Plan adding a ledger's rows to a cost report, checking each row twice: as an expense
     (:func:`parse_rows`), then with the report's rules in its project (dates in the period,
@@ -1276,16 +1277,23 @@ def plan_import(
     # held as cells beside its expenses and the report's new text.
     parsed.rows, ledger.rows = len(ledger.rows), []
     plan = ImportPlan(ledger, parsed)
-    return plan_expenses(plan, target, f"imported from {ledger.path.name}", skip_invalid=skip_invalid)
+    source = msg("imported from {ledger}", ledger=ledger.path.name)
+    return plan_expenses(plan, target, source, skip_invalid=skip_invalid, lang=lang)
 
 
 def plan_expenses(
-    plan: ImportPlan, target: ImportTarget, source: str, *, skip_invalid: bool = False
+    plan: ImportPlan,
+    target: ImportTarget,
+    source: Message,
+    *,
+    skip_invalid: bool = False,
+    lang: str = "en",
 ) -> ImportPlan:
     """Check the expenses of ``plan.parsed`` with the report's rules in its project, as if
     they had been added, and build the report's new text: a candidate that would be an error
     there is refused with the rule's code and message. Shared by the ledger and e-invoice
-    imports; ``source`` heads the comment above the new expenses."""
+    imports; ``source`` heads the comment above the new expenses, in ``lang``, the run's
+    language (it becomes the report's own text)."""
     from datetime import date as _date
 
     from .findings import Severity
@@ -1304,7 +1312,7 @@ def plan_expenses(
     raw = report_path.read_bytes()
     plan.bom = raw.startswith(b"\xef\xbb\xbf")
     text = raw.decode("utf-8-sig")  # no newline translation: CRLF files keep their endings
-    comment = f"{source} on {_date.today().isoformat()}"
+    comment = msg("{source} on {day:date}", source=source.render(lang), day=_date.today()).render(lang)
     candidates = list(parsed.expenses)
     # Changes to expenses already in the report: a payment (of an invoice awaiting it), a
     # credit note's reduction; each (row, expense index, fields, kind).
@@ -1482,6 +1490,7 @@ def import_ledger(
     header_row: int | None = None,
     keep_unmapped: bool = False,
     defaults: dict[str, str] | None = None,
+    lang: str = "en",
 ) -> ImportOutcome:
     """Add a ledger's expenses to a cost report, as ``clustbudget import-expenses`` does.
 
@@ -1523,7 +1532,12 @@ def import_ledger(
             saved = {f: h for f, h in (defaults or {}).items() if normalise(h) in present}
             explicit = {**saved, **given}
             plan = plan_import(
-                table, target, explicit=explicit, skip_invalid=skip_invalid, keep_unmapped=keep_unmapped
+                table,
+                target,
+                explicit=explicit,
+                skip_invalid=skip_invalid,
+                keep_unmapped=keep_unmapped,
+                lang=lang,
             )
         except LedgerError as exc:
             raise ImportRefused(exc.args[0] if exc.args else str(exc), ExitCode.UNREADABLE) from None
