@@ -22,7 +22,7 @@ import functools
 import io
 import json
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -1030,23 +1030,44 @@ def expense_yaml(values: dict[str, Any], indent: int) -> str:
     so no value can be read back as another type or as other text."""
     pad = " " * indent
     lines = []
-    for i, fld in enumerate(f for f in WRITTEN if f in values):
+    lead = f"{pad}- "
+    for fld in WRITTEN:
+        if fld not in values:
+            continue
         v = values[fld]
-        if fld == "awaiting_payment":
-            text = "true" if v else "false"
-        elif fld == "attachments":
-            text = "[" + ", ".join(_flow_mapping(a) for a in v) + "]"
-        elif fld in ("amount", "vat"):
-            text = f"{Decimal(str(v)):.2f}"  # validated: at most two decimals, so exact
-        elif fld in ("date", "paid"):
-            text = str(v)
-        elif fld == "action":
-            items = v if isinstance(v, list) else [v]
-            text = "[" + ", ".join(quoted(str(a)) for a in items) + "]"
-        else:
-            text = quoted(str(v))
-        lines.append(f"{pad}{'- ' if i == 0 else '  '}{fld}: {text}")
+        write = _WRITE.get(fld)
+        text = quoted(str(v)) if write is None else write(v)
+        lines.append(f"{lead}{fld}: {text}")
+        lead = f"{pad}  "
     return "\n".join(lines) + "\n"
+
+
+# An amount as written: two decimals, no sign but a minus, no leading zero (what the
+# ledger's numbers give): written as it is, the same text as Decimal's.
+_TWO_DECIMALS = re.compile(r"-?(?:0|[1-9][0-9]*)\.[0-9][0-9]")
+
+
+def _money_text(v: Any) -> str:
+    if type(v) is str and _TWO_DECIMALS.fullmatch(v):
+        return v
+    return f"{Decimal(str(v)):.2f}"  # validated: at most two decimals, so exact
+
+
+def _action_text(v: Any) -> str:
+    items = v if isinstance(v, list) else [v]
+    return "[" + ", ".join(quoted(str(a)) for a in items) + "]"
+
+
+_WRITE: dict[str, Callable[[Any], str]] = {
+    "awaiting_payment": lambda v: "true" if v else "false",
+    "attachments": lambda v: "[" + ", ".join(_flow_mapping(a) for a in v) + "]",
+    "amount": _money_text,
+    "vat": _money_text,
+    "date": str,
+    "paid": str,
+    "action": _action_text,
+}
+"""How each field that is not double-quoted text is written (:func:`expense_yaml`)."""
 
 
 def _flow_mapping(entry: dict[str, Any]) -> str:
