@@ -1091,6 +1091,21 @@ def test_wrapped_lines_counts_what_textwrap_gives(text, width):
     assert wrapped_lines(text, width) == expected
 
 
+def test_the_package_is_a_zip_whose_crcs_hold(example_workbook):
+    # The package is written by hand (the rows go in deflated as Rows holds them): every
+    # entry's CRC-32 and length check out, and the combined CRC is zlib's.
+    import zlib
+
+    from clustbudget.xlsx.package import crc32_combine
+
+    _, path = example_workbook
+    with zipfile.ZipFile(path) as z:
+        assert z.testzip() is None
+        assert all(i.compress_type == zipfile.ZIP_DEFLATED for i in z.infolist())
+    for a, b in [(b"", b""), (b"abc", b""), (b"", b"xyz"), (bytes(range(256)) * 40, b"\xff" * 70_001)]:
+        assert crc32_combine(zlib.crc32(a), zlib.crc32(b), len(b)) == zlib.crc32(a + b)
+
+
 def test_a_long_action_title_wraps_in_per_azione_and_is_never_cut(tmp_path):
     """Issue 9's review: the action title was cut in "Per azione". A title longer than its
     column wraps there, whole, and its row is tall enough for every line."""

@@ -104,6 +104,20 @@ def test_missing_and_oversized_files(tmp_path, monkeypatch):
         read_document(big)
 
 
+def test_a_file_of_too_many_lines_is_refused_before_it_is_parsed(tmp_path, monkeypatch):
+    path = tmp_path / "lines.yaml"
+    path.write_text("a: 1\nb: 2\nc: [\n")  # broken YAML on line 3: the count comes first
+    monkeypatch.setattr("clustbudget.yamlsource.MAX_LINES", 3)
+    with pytest.raises(ReadError) as err:
+        read_document(path)
+    assert err.value.code == "CB004" and (err.value.line, err.value.col) == (4, 1)
+    assert "more than 3 lines" in err.value.message
+    monkeypatch.setattr("clustbudget.yamlsource.MAX_LINES", 4)
+    with pytest.raises(ReadError) as err:  # one line fewer than the limit: parsed as usual
+        read_document(path)
+    assert err.value.code != "CB004"
+
+
 def test_a_tab_is_named():
     with pytest.raises(ReadError) as err:
         parse("costs:\n\tA: []\n")

@@ -50,9 +50,26 @@ def _none_as_empty_dict(value: Any) -> Any:
     return {} if value is None else value
 
 
+_REFS: dict[str, tuple[str, ...]] = {}
+"""The action refs read so far, by their text: a report names a handful of actions on many lines."""
+_MAX_REFS = 10_000
+
+
 def _action_refs(value: Any) -> tuple[str, ...]:
     if value is None:
         return ()
+    if type(value) is str:
+        known = _REFS.get(value)
+        if known is None:
+            known = _refs(value)
+            if len(_REFS) >= _MAX_REFS:
+                _REFS.clear()
+            _REFS[value] = known
+        return known
+    return _refs(value)
+
+
+def _refs(value: Any) -> tuple[str, ...]:
     values = value if isinstance(value, list) else [value]
     try:
         return tuple(identifier(v) for v in values)

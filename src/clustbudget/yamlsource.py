@@ -77,6 +77,10 @@ MAX_ALIAS_EXPANSIONS = 10_000
 MAX_NODES = 8_000_000
 """Most keys, values and aliases in one file (a 200,000-expense report has about 5.6 million):
 past this many the file is refused before its data can outgrow memory."""
+MAX_LINES = 4_000_000
+"""Most lines in one file (a 200,000-expense report has about 2.2 million). Counted before the
+file is parsed, so a file of millions of tiny nodes (``- a`` a line) is refused at once rather
+than after reading the millions of nodes that :data:`MAX_NODES` would stop it at."""
 MAX_COLLECTIONS = 1_000_000
 """Most mappings and lists in one file (a 200,000-expense report has about 200,000)."""
 MAX_ALIAS_CHARS = 1024 * 1024
@@ -227,6 +231,13 @@ def parse_document(raw: bytes, path: Path, display: str) -> Document:
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         raise ReadError("CB001", msg("file is not UTF-8 text: save it as UTF-8"), line, 1) from None
+    if raw.count(b"\n") >= MAX_LINES:
+        raise ReadError(
+            "CB004",
+            msg("more than {most:number} lines: split the file (by period)", most=MAX_LINES),
+            MAX_LINES + 1,
+            1,
+        )
     if _CONTENT.search(text) is None:  # blank lines and comments only
         raise ReadError("CB003", msg("file is empty: nothing to check"))
     # The collector only slows down building a large, acyclic structure; nothing here makes cycles.

@@ -409,7 +409,11 @@ def same_number_other_year(ctx: ProjectContext) -> Iterator[Hit]:
         rc, i = part.rc, part.index
         exp = rc.report.expenses[i]
         who, year = part.supplier, part.key.year
-        same = seen.setdefault((part.key.document, exp.amount), [])
+        key = (part.key.document, exp.amount)
+        same = seen.get(key)
+        if same is None:  # most lines: no other with this number and amount (no list made for nothing)
+            seen[key] = [part]
+            continue
         for other in same:
             if other.key.year != year and same_supplier(who, other.supplier):
                 erc, ei = other.rc, other.index
