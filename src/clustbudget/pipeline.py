@@ -78,7 +78,7 @@ def check_budget(
     loaded: Loaded | None = None,
 ) -> BudgetResult:
     """Load, compute and check one budget file."""
-    path = Path(path)
+    path = path if isinstance(path, Path) else Path(path)
     resolver = resolver or PackResolver()
     loaded = loaded or load_file(path, display, expect="budget")
     result = BudgetResult(loaded)

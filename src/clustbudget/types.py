@@ -124,15 +124,20 @@ def _calendar_date(value: Any) -> date:
         raise _fail(msg("{text} is not a date in the calendar", text=text)) from None
 
 
+_YEAR = re.compile(r"(19|20|21)\d\d").fullmatch
+
+
 def year(value: Any) -> int:
     """A calendar year such as ``2021``."""
+    if type(value) is int and 1900 <= value <= 2199:  # most years: what the pattern below accepts
+        return value
     if isinstance(value, int) and not isinstance(value, bool):
         text = str(value)
     elif isinstance(value, str):
         text = value.strip()
     else:
         raise _fail(msg("expected a year such as 2021, got {shown}", shown=describe(value)))
-    if not re.fullmatch(r"(19|20|21)\d\d", text):
+    if not _YEAR(text):
         raise _fail(msg("expected a year such as 2021, got {shown}", shown=repr(text)))
     return int(text)
 

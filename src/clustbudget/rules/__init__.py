@@ -139,7 +139,11 @@ def all_rules() -> dict[str, Rule]:
 def scope_rules(scope: Scope) -> list[Rule]:
     """The rules of ``scope``, by code; only the modules of that scope are imported."""
     _load(SCOPE_MODULES[scope])
-    return [r for _, r in sorted(REGISTRY.items()) if r.scope == scope]
+    return sorted((r for r in REGISTRY.values() if r.scope == scope), key=_code)
+
+
+def _code(rule: Rule) -> str:
+    return rule.code
 
 
 def rule_for(code: str) -> Rule:
@@ -188,7 +192,7 @@ class Selection:
     ignore: tuple[str, ...] = ()
 
     def wants(self, code: str) -> bool:
-        if code in ALWAYS_REPORTED:
+        if code in ALWAYS_REPORTED or not (self.select or self.ignore):
             return True
         if self.select and not any(code.startswith(p) for p in self.select):
             return False
