@@ -173,3 +173,28 @@ def test_the_schema_describes_both_forms():
     forms = props["items"]["anyOf"]
     assert forms[0]["type"] == "string"
     assert forms[1]["required"] == ["file"]
+
+
+def test_a_pipe_is_named_as_such_and_never_opened(tmp_path: Path):
+    """A FIFO where an attachment belongs: CB240 says it is not a regular file (it said 'not
+    found'), and nothing opens it — CB241's digest and the list of documents would wait for a
+    writer that never comes (the run hung)."""
+    import os
+    import subprocess
+    import sys
+
+    report = project(tmp_path, expense(f"      - file: fatture/cro.pdf\n        sha256: {DIGEST}\n"))
+    os.mkfifo(report.parent / "fatture" / "cro.pdf")
+    r = subprocess.run(
+        [sys.executable, "-m", "clustbudget", "validate", "--lang", "it", str(report)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert r.returncode == 1, r.stdout + r.stderr
+    assert f"{report}:{line_of(report, 'cro.pdf')}:" in r.stdout
+    assert "l'allegato fatture/cro.pdf non è un file normale (una pipe" in r.stdout, r.stdout
+    assert "CB241" not in r.stdout and "Traceback" not in r.stderr
+    with pytest.raises(OSError):
+        sha256_of(report.parent / "fatture" / "cro.pdf")

@@ -10,6 +10,7 @@ digests.
 from __future__ import annotations
 
 import hashlib
+import os
 from pathlib import Path
 
 from .models import Attachment
@@ -24,6 +25,11 @@ def located(attachment: Attachment, folder: Path) -> Path:
 
 def sha256_of(path: Path) -> str:
     """The SHA-256 of a file's bytes, as 64 lower-case hexadecimal digits (``sha256sum``)."""
+    from .i18n.oserrors import not_a_regular_file
+
+    problem = not_a_regular_file(path, os.stat(path).st_mode)  # a pipe is never opened: it would hang
+    if problem is not None:
+        raise problem
     digest = hashlib.sha256()
     with open(path, "rb") as f:
         while chunk := f.read(_CHUNK):

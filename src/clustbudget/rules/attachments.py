@@ -6,6 +6,7 @@ read files beside the report rather than the report's figures.
 
 from __future__ import annotations
 
+import stat
 from collections.abc import Iterator
 
 from ..attachments import located, sha256_of
@@ -50,16 +51,14 @@ def attachment_missing(ctx: ReportContext) -> Iterator[Hit]:
         for j, att in enumerate(exp.attachments):
             path = located(att, ctx.folder)
             where = _at(i, j, "file")
-            if path.is_dir():
-                yield Hit(
-                    where,
-                    msg(
-                        "invoice {document}: attachment {file} is a folder, not a file: name the file",
-                        document=exp.document,
-                        file=att.file,
-                    ),
-                )
-            elif not path.is_file():
+            try:
+                mode = path.stat().st_mode
+            except (FileNotFoundError, NotADirectoryError):
+                mode = None
+            except OSError as exc:
+                yield _unreadable(where, exp.document, att.file, exc)
+                continue
+            if mode is None:
                 yield Hit(
                     where,
                     msg(
@@ -70,20 +69,45 @@ def attachment_missing(ctx: ReportContext) -> Iterator[Hit]:
                         folder=str(ctx.folder),
                     ),
                 )
+            elif stat.S_ISDIR(mode):
+                yield Hit(
+                    where,
+                    msg(
+                        "invoice {document}: attachment {file} is a folder, not a file: name the file",
+                        document=exp.document,
+                        file=att.file,
+                    ),
+                )
+            elif not stat.S_ISREG(mode):  # a pipe would hang whoever opens it: never opened
+                yield Hit(
+                    where,
+                    msg(
+                        "invoice {document}: attachment {file} is not a regular file (a pipe, a socket "
+                        "or a device): name the document's file",
+                        document=exp.document,
+                        file=att.file,
+                    ),
+                )
             else:
                 try:
                     with open(path, "rb"):
                         pass
                 except OSError as exc:
-                    yield Hit(
-                        where,
-                        msg(
-                            "invoice {document}: attachment {file} cannot be read ({reason})",
-                            document=exp.document,
-                            file=att.file,
-                            reason=exc.strerror or type(exc).__name__,
-                        ),
-                    )
+                    yield _unreadable(where, exp.document, att.file, exc)
+
+
+def _unreadable(where: tuple[object, ...], document: str, file: str, exc: OSError) -> Hit:
+    from ..i18n.oserrors import os_reason
+
+    return Hit(
+        where,
+        msg(
+            "invoice {document}: attachment {file} cannot be read ({reason})",
+            document=document,
+            file=file,
+            reason=os_reason(exc),
+        ),
+    )
 
 
 @rule(
