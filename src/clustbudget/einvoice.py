@@ -220,28 +220,24 @@ def invoice_files(paths: Iterable[Path]) -> list[Path]:
 
 
 def _einvoices_under(root: Path) -> list[Path]:
-    """The e-invoice files under ``root`` at any depth, outside hidden folders: a loop over a
-    stack (a tree 1,000 folders deep is walked like a flat one), symlinked folders not entered;
-    a folder that cannot be listed is refused (:class:`EInvoiceError`), not passed over."""
+    """The e-invoice files under ``root`` at any depth, outside hidden folders and hidden files
+    (:func:`clustbudget.pipeline.files_under`: symlinked folders not entered); a folder that
+    cannot be listed is refused (:class:`EInvoiceError`), not passed over. Stops one file past
+    :data:`MAX_EINVOICE_FILES`."""
+    from .pipeline import files_under
+
+    def refuse(folder: Path, exc: OSError) -> None:
+        raise EInvoiceError(cannot_read(folder, exc))
+
     found: list[Path] = []
-    folders = [root]
-    while folders:
-        folder = folders.pop()
+    for entry in files_under(root, refuse):
+        if entry.name.startswith("."):
+            continue
         try:
-            with os.scandir(folder) as entries:
-                listed = list(entries)
-        except OSError as exc:
-            raise EInvoiceError(cannot_read(folder, exc)) from None
-        for entry in listed:
-            if entry.name.startswith("."):
-                continue
-            try:
-                if entry.is_dir(follow_symlinks=False):
-                    folders.append(Path(entry.path))
-                elif _is_einvoice_name(entry.name) and entry.is_file():
-                    found.append(Path(entry.path))
-            except OSError:
-                continue  # a link to nothing: not an invoice
+            if _is_einvoice_name(entry.name) and entry.is_file():
+                found.append(Path(entry.path))
+        except OSError:
+            continue  # a link to nothing: not an invoice
         if len(found) > MAX_EINVOICE_FILES:
             break
     return found
@@ -564,8 +560,6 @@ def _payment_terms(invoice: EInvoice) -> Message | None:
 def attachment_of(invoice: EInvoice, report_dir: Path) -> dict[str, str]:
     """The e-invoice file as an expense's attachment: its path relative to the report's folder,
     its SHA-256, ``kind: invoice``."""
-    import os
-
     return {
         "file": Path(os.path.relpath(invoice.path.resolve(), report_dir.resolve())).as_posix(),
         "sha256": invoice.sha256,

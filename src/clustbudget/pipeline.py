@@ -546,33 +546,50 @@ def collect(paths: Sequence[Path], keys: dict[Path, Path] | None = None) -> list
     return out
 
 
-def _yaml_files(root: Path, linked: set[Path] | None = None) -> list[Path]:
-    """The ``*.yaml``/``*.yml`` files under ``root`` at any depth, outside hidden folders.
+def files_under(
+    root: Path, unlistable: Callable[[Path, OSError], None] | None = None
+) -> Iterator[os.DirEntry[str]]:
+    """The entries under ``root`` at any depth that are not folders, outside hidden folders.
 
     A loop over a stack, not recursion: a tree 1,000 folders deep is walked like a flat one.
-    Symlinked folders are not entered (as ``Path.rglob``: a link to a parent never ends);
-    a folder that cannot be listed is passed over.
+    Symlinked folders are not entered (as ``Path.rglob``: a link to a parent never ends). A
+    folder that cannot be listed goes to ``unlistable(folder, error)``, which may raise to
+    refuse the walk; without it the folder is passed over. Shared by ``validate``'s folders
+    and ``import-invoices``' e-invoice folders.
     """
-    found: list[Path] = []
     folders = [root]
     while folders:
         folder = folders.pop()
         try:
             with os.scandir(folder) as entries:
                 listed = list(entries)
-        except OSError:
+        except OSError as exc:
+            if unlistable is not None:
+                unlistable(folder, exc)
             continue
         for entry in listed:
             try:
-                if entry.is_dir(follow_symlinks=False):
-                    if not entry.name.startswith("."):
-                        folders.append(Path(entry.path))
-                elif os.path.splitext(entry.name)[1].lower() in YAML_SUFFIXES and entry.is_file():
-                    found.append(Path(entry.path))
-                    if linked is not None and entry.is_symlink():
-                        linked.add(found[-1])
+                is_folder = entry.is_dir(follow_symlinks=False)
             except OSError:
                 continue
+            if not is_folder:
+                yield entry
+            elif not entry.name.startswith("."):
+                folders.append(Path(entry.path))
+
+
+def _yaml_files(root: Path, linked: set[Path] | None = None) -> list[Path]:
+    """The ``*.yaml``/``*.yml`` files under ``root`` (:func:`files_under`); the ones that are
+    symlinks are added to ``linked``."""
+    found: list[Path] = []
+    for entry in files_under(root):
+        try:
+            if os.path.splitext(entry.name)[1].lower() in YAML_SUFFIXES and entry.is_file():
+                found.append(Path(entry.path))
+                if linked is not None and entry.is_symlink():
+                    linked.add(found[-1])
+        except OSError:
+            continue
     return found
 
 
