@@ -25,6 +25,16 @@ def example_before_variations(tmp_path: Path) -> Path:
     return tmp_path / "budgets" / EXAMPLE.name
 
 
+def example_report_copy(folder: Path, period: str = "sal-2") -> Path:
+    """A copy of the example budget (without V1) and its reports in ``folder``: the copy of the
+    report of ``period``, for a test that imports into it or changes it."""
+    import shutil
+
+    shutil.copy(EXAMPLE, folder / EXAMPLE.name)
+    shutil.copytree(EXAMPLE.parent / EXAMPLE.stem, folder / EXAMPLE.stem)
+    return folder / EXAMPLE.stem / f"{period}.yaml"
+
+
 GIB = 1024**3
 HOSTILE_MEMORY = GIB
 """The address space of every CLI run of the hostile tests (``tests/test_hostile_*.py``): the

@@ -449,13 +449,9 @@ def test_import_expenses_in_italian_gives_every_row_reason_in_italian(cli, tmp_p
     cash, a document total that is not amount + VAT, a duplicate invoice, a row the report's
     rules refuse): its reason is Italian, with Italian numbers, and none of the English
     catalogue's text; reasons of one row are joined the same way in both languages."""
-    import shutil
+    from .conftest import example_report_copy
 
-    from .conftest import EXAMPLE
-
-    shutil.copy(EXAMPLE, tmp_path / EXAMPLE.name)
-    shutil.copytree(EXAMPLE.parent / EXAMPLE.stem, tmp_path / EXAMPLE.stem)
-    report = tmp_path / EXAMPLE.stem / "sal-2.yaml"
+    report = example_report_copy(tmp_path)
     ledger = tmp_path / "registro.csv"
     ledger.write_text(
         "Data;Voce;Descrizione;Fornitore;Numero documento;Importo;IVA;Totale documento;"
@@ -552,13 +548,9 @@ def test_the_catalogue_is_read_only_for_the_language_in_use(tmp_path):
 
 def test_a_report_that_cannot_be_extended_is_refused_in_italian(cli, tmp_path):
     """import-expenses into a report whose `expenses:` is a flow list: the refusal is Italian."""
-    import shutil
+    from .conftest import example_report_copy
 
-    from .conftest import EXAMPLE
-
-    shutil.copy(EXAMPLE, tmp_path / EXAMPLE.name)
-    shutil.copytree(EXAMPLE.parent / EXAMPLE.stem, tmp_path / EXAMPLE.stem)
-    report = tmp_path / EXAMPLE.stem / "sal-2.yaml"
+    report = example_report_copy(tmp_path)
     head = report.read_text(encoding="utf-8").split("\nexpenses:")[0]
     report.write_text(
         head + "\nexpenses: [{date: 2022-01-10, item: D, description: Stampa, supplier: Tipografia, "
@@ -613,13 +605,9 @@ def test_ci_formats_keep_english_codes_and_fields_and_their_messages_follow_lang
 def test_the_review_wordings_one_row_and_e_capped(cli, tmp_path):
     """Issue 9's review: "1 of 1 rows are invalid" and "E capped at budget" (read as if E had
     been capped) are worded as they mean, in both languages."""
-    import shutil
+    from .conftest import example_report_copy
 
-    from .conftest import EXAMPLE
-
-    shutil.copy(EXAMPLE, tmp_path / EXAMPLE.name)
-    shutil.copytree(EXAMPLE.parent / EXAMPLE.stem, tmp_path / EXAMPLE.stem)
-    report = tmp_path / EXAMPLE.stem / "sal-2.yaml"
+    report = example_report_copy(tmp_path)
     ledger = tmp_path / "uno.csv"
     ledger.write_text(
         "Data;Voce;Descrizione;Fornitore;Numero documento;Importo;Data pagamento;Modalità di pagamento\n"
@@ -640,10 +628,9 @@ def test_the_comment_an_import_writes_into_the_report_is_in_the_runs_language(cl
     """The comment above imported expenses is the user's own text from then on: Italian words
     and date with --lang it, English with --lang en (it was English in both)."""
     import re
-    import shutil
     from datetime import date
 
-    from .conftest import EXAMPLE
+    from .conftest import example_report_copy
 
     today = date.today()
     for lang, words in (
@@ -652,9 +639,7 @@ def test_the_comment_an_import_writes_into_the_report_is_in_the_runs_language(cl
     ):
         folder = tmp_path / lang
         folder.mkdir()
-        shutil.copy(EXAMPLE, folder / EXAMPLE.name)
-        shutil.copytree(EXAMPLE.parent / EXAMPLE.stem, folder / EXAMPLE.stem)
-        report = folder / EXAMPLE.stem / "sal-2.yaml"
+        report = example_report_copy(folder)
         ledger = folder / "registro.csv"
         ledger.write_text(
             "Data;Voce;Descrizione;Fornitore;Numero documento;Importo;IVA;Data pagamento;Modalità di pagamento\n"
