@@ -34,7 +34,7 @@ LIMITS = [
     ("yamlsource.MAX_DEPTH", lambda: f"nesting at most {yamlsource.MAX_DEPTH} levels"),
     ("yamlsource.MAX_ALIAS_EXPANSIONS", lambda: f"at most {yamlsource.MAX_ALIAS_EXPANSIONS:,} times"),
     ("yamlsource.MAX_ALIAS_CHARS", lambda: f"at most {yamlsource.MAX_ALIAS_CHARS // 1024**2} Mi characters"),
-    ("yamlsource.MAX_LINES", lambda: f"fewer than {yamlsource.MAX_LINES:,} lines"),
+    ("yamlsource.MAX_LINES", lambda: f"at most {yamlsource.MAX_LINES:,} lines"),
     ("yamlsource.MAX_NODES", lambda: f"at most {yamlsource.MAX_NODES:,} keys and values"),
     ("yamlsource.MAX_COLLECTIONS", lambda: f"{yamlsource.MAX_COLLECTIONS:,} mappings and lists"),
     ("loading.MAX_SUGGESTIONS", lambda: f"Past {loading.MAX_SUGGESTIONS:,} unknown keys"),

@@ -107,15 +107,20 @@ def test_missing_and_oversized_files(tmp_path, monkeypatch):
 def test_a_file_of_too_many_lines_is_refused_before_it_is_parsed(tmp_path, monkeypatch):
     path = tmp_path / "lines.yaml"
     path.write_text("a: 1\nb: 2\nc: [\n")  # broken YAML on line 3: the count comes first
-    monkeypatch.setattr("clustbudget.yamlsource.MAX_LINES", 3)
+    monkeypatch.setattr("clustbudget.yamlsource.MAX_LINES", 2)
     with pytest.raises(ReadError) as err:
         read_document(path)
-    assert err.value.code == "CB004" and (err.value.line, err.value.col) == (4, 1)
-    assert "more than 3 lines" in err.value.message
-    monkeypatch.setattr("clustbudget.yamlsource.MAX_LINES", 4)
-    with pytest.raises(ReadError) as err:  # one line fewer than the limit: parsed as usual
+    assert err.value.code == "CB004" and (err.value.line, err.value.col) == (3, 1)
+    assert "more than 2 lines" in err.value.message
+    monkeypatch.setattr("clustbudget.yamlsource.MAX_LINES", 3)
+    with pytest.raises(ReadError) as err:  # exactly as many lines as the limit: parsed as usual
         read_document(path)
     assert err.value.code != "CB004"
+    path.write_text("a: 1\nb: 2\nc: [")  # three lines, the last without its newline
+    monkeypatch.setattr("clustbudget.yamlsource.MAX_LINES", 2)
+    with pytest.raises(ReadError) as err:
+        read_document(path)
+    assert err.value.code == "CB004" and err.value.line == 3
 
 
 def test_a_tab_is_named():

@@ -231,7 +231,7 @@ def parse_document(raw: bytes, path: Path, display: str) -> Document:
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         raise ReadError("CB001", msg("file is not UTF-8 text: save it as UTF-8"), line, 1) from None
-    if raw.count(b"\n") >= MAX_LINES:
+    if raw.count(b"\n") + (not raw.endswith(b"\n")) > MAX_LINES:  # the last line may lack its newline
         raise ReadError(
             "CB004",
             msg("more than {most:number} lines: split the file (by period)", most=MAX_LINES),
