@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -33,6 +35,36 @@ def example_report_copy(folder: Path, period: str = "sal-2") -> Path:
     shutil.copy(EXAMPLE, folder / EXAMPLE.name)
     shutil.copytree(EXAMPLE.parent / EXAMPLE.stem, folder / EXAMPLE.stem)
     return folder / EXAMPLE.stem / f"{period}.yaml"
+
+
+@contextlib.contextmanager
+def deep_folder(root: Path, levels: int, files: dict[str, bytes]) -> Iterator[None]:
+    """``root/d/d/…/d`` (``levels`` folders) with ``files`` at the bottom, for the body of the
+    ``with``; then taken down. Built and removed with relative steps: ``os.makedirs`` and
+    ``shutil.rmtree`` (pytest's ``tmp_path`` cleanup too) recurse once per level and fail at
+    1,000, which would make the run fail after the test."""
+    here = os.getcwd()
+    os.chdir(root)
+    depth = 0
+    try:
+        for _ in range(levels):
+            os.mkdir("d")
+            os.chdir("d")
+            depth += 1
+        for name, data in files.items():
+            Path(name).write_bytes(data)
+        os.chdir(here)
+        yield
+    finally:
+        os.chdir(root)
+        for _ in range(depth):
+            os.chdir("d")
+        for name in os.listdir("."):
+            os.remove(name)
+        for _ in range(depth):
+            os.chdir("..")
+            os.rmdir("d")
+        os.chdir(here)
 
 
 GIB = 1024**3

@@ -5,7 +5,6 @@ tree 1,000 levels deep, a report whose `budget:` no file can have."""
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 from pathlib import Path
@@ -77,43 +76,14 @@ def test_printable_escapes_what_drives_a_terminal_and_keeps_the_rest():
 
 
 def test_a_folder_tree_1000_levels_deep_is_walked(tmp_path):
+    from .conftest import deep_folder
+
     root = tmp_path / "deep"
     root.mkdir()
-    # built with relative steps: the absolute path of the bottom is past what os.makedirs recurses
-    here = os.getcwd()
-    os.chdir(root)
-    try:
-        for _ in range(1000):
-            os.mkdir("d")
-            os.chdir("d")
-        shutil.copy(EXAMPLE, "budget.yaml")
-    finally:
-        os.chdir(here)
-    try:
+    with deep_folder(root, 1000, {"budget.yaml": EXAMPLE.read_bytes()}):
         r = run_cli("validate", root)
-    finally:
-        _remove_deep(root)
     assert r.returncode == 0, r.stderr[-500:]
     assert r.stdout.splitlines()[-1].startswith("1 file checked: 0 errors")
-
-
-def _remove_deep(root):
-    """Take the tree down bottom-up with relative steps: shutil.rmtree (pytest's tmp_path
-    cleanup too) recurses once per level and fails at 1,000, which made the run exit 1."""
-    here = os.getcwd()
-    os.chdir(root)
-    depth = 0
-    try:
-        while os.path.isdir("d"):
-            os.chdir("d")
-            depth += 1
-        for name in os.listdir("."):
-            os.remove(name)
-        for _ in range(depth):
-            os.chdir("..")
-            os.rmdir("d")
-    finally:
-        os.chdir(here)
 
 
 @pytest.mark.parametrize(

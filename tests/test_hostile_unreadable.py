@@ -164,30 +164,12 @@ def test_an_einvoice_file_in_a_folder_that_cannot_be_read_says_why_in_italian(pr
 
 def test_an_einvoice_folder_1000_levels_deep_is_walked(project):
     # Path.rglob recursed once per level (RecursionError: exit 3); the walk is a loop now.
+    from .conftest import deep_folder
+
     root = project / "fatture-2022"
     root.mkdir()
-    here = os.getcwd()
-    os.chdir(root)
-    try:
-        for _ in range(1000):
-            os.mkdir("d")
-            os.chdir("d")
-        Path("a.xml").write_text(EINVOICE)
-    finally:
-        os.chdir(here)
-    try:
+    with deep_folder(root, 1000, {"a.xml": EINVOICE.encode()}):
         r = run(project, "import-invoices", "fatture-2022", "--into", REPORT, "--dry-run")
-    finally:
-        os.chdir(root)
-        depth = 0
-        while os.path.isdir("d"):
-            os.chdir("d")
-            depth += 1
-        os.remove("a.xml")
-        for _ in range(depth):
-            os.chdir("..")
-            os.rmdir("d")
-        os.chdir(here)
     assert "Traceback" not in r.stderr and "RecursionError" not in r.stderr, r.stderr[-800:]
     assert r.returncode in (1, 2), r.stderr[-800:]
     assert "a.xml" in r.stdout + r.stderr  # found at the bottom, and read (not a FatturaPA file)
