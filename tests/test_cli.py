@@ -366,3 +366,39 @@ def test_the_readme_flow_runs_as_written(cli, tmp_path):
     assert (tmp_path / "clust-er-health-2020-2022-SAL-2.xlsx").is_file()
     assert (tmp_path / "out" / "manifest.json").is_file()
     assert (tmp_path / "clust-er-health-2020-2022-results-2021.pdf").is_file()
+
+
+def test_the_plugin_loader_stand_in_answers_as_pydantics_own_loader():
+    """cli.py replaces pydantic's private plugin loader (``pydantic.plugin._loader``) with a
+    stand-in that says "no plugins" while plugins are disabled, to spare start-up its import of
+    importlib.metadata. A pydantic that renamed or reshaped it would break every model: check,
+    in a process without clustbudget, that the real loader has ``get_plugins`` and gives no
+    plugin when they are disabled, and that the CLI still builds its models with the stand-in."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import os; os.environ['PYDANTIC_DISABLE_PLUGINS'] = '__all__'\n"
+        "from pydantic.plugin import _loader\n"
+        "assert tuple(_loader.get_plugins()) == (), _loader.get_plugins()\n"
+        "from pydantic.plugin import _schema_validator\n"
+        "import inspect\n"
+        "assert 'get_plugins' in inspect.getsource(_schema_validator)\n"
+    )
+    real = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=False)
+    assert real.returncode == 0, real.stderr
+    stand_in = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys, clustbudget.cli\n"
+            "assert sys.modules['pydantic.plugin._loader'].get_plugins() == ()\n"
+            "from pathlib import Path\n"
+            "from clustbudget.loading import load_file\n"
+            f"assert load_file(Path({str(EXAMPLE)!r})).model is not None\n",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert stand_in.returncode == 0, stand_in.stderr
