@@ -63,8 +63,10 @@ _YEAR_IN_NUMBER = re.compile(r"(?<!\d)(19[89]\d|20\d\d)(?!\d)")
 def number_year(document: str) -> int | None:
     """The year a document number carries (``FT 77/2023`` → 2023), or None. A number with
     two different years names none."""
-    years = set(_YEAR_IN_NUMBER.findall(unicodedata.normalize("NFKC", document)))
-    return int(years.pop()) if len(years) == 1 else None
+    years = _YEAR_IN_NUMBER.findall(unicodedata.normalize("NFKC", document))
+    if len(years) == 1:  # most numbers that carry a year carry it once
+        return int(years[0])
+    return int(years[0]) if years and len(set(years)) == 1 else None
 
 
 def issue_year(expense: Expense) -> int:

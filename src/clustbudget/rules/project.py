@@ -271,10 +271,16 @@ def claimed_lines(reports: Sequence[ReportCheck]) -> list[Part]:
     worked out once."""
     out: list[Part] = []
     append = out.append
+    # One Supplier per (VAT number, name) as written: a project's lines name a few hundred.
+    suppliers: dict[tuple[str | None, str], Supplier] = {}
     for rc in reports:
         for i, exp in enumerate(rc.report.expenses):
             if exp.claimed:
-                append(Part(rc, i, invoice_charge(exp), supplier_of(exp), invoice_key(exp)))
+                who = (exp.supplier_vat, exp.supplier)
+                supplier = suppliers.get(who)
+                if supplier is None:
+                    supplier = suppliers[who] = supplier_of(exp)
+                append(Part(rc, i, invoice_charge(exp), supplier, invoice_key(exp)))
     return out
 
 
