@@ -256,7 +256,7 @@ def expense_under_flat_rate(ctx: ReportContext) -> Iterator[Hit]:
 
     Fix: remove it; if it is a direct cost, put it under its item (C or D).
     """
-    flat = ctx.pack.flat_rate_items
+    flat = frozenset(ctx.pack.flat_rate_items)
     for _, _, e in ctx.claimed():
         if e.item in flat:
             yield Hit(
@@ -370,7 +370,12 @@ def expense_date(ctx: ReportContext) -> Iterator[Hit]:
     Fix: claim the invoice in the report of its period, or remove it.
     """
     proj, prog, per = ctx.budget.project, ctx.pack.programme, ctx.report.period
+    # A date inside all three (most lines) needs none of the three tests below.
+    first = max(prog.eligible_from, proj.start)
+    last = min(prog.eligible_to, proj.end, per.end)
     for _, exp, e in ctx.claimed():
+        if first <= exp.date <= last:
+            continue
         why: Message | None = None
         if not prog.eligible_from <= exp.date <= prog.eligible_to:
             why = msg(

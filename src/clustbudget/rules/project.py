@@ -410,18 +410,20 @@ def same_number_other_year(ctx: ProjectContext) -> Iterator[Hit]:
     Fix: check both documents; if they are one invoice, remove the second line and correct the
     date.
     """
-    seen: dict[tuple[str, Decimal], list[Part]] = {}
+    # The lines by document number (then compared by amount): a number's text hashes once, an
+    # amount's Decimal on every line.
+    seen: dict[str, list[tuple[Decimal, Part]]] = {}
     for part in ctx.lines:
         rc, i = part.rc, part.index
         exp = rc.report.expenses[i]
-        who, year = part.supplier, part.key.year
-        key = (part.key.document, exp.amount)
-        same = seen.get(key)
-        if same is None:  # most lines: no other with this number and amount (no list made for nothing)
-            seen[key] = [part]
+        amount = exp.amount
+        same = seen.get(part.key.document)
+        if same is None:  # most lines: no other with this number (no list made for nothing)
+            seen[part.key.document] = [(amount, part)]
             continue
-        for other in same:
-            if other.key.year != year and same_supplier(who, other.supplier):
+        who, year = part.supplier, part.key.year
+        for other_amount, other in same:
+            if other_amount == amount and other.key.year != year and same_supplier(who, other.supplier):
                 erc, ei = other.rc, other.index
                 yield Hit(
                     ("expenses", i, "document"),
@@ -451,7 +453,7 @@ def same_number_other_year(ctx: ProjectContext) -> Iterator[Hit]:
                     doc=rc.loaded,
                 )
                 break
-        same.append(part)
+        same.append((amount, part))
 
 
 @dataclass(frozen=True)
