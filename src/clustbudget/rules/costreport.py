@@ -324,7 +324,7 @@ def overhead_expense(ctx: ReportContext) -> Iterator[Hit]:
     Fix: remove the expense if the flat rate covers it; reword the description if it is not an
     overhead.
     """
-    flat = ctx.pack.flat_rate_items
+    flat = frozenset(ctx.pack.flat_rate_items)
     if not flat:
         return
     keywords = ctx.pack.expenses.overhead_keywords
