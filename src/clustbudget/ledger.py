@@ -1214,6 +1214,9 @@ class ImportPlan:
     new: Insertion | None = None
     """The report's new text, in pieces (None: nothing to write)."""
     bom: bool = False
+    checked: bytes | None = None
+    """The new text as UTF-8 exactly as the report's rules read it, when it is kept to be
+    written as it is (at most :data:`KEEP_CHECKED` bytes); None: :meth:`write` renders it."""
 
     @property
     def text(self) -> str:
@@ -1229,6 +1232,11 @@ class ImportPlan:
         new = self.new
 
         def write(tmp: Path) -> None:
+            if self.checked is not None:  # the bytes the rules read: not rendered twice
+                with open(tmp, "wb") as raw:
+                    raw.write(b"\xef\xbb\xbf" if self.bom else b"")
+                    raw.write(self.checked)
+                return
             with open(tmp, "w", encoding="utf-8", newline="") as out:
                 if self.bom:
                     out.write("\ufeff")
@@ -1245,6 +1253,12 @@ class ImportPlan:
     def notes(self) -> list[RowProblem]:
         """Info lines about the ledger (header row, totals rows, columns not imported)."""
         return sorted(self.parsed.notes, key=lambda p: p.row)
+
+
+KEEP_CHECKED = 16 << 20
+"""The most bytes of a report's new text kept from the rules' check to be written as they
+are (about 60,000 expenses). A larger text is rendered again as it is written, so a
+200,000-row import never holds its 50 MiB beside the project's check."""
 
 
 def plan_import(
@@ -1323,7 +1337,10 @@ def plan_expenses(
     new = insertion(base, [v for _, v in candidates], comment)
     # The rules, on the report as it would be, in its project.
     # Read from bytes built piece by piece: the new text is never one string beside them.
-    trial = loaded_from_text(report_path, new.encoded())
+    encoded = new.encoded()
+    trial = loaded_from_text(report_path, encoded)
+    checked = encoded if len(encoded) <= KEEP_CHECKED else None
+    del encoded
     others = [
         load_file(p, str(p), expect="report")
         for p in find_reports(budget_path)
@@ -1378,8 +1395,10 @@ def plan_expenses(
             new = insertion(kept, [v for _, v in plan.added], comment)
         plan.new = new
         if refused or refused_pay or not isinstance(trial.model, CostReport):  # the trial read the text
-            del trial, project, result
+            del trial, project, result, checked
             check_result(plan.text, report_path)
+        else:  # the text the rules read is the one written
+            plan.checked = checked
     return plan
 
 
