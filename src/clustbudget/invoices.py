@@ -68,13 +68,20 @@ def number_year(document: str) -> int | None:
 def _number(document: str) -> tuple[str, int | None]:
     # Both readings of a number at once (one NFKC, one cache entry): CB216 asks for the year of
     # every claimed line, then CB304 for its key and year.
-    text = unicodedata.normalize("NFKC", document)
+    if document.isascii() and document.isprintable():
+        # Most numbers: NFKC leaves printable ASCII as it is, casefold is lower, and its only
+        # characters that _NUMBER_NOISE matches are the space and the hyphen.
+        text = document
+        key = document.lower().replace(" ", "").replace("-", "")
+    else:
+        text = unicodedata.normalize("NFKC", document)
+        key = _NUMBER_NOISE.sub("", text.casefold())
     years = _YEAR_IN_NUMBER.findall(text)
     if len(years) == 1:  # most numbers that carry a year carry it once
         year: int | None = int(years[0])
     else:
         year = int(years[0]) if years and len(set(years)) == 1 else None
-    return _NUMBER_NOISE.sub("", text.casefold()), year
+    return key, year
 
 
 def issue_year(expense: Expense) -> int:

@@ -23,7 +23,7 @@ import io
 import json
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -35,6 +35,7 @@ from .i18n import Message, joined, msg, nmsg
 from .invoices import document_key, issue_year, same_supplier, supplier_key, supplier_of, vat_key
 from .models import CallPack, CostReport, Expense
 from .payments import normalise, payment_method_of
+from .records import dataclass
 
 if TYPE_CHECKING:
     from yaml.nodes import Node
