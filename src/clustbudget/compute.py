@@ -8,13 +8,14 @@ Every rounding is :func:`~clustbudget.money.round_cents` (half-up to the cent).
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import date as Date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from .models import Budget, CallPack, CostComponents, CostReport, Day, Expense, StaffEntry
 from .money import CENT, ZERO, round_cents
+from .records import dataclass
 
 SHARE_PLACES = Decimal("0.0001")
 UNASSIGNED = ""

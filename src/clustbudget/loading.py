@@ -11,7 +11,7 @@ import functools
 import re
 import types
 import typing
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import Any, Literal
 
@@ -20,6 +20,7 @@ from pydantic import BaseModel, ValidationError
 from .findings import Finding, Location, Severity
 from .i18n import N_, Message, msg
 from .models import Budget, CallPack, CostReport
+from .records import dataclass
 from .rules import finding
 from .types import describe
 from .yamlsource import Document, ReadError, read_document

@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -39,6 +39,7 @@ from .findings import Finding, Location, Severity, exit_code
 from .i18n import msg, nmsg
 from .loading import Loaded, PackResolver, kind_hint, load_file, looks_like_ours, read, unknown_kind, validate
 from .models import Budget, CallPack, CostReport, Expense
+from .records import dataclass
 from .rules import Hit, Selection, finding, run
 from .rules.budget import BudgetContext
 from .variations import Comparison, Version, compare, in_force

@@ -25,7 +25,7 @@ import stat
 import sys
 from array import array
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +43,7 @@ from yaml.events import (
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from .i18n import N_, Message, msg
+from .records import dataclass
 
 try:
     _Base: Any = yaml.CSafeLoader

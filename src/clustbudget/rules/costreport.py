@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -30,6 +29,7 @@ from ..invoices import number_year
 from ..models import Budget, CallPack, CostReport, Expense
 from ..money import round_cents
 from ..payments import payment_method_of
+from ..records import dataclass
 from . import Hit, rule
 from .budget import FILE_CHECK, overhead_keyword
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
@@ -34,6 +33,7 @@ from ..holidays_it import italy, national_holidays
 from ..i18n import Localized, msg
 from ..models import Day
 from ..money import ZERO
+from ..records import dataclass
 from . import Hit, rule
 from .costreport import ReportContext
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 import calendar
 import functools
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING
@@ -38,6 +37,7 @@ from ..invoices import (
 )
 from ..models import Budget, CallPack, CostReport
 from ..money import ZERO, round_cents
+from ..records import dataclass
 from ..variations import Shift, beyond_tolerance, is_set, tolerated
 from . import Hit, rule
 from .budget import FILE_CHECK, UNKNOWN_PARAMETERS
