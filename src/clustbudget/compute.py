@@ -555,6 +555,8 @@ def period_figures(
         for e in costs.expenses
         if e.claimed  # kept on record: not counted
     ]
+    # The dict itself when it is one (a lookup per line; Disallowed.get is a Python call).
+    refusals = disallowed.amounts if isinstance(disallowed, Disallowed) else disallowed
     for ref, item, amount in lines:
         claimed[item] = claimed.get(item, ZERO) + amount
         if ref in approved:
@@ -562,7 +564,7 @@ def period_figures(
             if cut:
                 cuts[item] = cuts.get(item, ZERO) + cut
             continue
-        refusal = disallowed.get(ref)
+        refusal = refusals.get(ref)
         if refusal is None:  # most lines (an amount is never below 0: nothing to take)
             continue
         cut = min(refusal, amount)
