@@ -984,7 +984,21 @@ def profile_run(label: str, argv: list[str], work: Path, top: int = 20) -> None:
         print(f"\n(cProfile of {label} needs the console script; skipped)")
         return
     prof = work / "run.prof"
-    r = run_once([INTERPRETER, "-m", "cProfile", "-o", str(prof), CLI[0], *argv])
+    # The CLI ends with os._exit once its output is flushed (no teardown), so `python -m
+    # cProfile` would never write its file: this driver stops the exit and writes it.
+    driver = (
+        "import cProfile, os, sys\n"
+        "from clustbudget.cli import main\n"
+        "sys.argv = sys.argv[1:]\n"
+        "os._exit = lambda code: None\n"
+        "profile = cProfile.Profile()\n"
+        "try:\n"
+        "    profile.runcall(main)\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "profile.dump_stats(PROF)\n"
+    ).replace("PROF", repr(str(prof)))
+    r = run_once([INTERPRETER, "-c", driver, CLI[0], *argv])
     if not prof.is_file():
         print(f"\ncProfile of {label} failed: {r.last_line()}")
         return

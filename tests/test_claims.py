@@ -244,6 +244,34 @@ def test_invoice_identity_normalises_numbers_and_reads_the_year_in_them():
     assert number_year("2021/2022") is None  # two years: none
 
 
+def test_a_printable_ascii_number_reads_as_the_unicode_rules_read_it():
+    # invoices._number takes printable ASCII the short way (no NFKC, lower(), only ' ' and '-'
+    # removed): the same key and year as NFKC, casefold and _NUMBER_NOISE give, on every
+    # printable ASCII character and on numbers made of them.
+    import random
+    import string
+    import unicodedata
+
+    from clustbudget import invoices
+
+    def by_the_rules(number: str) -> tuple[str, int | None]:
+        text = unicodedata.normalize("NFKC", number)
+        years = set(invoices._YEAR_IN_NUMBER.findall(text))
+        year = int(years.pop()) if len(years) == 1 else None
+        return invoices._NUMBER_NOISE.sub("", text.casefold()), year
+
+    rng = random.Random(13)
+    alphabet = string.printable[:95]  # the printable ASCII characters (no tab or newline)
+    numbers = [*alphabet, "FT 2021-015", "fT-1998/77 - 2024", "2021 2021", "A-B C"]
+    numbers += [
+        "".join(rng.choice(alphabet + "2019200") for _ in range(rng.randint(1, 16))) for _ in range(3000)
+    ]
+    for number in numbers:
+        assert number.isascii() and number.isprintable()
+        invoices._number.cache_clear()
+        assert invoices._number(number) == by_the_rules(number), number
+
+
 def test_a_year_in_the_number_decides_the_invoice_year(tmp_path):
     # FT 77/2023 dated 2024-07-09 (a registration date) is invoice 77 of 2023, claimed in P1
     # with its real date: a double claim, and a warning on the date.

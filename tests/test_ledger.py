@@ -319,3 +319,26 @@ def test_errors_elsewhere_in_the_report_are_not_blamed_on_imported_rows(cli, tmp
     r = cli("import-expenses", ledger, "--into", report)
     assert r.returncode == 0, r.stderr
     assert "imported 1 expense " in r.stdout
+
+
+@pytest.mark.parametrize("shape", ["lf", "crlf-bom"])
+def test_the_checked_text_is_written_as_rendering_it_again_would(project, tmp_path, monkeypatch, shape):
+    """The new text the report's rules read is kept and written as it is (a small one), or
+    rendered again as it is written (one past ``KEEP_CHECKED``): the same bytes either way,
+    line endings and BOM included."""
+    from clustbudget import ledger
+
+    (tmp_path / "again").mkdir()
+    shutil.copy(EXAMPLE, tmp_path / "again" / EXAMPLE.name)
+    shutil.copytree(EXAMPLE.parent / EXAMPLE.stem, tmp_path / "again" / EXAMPLE.stem)
+    again = tmp_path / "again" / EXAMPLE.stem / project.name
+    for report in (project, again):
+        if shape == "crlf-bom":
+            report.write_bytes(b"\xef\xbb\xbf" + report.read_bytes().replace(b"\n", b"\r\n"))
+    written = ledger.import_ledger(LEDGERS / "ledger-it.csv", project)
+    assert written.written and written.plan.checked is not None
+    monkeypatch.setattr(ledger, "KEEP_CHECKED", 0)
+    rendered = ledger.import_ledger(LEDGERS / "ledger-it.csv", again)
+    assert rendered.written and rendered.plan.checked is None
+    assert project.read_bytes() == again.read_bytes()
+    assert b'document: "' in project.read_bytes().split(b"# imported from ledger-it.csv")[1]

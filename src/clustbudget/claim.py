@@ -30,7 +30,7 @@ import secrets
 import shutil
 import zipfile
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 
 from . import __version__
@@ -38,6 +38,7 @@ from .attachments import sha256_of
 from .exitcodes import ExitCode
 from .i18n import msg, nmsg
 from .pipeline import ProjectResult, Refused, computed_project
+from .records import dataclass
 
 MANIFEST = "manifest.json"
 FORMAT = "clustbudget.package"

@@ -8,13 +8,17 @@ Every rounding is :func:`~clustbudget.money.round_cents` (half-up to the cent).
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import date as Date
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .models import Budget, CallPack, CostComponents, CostReport, Day, Expense, StaffEntry
+from .models import Budget, CallPack
 from .money import CENT, ZERO, round_cents
+from .records import dataclass
+
+if TYPE_CHECKING:  # the report's models are made on first use (models.py)
+    from .models import CostComponents, CostReport, Day, Expense, StaffEntry
 
 SHARE_PLACES = Decimal("0.0001")
 UNASSIGNED = ""
@@ -281,12 +285,13 @@ class StaffCost:
     """The hours per month (:func:`month_hours`), whose sum is ``hours``."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class ExpenseCost:
     """One expense's claimed cost: the taxable amount, eligible VAT, times the eligible share.
 
     An expense kept on record (``claimed: false``) keeps its figures for display, but is
-    counted nowhere (``claimed`` False).
+    counted nowhere (``claimed`` False). Not frozen, though nothing changes it: a frozen
+    dataclass's ``__init__`` takes four times as long, on every expense of a report.
     """
 
     index: int
@@ -472,6 +477,13 @@ class Disallowed(Mapping[Ref, Decimal]):
     def __len__(self) -> int:
         return len(self.amounts)
 
+    def __contains__(self, ref: object) -> bool:
+        return ref in self.amounts
+
+    def get(self, ref: Ref, default: Any = None) -> Any:
+        # Mapping.get goes through __getitem__ and a KeyError for every line not refused.
+        return self.amounts.get(ref, default)
+
     def accepted(self, costs: ReportCosts, ref: Ref) -> Decimal:
         """What is accepted of a cost: the cost minus what is disallowed of it."""
         return costs.amount(ref) - self.amounts.get(ref, ZERO)
@@ -537,21 +549,25 @@ def period_figures(
     claimed: dict[str, Decimal] = {}
     refused: dict[str, Decimal] = {}
     cuts: dict[str, Decimal] = {}
-    refs: list[Ref] = [("staff", s.index) for s in costs.staff] + [
-        ("expense", e.index)
+    lines: list[tuple[Ref, str, Decimal]] = [(("staff", s.index), s.item, s.cost) for s in costs.staff]
+    lines += [
+        (("expense", e.index), e.item, e.eligible)
         for e in costs.expenses
         if e.claimed  # kept on record: not counted
     ]
-    for ref in refs:
-        item = costs.item_of(ref)
-        amount = costs.amount(ref)
+    # The dict itself when it is one (a lookup per line; Disallowed.get is a Python call).
+    refusals = disallowed.amounts if isinstance(disallowed, Disallowed) else disallowed
+    for ref, item, amount in lines:
         claimed[item] = claimed.get(item, ZERO) + amount
         if ref in approved:
             cut = amount - min(approved[ref], amount)
             if cut:
                 cuts[item] = cuts.get(item, ZERO) + cut
             continue
-        cut = min(disallowed.get(ref, ZERO), amount)
+        refusal = refusals.get(ref)
+        if refusal is None:  # most lines (an amount is never below 0: nothing to take)
+            continue
+        cut = min(refusal, amount)
         if cut:
             refused[item] = refused.get(item, ZERO) + cut
     accepted = {k: v - refused.get(k, ZERO) - cuts.get(k, ZERO) for k, v in claimed.items()}

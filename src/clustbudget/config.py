@@ -29,11 +29,12 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import Any
 
 from .i18n import msg
+from .records import dataclass
 
 FILENAME = "clustbudget.toml"
 

@@ -27,7 +27,7 @@ import os
 import re
 import stat
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -36,6 +36,7 @@ from xml.etree.ElementTree import Element, ParseError
 
 from .i18n import Message, joined, msg
 from .i18n.oserrors import cannot_read, not_a_regular_file
+from .records import dataclass
 
 if TYPE_CHECKING:
     from .ledger import ImportPlan

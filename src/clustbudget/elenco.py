@@ -21,7 +21,6 @@ import io
 import re
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -32,6 +31,7 @@ from .compute import line_figures, payments_of
 from .invoices import whole_amount
 from .money import ZERO
 from .pipeline import ProjectResult, ReportResult
+from .records import dataclass
 
 
 @dataclass(frozen=True)

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from enum import IntEnum
 
 from .exitcodes import ExitCode
+from .records import dataclass
 
 
 class Severity(IntEnum):

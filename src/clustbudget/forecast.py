@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import calendar
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING
@@ -48,6 +48,7 @@ from .compute import (
 )
 from .models import CallPack, CostReport
 from .money import ZERO, round_cents
+from .records import dataclass
 
 if TYPE_CHECKING:
     from .pipeline import ProjectResult

@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 from .i18n import joined, msg
 from .i18n.oserrors import os_reason
 from .payments import normalise
+from .records import dataclass
 
 if TYPE_CHECKING:
     from yaml.nodes import Node

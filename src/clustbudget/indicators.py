@@ -13,7 +13,6 @@ targets met) is :mod:`clustbudget.rules.indicators`'s; the annual report is
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any, Literal
@@ -22,6 +21,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainValidat
 from pydantic import WithJsonSchema as _Schema
 
 from .i18n import N_, msg
+from .records import dataclass
 from .types import Date, FormatVersion, Id, Rate, Text, Year, _decimal_of, _fail, describe
 
 INDICATORS_FILE = "indicators.yaml"

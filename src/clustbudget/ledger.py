@@ -23,7 +23,7 @@ import io
 import json
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -35,10 +35,12 @@ from .i18n import Message, joined, msg, nmsg
 from .invoices import document_key, issue_year, same_supplier, supplier_key, supplier_of, vat_key
 from .models import CallPack, CostReport, Expense
 from .payments import normalise, payment_method_of
+from .records import dataclass
 
 if TYPE_CHECKING:
     from yaml.nodes import Node
 
+    from .loading import Loaded
     from .pipeline import ImportTarget
 
 FIELDS = [
@@ -558,8 +560,10 @@ def decimal_mark(ledger: Ledger, columns: Sequence[int]) -> bool | None:
             cell = row[i] if i < len(row) else None
             if isinstance(cell, str):
                 text = _bare_number(cell)
-                comma = comma or bool(_COMMA_DECIMAL.fullmatch(text))
-                point = point or bool(_POINT_DECIMAL.fullmatch(text))
+                comma = comma or _COMMA_DECIMAL.fullmatch(text) is not None
+                point = point or _POINT_DECIMAL.fullmatch(text) is not None
+        if comma and point:  # both kinds: no later cell changes the answer
+            break
     return None if comma == point else comma
 
 
@@ -568,6 +572,14 @@ _NUMBER_NOISE = re.compile(r"[\s\u00a0€]|EUR")
 
 def _bare_number(text: str) -> str:
     return _NUMBER_NOISE.sub("", text.strip())
+
+
+_PLAIN_NUMBER = re.compile(r"\d+(\.\d+)?")
+_ITALIAN_THOUSANDS_DECIMAL = re.compile(r"\d{1,3}(\.\d{3})+,\d+")
+_ENGLISH_THOUSANDS_DECIMAL = re.compile(r"\d{1,3}(,\d{3})+\.\d+")
+_COMMA_CENTS = re.compile(r"\d+,\d{1,2}")
+_COMMA_THOUSANDS = re.compile(r"\d{1,3}(,\d{3})+")
+_POINT_THOUSANDS = re.compile(r"\d{1,3}(\.\d{3})+")
 
 
 def number_text(text: str, comma_decimal: bool | None) -> str:
@@ -581,20 +593,20 @@ def number_text(text: str, comma_decimal: bool | None) -> str:
     t = _bare_number(text)
     if t.endswith("%"):
         inner = number_text(t[:-1], comma_decimal)
-        if re.fullmatch(r"\d+(\.\d+)?", inner):
+        if _PLAIN_NUMBER.fullmatch(inner):
             return f"{(Decimal(inner) / 100).normalize():f}"
         return t
     if "," in t and "." in t:
-        if t.rfind(",") > t.rfind(".") and re.fullmatch(r"\d{1,3}(\.\d{3})+,\d+", t):
+        if t.rfind(",") > t.rfind(".") and _ITALIAN_THOUSANDS_DECIMAL.fullmatch(t):
             return t.replace(".", "").replace(",", ".")
-        if t.rfind(".") > t.rfind(",") and re.fullmatch(r"\d{1,3}(,\d{3})+\.\d+", t):
+        if t.rfind(".") > t.rfind(",") and _ENGLISH_THOUSANDS_DECIMAL.fullmatch(t):
             return t.replace(",", "")
         return t
-    if re.fullmatch(r"\d+,\d{1,2}", t):
+    if _COMMA_CENTS.fullmatch(t):
         return t.replace(",", ".")
-    if re.fullmatch(r"\d{1,3}(,\d{3})+", t) and comma_decimal is False:
+    if comma_decimal is False and _COMMA_THOUSANDS.fullmatch(t):
         return t.replace(",", "")
-    if re.fullmatch(r"\d{1,3}(\.\d{3})+", t) and comma_decimal is True:
+    if comma_decimal is True and _POINT_THOUSANDS.fullmatch(t):
         return t.replace(".", "")
     return t
 
@@ -771,7 +783,8 @@ def parse_rows(
                 else msg("not imported: {columns} (--keep-unmapped keeps them in the note)", columns=columns),
             )
         )
-    seen: dict[tuple[str, int, str], str] = {}
+    # Each invoice seen: the ledger row that has it, or None when the report has it already.
+    seen: dict[tuple[str, int, str], int | None] = {}
     # Invoices brought in before they were paid (import-invoices): a row with the same
     # supplier and number gives their payment, it is not a second claim.
     awaiting: dict[tuple[str, int], list[tuple[int, Expense]]] = {}
@@ -779,7 +792,7 @@ def parse_rows(
         if exp.awaiting_payment and exp.paid is None and exp.payments is None:
             awaiting.setdefault((document_key(exp.document), issue_year(exp)), []).append((i, exp))
             continue
-        seen[_invoice_key(exp)] = msg("already in the report")
+        seen[_invoice_key(exp)] = None
     allowed = set(pack.expenses.payment_methods)
     comma_decimal = decimal_mark(ledger, [mapping[f] for f in (*NUMERIC, "document_total") if f in mapping])
     share_header = ledger.headers[mapping["eligible_share"]] if "eligible_share" in mapping else ""
@@ -787,13 +800,17 @@ def parse_rows(
     running = Decimal(0)  # the amounts since the last totals row, to recognise the next one
     # Ledgers repeat their cells (dates, items, suppliers, payment methods): each distinct
     # text cell of a column is turned into report text once.
-    texts: dict[str, dict[Any, Any]] = {f: {} for f in mapping}
+    texts: list[tuple[str, int, dict[Any, Any]]] = [(f, i, {}) for f, i in mapping.items()]
+
+    def cells_of(row: Sequence[Any]) -> dict[str, Any]:  # a row's mapped cells, to word a refusal
+        return {f: row[i] if i < len(row) else None for f, i in mapping.items()}
+
     for number, row in ledger.rows:
-        cells = {f: row[i] if i < len(row) else None for f, i in mapping.items()}
         values = {}
-        for f, cell in cells.items():
+        width = len(row)
+        for f, i, seen_cell in texts:
+            cell = row[i] if i < width else None
             if type(cell) is str:
-                seen_cell = texts[f]
                 v = seen_cell.get(cell, _MISSING)
                 if v is _MISSING:
                     v = seen_cell[cell] = _cell_text(cell, f, comma_decimal)
@@ -825,7 +842,7 @@ def parse_rows(
             running += amount
         if share_in_percent and isinstance(values.get("eligible_share"), str):
             written = values["eligible_share"]
-            if re.fullmatch(r"\d+(\.\d+)?", written):  # `% imputazione` 50 means 50%
+            if _PLAIN_NUMBER.fullmatch(written):  # `% imputazione` 50 means 50%
                 values["eligible_share"] = f"{(Decimal(written) / 100).normalize():f}"
         document_total = values.pop("document_total", None)
         if keep_unmapped and unmapped:
@@ -841,6 +858,7 @@ def parse_rows(
         try:
             expense = Expense.model_validate(values)
         except ValidationError as exc:
+            cells = cells_of(row)
             reasons: list[str] = [
                 _reason(parsed, e, ledger, cells, values) for e in exc.errors(include_url=False)
             ]
@@ -857,7 +875,7 @@ def parse_rows(
                 )
             )
         if expense.payment is not None and expense.payment not in allowed:
-            written = cells.get("payment")
+            written = cells_of(row).get("payment")
             what = f"{written!r} ({expense.payment})" if expense.payment == "cash" else repr(written)
             reasons.append(
                 msg(
@@ -869,13 +887,17 @@ def parse_rows(
             )
         if document_total is not None:
             reasons.extend(_check_document_total(parsed, expense, document_total))
-        waiting = next(
-            (
-                (i, exp)
-                for i, exp in awaiting.get((document_key(expense.document), issue_year(expense)), ())
-                if same_supplier(supplier_of(exp), supplier_of(expense))
-            ),
-            None,
+        waiting = (
+            next(
+                (
+                    (i, exp)
+                    for i, exp in awaiting.get((document_key(expense.document), issue_year(expense)), ())
+                    if same_supplier(supplier_of(exp), supplier_of(expense))
+                ),
+                None,
+            )
+            if awaiting  # most imports: no invoice in the report awaits its payment
+            else None
         )
         if waiting is not None and not reasons:
             index, exp = waiting
@@ -897,18 +919,21 @@ def parse_rows(
                 continue
         key = _invoice_key(expense)
         if key in seen:
+            first = seen[key]
             reasons.append(
                 msg(
                     "invoice {document} of {supplier} is {where}",
                     document=expense.document,
                     supplier=expense.supplier,
-                    where=seen[key],
+                    where=msg("already in the report")
+                    if first is None
+                    else msg("already in row {row}", row=first),
                 )
             )
         if reasons:
             parsed.problems.append(RowProblem(number, joined(reasons)))
             continue
-        seen[key] = msg("already in row {row}", row=number)
+        seen[key] = number
         parsed.expenses.append((number, values))
     return parsed
 
@@ -1214,6 +1239,9 @@ class ImportPlan:
     new: Insertion | None = None
     """The report's new text, in pieces (None: nothing to write)."""
     bom: bool = False
+    checked: bytes | None = None
+    """The new text as UTF-8 exactly as the report's rules read it, when it is kept to be
+    written as it is (at most :data:`KEEP_CHECKED` bytes); None: :meth:`write` renders it."""
 
     @property
     def text(self) -> str:
@@ -1229,6 +1257,11 @@ class ImportPlan:
         new = self.new
 
         def write(tmp: Path) -> None:
+            if self.checked is not None:  # the bytes the rules read: not rendered twice
+                with open(tmp, "wb") as raw:
+                    raw.write(b"\xef\xbb\xbf" if self.bom else b"")
+                    raw.write(self.checked)
+                return
             with open(tmp, "w", encoding="utf-8", newline="") as out:
                 if self.bom:
                     out.write("\ufeff")
@@ -1245,6 +1278,12 @@ class ImportPlan:
     def notes(self) -> list[RowProblem]:
         """Info lines about the ledger (header row, totals rows, columns not imported)."""
         return sorted(self.parsed.notes, key=lambda p: p.row)
+
+
+KEEP_CHECKED = 16 << 20
+"""The most bytes of a report's new text kept from the rules' check to be written as they
+are (about 60,000 expenses). A larger text is rendered again as it is written, so a
+200,000-row import never holds its 50 MiB beside the project's check."""
 
 
 def plan_import(
@@ -1323,7 +1362,10 @@ def plan_expenses(
     new = insertion(base, [v for _, v in candidates], comment)
     # The rules, on the report as it would be, in its project.
     # Read from bytes built piece by piece: the new text is never one string beside them.
-    trial = loaded_from_text(report_path, new.encoded())
+    encoded = new.encoded()
+    trial = loaded_from_text(report_path, encoded)
+    checked = encoded if len(encoded) <= KEEP_CHECKED else None
+    del encoded
     others = [
         load_file(p, str(p), expect="report")
         for p in find_reports(budget_path)
@@ -1332,20 +1374,16 @@ def plan_expenses(
     project = check_project(budget, [trial, *others])
     result = next(r for r in project.reports if r.loaded is trial)
     first = len(model.expenses)
+    count = len(model.expenses) + len(candidates)
+    line_of = _entry_lines(trial, count)
     # Each new expense is written one field a line (:func:`expense_yaml`): count its fields.
     spans = [
-        (trial.at(("expenses", first + k)).line, sum(1 for f in WRITTEN if f in values))
+        (line_of[first + k], sum(1 for f in WRITTEN if f in values))
         for k, (_, values) in enumerate(candidates)
     ]
     # An expense that gets its payment: its lines run to the next expense's first line.
-    count = len(model.expenses) + len(candidates)
     paid_spans = [
-        (
-            trial.at(("expenses", i)).line,
-            (trial.at(("expenses", i + 1)).line if i + 1 < count else 1 << 30)
-            - trial.at(("expenses", i)).line,
-        )
-        for _, i, _, _ in paying
+        (line_of[i], (line_of[i + 1] if i + 1 < count else 1 << 30) - line_of[i]) for _, i, _, _ in paying
     ]
     refused: dict[int, list[str]] = {}
     refused_pay: dict[int, list[str]] = {}
@@ -1378,9 +1416,20 @@ def plan_expenses(
             new = insertion(kept, [v for _, v in plan.added], comment)
         plan.new = new
         if refused or refused_pay or not isinstance(trial.model, CostReport):  # the trial read the text
-            del trial, project, result
+            del trial, project, result, checked
             check_result(plan.text, report_path)
+        else:  # the text the rules read is the one written
+            plan.checked = checked
     return plan
+
+
+def _entry_lines(trial: Loaded, count: int) -> list[int]:
+    """The line of each of the first ``count`` expenses of the trial report, as
+    ``trial.at(("expenses", i)).line`` gives it: from the list's positions in one go."""
+    spans = trial.doc.spans("expenses") if trial.doc is not None else None
+    if spans is not None and len(spans[0]) >= count:
+        return [line for line, _ in spans[0][:count]]
+    return [trial.at(("expenses", i)).line for i in range(count)]
 
 
 def record_payments(text: str, payments: Sequence[tuple[int, dict[str, Any]]]) -> str:

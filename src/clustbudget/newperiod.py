@@ -10,7 +10,6 @@ atomically.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -19,6 +18,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from .i18n import msg
+from .records import dataclass
 
 NOT_CARRIED = frozenset({"hours", "days", "approved", "approved_note"})
 """A person's fields that belong to one period (hours, days, the review) and start empty."""

@@ -12,7 +12,7 @@ the latest period and whether the Region has reviewed it. Nothing is computed he
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -22,6 +22,7 @@ from .findings import Finding, Severity
 from .forecast import project_forecast
 from .loading import read, validate
 from .pipeline import YAML_SUFFIXES, _display, budget_of_report, collect, load_project
+from .records import dataclass
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ The outputs (JSON, text, xlsx, PDF) only show these figures.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -32,6 +32,7 @@ from .indicators import (
 from .loading import load_file
 from .money import ZERO, round_cents
 from .pipeline import ProjectResult, Refused, cannot_write, check_indicators, check_target, computed_project
+from .records import dataclass
 from .variations import in_force
 
 

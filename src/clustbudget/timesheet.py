@@ -20,7 +20,7 @@ from __future__ import annotations
 import calendar
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -39,6 +39,7 @@ from .i18n import N_, Message, formatting, gettext, msg
 from .models import Budget, CallPack, CostReport
 from .money import ZERO
 from .pipeline import ProjectResult, ReportResult
+from .records import dataclass
 
 
 @dataclass(frozen=True)

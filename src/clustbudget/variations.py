@@ -11,7 +11,7 @@ is in force at a date, is :mod:`clustbudget.pipeline`'s; the rules are in
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -19,6 +19,7 @@ from typing import Any
 from .compute import UNASSIGNED, BudgetFigures, share
 from .models import VariationRules
 from .money import ZERO, round_cents
+from .records import dataclass
 
 TOTAL = "total"
 

@@ -25,7 +25,7 @@ import stat
 import sys
 from array import array
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from itertools import accumulate, compress, count, islice, pairwise, repeat
 from operator import sub
 from pathlib import Path
@@ -45,6 +45,7 @@ from yaml.events import (
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from .i18n import N_, Message, msg
+from .records import dataclass
 
 try:
     _Base: Any = yaml.CSafeLoader

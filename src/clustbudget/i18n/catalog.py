@@ -14,8 +14,10 @@ import functools
 import gettext
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
+
+from ..records import dataclass
 
 DOMAIN = "clustbudget"
 

@@ -15,8 +15,9 @@ from __future__ import annotations
 import ast
 import inspect
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
+
+from ..records import dataclass
 
 PACKAGE = Path(__file__).resolve().parent.parent
 

@@ -22,7 +22,6 @@ from __future__ import annotations
 import datetime as _dt
 import unicodedata
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from decimal import Decimal
 from io import BytesIO
 from pathlib import Path
@@ -53,6 +52,7 @@ from .. import __version__
 from ..atomic import write_atomic
 from ..i18n import N_, gettext, msg
 from ..i18n import formatting as fmt
+from ..records import dataclass
 
 MIN_FONT_SIZE = 8.0
 """No text in a clustbudget PDF is smaller than this (points): the issue's readability floor."""

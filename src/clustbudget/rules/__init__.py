@@ -25,10 +25,11 @@ from __future__ import annotations
 import importlib
 import inspect
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 from ..findings import Finding, Location, Severity
+from ..records import dataclass
 
 if TYPE_CHECKING:
     from ..compute import Refusal

@@ -5,7 +5,6 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -13,6 +12,7 @@ from ..compute import BudgetFigures, sum_amounts
 from ..findings import Severity
 from ..i18n import N_, Localized, Message, msg, nmsg
 from ..models import Budget, CallPack
+from ..records import dataclass
 from . import Hit, rule
 
 E, W, I = Severity.ERROR, Severity.WARNING, Severity.INFO

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -30,6 +29,7 @@ from ..invoices import number_year
 from ..models import Budget, CallPack, CostReport, Expense
 from ..money import round_cents
 from ..payments import payment_method_of
+from ..records import dataclass
 from . import Hit, rule
 from .budget import FILE_CHECK, overhead_keyword
 
@@ -256,7 +256,7 @@ def expense_under_flat_rate(ctx: ReportContext) -> Iterator[Hit]:
 
     Fix: remove it; if it is a direct cost, put it under its item (C or D).
     """
-    flat = ctx.pack.flat_rate_items
+    flat = frozenset(ctx.pack.flat_rate_items)
     for _, _, e in ctx.claimed():
         if e.item in flat:
             yield Hit(
@@ -324,12 +324,20 @@ def overhead_expense(ctx: ReportContext) -> Iterator[Hit]:
     Fix: remove the expense if the flat rate covers it; reword the description if it is not an
     overhead.
     """
-    if not ctx.pack.flat_rate_items:
+    flat = frozenset(ctx.pack.flat_rate_items)
+    if not flat:
         return
+    keywords = ctx.pack.expenses.overhead_keywords
+    # Looked up once per description: a report's lines repeat a few dozen descriptions.
+    seen: dict[str, str | None] = {}
     for i, exp, _ in ctx.claimed():
-        if exp.item in ctx.pack.flat_rate_items:
+        if exp.item in flat:
             continue
-        kw = overhead_keyword(exp.description, ctx.pack.expenses.overhead_keywords)
+        text = exp.description
+        if text in seen:
+            kw = seen[text]
+        else:
+            kw = seen[text] = overhead_keyword(text, keywords)
         if kw:
             yield Hit(
                 ("expenses", i, "description"),
@@ -362,7 +370,12 @@ def expense_date(ctx: ReportContext) -> Iterator[Hit]:
     Fix: claim the invoice in the report of its period, or remove it.
     """
     proj, prog, per = ctx.budget.project, ctx.pack.programme, ctx.report.period
+    # A date inside all three (most lines) needs none of the three tests below.
+    first = max(prog.eligible_from, proj.start)
+    last = min(prog.eligible_to, proj.end, per.end)
     for _, exp, e in ctx.claimed():
+        if first <= exp.date <= last:
+            continue
         why: Message | None = None
         if not prog.eligible_from <= exp.date <= prog.eligible_to:
             why = msg(
@@ -419,7 +432,15 @@ def unpaid(ctx: ReportContext) -> Iterator[Hit]:
     """
     prog, per, start = ctx.pack.programme, ctx.report.period, ctx.budget.project.start
     in_full = ctx.pack.expenses.paid_in_full
+    first, last, end = prog.eligible_from, prog.eligible_to, per.end
     for i, exp, e in ctx.claimed():
+        if (
+            exp.payments is None
+            and (day := exp.paid) is not None
+            and start <= day <= end
+            and first <= day <= last
+        ):
+            continue  # the one-payment form (most lines), paid in the windows by the period's end: in full
         payments = payments_of(exp)
         bad = next(
             (
@@ -514,7 +535,10 @@ def payment_method(ctx: ReportContext) -> Iterator[Hit]:
     (`bank_transfer`, not `bonifico`).
     """
     allowed = ctx.pack.expenses.payment_methods
+    known = frozenset(allowed)
     for i, exp, e in ctx.claimed():
+        if exp.payments is None and (exp.payment is None or exp.payment in known):
+            continue  # the one-payment form (most lines) with a method of the pack's, or none
         # the one-payment form's method, even with no `paid` date; else each payment's
         methods: list[tuple[tuple[str | int, ...], str | None]] = (
             [(("expenses", i, "payment"), exp.payment)]
@@ -703,6 +727,8 @@ def payment_before_invoice(ctx: ReportContext) -> Iterator[Hit]:
     Fix: check both dates against the documents; for an advance, claim the advance invoice.
     """
     for i, exp, _ in ctx.claimed():
+        if exp.payments is None and (exp.paid is None or exp.paid >= exp.date):
+            continue  # the one-payment form (most lines), not paid before the invoice
         for pay in payments_of(exp):
             if pay.date < exp.date:
                 yield Hit(

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
@@ -30,10 +29,11 @@ from ..compute import (
     sum_amounts,
 )
 from ..findings import Severity
-from ..holidays_it import national_holidays
+from ..holidays_it import italy, national_holidays
 from ..i18n import Localized, msg
 from ..models import Day
 from ..money import ZERO
+from ..records import dataclass
 from . import Hit, rule
 from .costreport import ReportContext
 
@@ -43,11 +43,9 @@ E, W, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
 @functools.lru_cache(maxsize=64)
 def holiday_name(day: date) -> Localized:
     """The name of an Italian national holiday in Italian and English, from the `holidays`
-    package (imported only to name a holiday a finding reports)."""
-    from holidays import country_holidays
-
-    it = country_holidays("IT", years=day.year, language="it_IT").get(day)
-    en = country_holidays("IT", years=day.year, language="en_US").get(day)
+    package (asked only to name a holiday a finding reports)."""
+    it = italy()(years=day.year, language="it_IT").get(day)
+    en = italy()(years=day.year, language="en_US").get(day)
     return Localized({"it": str(it or en or day), "en": str(en or it or day)})
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import difflib
 import inspect
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import date
 from decimal import Decimal
 
@@ -18,6 +18,7 @@ from ..findings import Severity
 from ..i18n import N_, msg
 from ..indicators import ACTIONS, CATEGORIES, CHANNELS, IndicatorsFile, Span, indicator_value
 from ..models import Budget, CostReport
+from ..records import dataclass
 from . import Hit, Rule, register, rule
 
 E, W = Severity.ERROR, Severity.WARNING

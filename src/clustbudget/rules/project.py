@@ -9,7 +9,6 @@ from __future__ import annotations
 import calendar
 import functools
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING
@@ -38,6 +37,7 @@ from ..invoices import (
 )
 from ..models import Budget, CallPack, CostReport
 from ..money import ZERO, round_cents
+from ..records import dataclass
 from ..variations import Shift, beyond_tolerance, is_set, tolerated
 from . import Hit, rule
 from .budget import FILE_CHECK, UNKNOWN_PARAMETERS
@@ -271,10 +271,16 @@ def claimed_lines(reports: Sequence[ReportCheck]) -> list[Part]:
     worked out once."""
     out: list[Part] = []
     append = out.append
+    # One Supplier per (VAT number, name) as written: a project's lines name a few hundred.
+    suppliers: dict[tuple[str | None, str], Supplier] = {}
     for rc in reports:
         for i, exp in enumerate(rc.report.expenses):
             if exp.claimed:
-                append(Part(rc, i, invoice_charge(exp), supplier_of(exp), invoice_key(exp)))
+                who = (exp.supplier_vat, exp.supplier)
+                supplier = suppliers.get(who)
+                if supplier is None:
+                    supplier = suppliers[who] = supplier_of(exp)
+                append(Part(rc, i, invoice_charge(exp), supplier, invoice_key(exp)))
     return out
 
 
@@ -404,18 +410,20 @@ def same_number_other_year(ctx: ProjectContext) -> Iterator[Hit]:
     Fix: check both documents; if they are one invoice, remove the second line and correct the
     date.
     """
-    seen: dict[tuple[str, Decimal], list[Part]] = {}
+    # The lines by document number (then compared by amount): a number's text hashes once, an
+    # amount's Decimal on every line.
+    seen: dict[str, list[tuple[Decimal, Part]]] = {}
     for part in ctx.lines:
         rc, i = part.rc, part.index
         exp = rc.report.expenses[i]
-        who, year = part.supplier, part.key.year
-        key = (part.key.document, exp.amount)
-        same = seen.get(key)
-        if same is None:  # most lines: no other with this number and amount (no list made for nothing)
-            seen[key] = [part]
+        amount = exp.amount
+        same = seen.get(part.key.document)
+        if same is None:  # most lines: no other with this number (no list made for nothing)
+            seen[part.key.document] = [(amount, part)]
             continue
-        for other in same:
-            if other.key.year != year and same_supplier(who, other.supplier):
+        who, year = part.supplier, part.key.year
+        for other_amount, other in same:
+            if other_amount == amount and other.key.year != year and same_supplier(who, other.supplier):
                 erc, ei = other.rc, other.index
                 yield Hit(
                     ("expenses", i, "document"),
@@ -445,7 +453,7 @@ def same_number_other_year(ctx: ProjectContext) -> Iterator[Hit]:
                     doc=rc.loaded,
                 )
                 break
-        same.append(part)
+        same.append((amount, part))
 
 
 @dataclass(frozen=True)

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from ..findings import Location, Severity
 from ..i18n import N_, msg
 from ..models import Budget, CallPack
 from ..money import ZERO
+from ..records import dataclass
 from ..variations import Comparison, beyond_tolerance, is_set, tolerated
 from . import Hit, Rule, register, rule
 from .budget import FILE_CHECK

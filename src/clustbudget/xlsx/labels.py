@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from ..findings import Severity
 from ..i18n import LANGS, gettext, nmsg, pgettext
+from ..records import dataclass
 
 CONTEXT = "workbook"
 """The gettext context of every workbook label: a sheet's word may differ from the terminal's."""

@@ -12,10 +12,10 @@ import struct
 import zipfile
 import zlib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from io import BytesIO
 from typing import TYPE_CHECKING, BinaryIO
 
+from ..records import dataclass
 from .sheetxml import Rows, deflater
 
 if TYPE_CHECKING:

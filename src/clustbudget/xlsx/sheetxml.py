@@ -22,10 +22,11 @@ from __future__ import annotations
 import re
 import zlib
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from functools import cache
+
+from ..records import dataclass
 
 FORMULA_PREFIXES = ("=", "+", "-", "@")
 MAX_TEXT = 32_767

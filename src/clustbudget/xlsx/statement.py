@@ -22,7 +22,7 @@ formula over those inputs, so the workbook recomputes as :mod:`clustbudget.compu
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
@@ -33,6 +33,7 @@ from ..compute import UNASSIGNED, BudgetFigures, allocated, share, split_totals
 from ..models import Budget, CallPack, CostLine
 from ..money import ZERO, fmt_eur
 from ..pipeline import BudgetResult
+from ..records import dataclass
 from .labels import Labels, labels
 from .layout import NAME_SAFE, Places, counts, fitted_width, quote, ranges, wrapped_height
 from .package import Package

@@ -11,7 +11,6 @@ one of :mod:`clustbudget.compute`'s, handed in by the builder.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any, Generic, TypeVar
@@ -24,6 +23,7 @@ from .. import __version__
 from ..findings import Finding
 from ..i18n import formatting, gettext, render
 from ..models import CallPack
+from ..records import dataclass
 from .labels import Labels
 from .layout import Places, bar_series, findings_table, frame, quote
 from .package import Package, package_of
