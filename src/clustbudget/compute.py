@@ -11,11 +11,14 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import field
 from datetime import date as Date
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .models import Budget, CallPack, CostComponents, CostReport, Day, Expense, StaffEntry
+from .models import Budget, CallPack
 from .money import CENT, ZERO, round_cents
 from .records import dataclass
+
+if TYPE_CHECKING:  # the report's models are made on first use (models.py)
+    from .models import CostComponents, CostReport, Day, Expense, StaffEntry
 
 SHARE_PLACES = Decimal("0.0001")
 UNASSIGNED = ""
