@@ -408,7 +408,7 @@ def test_blocks_are_read_whole_with_their_problems(monkeypatch: Any) -> None:
     assert f is not None and len(f[1].problems) == 9  # each repeated `date`
     assert f[0]["expenses"][0] == {"date": "2021-01-00", "amount": "1.50", "vat": None}
     assert calls and calls[0] == text.index("  - date")
-    assert yamlsource._clean(text[calls[0] :]) is False  # the comment: checked strictly
+    assert yamlsource._clean(text, calls[0], len(text), text.count("\n", calls[0])) is False  # the comment
 
 
 @settings(max_examples=800, deadline=None)
@@ -423,7 +423,11 @@ def test_a_loose_block_that_passes_the_checks_is_a_strict_block(
     text = bulk_text(indent, entries, "", "")
     m = _LOOSE.match(text)
     keys = re.findall(r"(?m)^[ -]*([^:\n]*): ", text)
-    if m is not None and _clean(m[0]) and all(_KEY_RE.fullmatch(k) for k in keys):  # as _read_block
+    if (
+        m is not None
+        and _clean(text, 0, m.end(), m[0].count("\n"))
+        and all(_KEY_RE.fullmatch(k) for k in keys)
+    ):  # as _read_block
         assert _BLOCK.fullmatch(m[0]), text
 
 

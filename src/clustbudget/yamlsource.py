@@ -27,7 +27,7 @@ from array import array
 from collections.abc import Iterator, Sequence
 from dataclasses import field
 from itertools import accumulate, compress, count, islice, pairwise, repeat
-from operator import sub
+from operator import eq, ne, sub
 from pathlib import Path
 from typing import Any
 
@@ -811,9 +811,9 @@ _FAST = True
 # with its large ranges, takes 15 ms to compile, this one 0.3 ms (the same characters: every
 # code point was compared), and searches as fast.
 _NOT_FAST = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufeff\ufffe\uffff]")
-# The same characters, as UTF-8: the C0 ones (but LF) and DEL are bytes of their own; the rest
-# are sequences no other character's bytes hold (:func:`_unfast`).
-_FAST_BYTES = bytes(b for b in range(256) if b == 0x0A or 0x20 <= b < 0x7F or b >= 0x80)
+# The same characters, as UTF-8: the C0 ones (but LF) and DEL are bytes of their own (a table
+# that changes only those); the rest are sequences no other character's bytes hold (:func:`_unfast`).
+_FAST_BYTES = bytes(b if b == 0x0A or 0x20 <= b < 0x7F or b >= 0x80 else 0x20 for b in range(256))
 _UNFAST_SEQUENCES = (b"\xe2\x80\xa8", b"\xe2\x80\xa9", b"\xef\xbb\xbf", b"\xef\xbf\xbe", b"\xef\xbf\xbf")
 _C1 = re.compile(b"\xc2[\x80-\x9f]")
 _FIRST = r"""(?:[^ \n\-?:,\[\]{}#&*!|>'"%@`]|-(?=[^ \n]))"""
@@ -890,12 +890,14 @@ _BLOCK = re.compile(
     re.MULTILINE,
 )
 # The same block's shape, checked per character only where a regex must (a key with no colon,
-# then ": " and the rest of the line, not ending in a space or a colon); its values are then
+# written as ranges, which match faster: the fast path has no control character; then ": " and
+# the rest of the line, not ending in a space or a colon); its values are then
 # checked as a whole
 # (:meth:`_FastPath._clean`): nothing in them that :data:`_BULK_VALUE` refuses. Four times
 # cheaper than :data:`_BLOCK`, which reads a block that fails the checks.
 _LOOSE = re.compile(
-    r"^( *)- \w[^:\n]*+: [^ \n][^\n]*+(?<![ :])\n(?:\1(?:- |  )\w[^:\n]*+: [^ \n][^\n]*+(?<![ :])\n)*+",
+    r"^( *)- \w[ -9;-\U0010ffff]*+: [^ \n][^\n]*+(?<![ :])\n"
+    r"(?:\1(?:- |  )\w[ -9;-\U0010ffff]*+: [^ \n][^\n]*+(?<![ :])\n)*+",
     re.MULTILINE,
 )
 _BAD_VALUE = re.compile(r""": (?:[?:,\[\]{}#&*!|>%@`]|-[ \n]|"[^"\\\n]*+(?!"\n)|'[^'\n]*+(?!'\n))""")
@@ -906,15 +908,16 @@ _PLAIN_WORDS: dict[str, Any] = {w: None for w in _NULLS if w} | {"true": True, "
 _LITTLE = sys.byteorder == "little"
 
 
-def _clean(block: str) -> bool:
-    """Whether a :data:`_LOOSE` block is one :data:`_BLOCK` reads whole: one ": " a line (its
-    key has no colon), and no value that holds a comment, starts as
+def _clean(text: str, start: int, end: int, lines: int) -> bool:
+    """Whether the :data:`_LOOSE` block ``text[start:end]`` of ``lines`` lines is one
+    :data:`_BLOCK` reads whole: one ": " a line (its key has no colon), and no value that
+    holds a comment, starts as
     only quoted text, a flow, an anchor, an alias, a tag or a block scalar may, or is quoted
     text with more after it or an escape."""
     return (
-        block.count(": ") == block.count("\n")
-        and ("#" not in block or " #" not in block)
-        and _BAD_VALUE.search(block) is None
+        text.count(": ", start, end) == lines
+        and (text.find("#", start, end) < 0 or text.find(" #", start, end) < 0)
+        and _BAD_VALUE.search(text, start, end) is None
     )
 
 
@@ -925,7 +928,7 @@ def _unfast(text: str) -> bool:
         raw = text.encode()
     except UnicodeEncodeError:  # a lone surrogate
         return True
-    if raw.translate(None, _FAST_BYTES):
+    if raw.translate(_FAST_BYTES) != raw:  # (the same object when no byte changes)
         return True
     if raw.isascii():
         return False
@@ -988,21 +991,20 @@ class _FastPath:
         or None; and up to where blocks are looked for strictly (``strict``, moved past a loose
         block that failed a check)."""
         while True:
-            if pos < strict:
-                m = _BLOCK.search(text, pos, strict)
-            else:
-                m = _LOOSE.search(text, pos)
-                if m is not None and not _clean(m[0]):
-                    strict = m.end()
-                    continue  # the same lines again, strictly
+            m = _BLOCK.search(text, pos, strict) if pos < strict else _LOOSE.search(text, pos)
             if m is None:
                 if pos < strict:
                     pos = strict
                     continue
                 return None, strict
-            if text.count("\n", m.start(), m.end()) >= _MIN_BLOCK:
+            start, end = m.span()
+            lines = text.count("\n", start, end)
+            if lines < _MIN_BLOCK:
+                pos = end  # a few lines: read with the others
+            elif pos >= strict and not _clean(text, start, end, lines):
+                strict = end  # the same lines again, strictly
+            else:
                 return m, strict
-            pos = m.end()  # a few lines: read with the others
 
     def _read_lines(self, text: str, start: int, stop: int) -> None:
         """The lines of ``text[start:stop]``, one at a time."""
@@ -1135,10 +1137,12 @@ class _FastPath:
             return m.end()
         vcols[_HEAD] = col  # a mapping ends at the next entry's dash
         get = _PLAIN_WORDS.get
-        values = [v[1:-1] if v[0] in "\"'" else get(v, v) for v in flat[1::2]]
+        values = [
+            v if (c := v[0]) not in "\"'nNtf~" else v[1:-1] if c in "\"'" else get(v, v) for v in flat[1::2]
+        ]
         del flat
         rows = len(keys)
-        heads = list(compress(count(), map(_HEAD.__eq__, keys)))
+        heads = list(compress(count(), map(eq, keys, repeat(_HEAD))))
         nlines = rows - len(heads)
         # the first line, as _read_lines reads a `- key: value` line
         stack = self.stack
@@ -1165,7 +1169,7 @@ class _FastPath:
         if self.nodes > MAX_NODES or b.collections > MAX_COLLECTIONS or len(stack) + b.depth >= MAX_DEPTH:
             raise _Fallback
         # positions, line << 32 | column: a row's line is the next line's (a header's too)
-        lines = array("I", accumulate(map(_HEAD.__ne__, keys[:-1]), initial=lineno))
+        lines = array("I", accumulate(map(ne, islice(keys, rows - 1), repeat(_HEAD)), initial=lineno))
         if _LITTLE:  # written as 32-bit halves, the column first
             halves = array("I", bytes(16 * rows))
             view = memoryview(halves)
