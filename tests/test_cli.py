@@ -402,3 +402,32 @@ def test_the_plugin_loader_stand_in_answers_as_pydantics_own_loader():
         check=False,
     )
     assert stand_in.returncode == 0, stand_in.stderr
+
+
+def test_validate_of_a_budget_makes_no_report_model():
+    """The cost report's models (reportmodels.py) are made on first use: a budget's `validate`
+    does not pay for them. Asked for, they come from clustbudget.models as before."""
+    import subprocess
+    import sys
+
+    code = (
+        "import os, sys\n"
+        f"sys.argv = ['clustbudget', 'validate', {str(EXAMPLE)!r}]\n"
+        "os._exit = lambda code: None\n"
+        "from clustbudget.cli import main\n"
+        "main()\n"
+        "print('clustbudget.reportmodels' in sys.modules)\n"
+        "from clustbudget import models, reportmodels\n"
+        "from clustbudget.models import CostReport, Expense\n"
+        "assert CostReport is reportmodels.CostReport and Expense is models.Expense\n"
+        "try:\n"
+        "    models.Nothing\n"
+        "except AttributeError as exc:\n"
+        "    print(exc)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[-2:] == [
+        "False",
+        "module 'clustbudget.models' has no attribute 'Nothing'",
+    ]

@@ -11,11 +11,14 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import field
 from datetime import date as Date
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .models import Budget, CallPack, CostComponents, CostReport, Day, Expense, StaffEntry
+from .models import Budget, CallPack
 from .money import CENT, ZERO, round_cents
 from .records import dataclass
+
+if TYPE_CHECKING:  # the report's models are made on first use (models.py)
+    from .models import CostComponents, CostReport, Day, Expense, StaffEntry
 
 SHARE_PLACES = Decimal("0.0001")
 UNASSIGNED = ""
@@ -552,6 +555,8 @@ def period_figures(
         for e in costs.expenses
         if e.claimed  # kept on record: not counted
     ]
+    # The dict itself when it is one (a lookup per line; Disallowed.get is a Python call).
+    refusals = disallowed.amounts if isinstance(disallowed, Disallowed) else disallowed
     for ref, item, amount in lines:
         claimed[item] = claimed.get(item, ZERO) + amount
         if ref in approved:
@@ -559,7 +564,7 @@ def period_figures(
             if cut:
                 cuts[item] = cuts.get(item, ZERO) + cut
             continue
-        refusal = disallowed.get(ref)
+        refusal = refusals.get(ref)
         if refusal is None:  # most lines (an amount is never below 0: nothing to take)
             continue
         cut = min(refusal, amount)

@@ -19,7 +19,7 @@ from pydantic import BaseModel, ValidationError
 
 from .findings import Finding, Location, Severity
 from .i18n import N_, Message, msg
-from .models import Budget, CallPack, CostReport
+from .models import Budget, CallPack
 from .records import dataclass
 from .rules import finding
 from .types import describe
@@ -35,7 +35,11 @@ def model_of(kind: str) -> type[BaseModel]:
         from .indicators import IndicatorsFile
 
         return IndicatorsFile
-    models: dict[str, type[BaseModel]] = {"budget": Budget, "report": CostReport, "pack": CallPack}
+    if kind == "report":  # made on first use (models.py)
+        from .models import CostReport
+
+        return CostReport
+    models: dict[str, type[BaseModel]] = {"budget": Budget, "pack": CallPack}
     return models[kind]
 
 

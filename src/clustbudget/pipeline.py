@@ -38,13 +38,14 @@ from .exitcodes import ExitCode
 from .findings import Finding, Location, Severity, exit_code
 from .i18n import msg, nmsg
 from .loading import Loaded, PackResolver, kind_hint, load_file, looks_like_ours, read, unknown_kind, validate
-from .models import Budget, CallPack, CostReport, Expense
+from .models import Budget, CallPack
 from .records import dataclass
 from .rules import Hit, Selection, finding, run
 from .rules.budget import BudgetContext
 from .variations import Comparison, Version, compare, in_force
 
 if TYPE_CHECKING:  # the rule modules of reports, projects and variations load when those are checked
+    from .models import CostReport, Expense  # made on first use (models.py)
     from .rules.project import ProjectContext, ReportCheck
     from .rules.variation import VariationContext
 
@@ -199,6 +200,8 @@ class ReportResult:
 
     @property
     def report(self) -> CostReport | None:
+        from .models import CostReport
+
         return self.loaded.model if isinstance(self.loaded.model, CostReport) else None
 
 
@@ -289,6 +292,8 @@ class ProjectResult:
 
 def budget_of_report(loaded: Loaded) -> Path | None:
     """The budget file a valid report's ``budget:`` names, resolved against the report's folder."""
+    from .models import CostReport
+
     report = loaded.model
     if not isinstance(report, CostReport):
         return None
@@ -804,6 +809,8 @@ def check_indicators(
         reports = ()
     elif reports is None:
         assert budget is not None
+        from .models import CostReport
+
         reports = [r.model for r in project_reports(budget.loaded.path) if isinstance(r.model, CostReport)]
     ctx = IndicatorsContext(doc, model, reports, today or date.today())
     findings += run("indicators", ctx, lambda hit: loaded.at(hit.loc, key=hit.key), selection).findings
@@ -1383,6 +1390,7 @@ def load_import_target(path: Path) -> ImportTarget:
     be computed (exit 2 when a file could not be read, else 1), with their findings.
     """
     from .i18n import msg
+    from .models import CostReport
 
     loaded = load_file(path, str(path), expect="report")
     report = loaded.model

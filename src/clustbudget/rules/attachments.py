@@ -48,6 +48,8 @@ def attachment_missing(ctx: ReportContext) -> Iterator[Hit]:
     if ctx.folder is None:
         return
     for i, exp, _ in ctx.claimed():
+        if not exp.attachments:  # most lines: no enumerate made for nothing
+            continue
         for j, att in enumerate(exp.attachments):
             path = located(att, ctx.folder)
             where = _at(i, j, "file")
@@ -133,6 +135,8 @@ def attachment_changed(ctx: ReportContext) -> Iterator[Hit]:
     if ctx.folder is None:
         return
     for i, exp, _ in ctx.claimed():
+        if not exp.attachments:  # most lines: no enumerate made for nothing
+            continue
         for j, att in enumerate(exp.attachments):
             if att.sha256 is None:
                 continue

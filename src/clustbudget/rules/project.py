@@ -288,20 +288,29 @@ def group_invoices(lines: Iterable[Part]) -> list[list[Part]]:
     """Claimed lines grouped by invoice (document number normalised and year of issue, then
     the same supplier: :func:`~clustbudget.invoices.same_supplier`), each group in the lines'
     order, the groups in the order of their first line."""
-    groups: dict[InvoiceKey, list[tuple[Supplier, list[Part]]]] = {}
+    by_key: dict[InvoiceKey, list[Part]] = {}
     for part in lines:
-        same = groups.get(part.key)
+        same = by_key.get(part.key)
         if same is None:
-            groups[part.key] = [(part.supplier, [part])]
-            continue
-        who = part.supplier
-        for other, parts in same:
-            if same_supplier(who, other):
-                parts.append(part)
-                break
+            by_key[part.key] = [part]
         else:
-            same.append((who, [part]))
-    return [parts for same in groups.values() for _, parts in same]
+            same.append(part)
+    out: list[list[Part]] = []
+    for parts in by_key.values():
+        if len(parts) == 1:  # most invoices: one line, one supplier (no split made for nothing)
+            out.append(parts)
+            continue
+        suppliers: list[tuple[Supplier, list[Part]]] = []
+        for part in parts:
+            who = part.supplier
+            for other, members in suppliers:
+                if same_supplier(who, other):
+                    members.append(part)
+                    break
+            else:
+                suppliers.append((who, [part]))
+        out.extend(members for _, members in suppliers)
+    return out
 
 
 def invoices(reports: Sequence[ReportCheck]) -> list[list[Part]]:
