@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -24,6 +25,16 @@ from .golden_project import write_golden_project
 
 sys.path.insert(0, str(ROOT / "bench"))
 import bench
+
+
+@pytest.fixture(autouse=True)
+def every_block_read_whole(monkeypatch: Any) -> None:
+    """Blocks of any length read whole (only long ones are, outside these tests), so that
+    the short texts generated here go through the block reader too."""
+    from clustbudget import yamlsource
+
+    monkeypatch.setattr(yamlsource, "_MIN_BLOCK", 1)
+    monkeypatch.setattr(yamlsource, "_MIN_BULK_TEXT", 0)
 
 
 def fast(text: str) -> tuple[Any, _Builder] | None:
@@ -87,7 +98,14 @@ def corpus(tmp: Path) -> dict[str, str]:
     return files
 
 
-def test_the_fast_path_agrees_on_every_yaml_file_of_the_repository(tmp_path: Path) -> None:
+@pytest.mark.parametrize(("shortest", "smallest"), [(1, 0), (24, 0), (24, 32 * 1024)])
+def test_the_fast_path_agrees_on_every_yaml_file_of_the_repository(
+    tmp_path: Path, monkeypatch: Any, shortest: int, smallest: int
+) -> None:
+    from clustbudget import yamlsource
+
+    monkeypatch.setattr(yamlsource, "_MIN_BLOCK", shortest)
+    monkeypatch.setattr(yamlsource, "_MIN_BULK_TEXT", smallest)
     files = corpus(tmp_path)
     accepted = [name for name, text in files.items() if same(text)]
     # the files people write and the generated ones are in the subset (else no speed-up)
@@ -232,3 +250,208 @@ def test_simple_flows_read_without_libyaml_agree_with_the_events(monkeypatch: An
 
 def test_a_duplicate_key_in_a_simple_flow_is_worded_by_libyaml() -> None:
     assert fast("x: {a: 1, a: 2}\n") is None
+
+
+# ---- the block reader: lists of flat mappings read whole (_FastPath._read_block)
+
+BULK_KEYS = [
+    "date",
+    "amount",
+    "a b",
+    "k2",
+    "é",
+    "x-y",
+    "a:b",
+    "a#b",
+    "a ",
+    "<<",
+    "'q'",
+    "2021-03",
+    "_x",
+    "-x",
+]
+BULK_VALUES = [
+    "1",
+    "x y",
+    "null",
+    "~",
+    "true",
+    "false",
+    "'true'",
+    '"null"',
+    '""',
+    "''",
+    '"FT 2022/4"',
+    "'a: b'",
+    '"a: b"',
+    '"10:30"',
+    "a: b",
+    "x #c",
+    "x#c",
+    "x ",
+    "x:",
+    "x :y",
+    "-5",
+    "- 5",
+    "-",
+    "-:",
+    "[a, b]",
+    "{a: 1}",
+    "&a x",
+    "*a",
+    "!!str x",
+    "|",
+    ">",
+    "%x",
+    "@x",
+    "`x",
+    "?x",
+    ":x",
+    ",x",
+    "'it''s'",
+    '"a\\"b"',
+    "'a'b",
+    '"a"b',
+    "a'",
+    'b"',
+    "7:30",
+    "http://x",
+    "a  b",
+    " x",
+    "",
+    "é ñ",
+    "S.r.l. 240",
+]
+BULK_LINE = st.tuples(st.sampled_from(BULK_KEYS), st.sampled_from(BULK_VALUES))
+
+
+def bulk_text(indent: int, entries: list[list[tuple[str, str]]], head: str, tail: str) -> str:
+    pad = " " * indent
+    lines = []
+    for entry in entries:
+        for i, (key, value) in enumerate(entry):
+            lines.append(f"{pad}{'- ' if i == 0 else '  '}{key}:{' ' + value if value else ''}")
+    return head + "\n".join(lines) + "\n" + tail.replace("<pad>", pad)
+
+
+BULK_HEADS = ["items:\n", "", "x: 1\nitems:\n", "a:\n  items:\n", "items:\n  - z\n", "items: 1\n", "- k: v\n"]
+BULK_TAILS = [
+    "",
+    "other: 1\n",
+    "<pad>  more: x\n",
+    "<pad>  nested:\n<pad>    - z\n",
+    "# c\n<pad>  late: 1\n",
+    "\n<pad>- k: v\n",
+    "<pad>- k: [1, 2]\n",
+    "<pad>-\n",
+    "<pad>  more:\n",
+    "<pad>    deeper: 1\n",
+    "<pad>  date: again\n",
+    "<pad>  k: x  # c\n<pad>- k: y\n",
+    "<pad>  bad: b: c\n",
+    "...\n",
+    "<pad>  tail",
+]
+
+
+def machine(text: str) -> tuple[Any, list[Any], Any, int] | None:
+    """The line-by-line reading, blocks not read whole."""
+    from clustbudget import yamlsource
+
+    yamlsource._BULK = False
+    try:
+        f = fast(text)
+    finally:
+        yamlsource._BULK = True
+    if f is None:
+        return None
+    data, b = f
+    return data, tables(data, b, []), b.problems, b.root_pos
+
+
+@settings(max_examples=1500, deadline=None)
+@given(
+    st.sampled_from([0, 2, 4]),
+    st.lists(st.lists(BULK_LINE, min_size=1, max_size=5), min_size=1, max_size=5),
+    st.sampled_from(BULK_HEADS),
+    st.sampled_from(BULK_TAILS),
+)
+def test_blocks_read_whole_agree_with_the_lines_and_the_events(
+    indent: int, entries: list[list[tuple[str, str]]], head: str, tail: str
+) -> None:
+    text = bulk_text(indent, entries, head, tail)
+    same(text)  # the events' own data, positions and problems, or libyaml's reading
+    f = fast(text)
+    whole = None if f is None else (f[0], tables(f[0], f[1], []), f[1].problems, f[1].root_pos)
+    assert whole == machine(text), text
+
+
+def test_blocks_are_read_whole_with_their_problems(monkeypatch: Any) -> None:
+    from clustbudget import yamlsource
+
+    calls: list[int] = []
+    read = _FastPath._read_block
+
+    def counted(self: _FastPath, text: str, m: Any) -> int:
+        calls.append(m.start())
+        return read(self, text, m)
+
+    monkeypatch.setattr(_FastPath, "_read_block", counted)
+    entries = [
+        [("date", "2021-01-0" + str(i)), ("amount", '"1.50"'), ("vat", "null"), ("date", "x")]
+        for i in range(9)
+    ]
+    entries += [[("k", "a #c")], [("k", "v")]]  # a comment: that part read line by line
+    text = bulk_text(2, entries, "clustbudget: 1\nexpenses:\n", "end: 1\n")
+    assert same(text)
+    f = fast(text)
+    assert f is not None and len(f[1].problems) == 9  # each repeated `date`
+    assert f[0]["expenses"][0] == {"date": "2021-01-00", "amount": "1.50", "vat": None}
+    assert calls and calls[0] == text.index("  - date")
+    assert yamlsource._clean(text[calls[0] :]) is False  # the comment: checked strictly
+
+
+@settings(max_examples=800, deadline=None)
+@given(st.lists(st.lists(BULK_LINE, min_size=1, max_size=4), min_size=1, max_size=4), st.sampled_from([0, 2]))
+def test_a_loose_block_that_passes_the_checks_is_a_strict_block(
+    entries: list[list[tuple[str, str]]], indent: int
+) -> None:
+    import re
+
+    from clustbudget.yamlsource import _BLOCK, _KEY_RE, _LOOSE, _clean
+
+    text = bulk_text(indent, entries, "", "")
+    m = _LOOSE.match(text)
+    keys = re.findall(r"(?m)^[ -]*([^:\n]*): ", text)
+    if m is not None and _clean(m[0]) and all(_KEY_RE.fullmatch(k) for k in keys):  # as _read_block
+        assert _BLOCK.fullmatch(m[0]), text
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.text(st.characters(blacklist_categories=()), max_size=20))
+def test_the_control_character_check_is_the_class_it_replaces(text: str) -> None:
+    from clustbudget.yamlsource import _NOT_FAST, _unfast
+
+    assert _unfast(text) == (_NOT_FAST.search(text) is not None), repr(text)
+    padded = "a: é\n" + text + "\nb: ’\n"
+    assert _unfast(padded) == (_NOT_FAST.search(padded) is not None), repr(padded)
+
+
+def test_the_control_character_check_on_every_character_it_refuses() -> None:
+    from clustbudget.yamlsource import _NOT_FAST, _unfast
+
+    for code in [
+        *range(0x00, 0xA1),
+        0x2027,
+        0x2028,
+        0x2029,
+        0x202A,
+        0xD800,
+        0xDFFF,
+        0xFEFF,
+        0xFFFD,
+        0xFFFE,
+        0xFFFF,
+    ]:
+        text = f"a: x{chr(code)}y\n"
+        assert _unfast(text) == (_NOT_FAST.search(text) is not None), hex(code)

@@ -26,6 +26,8 @@ import sys
 from array import array
 from collections.abc import Iterator, Sequence
 from dataclasses import field
+from itertools import accumulate, compress, count, islice, pairwise, repeat
+from operator import sub
 from pathlib import Path
 from typing import Any
 
@@ -809,6 +811,11 @@ _FAST = True
 # with its large ranges, takes 15 ms to compile, this one 0.3 ms (the same characters: every
 # code point was compared), and searches as fast.
 _NOT_FAST = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufeff\ufffe\uffff]")
+# The same characters, as UTF-8: the C0 ones (but LF) and DEL are bytes of their own; the rest
+# are sequences no other character's bytes hold (:func:`_unfast`).
+_FAST_BYTES = bytes(b for b in range(256) if b == 0x0A or 0x20 <= b < 0x7F or b >= 0x80)
+_UNFAST_SEQUENCES = (b"\xe2\x80\xa8", b"\xe2\x80\xa9", b"\xef\xbb\xbf", b"\xef\xbf\xbe", b"\xef\xbf\xbf")
+_C1 = re.compile(b"\xc2[\x80-\x9f]")
 _FIRST = r"""(?:[^ \n\-?:,\[\]{}#&*!|>'"%@`]|-(?=[^ \n]))"""
 # A plain scalar's rest: runs of ordinary characters, a colon not before a space, spaces not
 # before a comment (written as unrolled loops: one character class per run, not per char).
@@ -846,18 +853,83 @@ _MAX_FLOWS = 10_000
 _MAX_KEY = 1024  # libyaml's longest simple key
 
 
-def _lines(text: str, chunk: int = 1 << 18) -> Iterator[tuple[str, str, str, str, str, str]]:
-    """:data:`_LINE`'s groups for every line of ``text``, read a chunk of lines at a time
+def _lines(
+    text: str, chunk: int = 1 << 18, start: int = 0, stop: int = -1
+) -> Iterator[tuple[str, str, str, str, str, str]]:
+    """:data:`_LINE`'s groups for every line of ``text[start:stop]`` (``start`` at a line's
+    start, ``stop`` at a newline or the text's end), read a chunk of lines at a time
     (``findall`` is fast, but a list of all the lines' groups would double the memory)."""
-    start = 0
-    size = len(text)
+    size = len(text) if stop < 0 else stop
     while True:
-        end = text.find("\n", start + chunk) if start + chunk < size else -1
+        end = text.find("\n", start + chunk, size) if start + chunk < size else -1
         if end < 0:
-            yield from _LINE.findall(text, start)
+            yield from _LINE.findall(text, start, size)
             return
         yield from _LINE.findall(text, start, end)
         start = end + 1
+
+
+# A block list of flat mappings, the bulk of a cost report: `- key: value` lines, each followed
+# by `  key: value` lines at the same indentation, no blank line or comment between them, every
+# key plain, every value plain or simply quoted text on its line, without a comment. Read as a
+# whole (:meth:`_FastPath._read_block`): the same data, positions and problems as line by line,
+# with no Python step per line. Each part is a strict subset of :data:`_LINE`'s, and contains no
+# ": " but the one after its key (so splitting at ": " finds every key and value).
+_BULK = True
+_MIN_BLOCK = 24  # lines: a shorter block is read as fast line by line
+_MIN_BULK_TEXT = 32 * 1024  # characters: a smaller text has no block worth looking for
+_BULK_KEY = r"\w[^ :#\n]*+(?:(?: ++|:)[^ :#\n]++)*+"
+_BULK_VALUE = (
+    r"""(?:"[^"\\\n:]*+(?::(?! )[^"\\\n:]*+)*+"|'[^'\n:]*+(?::(?! )[^'\n:]*+)*+'|"""
+    + _FIRST
+    + r"""[^ :\n]*+(?:(?::(?=[^ \n])| ++(?=[^ #\n]))[^ :\n]*+)*+)"""
+)
+_BULK_LINE = _BULK_KEY + ": " + _BULK_VALUE + "\n"
+_BLOCK = re.compile(
+    r"^( *)- " + _BULK_LINE + r"(?:\1(?:- |  )" + _BULK_LINE + r")*+",
+    re.MULTILINE,
+)
+# The same block's shape, checked per character only where a regex must (a key with no colon,
+# then ": " and the rest of the line, not ending in a space or a colon); its values are then
+# checked as a whole
+# (:meth:`_FastPath._clean`): nothing in them that :data:`_BULK_VALUE` refuses. Four times
+# cheaper than :data:`_BLOCK`, which reads a block that fails the checks.
+_LOOSE = re.compile(
+    r"^( *)- \w[^:\n]*+: [^ \n][^\n]*+(?<![ :])\n(?:\1(?:- |  )\w[^:\n]*+: [^ \n][^\n]*+(?<![ :])\n)*+",
+    re.MULTILINE,
+)
+_BAD_VALUE = re.compile(r""": (?:[?:,\[\]{}#&*!|>%@`]|-[ \n]|"[^"\\\n]*+(?!"\n)|'[^'\n]*+(?!'\n))""")
+_KEY_RE = re.compile(_BULK_KEY)
+_HEAD = "\0"  # not in a text the fast path reads (_NOT_FAST)
+_HEADER = _HEAD + ": " + _HEAD + ": "
+_PLAIN_WORDS: dict[str, Any] = {w: None for w in _NULLS if w} | {"true": True, "false": False}
+_LITTLE = sys.byteorder == "little"
+
+
+def _clean(block: str) -> bool:
+    """Whether a :data:`_LOOSE` block is one :data:`_BLOCK` reads whole: one ": " a line (its
+    key has no colon), and no value that holds a comment, starts as
+    only quoted text, a flow, an anchor, an alias, a tag or a block scalar may, or is quoted
+    text with more after it or an escape."""
+    return (
+        block.count(": ") == block.count("\n")
+        and ("#" not in block or " #" not in block)
+        and _BAD_VALUE.search(block) is None
+    )
+
+
+def _unfast(text: str) -> bool:
+    """Whether ``text`` holds a character of :data:`_NOT_FAST` (the same answer, from the
+    UTF-8 bytes: ten times cheaper than searching the text with that class)."""
+    try:
+        raw = text.encode()
+    except UnicodeEncodeError:  # a lone surrogate
+        return True
+    if raw.translate(None, _FAST_BYTES):
+        return True
+    if raw.isascii():
+        return False
+    return any(seq in raw for seq in _UNFAST_SEQUENCES) or (b"\xc2" in raw and _C1.search(raw) is not None)
 
 
 class _Fallback(Exception):
@@ -870,9 +942,11 @@ class _FastPath:
         self.stack: list[_Frame] = []
         self.root: Any = _NO_KEY
         self.flows = 0
+        self.lineno = 0  # lines read so far
+        self.nodes = 0  # keys and values of the lines read so far (two a line, at most)
 
     def run(self, text: str) -> Any:
-        if _NOT_FAST.search(text):
+        if _unfast(text):
             raise _Fallback
         try:
             return self._run(text)
@@ -880,14 +954,66 @@ class _FastPath:
             raise _Fallback from None
 
     def _run(self, text: str) -> Any:
+        size = len(text)
+        pos = 0
+        strict = 0  # up to here, blocks are found by _BLOCK (the loose ones failed a check)
+        bulk = _BULK and size >= _MIN_BULK_TEXT  # (looking for blocks costs more in a small text)
+        while pos < size:
+            m, strict = self._next_block(text, pos, strict) if bulk else (None, 0)
+            if m is None:
+                self._read_lines(text, pos, size)
+                break
+            if m.start() > pos:
+                self._read_lines(text, pos, m.start() - 1)
+            pos = self._read_block(text, m)
+        if self.nodes + self.b.nodes > MAX_NODES or self.b.collections > MAX_COLLECTIONS:
+            raise _Fallback  # past a limit: the events count exactly, and say where
+        stack = self.stack
+        # libyaml ends the blocks deeper than the text's last column there, then the rest on
+        # the line after it (unless the text ends at a line's start).
+        last_line = text.count("\n")
+        last_col = len(text) - text.rfind("\n") - 1
+        while stack and stack[-1].col > last_col:
+            self._close(last_line << 32 | last_col)
+        end = (last_line + 1) << 32 if last_col else last_line << 32
+        while stack:
+            self._close(end)
+        if self.root is _NO_KEY:
+            raise _Fallback
+        return self.root
+
+    @staticmethod
+    def _next_block(text: str, pos: int, strict: int) -> tuple[re.Match[str] | None, int]:
+        """The next block from ``pos`` worth reading whole (:data:`_MIN_BLOCK` lines or more),
+        or None; and up to where blocks are looked for strictly (``strict``, moved past a loose
+        block that failed a check)."""
+        while True:
+            if pos < strict:
+                m = _BLOCK.search(text, pos, strict)
+            else:
+                m = _LOOSE.search(text, pos)
+                if m is not None and not _clean(m[0]):
+                    strict = m.end()
+                    continue  # the same lines again, strictly
+            if m is None:
+                if pos < strict:
+                    pos = strict
+                    continue
+                return None, strict
+            if text.count("\n", m.start(), m.end()) >= _MIN_BLOCK:
+                return m, strict
+            pos = m.end()  # a few lines: read with the others
+
+    def _read_lines(self, text: str, start: int, stop: int) -> None:
+        """The lines of ``text[start:stop]``, one at a time."""
         stack = self.stack
         problems = self.b.problems
         intern = sys.intern
         no_key = _NO_KEY
-        top: _Frame | None = None
-        lineno = -1
-        nodes = 0
-        for indent, dash, key, sep, value, bad in _lines(text):
+        top: _Frame | None = stack[-1] if stack else None
+        lineno = self.lineno - 1
+        nodes = self.nodes
+        for indent, dash, key, sep, value, bad in _lines(text, start=start, stop=stop):
             lineno += 1
             if bad:
                 raise _Fallback
@@ -984,20 +1110,134 @@ class _FastPath:
                 top.key_pos = line | col
                 top.skip = skip
                 top.pending = line | (col + klen + 1)
-        if nodes + self.b.nodes > MAX_NODES or self.b.collections > MAX_COLLECTIONS:
-            raise _Fallback  # past a limit: the events count exactly, and say where
-        # libyaml ends the blocks deeper than the text's last column there, then the rest on
-        # the line after it (unless the text ends at a line's start).
-        last_line = text.count("\n")
-        last_col = len(text) - text.rfind("\n") - 1
-        while stack and stack[-1].col > last_col:
-            self._close(last_line << 32 | last_col)
-        end = (last_line + 1) << 32 if last_col else last_line << 32
-        while stack:
-            self._close(end)
-        if self.root is no_key:
+        self.lineno = lineno + 1
+        self.nodes = nodes
+
+    def _read_block(self, text: str, m: re.Match[str]) -> int:
+        """A block list of flat mappings (:data:`_BLOCK`) as a whole: what reading its lines
+        one by one gives, the last mapping left open (the lines after it may add to it), with
+        no Python step per line. Returns where the block ends."""
+        indent = m[1]
+        col = len(indent)
+        kcol = col + 2
+        lineno = self.lineno
+        # Rows of (key, value): the lines, and a header row (\0, \0) before each mapping's
+        # lines that becomes its (start, end). Every line has one ": ", and so has each line
+        # break once replaced.
+        dash, cont = "\n" + indent + "- ", "\n" + indent + "  "
+        body = _HEADER + text[m.start() + kcol : m.end() - 1]
+        flat = body.replace(dash, ": " + _HEADER).replace(cont, ": ").split(": ")
+        del body
+        keys = list(map(sys.intern, flat[0::2]))
+        vcols = {k: kcol + len(k) + 2 for k in set(keys)}
+        if any(len(k) > _MAX_KEY or not _KEY_RE.fullmatch(k) for k in vcols if k is not _HEAD):
+            self._read_lines(text, m.start(), m.end() - 1)  # not a key _LINE reads alike
+            return m.end()
+        vcols[_HEAD] = col  # a mapping ends at the next entry's dash
+        get = _PLAIN_WORDS.get
+        values = [v[1:-1] if v[0] in "\"'" else get(v, v) for v in flat[1::2]]
+        del flat
+        rows = len(keys)
+        heads = list(compress(count(), map(_HEAD.__eq__, keys)))
+        nlines = rows - len(heads)
+        # the first line, as _read_lines reads a `- key: value` line
+        stack = self.stack
+        b = self.b
+        top = stack[-1] if stack else None
+        while top is not None and top.col > col:
+            self._close(lineno << 32 | col)
+            top = stack[-1] if stack else None
+        if self.root is not _NO_KEY:
             raise _Fallback
-        return self.root
+        if top is not None and not top.is_map and top.col == col:
+            if top.pending >= 0:
+                top.value.append(None)  # type: ignore[union-attr]
+                top.items.append(top.pending)
+                top.pending = -1
+        elif top is None or (top.pending >= 0 and (col > top.col or top.is_map)):
+            if top is not None:
+                top.pending = -1
+            top = self._open([], lineno << 32 | col, col)
+        else:
+            raise _Fallback
+        self.nodes += 2 * nlines
+        b.collections += len(heads)
+        if self.nodes > MAX_NODES or b.collections > MAX_COLLECTIONS or len(stack) + b.depth >= MAX_DEPTH:
+            raise _Fallback
+        # positions, line << 32 | column: a row's line is the next line's (a header's too)
+        lines = array("I", accumulate(map(_HEAD.__ne__, keys[:-1]), initial=lineno))
+        if _LITTLE:  # written as 32-bit halves, the column first
+            halves = array("I", bytes(16 * rows))
+            view = memoryview(halves)
+            view[0::4] = array("I", [kcol]) * rows
+            view[1::4] = lines
+            view[2::4] = array("I", map(vcols.__getitem__, keys))
+            view[3::4] = lines
+            table = array("Q")
+            table.frombytes(view.cast("B"))
+            del view, halves
+        else:  # pragma: no cover - a big-endian machine
+            table = array("Q")
+            for line, key in zip(lines, keys, strict=True):
+                table.append(line << 32 | kcol)
+                table.append(line << 32 | vcols[key])
+        for head, after in pairwise(heads):
+            table[2 * head + 1] = table[2 * after] - 2  # (the next dash's line, col)
+        bounds = [2 * head for head in heads]
+        bounds.append(2 * rows)
+        tables = list(map(table.__getitem__, map(slice, bounds, bounds[1:])))
+        sizes = list(map(sub, heads[1:], heads))
+        sizes.append(rows - heads[-1])
+        mappings: list[dict[str, Any]] = list(
+            map(dict, map(islice, repeat(zip(keys, values, strict=True)), repeat(1), sizes))
+        )
+        if sum(map(len, mappings)) != nlines:  # a key repeats: those mappings line by line
+            for e, (mapping, size) in enumerate(zip(mappings, sizes, strict=True)):
+                if len(mapping) != size - 1:
+                    head = heads[e]
+                    mappings[e], items = self._duplicates(
+                        keys[head + 1 : head + size], values[head + 1 : head + size], lines[head], kcol
+                    )
+                    items[1] = tables[e][1]
+                    tables[e] = items
+        last = len(mappings) - 1
+        b.positions.update(zip(map(id, islice(mappings, last)), tables, strict=False))
+        top.value.extend(islice(mappings, last))  # type: ignore[union-attr]
+        top.items.extend(map(table.__getitem__, islice(bounds, last)))
+        frame = _Frame(mappings[last], tables[last][0], None)
+        frame.items = tables[last]
+        frame.col = kcol
+        stack.append(frame)
+        self.lineno = lineno + nlines
+        return m.end()
+
+    def _duplicates(
+        self, keys: list[str], values: list[Any], lineno: int, col: int
+    ) -> tuple[dict[str, Any], array[int]]:
+        """A block's mapping that repeats a key, read line by line (the repeat is a problem)."""
+        mapping: dict[str, Any] = {}
+        items = array("Q", [lineno << 32 | col, 0])
+        for i, (key, value) in enumerate(zip(keys, values, strict=True)):
+            line = (lineno + i) << 32
+            if key in mapping:
+                first = items[2 + 2 * list(mapping).index(key)] >> 32
+                self.b.problems.append(
+                    Problem(
+                        "CB010",
+                        msg(
+                            "duplicate key {key!r} (first at line {line}): keep only one",
+                            key=key,
+                            line=first + 1,
+                        ),
+                        lineno + i + 1,
+                        col + 1,
+                    )
+                )
+                continue
+            mapping[key] = value
+            items.append(line | col)
+            items.append(line | (col + len(key) + 2))
+        return mapping, items
 
     def _open(self, container: dict[str, Any] | list[Any], pos: int, col: int) -> _Frame:
         if len(self.stack) + self.b.depth >= MAX_DEPTH:
