@@ -342,3 +342,15 @@ def test_the_checked_text_is_written_as_rendering_it_again_would(project, tmp_pa
     assert rendered.written and rendered.plan.checked is None
     assert project.read_bytes() == again.read_bytes()
     assert b'document: "' in project.read_bytes().split(b"# imported from ledger-it.csv")[1]
+
+
+def test_plain_text_columns_are_the_ones_text_cell_keeps_as_they_are():
+    """parse_rows only strips a cell of a column outside ``_CONVERTED``: every such field must
+    be one whose text ``_cell_text`` keeps (a field converted there but not listed fails)."""
+    from clustbudget.ledger import _CONVERTED, CHECKED, FIELDS, _cell_text
+
+    for fld in [*FIELDS, *CHECKED]:
+        for cell in (" 1.250,00 ", "15/01/2022", "Bonifico SEPA", "50%", "\u00a0x\t", " ", ""):
+            if fld not in _CONVERTED:
+                assert _cell_text(cell, fld, True) == (cell.strip() or None), (fld, cell)
+    assert any(_cell_text("15/01/2022", f, True) != "15/01/2022" for f in _CONVERTED)

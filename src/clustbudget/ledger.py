@@ -61,6 +61,7 @@ FIELDS = [
 ]
 WRITTEN = [*FIELDS, "awaiting_payment", "attachments"]
 """The fields an import writes, in this order (an e-invoice adds the last two)."""
+_WRITTEN_SET = frozenset(WRITTEN)
 REQUIRED = ["date", "item", "description", "supplier", "document", "amount"]
 
 # Header names recognised for each field (compared after normalising case, accents, punctuation).
@@ -720,6 +721,10 @@ def _cell_text(value: Any, fld: str, comma_decimal: bool | None) -> Any:
 _DAY_MONTH_YEAR = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})")
 
 
+_CONVERTED = frozenset({*NUMERIC, "document_total", "date", "paid", "payment"})
+"""The columns whose text :func:`_text_cell` turns into report text; any other's is kept."""
+
+
 def _text_cell(text: str, fld: str, comma_decimal: bool | None) -> str:
     if fld in NUMERIC or fld == "document_total":
         return number_text(text, comma_decimal)
@@ -798,22 +803,29 @@ def parse_rows(
     share_header = ledger.headers[mapping["eligible_share"]] if "eligible_share" in mapping else ""
     share_in_percent = "%" in share_header or "percent" in normalise(share_header)
     running = Decimal(0)  # the amounts since the last totals row, to recognise the next one
-    # Ledgers repeat their cells (dates, items, suppliers, payment methods): each distinct
-    # text cell of a column is turned into report text once.
-    texts: list[tuple[str, int, dict[Any, Any]]] = [(f, i, {}) for f, i in mapping.items()]
+    # Ledgers repeat their cells (dates, amounts, payment methods): each distinct text cell of
+    # a column that converts it (_CONVERTED) is turned into report text once. A plain text
+    # column's cell (description, supplier, document…) is only stripped, with no cache: a
+    # document column is mostly distinct numbers.
+    texts: list[tuple[str, int, dict[Any, Any] | None]] = [
+        (f, i, None if f not in _CONVERTED else {}) for f, i in mapping.items()
+    ]
 
     def cells_of(row: Sequence[Any]) -> dict[str, Any]:  # a row's mapped cells, to word a refusal
         return {f: row[i] if i < len(row) else None for f, i in mapping.items()}
 
     for number, row in ledger.rows:
-        values = {}
+        values: dict[str, Any] = {}
         width = len(row)
         for f, i, seen_cell in texts:
             cell = row[i] if i < width else None
             if type(cell) is str:
-                v = seen_cell.get(cell, _MISSING)
-                if v is _MISSING:
-                    v = seen_cell[cell] = _cell_text(cell, f, comma_decimal)
+                if seen_cell is None:
+                    v = cell.strip() or None  # what _cell_text gives a plain text column
+                else:
+                    v = seen_cell.get(cell, _MISSING)
+                    if v is _MISSING:
+                        v = seen_cell[cell] = _cell_text(cell, f, comma_decimal)
             else:
                 v = _cell_text(cell, f, comma_decimal)
             if v is not None:
@@ -1378,7 +1390,7 @@ def plan_expenses(
     line_of = _entry_lines(trial, count)
     # Each new expense is written one field a line (:func:`expense_yaml`): count its fields.
     spans = [
-        (line_of[first + k], sum(1 for f in WRITTEN if f in values))
+        (line_of[first + k], len(_WRITTEN_SET.intersection(values)))
         for k, (_, values) in enumerate(candidates)
     ]
     # An expense that gets its payment: its lines run to the next expense's first line.
