@@ -418,7 +418,9 @@ def test_a_loose_block_that_passes_the_checks_is_a_strict_block(
 ) -> None:
     import re
 
-    from clustbudget.yamlsource import _BLOCK, _KEY_RE, _LOOSE, _clean
+    from clustbudget.yamlsource import _block_patterns, _clean
+
+    _BLOCK, _LOOSE, _, _KEY_RE = _block_patterns()
 
     text = bulk_text(indent, entries, "", "")
     m = _LOOSE.match(text)

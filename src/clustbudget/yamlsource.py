@@ -18,6 +18,7 @@ pydantic error location) can be turned back into a line and column, lazily, only
 
 from __future__ import annotations
 
+import functools
 import gc
 import hashlib
 import re
@@ -885,23 +886,28 @@ _BULK_VALUE = (
     + r"""[^ :\n]*+(?:(?::(?=[^ \n])| ++(?=[^ #\n]))[^ :\n]*+)*+)"""
 )
 _BULK_LINE = _BULK_KEY + ": " + _BULK_VALUE + "\n"
-_BLOCK = re.compile(
-    r"^( *)- " + _BULK_LINE + r"(?:\1(?:- |  )" + _BULK_LINE + r")*+",
-    re.MULTILINE,
-)
+_BLOCK = r"^( *)- " + _BULK_LINE + r"(?:\1(?:- |  )" + _BULK_LINE + r")*+"
 # The same block's shape, checked per character only where a regex must (a key with no colon,
-# written as ranges, which match faster: the fast path has no control character; then ": " and
-# the rest of the line, not ending in a space or a colon); its values are then
-# checked as a whole
-# (:meth:`_FastPath._clean`): nothing in them that :data:`_BULK_VALUE` refuses. Four times
-# cheaper than :data:`_BLOCK`, which reads a block that fails the checks.
-_LOOSE = re.compile(
-    r"^( *)- \w[ -9;-\U0010ffff]*+: [^ \n][^\n]*+(?<![ :])\n"
-    r"(?:\1(?:- |  )\w[ -9;-\U0010ffff]*+: [^ \n][^\n]*+(?<![ :])\n)*+",
-    re.MULTILINE,
-)
-_BAD_VALUE = re.compile(r""": (?:[?:,\[\]{}#&*!|>%@`]|-[ \n]|"[^"\\\n]*+(?!"\n)|'[^'\n]*+(?!'\n))""")
-_KEY_RE = re.compile(_BULK_KEY)
+# then ": " and the rest of the line, not ending in a space or a colon; a class of wide ranges
+# would match a little faster but takes 7 ms to compile); its values are then checked as a
+# whole (:func:`_clean`): nothing in them that :data:`_BULK_VALUE` refuses. Four times cheaper
+# than :data:`_BLOCK`, which reads a block that fails the checks.
+_LOOSE = r"^( *)- \w[^:\n]*+: [^ \n][^\n]*+(?<![ :])\n(?:\1(?:- |  )\w[^:\n]*+: [^ \n][^\n]*+(?<![ :])\n)*+"
+_BAD_VALUE = r""": (?:[?:,\[\]{}#&*!|>%@`]|-[ \n]|"[^"\\\n]*+(?!"\n)|'[^'\n]*+(?!'\n))"""
+
+
+@functools.cache
+def _block_patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+    """:data:`_BLOCK`, :data:`_LOOSE`, :data:`_BAD_VALUE` and a key of :data:`_BULK_KEY`,
+    compiled on first use (1 ms): only a large text is looked at for blocks."""
+    return (
+        re.compile(_BLOCK, re.MULTILINE),
+        re.compile(_LOOSE, re.MULTILINE),
+        re.compile(_BAD_VALUE),
+        re.compile(_BULK_KEY),
+    )
+
+
 _HEAD = "\0"  # not in a text the fast path reads (_NOT_FAST)
 _HEADER = _HEAD + ": " + _HEAD + ": "
 _PLAIN_WORDS: dict[str, Any] = {w: None for w in _NULLS if w} | {"true": True, "false": False}
@@ -917,7 +923,7 @@ def _clean(text: str, start: int, end: int, lines: int) -> bool:
     return (
         text.count(": ", start, end) == lines
         and (text.find("#", start, end) < 0 or text.find(" #", start, end) < 0)
-        and _BAD_VALUE.search(text, start, end) is None
+        and _block_patterns()[2].search(text, start, end) is None
     )
 
 
@@ -990,8 +996,9 @@ class _FastPath:
         """The next block from ``pos`` worth reading whole (:data:`_MIN_BLOCK` lines or more),
         or None; and up to where blocks are looked for strictly (``strict``, moved past a loose
         block that failed a check)."""
+        block, loose, _, _ = _block_patterns()
         while True:
-            m = _BLOCK.search(text, pos, strict) if pos < strict else _LOOSE.search(text, pos)
+            m = block.search(text, pos, strict) if pos < strict else loose.search(text, pos)
             if m is None:
                 if pos < strict:
                     pos = strict
@@ -1132,7 +1139,8 @@ class _FastPath:
         del body
         keys = list(map(sys.intern, flat[0::2]))
         vcols = {k: kcol + len(k) + 2 for k in set(keys)}
-        if any(len(k) > _MAX_KEY or not _KEY_RE.fullmatch(k) for k in vcols if k is not _HEAD):
+        plain_key = _block_patterns()[3].fullmatch
+        if any(len(k) > _MAX_KEY or not plain_key(k) for k in vcols if k is not _HEAD):
             self._read_lines(text, m.start(), m.end() - 1)  # not a key _LINE reads alike
             return m.end()
         vcols[_HEAD] = col  # a mapping ends at the next entry's dash
