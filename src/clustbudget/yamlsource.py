@@ -879,6 +879,7 @@ def _lines(
 _BULK = True
 _MIN_BLOCK = 24  # lines: a shorter block is read as fast line by line
 _MIN_BULK_TEXT = 32 * 1024  # characters: a smaller text has no block worth looking for
+_CHUNK = 1 << 20  # characters of a block read at once (what reading them holds stays small)
 _BULK_KEY = r"\w[^ :#\n]*+(?:(?: ++|:)[^ :#\n]++)*+"
 _BULK_VALUE = (
     r"""(?:"[^"\\\n:]*+(?::(?! )[^"\\\n:]*+)*+"|'[^'\n:]*+(?::(?! )[^'\n:]*+)*+'|"""
@@ -1123,38 +1124,62 @@ class _FastPath:
         self.nodes = nodes
 
     def _read_block(self, text: str, m: re.Match[str]) -> int:
-        """A block list of flat mappings (:data:`_BLOCK`) as a whole: what reading its lines
-        one by one gives, the last mapping left open (the lines after it may add to it), with
-        no Python step per line. Returns where the block ends."""
+        """A block list of flat mappings (:data:`_BLOCK`) as a whole, :data:`_CHUNK` characters
+        of it at a time (at an entry's start): what reading its lines one by one gives, the last
+        mapping left open (the lines after it may add to it), with no Python step per line.
+        Returns where the block ends."""
         indent = m[1]
         col = len(indent)
-        kcol = col + 2
-        lineno = self.lineno
-        # Rows of (key, value): the lines, and a header row (\0, \0) before each mapping's
-        # lines that becomes its (start, end). Every line has one ": ", and so has each line
-        # break once replaced.
+        start, end = m.span()
+        dash = "\n" + indent + "- "
+        first = True
+        while start < end:
+            stop = text.find(dash, start + _CHUNK, end) + 1 if end - start > 2 * _CHUNK else 0
+            if stop <= 0:
+                stop = end
+            rows = self._rows(text, start, stop, indent)
+            if rows is None:  # a key _LINE reads otherwise: from here line by line
+                self._read_lines(text, start, end - 1)
+                return end
+            if first:
+                self._open_block(col)
+                first = False
+            self._entries(*rows, col, stop == end)
+            start = stop
+        return end
+
+    @staticmethod
+    def _rows(
+        text: str, start: int, stop: int, indent: str
+    ) -> tuple[list[str], list[Any], dict[str, int]] | None:
+        """The keys and values of the entries of ``text[start:stop]``, and each key's value's
+        column; None when a key is not one _LINE reads alike.
+
+        Rows of (key, value): the lines, and a header row (NUL, NUL) before each mapping's
+        lines that becomes its (start, end). Every line has one ": ", and so has each line
+        break once replaced."""
+        kcol = len(indent) + 2
         dash, cont = "\n" + indent + "- ", "\n" + indent + "  "
-        body = _HEADER + text[m.start() + kcol : m.end() - 1]
+        body = _HEADER + text[start + kcol : stop - 1]
         flat = body.replace(dash, ": " + _HEADER).replace(cont, ": ").split(": ")
         del body
         keys = list(map(sys.intern, flat[0::2]))
         vcols = {k: kcol + len(k) + 2 for k in set(keys)}
         plain_key = _block_patterns()[3].fullmatch
         if any(len(k) > _MAX_KEY or not plain_key(k) for k in vcols if k is not _HEAD):
-            self._read_lines(text, m.start(), m.end() - 1)  # not a key _LINE reads alike
-            return m.end()
-        vcols[_HEAD] = col  # a mapping ends at the next entry's dash
+            return None
+        vcols[_HEAD] = kcol - 2  # a mapping ends at the next entry's dash
         get = _PLAIN_WORDS.get
         values = [
             v if (c := v[0]) not in "\"'nNtf~" else v[1:-1] if c in "\"'" else get(v, v) for v in flat[1::2]
         ]
-        del flat
-        rows = len(keys)
-        heads = list(compress(count(), map(eq, keys, repeat(_HEAD))))
-        nlines = rows - len(heads)
-        # the first line, as _read_lines reads a `- key: value` line
+        return keys, values, vcols
+
+    def _open_block(self, col: int) -> None:
+        """The block's first line, as _read_lines reads a `- key: value` line: the blocks
+        its indentation ends closed, its list opened or carried on."""
+        lineno = self.lineno
         stack = self.stack
-        b = self.b
         top = stack[-1] if stack else None
         while top is not None and top.col > col:
             self._close(lineno << 32 | col)
@@ -1169,9 +1194,23 @@ class _FastPath:
         elif top is None or (top.pending >= 0 and (col > top.col or top.is_map)):
             if top is not None:
                 top.pending = -1
-            top = self._open([], lineno << 32 | col, col)
+            self._open([], lineno << 32 | col, col)
         else:
             raise _Fallback
+
+    def _entries(
+        self, keys: list[str], values: list[Any], vcols: dict[str, int], col: int, open_last: bool
+    ) -> None:
+        """The mappings of :meth:`_rows` added to the open list, the last one left open when
+        ``open_last``."""
+        kcol = col + 2
+        lineno = self.lineno
+        stack = self.stack
+        b = self.b
+        top = stack[-1]
+        rows = len(keys)
+        heads = list(compress(count(), map(eq, keys, repeat(_HEAD))))
+        nlines = rows - len(heads)
         self.nodes += 2 * nlines
         b.collections += len(heads)
         if self.nodes > MAX_NODES or b.collections > MAX_COLLECTIONS or len(stack) + b.depth >= MAX_DEPTH:
@@ -1195,6 +1234,7 @@ class _FastPath:
                 table.append(line << 32 | vcols[key])
         for head, after in pairwise(heads):
             table[2 * head + 1] = table[2 * after] - 2  # (the next dash's line, col)
+        table[2 * heads[-1] + 1] = (lineno + nlines) << 32 | col  # (when the block goes on)
         bounds = [2 * head for head in heads]
         bounds.append(2 * rows)
         tables = list(map(table.__getitem__, map(slice, bounds, bounds[1:])))
@@ -1212,16 +1252,16 @@ class _FastPath:
                     )
                     items[1] = tables[e][1]
                     tables[e] = items
-        last = len(mappings) - 1
-        b.positions.update(zip(map(id, islice(mappings, last)), tables, strict=False))
-        top.value.extend(islice(mappings, last))  # type: ignore[union-attr]
-        top.items.extend(map(table.__getitem__, islice(bounds, last)))
-        frame = _Frame(mappings[last], tables[last][0], None)
-        frame.items = tables[last]
-        frame.col = kcol
-        stack.append(frame)
+        closed = len(mappings) - 1 if open_last else len(mappings)
+        b.positions.update(zip(map(id, islice(mappings, closed)), tables, strict=False))
+        top.value.extend(islice(mappings, closed))  # type: ignore[union-attr]
+        top.items.extend(map(table.__getitem__, islice(bounds, closed)))
+        if open_last:
+            frame = _Frame(mappings[-1], tables[-1][0], None)
+            frame.items = tables[-1]
+            frame.col = kcol
+            stack.append(frame)
         self.lineno = lineno + nlines
-        return m.end()
 
     def _duplicates(
         self, keys: list[str], values: list[Any], lineno: int, col: int
