@@ -431,3 +431,40 @@ def test_validate_of_a_budget_makes_no_report_model():
         "False",
         "module 'clustbudget.models' has no attribute 'Nothing'",
     ]
+
+
+def test_yamls_reader_pattern_is_compiled_on_first_use_and_answers_the_same():
+    """cli.main has PyYAML's reader pattern (the characters YAML does not allow) compiled where
+    it is used, not at `import yaml`: the same text as PyYAML's, and the pure-Python reader
+    rejects the same character with the same message."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys\n"
+        "from clustbudget import cli\n"
+        "{setup}\n"
+        "import yaml\n"
+        "pattern = yaml.reader.Reader.NON_PRINTABLE\n"
+        "print(type(pattern).__name__)\n"
+        "print(pattern.pattern == cli._YAML_NON_PRINTABLE)\n"
+        "print(pattern.search('ok \\x01 here').start(), pattern.match('ok'), pattern.search('fine'))\n"
+        "try:\n"
+        "    yaml.load('a: 1\\nb: \\x07\\n', Loader=yaml.SafeLoader)\n"
+        "except yaml.YAMLError as exc:\n"
+        "    print(exc)\n"
+    )
+    lent = "on_first_use = cli._yaml_reader_pattern_on_first_use()\non_first_use.__enter__()"
+    ours, std = (
+        subprocess.run(
+            [sys.executable, "-c", probe.format(setup=s)], capture_output=True, text=True, check=False
+        )
+        for s in (lent, "")
+    )
+    assert ours.returncode == 0, ours.stderr
+    assert std.returncode == 0, std.stderr
+    assert ours.stdout.splitlines()[0] == "_CompiledOnFirstUse"
+    assert std.stdout.splitlines()[0] == "Pattern"
+    assert ours.stdout.splitlines()[1:] == std.stdout.splitlines()[1:]
+    assert std.stdout.splitlines()[1] == "True"
+    assert "special characters are not allowed" in std.stdout

@@ -71,9 +71,21 @@ def test_the_methods_answer_as_the_standard_ones(options):
         for s2, o2 in pairs:
             assert (o1 == o2) == (s1 == s2)
             assert (o1 != o2) == (s1 != s2)
+    params = ("init", "repr", "eq", "order", "unsafe_hash", "frozen")
+    assert [getattr(ours.__dataclass_params__, p) for p in params] == [  # type: ignore[attr-defined]
+        getattr(std.__dataclass_params__, p)  # type: ignore[attr-defined]
+        for p in params
+    ]
     if options.get("frozen"):
-        with pytest.raises(dataclasses.FrozenInstanceError):
-            pairs[0][1].a = 5  # type: ignore[misc]
+        s, o = pairs[0]
+        for name in ("a", "other"):
+            for change in (lambda t, n=name: setattr(t, n, 5), lambda t, n=name: delattr(t, n)):
+                # FrozenInstanceError; for a slotted class's other attribute 3.11 raises TypeError
+                with pytest.raises((dataclasses.FrozenInstanceError, TypeError)) as theirs:
+                    change(s)
+                with pytest.raises((dataclasses.FrozenInstanceError, TypeError)) as mine:
+                    change(o)
+                assert (type(mine.value), str(mine.value)) == (type(theirs.value), str(theirs.value))
     else:
         pairs[0][1].a = 5
         assert pairs[0][1].a == 5
@@ -131,3 +143,52 @@ def test_a_frozen_slotted_record_pickles_and_replaces():
     assert pickle.loads(pickle.dumps(thing)) == thing
     assert dataclasses.replace(thing, a=2) == Pinned(2, [2])
     assert repr(thing) == "Pinned(a=1, b=[2])"
+
+
+def test_everywhere_lends_the_decorator_to_the_libraries_and_gives_it_back():
+    standard = dataclasses.dataclass
+    with records.everywhere():
+        assert dataclasses.dataclass is records.dataclass
+        made = dataclasses.make_dataclass("Made", [("a", int)], frozen=True)  # its own lookup too
+    assert dataclasses.dataclass is standard
+    assert repr(made(1)) == "Made(a=1)" and hash(made(1)) == hash((1,))
+
+
+def test_the_libraries_imported_under_it_work_as_with_the_standard_decorator():
+    """typer, pydantic and annotated_types imported as the command line imports them (a fresh
+    process): their metadata compare, hash and show as with the standard decorator."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import dataclasses, sys\n"
+        "{setup}\n"
+        "import typer, annotated_types as at\n"
+        "from pydantic import BaseModel, Field, TypeAdapter\n"
+        "from typing import Annotated\n"
+        "{check}\n"
+        "class M(BaseModel):\n"
+        "    x: Annotated[int, at.Gt(0), Field(le=9)]\n"
+        "    s: Annotated[str, at.MaxLen(3)] = 'a'\n"
+        "print(repr(at.Gt(1)), at.Gt(1) == at.Gt(1), at.Gt(1) != at.Ge(1), hash(at.Gt(1)) == hash((1,)))\n"
+        "print(M(x=3), M.model_json_schema())\n"
+        "try:\n"
+        "    M(x=0, s='abcd')\n"
+        "except Exception as exc:\n"
+        "    print(exc)\n"
+        "print(TypeAdapter(Annotated[int, at.Interval(gt=1, lt=5)]).validate_python(3))\n"
+        "print(typer.models.ParameterInfo.__mro__[0].__name__)\n"
+    )
+    setup = "from clustbudget import records\nlent = records.everywhere()\nlent.__enter__()"
+    made_here = "assert at.Gt.__eq__.__code__.co_filename.endswith('records.py')"  # not compiled
+    ours, std = (
+        subprocess.run(
+            [sys.executable, "-c", probe.format(setup=s, check=c)],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        for s, c in ((setup, made_here), ("", ""))
+    )
+    assert ours.returncode == 0, ours.stderr
+    assert ours.stdout == std.stdout

@@ -35,6 +35,7 @@ def every_block_read_whole(monkeypatch: Any) -> None:
 
     monkeypatch.setattr(yamlsource, "_MIN_BLOCK", 1)
     monkeypatch.setattr(yamlsource, "_MIN_BULK_TEXT", 0)
+    monkeypatch.setattr(yamlsource, "_CHUNK", 40)  # blocks read a few entries at a time
 
 
 def fast(text: str) -> tuple[Any, _Builder] | None:
@@ -98,14 +99,18 @@ def corpus(tmp: Path) -> dict[str, str]:
     return files
 
 
-@pytest.mark.parametrize(("shortest", "smallest"), [(1, 0), (24, 0), (24, 32 * 1024)])
+@pytest.mark.parametrize(
+    ("shortest", "smallest", "chunk"),
+    [(1, 0, 40), (1, 0, 1 << 20), (24, 0, 1 << 20), (24, 32 * 1024, 1 << 20)],
+)
 def test_the_fast_path_agrees_on_every_yaml_file_of_the_repository(
-    tmp_path: Path, monkeypatch: Any, shortest: int, smallest: int
+    tmp_path: Path, monkeypatch: Any, shortest: int, smallest: int, chunk: int
 ) -> None:
     from clustbudget import yamlsource
 
     monkeypatch.setattr(yamlsource, "_MIN_BLOCK", shortest)
     monkeypatch.setattr(yamlsource, "_MIN_BULK_TEXT", smallest)
+    monkeypatch.setattr(yamlsource, "_CHUNK", chunk)
     files = corpus(tmp_path)
     accepted = [name for name, text in files.items() if same(text)]
     # the files people write and the generated ones are in the subset (else no speed-up)
@@ -418,7 +423,9 @@ def test_a_loose_block_that_passes_the_checks_is_a_strict_block(
 ) -> None:
     import re
 
-    from clustbudget.yamlsource import _BLOCK, _KEY_RE, _LOOSE, _clean
+    from clustbudget.yamlsource import _block_patterns, _clean
+
+    _BLOCK, _LOOSE, _, _KEY_RE = _block_patterns()
 
     text = bulk_text(indent, entries, "", "")
     m = _LOOSE.match(text)

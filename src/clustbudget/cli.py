@@ -10,11 +10,12 @@ from __future__ import annotations
 import contextlib
 import gc
 import os
+import re
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn, TextIO
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TextIO
 
 
 def _no_pydantic_plugins() -> None:
@@ -34,7 +35,49 @@ def _no_pydantic_plugins() -> None:
 
 _no_pydantic_plugins()
 
-import typer  # noqa: E402
+# PyYAML's pure-Python reader compiles, as yaml is imported, the class of the characters YAML
+# does not allow: 57 M instructions, a third of `import yaml`. The commands read YAML with
+# libyaml, which checks them itself; the pattern is compiled where the Python reader runs.
+_YAML_NON_PRINTABLE = "[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
+_re_compile = re.compile
+
+
+class _CompiledOnFirstUse:
+    """``re.compile(pattern)``, made when one of its methods is first asked for."""
+
+    def __init__(self, pattern: str) -> None:
+        self.pattern = pattern
+
+    def __getattr__(self, name: str) -> Any:
+        value = getattr(_re_compile(self.pattern), name)
+        setattr(self, name, value)
+        return value
+
+
+@contextlib.contextmanager
+def _yaml_reader_pattern_on_first_use() -> Iterator[None]:
+    """While active, ``re.compile`` of PyYAML's reader pattern gives a :class:`_CompiledOnFirstUse`
+    (any other pattern, or any pattern once yaml is imported, is compiled as usual)."""
+    if "yaml.reader" in sys.modules:
+        yield
+        return
+
+    def compile(pattern: Any, flags: Any = 0) -> Any:
+        if flags == 0 and pattern == _YAML_NON_PRINTABLE:
+            return _CompiledOnFirstUse(pattern)
+        return _re_compile(pattern, flags)
+
+    re.compile = compile
+    try:
+        yield
+    finally:
+        re.compile = _re_compile
+
+
+from . import records  # noqa: E402
+
+with records.everywhere():  # typer's dataclasses made without compiling their methods
+    import typer
 
 from . import __version__  # noqa: E402
 from .exitcodes import ExitCode  # noqa: E402
@@ -1500,7 +1543,10 @@ def main() -> None:
     # garbage collector only costs time here (a 20,000-expense report validates in 0.2 s of
     # model validation instead of 0.9 s). Memory is still freed by reference counting.
     gc.disable()
-    code = _run()
+    # The libraries imported as the command runs (pydantic, rich, ...) define their dataclasses
+    # with records.dataclass: the same classes, without compiling their methods.
+    with records.everywhere(), _yaml_reader_pattern_on_first_use():
+        code = _run()
     # Once the output is flushed, nothing is left to do: end without tearing down (freeing a
     # 200,000-expense project object by object takes over a second), with the same exit code.
     try:

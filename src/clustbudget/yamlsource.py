@@ -18,6 +18,7 @@ pydantic error location) can be turned back into a line and column, lazily, only
 
 from __future__ import annotations
 
+import functools
 import gc
 import hashlib
 import re
@@ -878,6 +879,7 @@ def _lines(
 _BULK = True
 _MIN_BLOCK = 24  # lines: a shorter block is read as fast line by line
 _MIN_BULK_TEXT = 32 * 1024  # characters: a smaller text has no block worth looking for
+_CHUNK = 1 << 20  # characters of a block read at once (what reading them holds stays small)
 _BULK_KEY = r"\w[^ :#\n]*+(?:(?: ++|:)[^ :#\n]++)*+"
 _BULK_VALUE = (
     r"""(?:"[^"\\\n:]*+(?::(?! )[^"\\\n:]*+)*+"|'[^'\n:]*+(?::(?! )[^'\n:]*+)*+'|"""
@@ -885,23 +887,28 @@ _BULK_VALUE = (
     + r"""[^ :\n]*+(?:(?::(?=[^ \n])| ++(?=[^ #\n]))[^ :\n]*+)*+)"""
 )
 _BULK_LINE = _BULK_KEY + ": " + _BULK_VALUE + "\n"
-_BLOCK = re.compile(
-    r"^( *)- " + _BULK_LINE + r"(?:\1(?:- |  )" + _BULK_LINE + r")*+",
-    re.MULTILINE,
-)
+_BLOCK = r"^( *)- " + _BULK_LINE + r"(?:\1(?:- |  )" + _BULK_LINE + r")*+"
 # The same block's shape, checked per character only where a regex must (a key with no colon,
-# written as ranges, which match faster: the fast path has no control character; then ": " and
-# the rest of the line, not ending in a space or a colon); its values are then
-# checked as a whole
-# (:meth:`_FastPath._clean`): nothing in them that :data:`_BULK_VALUE` refuses. Four times
-# cheaper than :data:`_BLOCK`, which reads a block that fails the checks.
-_LOOSE = re.compile(
-    r"^( *)- \w[ -9;-\U0010ffff]*+: [^ \n][^\n]*+(?<![ :])\n"
-    r"(?:\1(?:- |  )\w[ -9;-\U0010ffff]*+: [^ \n][^\n]*+(?<![ :])\n)*+",
-    re.MULTILINE,
-)
-_BAD_VALUE = re.compile(r""": (?:[?:,\[\]{}#&*!|>%@`]|-[ \n]|"[^"\\\n]*+(?!"\n)|'[^'\n]*+(?!'\n))""")
-_KEY_RE = re.compile(_BULK_KEY)
+# then ": " and the rest of the line, not ending in a space or a colon; a class of wide ranges
+# would match a little faster but takes 7 ms to compile); its values are then checked as a
+# whole (:func:`_clean`): nothing in them that :data:`_BULK_VALUE` refuses. Four times cheaper
+# than :data:`_BLOCK`, which reads a block that fails the checks.
+_LOOSE = r"^( *)- \w[^:\n]*+: [^ \n][^\n]*+(?<![ :])\n(?:\1(?:- |  )\w[^:\n]*+: [^ \n][^\n]*+(?<![ :])\n)*+"
+_BAD_VALUE = r""": (?:[?:,\[\]{}#&*!|>%@`]|-[ \n]|"[^"\\\n]*+(?!"\n)|'[^'\n]*+(?!'\n))"""
+
+
+@functools.cache
+def _block_patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+    """:data:`_BLOCK`, :data:`_LOOSE`, :data:`_BAD_VALUE` and a key of :data:`_BULK_KEY`,
+    compiled on first use (1 ms): only a large text is looked at for blocks."""
+    return (
+        re.compile(_BLOCK, re.MULTILINE),
+        re.compile(_LOOSE, re.MULTILINE),
+        re.compile(_BAD_VALUE),
+        re.compile(_BULK_KEY),
+    )
+
+
 _HEAD = "\0"  # not in a text the fast path reads (_NOT_FAST)
 _HEADER = _HEAD + ": " + _HEAD + ": "
 _PLAIN_WORDS: dict[str, Any] = {w: None for w in _NULLS if w} | {"true": True, "false": False}
@@ -917,7 +924,7 @@ def _clean(text: str, start: int, end: int, lines: int) -> bool:
     return (
         text.count(": ", start, end) == lines
         and (text.find("#", start, end) < 0 or text.find(" #", start, end) < 0)
-        and _BAD_VALUE.search(text, start, end) is None
+        and _block_patterns()[2].search(text, start, end) is None
     )
 
 
@@ -990,8 +997,9 @@ class _FastPath:
         """The next block from ``pos`` worth reading whole (:data:`_MIN_BLOCK` lines or more),
         or None; and up to where blocks are looked for strictly (``strict``, moved past a loose
         block that failed a check)."""
+        block, loose, _, _ = _block_patterns()
         while True:
-            m = _BLOCK.search(text, pos, strict) if pos < strict else _LOOSE.search(text, pos)
+            m = block.search(text, pos, strict) if pos < strict else loose.search(text, pos)
             if m is None:
                 if pos < strict:
                     pos = strict
@@ -1116,37 +1124,62 @@ class _FastPath:
         self.nodes = nodes
 
     def _read_block(self, text: str, m: re.Match[str]) -> int:
-        """A block list of flat mappings (:data:`_BLOCK`) as a whole: what reading its lines
-        one by one gives, the last mapping left open (the lines after it may add to it), with
-        no Python step per line. Returns where the block ends."""
+        """A block list of flat mappings (:data:`_BLOCK`) as a whole, :data:`_CHUNK` characters
+        of it at a time (at an entry's start): what reading its lines one by one gives, the last
+        mapping left open (the lines after it may add to it), with no Python step per line.
+        Returns where the block ends."""
         indent = m[1]
         col = len(indent)
-        kcol = col + 2
-        lineno = self.lineno
-        # Rows of (key, value): the lines, and a header row (\0, \0) before each mapping's
-        # lines that becomes its (start, end). Every line has one ": ", and so has each line
-        # break once replaced.
+        start, end = m.span()
+        dash = "\n" + indent + "- "
+        first = True
+        while start < end:
+            stop = text.find(dash, start + _CHUNK, end) + 1 if end - start > 2 * _CHUNK else 0
+            if stop <= 0:
+                stop = end
+            rows = self._rows(text, start, stop, indent)
+            if rows is None:  # a key _LINE reads otherwise: from here line by line
+                self._read_lines(text, start, end - 1)
+                return end
+            if first:
+                self._open_block(col)
+                first = False
+            self._entries(*rows, col, stop == end)
+            start = stop
+        return end
+
+    @staticmethod
+    def _rows(
+        text: str, start: int, stop: int, indent: str
+    ) -> tuple[list[str], list[Any], dict[str, int]] | None:
+        """The keys and values of the entries of ``text[start:stop]``, and each key's value's
+        column; None when a key is not one _LINE reads alike.
+
+        Rows of (key, value): the lines, and a header row (NUL, NUL) before each mapping's
+        lines that becomes its (start, end). Every line has one ": ", and so has each line
+        break once replaced."""
+        kcol = len(indent) + 2
         dash, cont = "\n" + indent + "- ", "\n" + indent + "  "
-        body = _HEADER + text[m.start() + kcol : m.end() - 1]
+        body = _HEADER + text[start + kcol : stop - 1]
         flat = body.replace(dash, ": " + _HEADER).replace(cont, ": ").split(": ")
         del body
         keys = list(map(sys.intern, flat[0::2]))
         vcols = {k: kcol + len(k) + 2 for k in set(keys)}
-        if any(len(k) > _MAX_KEY or not _KEY_RE.fullmatch(k) for k in vcols if k is not _HEAD):
-            self._read_lines(text, m.start(), m.end() - 1)  # not a key _LINE reads alike
-            return m.end()
-        vcols[_HEAD] = col  # a mapping ends at the next entry's dash
+        plain_key = _block_patterns()[3].fullmatch
+        if any(len(k) > _MAX_KEY or not plain_key(k) for k in vcols if k is not _HEAD):
+            return None
+        vcols[_HEAD] = kcol - 2  # a mapping ends at the next entry's dash
         get = _PLAIN_WORDS.get
         values = [
             v if (c := v[0]) not in "\"'nNtf~" else v[1:-1] if c in "\"'" else get(v, v) for v in flat[1::2]
         ]
-        del flat
-        rows = len(keys)
-        heads = list(compress(count(), map(eq, keys, repeat(_HEAD))))
-        nlines = rows - len(heads)
-        # the first line, as _read_lines reads a `- key: value` line
+        return keys, values, vcols
+
+    def _open_block(self, col: int) -> None:
+        """The block's first line, as _read_lines reads a `- key: value` line: the blocks
+        its indentation ends closed, its list opened or carried on."""
+        lineno = self.lineno
         stack = self.stack
-        b = self.b
         top = stack[-1] if stack else None
         while top is not None and top.col > col:
             self._close(lineno << 32 | col)
@@ -1161,9 +1194,23 @@ class _FastPath:
         elif top is None or (top.pending >= 0 and (col > top.col or top.is_map)):
             if top is not None:
                 top.pending = -1
-            top = self._open([], lineno << 32 | col, col)
+            self._open([], lineno << 32 | col, col)
         else:
             raise _Fallback
+
+    def _entries(
+        self, keys: list[str], values: list[Any], vcols: dict[str, int], col: int, open_last: bool
+    ) -> None:
+        """The mappings of :meth:`_rows` added to the open list, the last one left open when
+        ``open_last``."""
+        kcol = col + 2
+        lineno = self.lineno
+        stack = self.stack
+        b = self.b
+        top = stack[-1]
+        rows = len(keys)
+        heads = list(compress(count(), map(eq, keys, repeat(_HEAD))))
+        nlines = rows - len(heads)
         self.nodes += 2 * nlines
         b.collections += len(heads)
         if self.nodes > MAX_NODES or b.collections > MAX_COLLECTIONS or len(stack) + b.depth >= MAX_DEPTH:
@@ -1187,6 +1234,7 @@ class _FastPath:
                 table.append(line << 32 | vcols[key])
         for head, after in pairwise(heads):
             table[2 * head + 1] = table[2 * after] - 2  # (the next dash's line, col)
+        table[2 * heads[-1] + 1] = (lineno + nlines) << 32 | col  # (when the block goes on)
         bounds = [2 * head for head in heads]
         bounds.append(2 * rows)
         tables = list(map(table.__getitem__, map(slice, bounds, bounds[1:])))
@@ -1204,16 +1252,16 @@ class _FastPath:
                     )
                     items[1] = tables[e][1]
                     tables[e] = items
-        last = len(mappings) - 1
-        b.positions.update(zip(map(id, islice(mappings, last)), tables, strict=False))
-        top.value.extend(islice(mappings, last))  # type: ignore[union-attr]
-        top.items.extend(map(table.__getitem__, islice(bounds, last)))
-        frame = _Frame(mappings[last], tables[last][0], None)
-        frame.items = tables[last]
-        frame.col = kcol
-        stack.append(frame)
+        closed = len(mappings) - 1 if open_last else len(mappings)
+        b.positions.update(zip(map(id, islice(mappings, closed)), tables, strict=False))
+        top.value.extend(islice(mappings, closed))  # type: ignore[union-attr]
+        top.items.extend(map(table.__getitem__, islice(bounds, closed)))
+        if open_last:
+            frame = _Frame(mappings[-1], tables[-1][0], None)
+            frame.items = tables[-1]
+            frame.col = kcol
+            stack.append(frame)
         self.lineno = lineno + nlines
-        return m.end()
 
     def _duplicates(
         self, keys: list[str], values: list[Any], lineno: int, col: int
