@@ -92,3 +92,65 @@ def test_allocation_adds_up_exactly(amount, parts):
     shares = allocate(amount, parts)
     assert sum(shares) == amount
     assert max(shares) - min(shares) <= D("0.01")
+
+
+def _figures_line_by_line(budget, pack):
+    """What budget_figures gives by action and by year, each line split with allocate."""
+    by_action: dict = {}
+    by_year: dict = {}
+    for key, lines in budget.costs.items():
+        if key not in pack.direct_items:
+            continue
+        for line in lines:
+            actions = line.action or ("",)
+            for action, part in zip(actions, allocate(line.amount, len(actions)), strict=True):
+                bucket = by_action.setdefault(action, {})
+                bucket[key] = bucket.get(key, D("0.00")) + part
+            for year, amount in (line.by_year or {"": line.amount}).items():
+                bucket = by_year.setdefault(year, {})
+                bucket[key] = bucket.get(key, D("0.00")) + amount
+    return by_action, by_year
+
+
+def _digits(split):
+    return {k: {item: str(v) for item, v in parts.items()} for k, parts in split.items()}
+
+
+line_amounts = st.decimals(min_value=0, max_value=D("99999999.99"), places=2).map(lambda d: f"{d:f}") | (
+    st.integers(min_value=0, max_value=10**9).map(str)
+)
+
+
+@settings(max_examples=200)
+@given(
+    st.dictionaries(
+        st.sampled_from("ABCDE"),
+        st.lists(
+            st.tuples(line_amounts, st.lists(st.sampled_from("123"), max_size=3), st.booleans()), max_size=5
+        ),
+        max_size=5,
+    )
+)
+def test_splits_by_action_and_year_are_the_lines_allocated(costs):
+    """A line of one action (or none) is added whole, one of several is split with allocate:
+    the same figures, to the digit (``100`` counts as ``100.00``), as splitting every line."""
+    budget = Budget.model_validate(
+        {
+            "clustbudget": 1,
+            "call": "clust-er-2020",
+            "project": {"title": "t", "start": "2021-01-01", "end": "2022-12-31"},
+            "costs": {
+                k: [
+                    {"description": "x", "amount": a, "action": acts}
+                    | ({"by_year": {2021: a, 2022: "0"}} if split else {})
+                    for a, acts, split in v
+                ]
+                for k, v in costs.items()
+            },
+        }
+    )
+    fig = budget_figures(budget, pack())
+    by_action, by_year = _figures_line_by_line(budget, pack())
+    assert _digits(fig.by_action) == _digits(by_action)
+    assert _digits(fig.by_year) == _digits(by_year)
+    assert list(fig.by_action) == list(by_action) and list(fig.by_year) == list(by_year)

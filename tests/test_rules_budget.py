@@ -121,3 +121,49 @@ def test_duration_arithmetic():
     assert expected_end(date(2021, 1, 31), 1) == date(2021, 2, 28)  # tests/test_boundaries.py
     assert span(date(2020, 10, 1), date(2022, 9, 20)) == "23 months and 20 days"
     assert span(date(2021, 1, 1), date(2021, 12, 31)) == "12 months"
+
+
+@pytest.mark.parametrize(
+    "descriptions",
+    [
+        ["Notebook", "Stand"],
+        ["Notebook", "AFFITTO sala", "Canone telefonico"],
+        ["ΟΔΟΣ", "Stand"],  # ΟΔΟΣ lowered alone ends in a final sigma
+        ["Rent", "current account"],  # "rent" only at the start of a word
+        ["İstanbul office", "Σ utenze", "x\nenergia elettrica"],
+        [],
+    ],
+)
+def test_overhead_words_found_per_line_as_each_line_alone(descriptions):
+    """CB113 looks at all the descriptions at once first: it flags what checking each line
+    alone flags, nothing more (keywords with capitals, a sigma, words only at their start)."""
+    from clustbudget.compute import budget_figures
+    from clustbudget.models import CostLine
+    from clustbudget.rules.budget import BudgetContext, overhead_in_direct_costs, overhead_keyword
+
+    result = check_budget(DATA / "budgets" / "good.yaml")
+    keywords = [
+        "Affitto",
+        "telefon",
+        "\u03bf\u03b4\u03bf\u03c2",  # οδος, with a final sigma
+        "rent",
+        "utenze",
+        "energia elettrica",
+        "İstanbul",
+    ]
+    pack = result.pack.model_copy(
+        update={"expenses": result.pack.expenses.model_copy(update={"overhead_keywords": keywords})}
+    )
+    lines = [CostLine(description=d, amount="1.00") for d in descriptions]
+    budget = result.budget.model_copy(update={"costs": {"A": lines[:1], "E": lines, "B": lines[1:]}})
+    ctx = BudgetContext(budget, pack, budget_figures(budget, pack))
+    got = [(hit.loc, hit.message) for hit in overhead_in_direct_costs(ctx)]
+    alone = [
+        (("costs", key, i, "description"), kw)
+        for key in ("A", "B")
+        for i, line in enumerate(budget.costs[key])
+        if (kw := overhead_keyword(line.description, keywords))
+    ]
+    assert [loc for loc, _ in got] == [loc for loc, _ in alone]
+    assert all(repr(kw) in message for (_, message), (_, kw) in zip(got, alone, strict=True))
+    assert bool(alone) == (descriptions not in (["Notebook", "Stand"], []))

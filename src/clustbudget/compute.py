@@ -87,6 +87,46 @@ def sum_amounts(values: Iterable[Decimal]) -> Decimal:
     return sum(values, ZERO)
 
 
+@dataclass(frozen=True, slots=True)
+class PackShape:
+    """What the figures need of a call pack's items, worked out once per pack of a run (a
+    run of 1,000 budgets under one pack asks for it 1,000 times)."""
+
+    items: tuple[str, ...]
+    """Every item, in the pack's order."""
+    direct: tuple[str, ...]
+    """The direct items (A–D), in the pack's order."""
+    flat: frozenset[str]
+    """The flat-rate items (E)."""
+    flat_rates: tuple[tuple[str, Decimal, tuple[str, ...]], ...]
+    """Each flat-rate item: its key, rate and base items, in the pack's order."""
+
+
+_SHAPES: dict[int, tuple[CallPack, PackShape]] = {}
+"""The shape of each pack asked for, by ``id`` (the pack is kept with it, so the id cannot be
+another object's); a pack model is frozen, so its shape never changes."""
+_MAX_SHAPES = 64
+
+
+def pack_shape(pack: CallPack) -> PackShape:
+    """The :class:`PackShape` of ``pack`` (made on its first use)."""
+    known = _SHAPES.get(id(pack))
+    if known is not None and known[0] is pack:
+        return known[1]
+    rates: list[tuple[str, Decimal, tuple[str, ...]]] = []
+    for key in pack.flat_rate_items:
+        item = pack.items[key]
+        assert item.rate is not None and item.base is not None
+        rates.append((key, item.rate, tuple(item.base)))
+    shape = PackShape(
+        tuple(pack.items), tuple(pack.direct_items), frozenset(pack.flat_rate_items), tuple(rates)
+    )
+    if len(_SHAPES) >= _MAX_SHAPES:
+        _SHAPES.clear()
+    _SHAPES[id(pack)] = (pack, shape)
+    return shape
+
+
 def item_totals(
     pack: CallPack, direct: Mapping[str, Decimal]
 ) -> tuple[dict[str, Decimal], Decimal, list[FlatRateFigure], Decimal]:
@@ -96,18 +136,22 @@ def item_totals(
     items the pack does not define are left out: they cannot be funded), the direct
     subtotal, the flat-rate figures and the total. Shared by budgets and cost reports, so both compute E the same way.
     """
-    items = {key: direct.get(key, ZERO) for key in pack.direct_items}
-    direct_total = sum_amounts(items.values())
+    shape = pack_shape(pack)
+    get = direct.get
+    items = {key: get(key, ZERO) for key in shape.direct}
+    direct_total = sum(items.values(), ZERO)
     rates: list[FlatRateFigure] = []
-    for key in pack.flat_rate_items:
-        item = pack.items[key]
-        assert item.rate is not None and item.base is not None
-        base = tuple(item.base)
-        base_amount = sum_amounts(items[k] for k in base)
-        rates.append(FlatRateFigure(key, item.rate, base, base_amount, flat_rate(item.rate, base_amount)))
-    computed = {r.key: r.amount for r in rates}
-    ordered = {k: items[k] if k in items else computed[k] for k in pack.items}
-    total = direct_total + sum_amounts(r.amount for r in rates)
+    computed: dict[str, Decimal] = {}
+    total = direct_total
+    for key, rate, base in shape.flat_rates:
+        base_amount = ZERO
+        for k in base:
+            base_amount += items[k]
+        amount = flat_rate(rate, base_amount)
+        rates.append(FlatRateFigure(key, rate, base, base_amount, amount))
+        computed[key] = amount
+        total += amount
+    ordered = {k: items[k] if k in items else computed[k] for k in shape.items}
     return ordered, direct_total, rates, total
 
 
@@ -117,25 +161,45 @@ def budget_figures(budget: Budget, pack: CallPack) -> BudgetFigures:
     Lines under a flat-rate item, or under an item the call does not define, are left out
     here (rules CB101 and CB102 report them): E is computed, never typed in.
     """
-    flat = set(pack.flat_rate_items)
+    shape = pack_shape(pack)
+    flat, defined = shape.flat, pack.items
     direct: dict[str, Decimal] = {}
     by_action: dict[str, dict[str, Decimal]] = {}
     by_year: dict[int | str, dict[str, Decimal]] = {}
     for key, lines in budget.costs.items():
-        if key in flat or key not in pack.items:
+        if key in flat or key not in defined:
             continue
-        direct[key] = sum_amounts(line.amount for line in lines)
+        subtotal = ZERO
         for line in lines:
-            actions = line.action or (UNASSIGNED,)
-            for action, part in zip(actions, allocate(line.amount, len(actions)), strict=True):
-                bucket = by_action.setdefault(action, {})
-                bucket[key] = bucket.get(key, ZERO) + part
-            split: Iterable[tuple[int | str, Decimal]] = (
-                line.by_year.items() if line.by_year else [(UNASSIGNED, line.amount)]
-            )
-            for year_key, amount in split:
-                bucket = by_year.setdefault(year_key, {})
+            amount = line.amount
+            subtotal += amount
+            actions = line.action
+            if len(actions) < 2:
+                # One action (or none): its share is the whole amount. An amount has at most
+                # two decimals, so adding it to a bucket (which starts at 0.00) gives what
+                # adding allocate(amount, 1)[0] gives, to the digit.
+                action = actions[0] if actions else UNASSIGNED
+                bucket = by_action.get(action)
+                if bucket is None:
+                    bucket = by_action[action] = {}
                 bucket[key] = bucket.get(key, ZERO) + amount
+            else:
+                for action, part in zip(actions, allocate(amount, len(actions)), strict=True):
+                    bucket = by_action.setdefault(action, {})
+                    bucket[key] = bucket.get(key, ZERO) + part
+            split = line.by_year
+            if split:
+                for year_key, part in split.items():
+                    bucket = by_year.get(year_key)
+                    if bucket is None:
+                        bucket = by_year[year_key] = {}
+                    bucket[key] = bucket.get(key, ZERO) + part
+            else:
+                bucket = by_year.get(UNASSIGNED)
+                if bucket is None:
+                    bucket = by_year[UNASSIGNED] = {}
+                bucket[key] = bucket.get(key, ZERO) + amount
+        direct[key] = subtotal
     items, direct_total, rates, total = item_totals(pack, direct)
     return BudgetFigures(items, direct_total, rates, total, by_action, by_year)
 

@@ -8,10 +8,11 @@ from collections.abc import Iterator
 from datetime import date, timedelta
 from decimal import Decimal
 
-from ..compute import BudgetFigures, sum_amounts
+from ..compute import BudgetFigures
 from ..findings import Severity
 from ..i18n import N_, Localized, Message, msg, nmsg
 from ..models import Budget, CallPack
+from ..money import ZERO
 from ..records import dataclass
 from . import Hit, rule
 
@@ -397,7 +398,7 @@ def by_year_sum(ctx: BudgetContext) -> Iterator[Hit]:
         for i, line in enumerate(lines):
             if line.by_year is None:
                 continue
-            total = sum_amounts(line.by_year.values())
+            total = sum(line.by_year.values(), ZERO)
             if total != line.amount:
                 yield Hit(
                     ("costs", key, i, "by_year"),
@@ -426,10 +427,13 @@ def year_outside_project(ctx: BudgetContext) -> Iterator[Hit]:
     Fix: move the amount to a year of the project, or correct the project's dates.
     """
     p = ctx.budget.project
+    first, last = p.start.year, p.end.year
     for key, lines in ctx.budget.costs.items():
         for i, line in enumerate(lines):
-            for y in line.by_year or {}:
-                if not p.start.year <= y <= p.end.year:
+            if not line.by_year:
+                continue
+            for y in line.by_year:
+                if not first <= y <= last:
                     yield Hit(
                         ("costs", key, i, "by_year", str(y)),
                         msg(
@@ -534,16 +538,37 @@ def not_checked(ctx: BudgetContext) -> Iterator[Hit]:
     Fix: nothing in the budget. Once the call's manual gives the values, set them in a call
     pack of your own (a copy of the built-in one) and point `call:` at it.
     """
-    missing = ctx.pack.unknown_parameters()
-    if missing:
-        yield Hit(
+    hit = _not_checked_hit(ctx.pack)
+    if hit is not None:
+        yield hit
+
+
+_NOT_CHECKED: dict[int, tuple[CallPack, Hit | None]] = {}
+"""CB112's hit for each pack, by ``id`` (with the pack, so that the id stays its own): a run of
+1,000 budgets under one pack makes it once. A pack model is frozen."""
+
+
+def _not_checked_hit(pack: CallPack) -> Hit | None:
+    known = _NOT_CHECKED.get(id(pack))
+    if known is not None and known[0] is pack:
+        return known[1]
+    missing = pack.unknown_parameters()
+    hit = (
+        Hit(
             ("call",),
             msg(
                 "not checked, unknown for call {call}: {parameters}",
-                call=ctx.pack.id,
+                call=pack.id,
                 parameters=", ".join(missing),
             ),
         )
+        if missing
+        else None
+    )
+    if len(_NOT_CHECKED) >= 64:
+        _NOT_CHECKED.clear()
+    _NOT_CHECKED[id(pack)] = (pack, hit)
+    return hit
 
 
 @functools.lru_cache(maxsize=16)
@@ -586,11 +611,20 @@ def overhead_in_direct_costs(ctx: BudgetContext) -> Iterator[Hit]:
 
     Fix: remove the line, or reword it if it is not an overhead.
     """
-    if not ctx.pack.flat_rate_items:
+    flat = ctx.pack.flat_rate_items
+    if not flat:
         return
     keywords = ctx.pack.expenses.overhead_keywords
+    # The common case, no line with an overhead word, seen at once: the descriptions lowered
+    # as one text (a newline is neither a letter nor case-ignorable, so lowering the joined
+    # text lowers each description as it would alone), searched for each keyword as plain text.
+    text = "\n".join(
+        [line.description for key, lines in ctx.budget.costs.items() if key not in flat for line in lines]
+    ).lower()
+    if not any(word in text for word in _lowered(tuple(keywords))):
+        return
     for key, lines in ctx.budget.costs.items():
-        if key in ctx.pack.flat_rate_items:
+        if key in flat:
             continue
         for i, line in enumerate(lines):
             kw = overhead_keyword(line.description, keywords)
@@ -603,6 +637,11 @@ def overhead_in_direct_costs(ctx: BudgetContext) -> Iterator[Hit]:
                         keyword=kw,
                     ),
                 )
+
+
+@functools.lru_cache(maxsize=16)
+def _lowered(keywords: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(kw.lower() for kw in keywords)
 
 
 # --------------------------------------------------------------------- CPR 2021-2027
