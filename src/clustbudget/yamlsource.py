@@ -235,7 +235,8 @@ def parse_document(raw: bytes, path: Path, display: str) -> Document:
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         raise ReadError("CB001", msg("file is not UTF-8 text: save it as UTF-8"), line, 1) from None
-    if raw.count(b"\n") + (not raw.endswith(b"\n")) > MAX_LINES:  # the last line may lack its newline
+    newlines = raw.count(b"\n")
+    if newlines + (not raw.endswith(b"\n")) > MAX_LINES:  # the last line may lack its newline
         raise ReadError(
             "CB004",
             msg("more than {most:number} lines: split the file (by period)", most=MAX_LINES),
@@ -249,6 +250,7 @@ def parse_document(raw: bytes, path: Path, display: str) -> Document:
     gc.disable()
     try:
         builder = _Builder()
+        builder.newlines = newlines
         try:
             data = builder.build(text)
         except yaml.MarkedYAMLError as exc:
@@ -524,6 +526,7 @@ class _Builder:
 
     def __init__(self, depth: int = 0) -> None:
         self.depth = depth  # levels above this text (a flow value inside a block document)
+        self.newlines = -1  # the text's line breaks, when counted already
         self.problems: list[Problem] = []
         self.positions: dict[int, array[int]] = {}
         self.root_pos = 0
@@ -878,6 +881,7 @@ def _lines(
 # ": " but the one after its key (so splitting at ": " finds every key and value).
 _BULK = True
 _MIN_BLOCK = 24  # lines: a shorter block is read as fast line by line
+_SHORT = 1 << 16  # characters read line by line from one list of all their lines' groups
 _MIN_BULK_TEXT = 32 * 1024  # characters: a smaller text has no block worth looking for
 _CHUNK = 1 << 20  # characters of a block read at once (what reading them holds stays small)
 _BULK_KEY = r"\w[^ :#\n]*+(?:(?: ++|:)[^ :#\n]++)*+"
@@ -981,7 +985,7 @@ class _FastPath:
         stack = self.stack
         # libyaml ends the blocks deeper than the text's last column there, then the rest on
         # the line after it (unless the text ends at a line's start).
-        last_line = text.count("\n")
+        last_line = self.b.newlines if self.b.newlines >= 0 else text.count("\n")
         last_col = len(text) - text.rfind("\n") - 1
         while stack and stack[-1].col > last_col:
             self._close(last_line << 32 | last_col)
@@ -1023,7 +1027,9 @@ class _FastPath:
         top: _Frame | None = stack[-1] if stack else None
         lineno = self.lineno - 1
         nodes = self.nodes
-        for indent, dash, key, sep, value, bad in _lines(text, start=start, stop=stop):
+        short = stop - start <= _SHORT  # (a list of the lines' groups, no generator to resume)
+        lines = _LINE.findall(text, start, stop) if short else _lines(text, start=start, stop=stop)
+        for indent, dash, key, sep, value, bad in lines:
             lineno += 1
             if bad:
                 raise _Fallback
