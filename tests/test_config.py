@@ -181,3 +181,26 @@ def test_the_saved_patron_saint_day_is_checked(cli, repo, tmp_path):
     (repo / "budgets" / "clustbudget.toml").write_text('patron_saint_day = "10-04"\n')
     out = cli("validate", repo / "budgets", "--lang", "en").stdout
     assert out.count("CB233") == 1 and "2021-10-04" in out, out
+
+
+def test_the_saved_settings_are_read_from_the_budgets_real_folder(tmp_path):
+    # validate gives check_budget the path collect resolved: the clustbudget.toml that applies
+    # is the one of the folder the file really is in, as resolving the path again finds it
+    # (a budget in a folder, named, linked from a folder without settings, the link named)
+    from clustbudget.loading import PackResolver
+    from clustbudget.pipeline import _with_saved_settings, collect
+
+    real, other = tmp_path / "real", tmp_path / "other"
+    real.mkdir()
+    other.mkdir()
+    shutil.copy(EXAMPLE, real / "budget.yaml")
+    (real / "clustbudget.toml").write_text('patron_saint_day = "10-04"\n', encoding="utf-8")
+    (other / "clustbudget.toml").write_text('patron_saint_day = "06-24"\n', encoding="utf-8")
+    (other / "link.yaml").symlink_to(real / "budget.yaml")
+    resolver = PackResolver()
+    pack = resolver.load(resolver.locate("clust-er-2020", EXAMPLE)).model
+    for named in ([real], [other], [real / "budget.yaml"], [other / "link.yaml"]):
+        keys: dict = {}
+        [(path, _)] = collect(named, keys)
+        day = _with_saved_settings(pack, path, keys[path]).staff.patron_saint_day
+        assert day == _with_saved_settings(pack, path).staff.patron_saint_day == "10-04", named

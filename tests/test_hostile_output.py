@@ -109,3 +109,31 @@ def test_a_report_naming_an_impossible_budget_does_not_break_the_others(project,
     )
     imported = run_cli("import-expenses", ledger, "--into", reports / "sal-2.yaml")
     assert imported.returncode == 0, imported.stderr
+
+
+def test_findings_are_written_in_a_few_writes_whatever_their_number():
+    """One write per finding is one system call per line on an unbuffered stdout: the lines
+    go out WRITE_LINES at a time, the same text as line by line."""
+    from clustbudget.findings import Finding, Location, Severity
+    from clustbudget.output import text
+    from clustbudget.pipeline import FileResult, RunResult
+
+    findings = [
+        Finding("CB112", Severity.INFO, f"message {i}", Location(f"b{i}.yaml", i + 1, 3))
+        for i in range(2 * text.WRITE_LINES + 5)
+    ]
+    run = RunResult([FileResult(f.location.path, "budget", [f]) for f in findings])
+
+    class Recorder:
+        def __init__(self) -> None:
+            self.writes: list[str] = []
+
+        def write(self, s: str) -> int:
+            self.writes.append(s)
+            return len(s)
+
+    out = Recorder()
+    text.write(run, out)  # type: ignore[arg-type]
+    expected = [text.finding_line(f) + "\n" for f in findings] + [text.summary_line(run) + "\n"]
+    assert "".join(out.writes) == "".join(expected)
+    assert len(out.writes) == 3

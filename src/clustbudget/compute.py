@@ -87,19 +87,28 @@ def sum_amounts(values: Iterable[Decimal]) -> Decimal:
     return sum(values, ZERO)
 
 
-@dataclass(frozen=True, slots=True)
 class PackShape:
     """What the figures need of a call pack's items, worked out once per pack of a run (a
-    run of 1,000 budgets under one pack asks for it 1,000 times)."""
+    run of 1,000 budgets under one pack asks for it 1,000 times). A plain class: a dataclass
+    costs a compiled ``__init__`` at every start."""
 
-    items: tuple[str, ...]
-    """Every item, in the pack's order."""
-    direct: tuple[str, ...]
-    """The direct items (A–D), in the pack's order."""
-    flat: frozenset[str]
-    """The flat-rate items (E)."""
-    flat_rates: tuple[tuple[str, Decimal, tuple[str, ...]], ...]
-    """Each flat-rate item: its key, rate and base items, in the pack's order."""
+    __slots__ = ("direct", "flat", "flat_rates", "items")
+
+    def __init__(
+        self,
+        items: tuple[str, ...],
+        direct: tuple[str, ...],
+        flat: frozenset[str],
+        flat_rates: tuple[tuple[str, Decimal, tuple[str, ...]], ...],
+    ) -> None:
+        self.items = items
+        """Every item, in the pack's order."""
+        self.direct = direct
+        """The direct items (A–D), in the pack's order."""
+        self.flat = flat
+        """The flat-rate items (E)."""
+        self.flat_rates = flat_rates
+        """Each flat-rate item: its key, rate and base items, in the pack's order."""
 
 
 _SHAPES: dict[int, tuple[CallPack, PackShape]] = {}

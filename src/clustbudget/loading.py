@@ -317,10 +317,23 @@ def _long_lists(
 
 def _shape_of(tp: Any) -> tuple[str, Any]:
     """What :func:`_long_lists` looks for in a value of type ``tp`` (worked out once per type)."""
+    known = _SHAPES.get(id(tp))
+    if known is not None and known[0] is tp:
+        return known[1]
     try:
-        return _shape(tp)
+        shape = _shape(tp)
     except TypeError:  # an annotation that cannot be hashed
-        return _shape.__wrapped__(tp)
+        shape = _shape.__wrapped__(tp)
+    if len(_SHAPES) >= 4096:
+        _SHAPES.clear()
+    _SHAPES[id(tp)] = (tp, shape)
+    return shape
+
+
+_SHAPES: dict[int, tuple[Any, tuple[str, Any]]] = {}
+""":func:`_shape` by the annotation's ``id`` (the annotation kept with it, so that the id stays
+its own): hashing a ``typing`` annotation, as ``functools.cache`` does, costs more than the
+look-up, and a run asks about a handful of annotations for every file."""
 
 
 @functools.cache
@@ -573,6 +586,8 @@ class PackResolver:
     """Whether a built-in pack of each id asked for exists (asked once per run, not per budget)."""
     keys: dict[Path, Path] = field(default_factory=dict)
     """Each pack path asked for, resolved (once)."""
+    builtin_paths: dict[str, Path] = field(default_factory=dict)
+    """The path a built-in pack of each id asked for would have (made once per id)."""
 
     @staticmethod
     def builtin_ids() -> list[str]:
@@ -581,8 +596,10 @@ class PackResolver:
     def locate(self, call: str, relative_to: Path) -> Path | None:
         """The pack file a budget's ``call:`` names, or ``None`` when there is none."""
         try:
-            builtin = PACKS_DIR / f"{call}.yaml"
             if "/" not in call and "\\" not in call:
+                builtin = self.builtin_paths.get(call)
+                if builtin is None:
+                    builtin = self.builtin_paths[call] = PACKS_DIR / f"{call}.yaml"
                 known = self.builtins.get(call)
                 if known is None:
                     known = self.builtins[call] = builtin.is_file()

@@ -6,8 +6,6 @@ costs) is in :mod:`clustbudget.compute`; whether they follow the call's rules is
 also a path into the YAML document.
 """
 
-from __future__ import annotations
-
 from decimal import Decimal
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
@@ -182,7 +180,7 @@ class Variation(_Model):
     )
 
     @model_validator(mode="after")
-    def _approved_after_requested(self) -> Variation:
+    def _approved_after_requested(self) -> "Variation":
         if self.approved is not None and self.approved < self.requested:
             raise _fail(
                 msg(
@@ -211,7 +209,7 @@ class Budget(_Model):
     )
 
     @model_validator(mode="after")
-    def _revision_has_its_variation(self) -> Budget:
+    def _revision_has_its_variation(self) -> "Budget":
         if self.revises is not None and self.variation is None:
             raise _fail(msg("a revision (revises:) needs its variation: {{id, requested, approved}}"))
         if self.variation is not None and self.revises is None:
@@ -240,7 +238,7 @@ class PackItem(_Model):
     base: list[Text] | None = None
 
     @model_validator(mode="after")
-    def _flat_rate_has_rate_and_base(self) -> PackItem:
+    def _flat_rate_has_rate_and_base(self) -> "PackItem":
         if self.kind == "flat_rate" and (self.rate is None or not self.base):
             raise _fail(msg("a flat_rate item needs a rate and a base list"))
         if self.kind != "flat_rate" and (self.rate is not None or self.base):
@@ -343,7 +341,7 @@ class CallPack(_Model):
     variations: VariationRules = VariationRules()
 
     @model_validator(mode="after")
-    def _one_home_for_the_tolerated_shift(self) -> CallPack:
+    def _one_home_for_the_tolerated_shift(self) -> "CallPack":
         """The deprecated ``parameters.max_shift_between_items`` is read as ``variations.share``
         (of the item's approved amount): CB311 and CB404 measure against the same tolerance."""
         old = self.parameters.max_shift_between_items
@@ -372,7 +370,7 @@ class CallPack(_Model):
         return missing
 
     @model_validator(mode="after")
-    def _bases_are_direct_items(self) -> CallPack:
+    def _bases_are_direct_items(self) -> "CallPack":
         for key, item in self.items.items():
             for base in item.base or ():
                 if base not in self.items or self.items[base].kind == "flat_rate":

@@ -78,8 +78,10 @@ def check_budget(
     resolver: PackResolver | None = None,
     selection: Selection = Selection(),
     loaded: Loaded | None = None,
+    real_path: Path | None = None,
 ) -> BudgetResult:
-    """Load, compute and check one budget file."""
+    """Load, compute and check one budget file (``real_path``: the file's path with its links
+    resolved, when the caller has it already)."""
     path = path if isinstance(path, Path) else Path(path)
     resolver = resolver or PackResolver()
     loaded = loaded or load_file(path, display, expect="budget")
@@ -121,7 +123,10 @@ def check_budget(
             )
             result.findings.append(finding("CB020", text, loaded.at(("call",))))
         return result
-    result.pack, result.pack_display = _with_saved_settings(pack_loaded.model, path), pack_loaded.display
+    result.pack, result.pack_display = (
+        _with_saved_settings(pack_loaded.model, path, real_path),
+        pack_loaded.display,
+    )
     if result.pack.parameters.max_shift_between_items is not None and selection.wants("CB409"):
         result.findings.append(
             finding(
@@ -144,13 +149,17 @@ def check_budget(
     return result
 
 
-def _with_saved_settings(pack: CallPack, budget_path: Path) -> CallPack:
+def _with_saved_settings(pack: CallPack, budget_path: Path, real_path: Path | None = None) -> CallPack:
     """The call pack as the project's ``clustbudget.toml`` completes it: its
     ``patron_saint_day`` stands for the pack's ``staff.patron_saint_day`` (a project's own
-    ``project.patron_saint_day`` still wins, :func:`clustbudget.compute.patron_saint_day`)."""
-    folder = (
-        budget_path.resolve().parent if budget_path.is_symlink() else _real_folder(str(budget_path.parent))
-    )
+    ``project.patron_saint_day`` still wins, :func:`clustbudget.compute.patron_saint_day`).
+    The file's folder with links resolved is ``real_path``'s when given (no system call)."""
+    if real_path is not None:
+        folder: Path | str = str(real_path.parent)
+    elif budget_path.is_symlink():
+        folder = budget_path.resolve().parent
+    else:
+        folder = _real_folder(str(budget_path.parent))
     day = _saved_patron_saint_day(folder)
     if day is None or day == pack.staff.patron_saint_day:
         return pack
@@ -642,7 +651,9 @@ def validate_paths(paths: Iterable[Path], selection: Selection = Selection()) ->
         fr = FileResult(str(path), loaded.kind, [])
         files.append(fr)
         if loaded.kind == "budget":
-            result = check_budget(path, resolver=resolver, selection=selection, loaded=loaded)
+            result = check_budget(
+                path, resolver=resolver, selection=selection, loaded=loaded, real_path=keys[path]
+            )
             budgets[keys[path]] = result
             fr.findings = result.findings
         elif loaded.kind == "report" and loaded.model is not None:

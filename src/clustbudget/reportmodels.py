@@ -1,8 +1,6 @@
 """The cost report's models (FORMAT.md §3), made on first use: see :mod:`clustbudget.models`,
 which gives them (``from clustbudget.models import CostReport``) and holds what they share."""
 
-from __future__ import annotations
-
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
@@ -71,7 +69,7 @@ class Day(_Model):
     note: Text | None = None
 
     @model_validator(mode="after")
-    def _project_once(self) -> Day:
+    def _project_once(self) -> "Day":
         if self.project is not None and self.actions:
             raise _fail(
                 msg("give the day's project hours either as project: or per action (actions:), not both")
@@ -332,7 +330,7 @@ class Expense(_Model):
         return data
 
     @model_validator(mode="after")
-    def _one_payment_form(self) -> Expense:
+    def _one_payment_form(self) -> "Expense":
         if self.payments is not None and (
             self.paid is not None or self.payment is not None or self.payment_ref is not None
         ):

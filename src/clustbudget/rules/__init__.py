@@ -140,11 +140,17 @@ def all_rules() -> dict[str, Rule]:
 def scope_rules(scope: Scope) -> list[Rule]:
     """The rules of ``scope``, by code; only the modules of that scope are imported."""
     _load(SCOPE_MODULES[scope])
-    return sorted((r for r in REGISTRY.values() if r.scope == scope), key=_code)
+    known = _SCOPE_CODES.get(scope)
+    if known is None or known[0] != len(REGISTRY):
+        codes = sorted(code for code, r in REGISTRY.items() if r.scope == scope)
+        known = _SCOPE_CODES[scope] = (len(REGISTRY), codes)
+    return [REGISTRY[code] for code in known[1]]
 
 
-def _code(rule: Rule) -> str:
-    return rule.code
+_SCOPE_CODES: dict[str, tuple[int, list[str]]] = {}
+"""The codes of each scope's rules, sorted, with the size of the registry they were read from:
+a run asks once per file checked. A code is never unregistered (:func:`register`); the rule
+of a code is looked up at each call (a test may replace it)."""
 
 
 def rule_for(code: str) -> Rule:
@@ -219,15 +225,18 @@ def run(
     selected rules' findings are kept. Without it, rules not selected are not run.
     """
     out = Checked()
+    findings, refused = out.findings, out.refusals
+    everything = not (selection.select or selection.ignore)  # what Selection.wants says of every code
     for r in scope_rules(scope):
-        if r.check is None:
+        check = r.check
+        if check is None:
             continue
-        wanted = selection.wants(r.code)
+        wanted = everything or selection.wants(r.code)
         if not wanted and not refusals:
             continue
-        for hit in r.check(ctx):
+        for hit in check(ctx):
             if hit.disallow is not None:
-                out.refusals.append((hit.doc, hit.disallow))
+                refused.append((hit.doc, hit.disallow))
             if wanted:
-                out.findings.append(r.finding(hit.message, at(hit), related=hit.related))
+                findings.append(r.finding(hit.message, at(hit), related=hit.related))
     return out

@@ -621,7 +621,10 @@ def overhead_in_direct_costs(ctx: BudgetContext) -> Iterator[Hit]:
     text = "\n".join(
         [line.description for key, lines in ctx.budget.costs.items() if key not in flat for line in lines]
     ).lower()
-    if not any(word in text for word in _lowered(tuple(keywords))):
+    for word in _lowered(tuple(keywords)):
+        if word in text:
+            break
+    else:
         return
     for key, lines in ctx.budget.costs.items():
         if key in flat:
