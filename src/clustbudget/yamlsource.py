@@ -1320,9 +1320,18 @@ class _FastPath:
         table = frame.items
         table[1] = end
         b.positions[id(frame.value)] = table
-        if self.stack:
+        if self.stack:  # _Builder._add, without what only an anchor's weight needs
             parent = self.stack[-1]
-            b._add(parent, frame.value, frame.pos, frame.collections, frame.chars, frame.height)
+            if not parent.is_map:
+                parent.value.append(frame.value)  # type: ignore[union-attr]
+                parent.items.append(frame.pos)
+            elif parent.skip:
+                parent.key = _NO_KEY
+                parent.skip = False
+            else:
+                key = parent.key
+                parent.key = _NO_KEY
+                _put(parent, key, frame.value, frame.pos)
         else:
             self.root = frame.value
             b.root_pos = frame.pos
@@ -1379,6 +1388,7 @@ class _FastPath:
             raise _Fallback
         table = array("Q", [pos, pos + len(text)])
         scalars = 0
+        get = _PLAIN_WORDS.get
         value: Any
         if is_map:
             mapping: dict[str, Any] = {}
@@ -1395,8 +1405,14 @@ class _FastPath:
                     if key in mapping:
                         raise _Fallback  # a duplicate key: libyaml's reading words it
                     table.append(pos + m.start())
-                else:
-                    mapping[key] = self._flow_scalar(word)
+                else:  # _flow_scalar, written out
+                    mapping[key] = (
+                        word
+                        if (c := word[0]) not in "\"'nNtf~"
+                        else word[1:-1]
+                        if c in "\"'"
+                        else get(word, word)
+                    )
                     table.append(pos + m.start())
                     key = None
             value = mapping
@@ -1404,7 +1420,14 @@ class _FastPath:
             items: list[Any] = []
             for m in _FLOW_SCALAR.finditer(text):
                 scalars += 1
-                items.append(self._flow_scalar(m[0]))
+                word = m[0]
+                items.append(
+                    word
+                    if (c := word[0]) not in "\"'nNtf~"
+                    else word[1:-1]
+                    if c in "\"'"
+                    else get(word, word)
+                )
                 table.append(pos + m.start())
             value = items
         b = self.b
