@@ -305,8 +305,12 @@ def _long_lists(
     if kind == "model":
         if isinstance(value, dict):
             for name, annotation in arg:
-                if name in value:
-                    _long_lists(annotation, value[name], (*loc, name), out)
+                if name not in value:
+                    continue
+                inner = value[name]
+                if type(inner) is list and len(inner) <= LONG_LIST:
+                    continue  # a short list (or a list where none belongs): nothing to look for
+                _long_lists(annotation, inner, (*loc, name), out)
     elif kind == "list":
         if isinstance(value, list) and len(value) > LONG_LIST:
             out.append((loc, arg, value))

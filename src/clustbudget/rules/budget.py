@@ -250,8 +250,10 @@ def outside_eligibility(ctx: BudgetContext) -> Iterator[Hit]:
 _YEARS = re.compile(r"(?<!\d)((?:19|20)\d\d)\s*[-/–—]\s*(\d{4}|\d{2})(?!\d)")
 
 
+@functools.lru_cache(maxsize=256)
 def programme_years(label: str) -> tuple[int, int] | None:
-    """The year range a programme label names: ``POR FESR 2014/20`` → (2014, 2020)."""
+    """The year range a programme label names: ``POR FESR 2014/20`` → (2014, 2020) (a run
+    of many budgets names a few programmes: each label searched once)."""
     m = _YEARS.search(label)
     if m is None:
         return None
