@@ -2,6 +2,7 @@
 
 from decimal import Decimal
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -154,3 +155,22 @@ def test_splits_by_action_and_year_are_the_lines_allocated(costs):
     assert _digits(fig.by_action) == _digits(by_action)
     assert _digits(fig.by_year) == _digits(by_year)
     assert list(fig.by_action) == list(by_action) and list(fig.by_year) == list(by_year)
+
+
+def test_the_splits_are_made_when_first_read_and_equal_the_eager_ones():
+    """budget_figures leaves by_action and by_year to their first use (validate of budgets
+    never reads them): the same figures as made at once, equal, shown alike, copied."""
+    import copy
+
+    from clustbudget.compute import BudgetFigures
+
+    budget = load_file(DATA / "budgets" / "good.yaml").model
+    fig = budget_figures(budget, pack())
+    assert "by_action" not in vars(fig) and "by_year" not in vars(fig)
+    later = copy.copy(fig)
+    eager = BudgetFigures(fig.items, fig.direct, fig.flat_rates, fig.total, fig.by_action, fig.by_year)
+    assert "by_action" in vars(fig) and "by_year" in vars(fig)
+    assert fig == eager == later and repr(later) == repr(eager)
+    assert fig.by_year[2021] == {"A": D("50000.00")}
+    with pytest.raises(AttributeError, match="no attribute 'by_item'"):
+        fig.by_item  # noqa: B018

@@ -130,3 +130,16 @@ def test_an_unreadable_sibling_report_is_an_error_of_every_command(tmp_path, cli
         assert r.returncode == 2, (args, r.stdout + r.stderr)
         assert "sal-3.yaml:4:1: CB002 error" in r.stdout + r.stderr, (args, r.stdout + r.stderr)
     assert not (tmp_path / "r.xlsx").exists()
+
+
+def test_the_run_keeps_every_budget_it_read_by_its_real_path():
+    """validate_paths' result holds the budgets it read, named or read for a report named, by
+    their real path: the command line exits without freeing them one by one."""
+    report = next((EXAMPLE.parent / EXAMPLE.stem).glob("sal-*.yaml"))
+    named = validate_paths([EXAMPLE.parent / "clust-er-health-2020-2022.V1.yaml", report])
+    assert set(named.budgets) == {
+        (EXAMPLE.parent / "clust-er-health-2020-2022.V1.yaml").resolve(),
+        EXAMPLE.resolve(),
+    }
+    assert all(b.figures is not None for b in named.budgets.values())
+    assert validate_paths([EXAMPLE]).budgets.keys() == {EXAMPLE.resolve()}

@@ -69,7 +69,12 @@ class FlatRateFigure:
 
 @dataclass(frozen=True)
 class BudgetFigures:
-    """Everything computed from a budget: per item, direct subtotal, flat rates, total."""
+    """Everything computed from a budget: per item, direct subtotal, flat rates, total.
+
+    The figures :func:`budget_figures` makes split the lines by action and by year on the
+    first use of ``by_action`` or ``by_year``: the budget rules never read them, and
+    ``validate`` of a folder of budgets without reports would split every line for nothing.
+    """
 
     items: dict[str, Decimal]
     direct: Decimal
@@ -80,6 +85,38 @@ class BudgetFigures:
 
     def share(self, key: str) -> Decimal:
         return share(self.items.get(key, ZERO), self.total)
+
+    @classmethod
+    def _split_later(
+        cls,
+        items: dict[str, Decimal],
+        direct: Decimal,
+        flat_rates: list[FlatRateFigure],
+        total: Decimal,
+        of: Any,
+    ) -> BudgetFigures:
+        """Figures whose ``by_action`` and ``by_year`` are :func:`_splits` of ``of`` (a budget and
+        its pack), made when first read."""
+        figures = object.__new__(cls)
+        setattr_ = object.__setattr__
+        setattr_(figures, "items", items)
+        setattr_(figures, "direct", direct)
+        setattr_(figures, "flat_rates", flat_rates)
+        setattr_(figures, "total", total)
+        setattr_(figures, "_of", of)
+        return figures
+
+    if not TYPE_CHECKING:  # for a type checker, by_action and by_year are plain fields
+
+        def __getattr__(self, name: str) -> Any:
+            # Only called for an attribute not set: the splits of figures made by _split_later.
+            of = self.__dict__.get("_of") if name in ("by_action", "by_year") else None
+            if of is None:
+                raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+            by_action, by_year = _splits(*of)
+            object.__setattr__(self, "by_action", by_action)
+            object.__setattr__(self, "by_year", by_year)
+            return by_action if name == "by_action" else by_year
 
 
 def sum_amounts(values: Iterable[Decimal]) -> Decimal:
@@ -173,15 +210,31 @@ def budget_figures(budget: Budget, pack: CallPack) -> BudgetFigures:
     shape = pack_shape(pack)
     flat, defined = shape.flat, pack.items
     direct: dict[str, Decimal] = {}
-    by_action: dict[str, dict[str, Decimal]] = {}
-    by_year: dict[int | str, dict[str, Decimal]] = {}
     for key, lines in budget.costs.items():
         if key in flat or key not in defined:
             continue
         subtotal = ZERO
         for line in lines:
+            subtotal += line.amount
+        direct[key] = subtotal
+    items, direct_total, rates, total = item_totals(pack, direct)
+    return BudgetFigures._split_later(items, direct_total, rates, total, (budget, pack))
+
+
+def _splits(
+    budget: Budget, pack: CallPack
+) -> tuple[dict[str, dict[str, Decimal]], dict[int | str, dict[str, Decimal]]]:
+    """A budget's direct costs by action (a line of several actions split with
+    :func:`allocate`) and by year (a line without ``by_year`` under :data:`UNASSIGNED`)."""
+    shape = pack_shape(pack)
+    flat, defined = shape.flat, pack.items
+    by_action: dict[str, dict[str, Decimal]] = {}
+    by_year: dict[int | str, dict[str, Decimal]] = {}
+    for key, lines in budget.costs.items():
+        if key in flat or key not in defined:
+            continue
+        for line in lines:
             amount = line.amount
-            subtotal += amount
             actions = line.action
             if len(actions) < 2:
                 # One action (or none): its share is the whole amount. An amount has at most
@@ -208,9 +261,7 @@ def budget_figures(budget: Budget, pack: CallPack) -> BudgetFigures:
                 if bucket is None:
                     bucket = by_year[UNASSIGNED] = {}
                 bucket[key] = bucket.get(key, ZERO) + amount
-        direct[key] = subtotal
-    items, direct_total, rates, total = item_totals(pack, direct)
-    return BudgetFigures(items, direct_total, rates, total, by_action, by_year)
+    return by_action, by_year
 
 
 # ====================================================================== cost reports
