@@ -1081,6 +1081,7 @@ def test_a_sheets_rows_are_kept_compressed_and_given_back_as_written():
 )
 @example("Servizi di consulenza per la fiera internazionale", 10)
 @example("abc defgh ij", 3.5)
+@example("a \u00a0", 1.0)  # a no-break space alone: textwrap drops it at a line's end (found by hypothesis)
 def test_wrapped_lines_counts_what_textwrap_gives(text, width):
     import textwrap
 

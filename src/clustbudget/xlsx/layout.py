@@ -270,14 +270,17 @@ def wrapped_lines(text: str, width: float) -> int:
     return sum(_part_lines(part, chars) for part in text.split("\n"))
 
 
-_OTHER_SPACE = re.compile("[\t\x0b\x0c\r]")
+# Whitespace other than the space: tabs, which textwrap expands, and the Unicode spaces (a
+# no-break space...), which textwrap keeps inside a word but drops as a word of their own at a
+# line's end or start (``str.strip``): textwrap itself counts those parts.
+_OTHER_SPACE = re.compile(r"[^\S ]")
 
 
 def _part_lines(part: str, chars: int) -> int:
     """The lines ``textwrap.wrap(part, chars, break_on_hyphens=False)`` gives (at least 1),
     counted without building them when the words are parted by single spaces and none is
     longer than a line (a rendiconto's supplier, description and note: 3 wraps an expense)."""
-    if _OTHER_SPACE.search(part) is not None:  # tabs are expanded
+    if _OTHER_SPACE.search(part) is not None:
         return max(1, len(textwrap.wrap(part, chars, break_on_hyphens=False)))
     if len(part) <= chars:
         return 1
