@@ -6,6 +6,7 @@ costs) is in :mod:`clustbudget.compute`; whether they follow the call's rules is
 also a path into the YAML document.
 """
 
+import functools
 from decimal import Decimal
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
@@ -53,22 +54,18 @@ def _none_as_empty_dict(value: Any) -> Any:
     return {} if value is None else value
 
 
-_REFS: dict[str, tuple[str, ...]] = {}
-"""The action refs read so far, by their text: a report names a handful of actions on many lines."""
-_MAX_REFS = 10_000
-
-
 def _action_refs(value: Any) -> tuple[str, ...]:
     if value is None:
         return ()
     if type(value) is str:
-        known = _REFS.get(value)
-        if known is None:
-            known = _refs(value)
-            if len(_REFS) >= _MAX_REFS:
-                _REFS.clear()
-            _REFS[value] = known
-        return known
+        return _refs_of_text(value)
+    return _refs(value)
+
+
+@functools.lru_cache(maxsize=10_000)
+def _refs_of_text(value: str) -> tuple[str, ...]:
+    """The action refs read so far, by their text: a report names a handful of actions on many
+    lines."""
     return _refs(value)
 
 

@@ -8,6 +8,7 @@ accept the Python values a programmer would pass (``Decimal``, ``date``, ``int``
 from __future__ import annotations
 
 import calendar
+import functools
 import re
 from datetime import date
 from decimal import Decimal
@@ -79,23 +80,17 @@ def rate(value: Any) -> Decimal:
         raise _fail(exc.message) from None
 
 
-_DATES: dict[str, date] = {}
-"""The dates read so far, by their text: a report or a ledger writes a few hundred distinct
-dates on tens of thousands of lines. Only valid dates are kept, at most :data:`_MAX_DATES`."""
-_MAX_DATES = 100_000
-
-
 def calendar_date(value: Any) -> date:
     """A date written ``YYYY-MM-DD`` that exists in the calendar."""
     if type(value) is str:
-        known = _DATES.get(value)
-        if known is not None:
-            return known
-        found = _calendar_date(value)
-        if len(_DATES) >= _MAX_DATES:
-            _DATES.clear()
-        _DATES[value] = found
-        return found
+        return _date_of_text(value)
+    return _calendar_date(value)
+
+
+@functools.lru_cache(maxsize=100_000)
+def _date_of_text(value: str) -> date:
+    """The dates read so far, by their text: a report or a ledger writes a few hundred distinct
+    dates on tens of thousands of lines (a text that is no date raises, and is not kept)."""
     return _calendar_date(value)
 
 
