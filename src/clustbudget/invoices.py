@@ -86,7 +86,7 @@ def _number(document: str) -> tuple[str, int | None]:
 
 def issue_year(expense: Expense) -> int:
     """The invoice's year of issue: the year in its number when it carries one, else its date's."""
-    return number_year(expense.document) or expense.date.year
+    return invoice_key(expense).year
 
 
 class InvoiceKey(NamedTuple):
@@ -98,6 +98,8 @@ class InvoiceKey(NamedTuple):
 
 
 def invoice_key(expense: Expense) -> InvoiceKey:
+    """The invoice a line charges: its number's key and its year of issue (the year in its
+    number when it carries one, else its date's)."""
     key, year = _number(expense.document)
     return InvoiceKey(key, year or expense.date.year)
 

@@ -324,10 +324,7 @@ def _shape_of(tp: Any) -> tuple[str, Any]:
     known = _SHAPES.get(id(tp))
     if known is not None and known[0] is tp:
         return known[1]
-    try:
-        shape = _shape(tp)
-    except TypeError:  # an annotation that cannot be hashed
-        shape = _shape.__wrapped__(tp)
+    shape = _shape(tp)
     if len(_SHAPES) >= 4096:
         _SHAPES.clear()
     _SHAPES[id(tp)] = (tp, shape)
@@ -336,11 +333,11 @@ def _shape_of(tp: Any) -> tuple[str, Any]:
 
 _SHAPES: dict[int, tuple[Any, tuple[str, Any]]] = {}
 """:func:`_shape` by the annotation's ``id`` (the annotation kept with it, so that the id stays
-its own): hashing a ``typing`` annotation, as ``functools.cache`` does, costs more than the
-look-up, and a run asks about a handful of annotations for every file."""
+its own): hashing a ``typing`` annotation, as ``functools.cache`` would, costs more than the
+look-up (and some cannot be hashed), and a run asks about a handful of annotations for every
+file."""
 
 
-@functools.cache
 def _shape(tp: Any) -> tuple[str, Any]:
     """``("model", its fields and their annotations)``, ``("list", the entry type)``,
     ``("dict", the value type)``, or ``("leaf", None)``: a type with no lists in it."""
