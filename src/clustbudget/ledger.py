@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import ValidationError
 
 from .i18n import Message, joined, msg, nmsg
-from .invoices import document_key, issue_year, same_supplier, supplier_key, supplier_of, vat_key
+from .invoices import InvoiceKey, document_key, invoice_key, same_supplier, supplier_key, supplier_of, vat_key
 from .models import CallPack, CostReport, Expense
 from .payments import normalise, payment_method_of
 from .records import dataclass
@@ -792,10 +792,10 @@ def parse_rows(
     seen: dict[tuple[str, int, str], int | None] = {}
     # Invoices brought in before they were paid (import-invoices): a row with the same
     # supplier and number gives their payment, it is not a second claim.
-    awaiting: dict[tuple[str, int], list[tuple[int, Expense]]] = {}
+    awaiting: dict[InvoiceKey, list[tuple[int, Expense]]] = {}
     for i, exp in enumerate(existing):
         if exp.awaiting_payment and exp.paid is None and exp.payments is None:
-            awaiting.setdefault((document_key(exp.document), issue_year(exp)), []).append((i, exp))
+            awaiting.setdefault(invoice_key(exp), []).append((i, exp))
             continue
         seen[_invoice_key(exp)] = None
     allowed = set(pack.expenses.payment_methods)
@@ -903,7 +903,7 @@ def parse_rows(
             next(
                 (
                     (i, exp)
-                    for i, exp in awaiting.get((document_key(expense.document), issue_year(expense)), ())
+                    for i, exp in awaiting.get(invoice_key(expense), ())
                     if same_supplier(supplier_of(exp), supplier_of(expense))
                 ),
                 None,
@@ -927,7 +927,7 @@ def parse_rows(
                     f: values[f] for f in ("paid", "payment", "payment_ref") if f in values
                 }
                 parsed.payments.append((number, index, pay))
-                awaiting[(document_key(exp.document), issue_year(exp))].remove(waiting)
+                awaiting[invoice_key(exp)].remove(waiting)
                 continue
         key = _invoice_key(expense)
         if key in seen:
